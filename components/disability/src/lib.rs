@@ -1,0 +1,3 @@
+//! The disability domain: not built yet (see its issue). It loads as a placeholder with no routes.
+
+welfare_guest::placeholder_domain!("disability");

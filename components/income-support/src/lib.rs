@@ -1,0 +1,1 @@
+welfare_guest::placeholder_domain!("income-support");

@@ -1,0 +1,196 @@
+//! Requests in, responses out: the [`Ctx`] a handler receives, JSON bodies, and RFC 9457 problem
+//! details for every failure a caller can act on.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::bindings::welfare::platform::types::{Principal, Request, Response};
+
+/// What a handler returns: a response, or a problem the router turns into problem+json.
+pub type HandlerResult = Result<Response, Problem>;
+
+/// Page sizes a caller may ask for in listings (`?limit=`).
+pub const DEFAULT_PAGE_SIZE: u32 = 20;
+/// The largest page a caller may ask for.
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// One request as a handler sees it.
+pub struct Ctx {
+    pub req: Request,
+}
+
+impl Ctx {
+    pub fn new(req: Request) -> Self {
+        Self { req }
+    }
+
+    /// A path parameter; the gateway matched the template, so a missing one is a routing bug.
+    pub fn param(&self, name: &str) -> &str {
+        find(&self.req.params, name).unwrap_or_default()
+    }
+
+    pub fn query(&self, name: &str) -> Option<&str> {
+        find(&self.req.query, name)
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find(&self.req.headers, name)
+    }
+
+    pub fn principal(&self) -> &Principal {
+        &self.req.principal
+    }
+
+    /// The person or company the request is about; routes that need one declare it and the
+    /// gateway always supplies it, so its absence is answered as a bad request, not a trap.
+    pub fn subject(&self) -> Result<&str, Problem> {
+        self.req.subject.as_deref().ok_or_else(|| {
+            Problem::new(
+                400,
+                "subject-required",
+                "This route is about a person: name them.",
+            )
+        })
+    }
+
+    /// Who acted, for histories: `citizen:CF`, `intermediary:ORG`, `operator:ID`, `system`.
+    pub fn actor(&self) -> String {
+        match &self.req.principal {
+            Principal::Anonymous => "anonymous".into(),
+            Principal::Citizen(c) => format!("citizen:{}", c.fiscal_code),
+            Principal::Intermediary(i) => format!("intermediary:{}", i.organisation),
+            Principal::Agency(a) => format!("agency:{}", a.organisation),
+            Principal::Operator(o) => format!("operator:{}", o.id),
+            Principal::System => "system".into(),
+        }
+    }
+
+    /// The JSON body as `T`; a malformed body is a 400 problem that names what is wrong.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Problem> {
+        if self.req.body.is_empty() {
+            return Err(Problem::new(
+                400,
+                "invalid-body",
+                "The request needs a JSON body.",
+            ));
+        }
+        serde_json::from_slice(&self.req.body).map_err(|e| {
+            Problem::new(
+                400,
+                "invalid-body",
+                &format!("The JSON body is not valid: {e}."),
+            )
+        })
+    }
+
+    /// `?limit=` within 1..=[`MAX_PAGE_SIZE`], [`DEFAULT_PAGE_SIZE`] when absent.
+    pub fn page_size(&self) -> Result<u32, Problem> {
+        match self.query("limit") {
+            None => Ok(DEFAULT_PAGE_SIZE),
+            Some(raw) => match raw.parse::<u32>() {
+                Ok(n @ 1..=MAX_PAGE_SIZE) => Ok(n),
+                _ => Err(Problem::invalid(vec![FieldError::new(
+                    "limit",
+                    &format!("must be a whole number from 1 to {MAX_PAGE_SIZE}"),
+                )])),
+            },
+        }
+    }
+}
+
+fn find<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// A JSON response with `status`.
+pub fn json<T: Serialize>(status: u16, value: &T) -> Response {
+    Response {
+        status,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: serde_json::to_vec(value).expect("serialising a response value"),
+    }
+}
+
+/// One invalid field of a request body, for the `errors` member of a validation problem.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FieldError {
+    /// The field's JSON path, e.g. `children[1].birth_date`.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: &str) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem: `type` is `urn:welfare:problem:<slug>`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    pub fn new(status: u16, slug: &str, title: &str) -> Self {
+        Self {
+            kind: format!("urn:welfare:problem:{slug}"),
+            title: title.into(),
+            status,
+            detail: None,
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// 400: fields that fail validation, each named.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let mut p = Self::new(400, "validation", "Some fields are not valid.");
+        p.errors = errors;
+        p
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(404, "not-found", &format!("No such {what}."))
+    }
+
+    /// 409: the resource moved on (a concurrent change, or a state that forbids the action).
+    pub fn conflict(title: &str) -> Self {
+        Self::new(409, "conflict", title)
+    }
+
+    /// 500: a capability failed; the gateway discards the request's writes.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::new(
+            500,
+            "internal",
+            "The service could not complete the request.",
+        )
+        .with_detail(detail)
+    }
+
+    pub fn into_response(self) -> Response {
+        Response {
+            status: self.status,
+            headers: vec![("content-type".into(), "application/problem+json".into())],
+            body: serde_json::to_vec(&self).expect("serialising a problem"),
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! The guest side of the `welfare:platform` contract: what a domain component is built with, so
+//! that the component itself is mostly domain code.
+//!
+//! # Layout
+//! - [`bindings`]: the generated WIT bindings (private generator, public types) and the
+//!   `export_domain!` macro a component uses to export itself.
+//! - [`router`]: the route table that yields both the manifest (`describe`) and the dispatch
+//!   (`handle`), so the two can never disagree.
+//! - [`http`]: the request wrapper ([`Ctx`]), JSON responses and RFC 9457 problem details.
+//! - [`store`]: typed, versioned JSON documents over the `store` capability.
+//! - [`events`]: publishing JSON events.
+//! - [`ids`]: sortable random identifiers.
+//! - [`money`]: euro cents and the one rounding rule every domain uses.
+
+pub mod bindings;
+pub mod events;
+pub mod http;
+pub mod ids;
+pub mod money;
+pub mod router;
+pub mod store;
+
+pub use bindings::welfare::platform::types::{
+    Event, LevelOfAssurance, Manifest, Method, Principal, PrincipalKind, Request, Response,
+};
+pub use http::{Ctx, FieldError, HandlerResult, Problem, json};
+pub use router::{RouteSpec, Router};
+
+/// A domain whose routes are not built yet: it loads, describes itself with no routes, holds
+/// nothing for the dossier and accepts no events. Each placeholder is replaced by its domain's
+/// issue; keeping it loaded proves the component builds and links against the contract.
+#[macro_export]
+macro_rules! placeholder_domain {
+    ($name:literal) => {
+        struct Placeholder;
+
+        impl $crate::bindings::exports::welfare::platform::domain::Guest for Placeholder {
+            fn describe() -> $crate::Manifest {
+                $crate::Router {
+                    name: $name,
+                    version: env!("CARGO_PKG_VERSION"),
+                    subscriptions: &[],
+                    routes: Vec::new(),
+                }
+                .manifest()
+            }
+
+            fn handle(_req: $crate::Request) -> $crate::Response {
+                $crate::Problem::not_found("route").into_response()
+            }
+
+            fn on_event(event: $crate::Event) -> Result<(), String> {
+                Err(format!("{} subscribes to nothing, yet got {}", $name, event.topic))
+            }
+
+            fn summary(
+                _subject: String,
+            ) -> Result<Option<Vec<u8>>, $crate::bindings::welfare::platform::types::Error> {
+                Ok(None)
+            }
+        }
+
+        $crate::bindings::export_domain!(Placeholder with_types_in $crate::bindings);
+    };
+}

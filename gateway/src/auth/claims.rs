@@ -1,0 +1,92 @@
+//! The claims of each kind of token, and how they become a [`Principal`].
+
+use serde::{Deserialize, Serialize};
+
+use super::{AuthError, IntermediaryKind, Level, Principal, PrincipalKind};
+use crate::identity::FiscalCode;
+
+/// The SPID/CIE attribute that carries the fiscal code, as `TINIT-<code>`.
+pub const FISCAL_NUMBER_CLAIM: &str = "https://attributes.eid.gov.it/fiscal_number";
+/// Prefix of the fiscal number attribute: ETSI natural-person identifier, Italian tax id.
+pub const FISCAL_NUMBER_PREFIX: &str = "TINIT-";
+
+/// Every claim any token kind may carry; each kind requires its own subset.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub exp: u64,
+    pub iat: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+    /// Citizen: the fiscal number attribute.
+    #[serde(
+        rename = "https://attributes.eid.gov.it/fiscal_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fiscal_number: Option<String>,
+    /// Citizen: SPID level of assurance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
+    /// Intermediary and agency: the organisation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    /// Intermediary: caf, patronato, consulente.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_kind: Option<IntermediaryKind>,
+    /// Agency: the PDND purpose.
+    #[serde(rename = "purposeId", skip_serializing_if = "Option::is_none")]
+    pub purpose_id: Option<String>,
+    /// Operator: role and office.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub office: Option<String>,
+}
+
+/// The principal for verified `claims` from an issuer trusted for `kind`.
+pub fn principal(
+    kind: PrincipalKind,
+    typ: Option<&str>,
+    claims: Claims,
+) -> Result<Principal, AuthError> {
+    match kind {
+        PrincipalKind::Citizen => {
+            let raw = claims
+                .fiscal_number
+                .ok_or(AuthError::Claim(FISCAL_NUMBER_CLAIM))?;
+            let code = raw
+                .strip_prefix(FISCAL_NUMBER_PREFIX)
+                .ok_or(AuthError::Claim(FISCAL_NUMBER_CLAIM))?;
+            let fiscal_code =
+                FiscalCode::parse(code).map_err(|_| AuthError::Claim(FISCAL_NUMBER_CLAIM))?;
+            let level = claims
+                .acr
+                .as_deref()
+                .and_then(Level::from_acr)
+                .ok_or(AuthError::Claim("acr"))?;
+            Ok(Principal::Citizen { fiscal_code, level })
+        }
+        PrincipalKind::Intermediary => Ok(Principal::Intermediary {
+            organisation: claims.org.ok_or(AuthError::Claim("org"))?,
+            kind: claims.org_kind.ok_or(AuthError::Claim("org_kind"))?,
+        }),
+        PrincipalKind::Agency => {
+            // PDND vouchers are access tokens: RFC 9068 `typ` is mandatory.
+            if typ != Some("at+jwt") {
+                return Err(AuthError::Claim("typ (at+jwt)"));
+            }
+            Ok(Principal::Agency {
+                organisation: claims.org.ok_or(AuthError::Claim("org"))?,
+                purpose: claims.purpose_id.ok_or(AuthError::Claim("purposeId"))?,
+            })
+        }
+        PrincipalKind::Operator => Ok(Principal::Operator {
+            id: claims.sub,
+            role: claims.role.ok_or(AuthError::Claim("role"))?,
+            office: claims.office,
+        }),
+        PrincipalKind::Anonymous | PrincipalKind::System => Err(AuthError::UnknownIssuer),
+    }
+}

@@ -1,0 +1,249 @@
+//! Who is calling: bearer tokens verified per RFC 8725 and turned into a [`Principal`].
+//!
+//! Every token must name a trusted issuer (`iss`), carry this platform's audience (`aud`), an
+//! expiry (`exp`) and a subject (`sub`), and be signed with an algorithm on that issuer's
+//! allow-list: `alg: none`, HMAC with a public key as secret, and unknown issuers are refused
+//! before any claim is read. Each issuer is trusted for one kind of principal only.
+//!
+//! - [`dev_issuer`]: the development issuer behind `welfare token`, trusted only when the
+//!   configuration says so.
+//! - [`claims`]: the claims each kind of token carries, and their mapping to a principal.
+
+pub mod claims;
+pub mod dev_issuer;
+
+use std::collections::HashMap;
+
+use base64::Engine as _;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::config::AuthConfig;
+use crate::identity::FiscalCode;
+
+/// SPID/CIE level of assurance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Level {
+    L1,
+    L2,
+    L3,
+}
+
+impl Level {
+    /// The `acr` value SPID uses for this level.
+    pub fn acr(self) -> &'static str {
+        match self {
+            Level::L1 => "https://www.spid.gov.it/SpidL1",
+            Level::L2 => "https://www.spid.gov.it/SpidL2",
+            Level::L3 => "https://www.spid.gov.it/SpidL3",
+        }
+    }
+
+    pub fn from_acr(acr: &str) -> Option<Self> {
+        [Level::L1, Level::L2, Level::L3]
+            .into_iter()
+            .find(|l| l.acr() == acr)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IntermediaryKind {
+    Caf,
+    Patronato,
+    Consulente,
+}
+
+/// The kinds of principal; an issuer is trusted for exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PrincipalKind {
+    Anonymous,
+    Citizen,
+    Intermediary,
+    Agency,
+    Operator,
+    System,
+}
+
+/// A verified caller.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Principal {
+    Anonymous,
+    Citizen {
+        fiscal_code: FiscalCode,
+        level: Level,
+    },
+    Intermediary {
+        organisation: String,
+        kind: IntermediaryKind,
+    },
+    Agency {
+        organisation: String,
+        purpose: String,
+    },
+    Operator {
+        id: String,
+        role: String,
+        office: Option<String>,
+    },
+    System,
+}
+
+impl Principal {
+    pub fn kind(&self) -> PrincipalKind {
+        match self {
+            Principal::Anonymous => PrincipalKind::Anonymous,
+            Principal::Citizen { .. } => PrincipalKind::Citizen,
+            Principal::Intermediary { .. } => PrincipalKind::Intermediary,
+            Principal::Agency { .. } => PrincipalKind::Agency,
+            Principal::Operator { .. } => PrincipalKind::Operator,
+            Principal::System => PrincipalKind::System,
+        }
+    }
+
+    /// A stable name of the caller, for idempotency scopes and logs (never a token).
+    pub fn scope(&self) -> String {
+        match self {
+            Principal::Anonymous => "anonymous".into(),
+            Principal::Citizen { fiscal_code, .. } => format!("citizen:{fiscal_code}"),
+            Principal::Intermediary { organisation, .. } => format!("intermediary:{organisation}"),
+            Principal::Agency {
+                organisation,
+                purpose,
+            } => format!("agency:{organisation}:{purpose}"),
+            Principal::Operator { id, .. } => format!("operator:{id}"),
+            Principal::System => "system".into(),
+        }
+    }
+}
+
+/// Why a token was refused; the text goes to the caller in a 401 problem.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("the Authorization header must be `Bearer <token>`")]
+    MalformedHeader,
+    #[error("the token is not a well-formed JWT")]
+    Malformed,
+    #[error("the token's issuer is not trusted")]
+    UnknownIssuer,
+    #[error("the algorithm {0:?} is not accepted for this issuer")]
+    AlgorithmNotAllowed(Algorithm),
+    #[error("the token is not valid: {0}")]
+    Invalid(String),
+    #[error("the token lacks a usable claim: {0}")]
+    Claim(&'static str),
+}
+
+struct TrustedIssuer {
+    kind: PrincipalKind,
+    key: DecodingKey,
+    algorithms: Vec<Algorithm>,
+}
+
+/// Verifies bearer tokens against the trusted issuers.
+pub struct Authenticator {
+    issuers: HashMap<String, TrustedIssuer>,
+    audience: String,
+    leeway: u64,
+}
+
+impl Authenticator {
+    pub fn new(config: &AuthConfig, data_dir: &std::path::Path) -> anyhow::Result<Self> {
+        let mut issuers = HashMap::new();
+        if config.dev_issuer {
+            let dev = dev_issuer::DevIssuer::open(data_dir)?;
+            for kind in dev_issuer::KINDS {
+                issuers.insert(
+                    dev_issuer::issuer_for(kind).to_string(),
+                    TrustedIssuer {
+                        kind,
+                        key: dev.decoding_key()?,
+                        algorithms: vec![Algorithm::ES256],
+                    },
+                );
+            }
+        }
+        for issuer in &config.issuers {
+            let pem = std::fs::read(&issuer.public_key_pem)?;
+            let algorithms = issuer
+                .algorithms
+                .iter()
+                .map(|a| {
+                    a.parse::<Algorithm>()
+                        .map_err(|_| anyhow::anyhow!("unknown algorithm {a} for {}", issuer.issuer))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            anyhow::ensure!(
+                algorithms
+                    .iter()
+                    .all(|a| !matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512)),
+                "issuer {}: HMAC algorithms are not accepted (RFC 8725 §3.1)",
+                issuer.issuer
+            );
+            let key = if algorithms
+                .iter()
+                .any(|a| matches!(a, Algorithm::ES256 | Algorithm::ES384))
+            {
+                DecodingKey::from_ec_pem(&pem)?
+            } else {
+                DecodingKey::from_rsa_pem(&pem)?
+            };
+            issuers.insert(
+                issuer.issuer.clone(),
+                TrustedIssuer {
+                    kind: issuer.kind,
+                    key,
+                    algorithms,
+                },
+            );
+        }
+        Ok(Self {
+            issuers,
+            audience: config.audience.clone(),
+            leeway: config.leeway_seconds,
+        })
+    }
+
+    /// The principal of an `Authorization` header value.
+    pub fn authenticate(&self, authorization: &str) -> Result<Principal, AuthError> {
+        let token = authorization
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(AuthError::MalformedHeader)?;
+        let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed)?;
+        let issuer_name = unverified_issuer(token)?;
+        let issuer = self
+            .issuers
+            .get(&issuer_name)
+            .ok_or(AuthError::UnknownIssuer)?;
+        if !issuer.algorithms.contains(&header.alg) {
+            return Err(AuthError::AlgorithmNotAllowed(header.alg));
+        }
+        let mut validation = Validation::new(header.alg);
+        validation.algorithms = issuer.algorithms.clone();
+        validation.set_issuer(&[&issuer_name]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["iss", "aud", "exp", "sub"]);
+        validation.validate_nbf = true;
+        validation.leeway = self.leeway;
+        let data = jsonwebtoken::decode::<claims::Claims>(token, &issuer.key, &validation)
+            .map_err(|e| AuthError::Invalid(e.to_string()))?;
+        claims::principal(issuer.kind, header.typ.as_deref(), data.claims)
+    }
+}
+
+/// The `iss` claim read before verification, only to pick the key that verifies the token.
+fn unverified_issuer(token: &str) -> Result<String, AuthError> {
+    #[derive(Deserialize)]
+    struct Iss {
+        iss: Option<String>,
+    }
+    let payload = token.split('.').nth(1).ok_or(AuthError::Malformed)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| AuthError::Malformed)?;
+    let iss: Iss = serde_json::from_slice(&bytes).map_err(|_| AuthError::Malformed)?;
+    iss.iss.ok_or(AuthError::Claim("iss"))
+}

@@ -1,0 +1,235 @@
+//! Layered, typed configuration: built-in defaults, then a TOML file (`--config`), then the
+//! command line and environment (`--listen`/`WELFARE_LISTEN`, `--data-dir`/`WELFARE_DATA_DIR`).
+//! Every limit has a named default here, with the reason for its value.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+/// Where `serve` listens by default: loopback, so a development platform is not exposed.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA_DIR: &str = "./data";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub runtime: RuntimeConfig,
+    pub auth: AuthConfig,
+    pub events: EventsConfig,
+    pub http: HttpConfig,
+    /// Components to load besides the five embedded domains (for example test fixtures).
+    pub components: Vec<ComponentSource>,
+    /// Whether to load the five domain components built into the binary.
+    pub embedded_components: bool,
+    /// Per-component settings, read by components through the `config` capability.
+    pub component_config: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: DEFAULT_LISTEN.parse().expect("default listen address"),
+            data_dir: DEFAULT_DATA_DIR.into(),
+            runtime: RuntimeConfig::default(),
+            auth: AuthConfig::default(),
+            events: EventsConfig::default(),
+            http: HttpConfig::default(),
+            components: Vec::new(),
+            embedded_components: true,
+            component_config: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentSource {
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RuntimeConfig {
+    /// Wall-clock budget of one component call. Domain handlers do a few store reads and some
+    /// arithmetic; 2 s is generous for that and short enough that a loop cannot hold a worker.
+    pub request_timeout_ms: u64,
+    /// Linear-memory cap per instance. The domains need a few MiB; 64 MiB leaves headroom for
+    /// large listings while bounding what a runaway instance can take from its neighbours.
+    pub memory_limit_mib: u64,
+    /// Instances alive at once (and so concurrent component calls); also sizes the pool.
+    pub max_concurrent_instances: u32,
+    /// Use the pooling allocator (pre-reserved slots, fast instantiation). Falls back to
+    /// on-demand allocation when the host refuses the reservation.
+    pub pooling: bool,
+    /// Where compiled components are cached; default `<data_dir>/cache`.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        Self {
+            request_timeout_ms: 2_000,
+            memory_limit_mib: 64,
+            max_concurrent_instances: 128,
+            pooling: true,
+            cache_dir: None,
+        }
+    }
+}
+
+impl RuntimeConfig {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+
+    pub fn memory_limit_bytes(&self) -> usize {
+        (self.memory_limit_mib as usize) << 20
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// The `aud` every token must carry: this platform's API.
+    pub audience: String,
+    /// Trust tokens minted by `welfare token` (key in the data directory). Off in production.
+    pub dev_issuer: bool,
+    /// Clock skew tolerated on `exp`/`nbf`, in seconds.
+    pub leeway_seconds: u64,
+    /// Production issuers (SPID/CIE OIDC providers, the internal operator IdP...).
+    pub issuers: Vec<IssuerConfig>,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            audience: "welfare-api".into(),
+            dev_issuer: true,
+            leeway_seconds: 30,
+            issuers: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssuerConfig {
+    /// The `iss` value.
+    pub issuer: String,
+    /// What its tokens identify: `citizen`, `intermediary`, `agency` or `operator`.
+    pub kind: crate::auth::PrincipalKind,
+    /// PEM file with the issuer's public key (EC P-256 or RSA).
+    pub public_key_pem: PathBuf,
+    /// Allowed `alg` values, e.g. `["ES256"]` or `["RS256"]`; anything else is refused.
+    pub algorithms: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EventsConfig {
+    /// Delivery attempts before an event is dead-lettered for a consumer.
+    pub max_attempts: u32,
+    /// First retry delay; doubles each attempt up to `backoff_max_ms`.
+    pub backoff_base_ms: u64,
+    pub backoff_max_ms: u64,
+    /// How often the dispatcher looks for due retries when nothing wakes it.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        Self {
+            max_attempts: 8,
+            backoff_base_ms: 500,
+            backoff_max_ms: 300_000,
+            poll_interval_ms: 250,
+        }
+    }
+}
+
+impl EventsConfig {
+    /// The delay before attempt `attempt + 1`, after `attempt` failures (1-based).
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let factor = 1u64 << attempt.saturating_sub(1).min(20);
+        Duration::from_millis(
+            self.backoff_base_ms
+                .saturating_mul(factor)
+                .min(self.backoff_max_ms),
+        )
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Largest request body accepted. Applications and declarations are small JSON documents;
+    /// 1 MiB refuses abuse long before it costs memory.
+    pub max_body_bytes: usize,
+    /// Origins allowed by CORS (the web and mobile apps); `["*"]` allows any.
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1 << 20,
+            cors_origins: vec!["*".into()],
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, overlaid by the TOML file at `path` when given.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let Some(path) = path else {
+            return Ok(Self::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the configuration file {}", path.display()))?;
+        toml::from_str(&text)
+            .with_context(|| format!("in the configuration file {}", path.display()))
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.runtime
+            .cache_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("cache"))
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("welfare.sqlite")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let events = EventsConfig {
+            backoff_base_ms: 100,
+            backoff_max_ms: 1_000,
+            ..Default::default()
+        };
+        let delays: Vec<u64> = (1..=6)
+            .map(|a| events.backoff(a).as_millis() as u64)
+            .collect();
+        assert_eq!(delays, [100, 200, 400, 800, 1_000, 1_000]);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        assert!(toml::from_str::<Config>("listen = \"127.0.0.1:1\"\nbogus = 1").is_err());
+        let cfg: Config = toml::from_str("[runtime]\nrequest_timeout_ms = 500").unwrap();
+        assert_eq!(cfg.runtime.request_timeout_ms, 500);
+        assert_eq!(cfg.runtime.memory_limit_mib, 64);
+    }
+}

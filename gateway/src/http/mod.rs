@@ -1,0 +1,92 @@
+//! The HTTP surface: platform routes answered by the gateway, everything else dispatched to the
+//! component that declared it, with request ids, CORS and tracing around both.
+//!
+//! - [`routes`]: the component route table.
+//! - [`dispatch`]: one request through a component.
+//! - [`platform`]: health, readiness, metrics, OpenAPI, dead letters.
+
+pub mod dispatch;
+pub mod platform;
+pub mod routes;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::routing::{get, post};
+use tokio::sync::Notify;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::auth::Authenticator;
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::runtime::Runtime;
+use crate::store::Db;
+
+/// Everything a request handler needs, shared by all requests.
+pub struct App {
+    pub config: Config,
+    pub runtime: Arc<Runtime>,
+    pub routes: routes::RouteTable,
+    pub auth: Authenticator,
+    pub db: Db,
+    pub metrics: Arc<Metrics>,
+    pub outbox_wake: Arc<Notify>,
+    /// The OpenAPI document, rendered once at start-up.
+    pub openapi: String,
+}
+
+pub fn router(app: Arc<App>) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/healthz", get(platform::healthz))
+        .route("/readyz", get(platform::readyz))
+        .route("/metrics", get(platform::metrics))
+        .route("/openapi.json", get(platform::openapi))
+        .route("/api/v1/admin/dead-letters", get(platform::dead_letters))
+        .route("/api/v1/admin/dead-letters/{event_id}/{consumer}/replay", post(platform::replay))
+        .fallback(dispatch::dispatch)
+        .layer(cors(&app.config.http.cors_origins))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(app)
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let allow_origin = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    CorsLayer::new()
+        .allow_origin(allow_origin)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::ACCEPT_LANGUAGE,
+            HeaderName::from_static(dispatch::IDEMPOTENCY_KEY),
+            HeaderName::from_static(dispatch::ON_BEHALF_OF),
+            HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            HeaderName::from_static("x-request-id"),
+            HeaderName::from_static(dispatch::IDEMPOTENT_REPLAYED),
+        ])
+}

@@ -1,0 +1,140 @@
+//! Routes the gateway answers itself: health, readiness, metrics, the OpenAPI document, and the
+//! operators' dead-letter list.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::App;
+use crate::auth::Principal;
+use crate::outbox;
+use crate::problem::Problem;
+
+/// Roles that may read dead letters, and the one that may replay them.
+pub const DEAD_LETTER_READERS: &[&str] = &["platform-operator", "auditor"];
+pub const DEAD_LETTER_REPLAYER: &str = "platform-operator";
+/// Page size of the dead-letter list.
+const DEAD_LETTER_PAGE: u32 = 100;
+
+pub async fn healthz() -> impl IntoResponse {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+pub async fn readyz(State(app): State<Arc<App>>) -> Response {
+    match app.db.read_async(|conn| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?)).await {
+        Ok(_) => Json(serde_json::json!({
+            "status": "ready",
+            "components": app.runtime.components().map(|c| serde_json::json!({ "name": c.manifest.name, "version": c.manifest.version })).collect::<Vec<_>>(),
+        }))
+        .into_response(),
+        Err(e) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", "The database does not answer.").detail(e.to_string()).into_response(),
+    }
+}
+
+pub async fn metrics(State(app): State<Arc<App>>) -> Response {
+    let mut response = app.metrics.render().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    response
+}
+
+pub async fn openapi(State(app): State<Arc<App>>) -> Response {
+    let mut response = app.openapi.clone().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn operator(app: &App, headers: &HeaderMap, roles: &[&str]) -> Result<(), Problem> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| Problem::unauthorized("This route needs a bearer token."))?
+        .to_str()
+        .map_err(|_| Problem::unauthorized("The Authorization header is not text."))?;
+    match app
+        .auth
+        .authenticate(value)
+        .map_err(|e| Problem::unauthorized(e.to_string()))?
+    {
+        Principal::Operator { role, .. } if roles.contains(&role.as_str()) => Ok(()),
+        _ => Err(Problem::forbidden(format!(
+            "This route needs one of the roles: {}.",
+            roles.join(", ")
+        ))),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Cursor {
+    cursor: Option<i64>,
+}
+
+pub async fn dead_letters(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<Cursor>,
+) -> Result<Response, Problem> {
+    operator(&app, &headers, DEAD_LETTER_READERS)?;
+    let after = q.cursor.unwrap_or(0);
+    let rows = app
+        .db
+        .read_async(move |conn| outbox::dead_letters(conn, after, DEAD_LETTER_PAGE))
+        .await
+        .map_err(|e| {
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store-unavailable",
+                e.to_string(),
+            )
+        })?;
+    let next = (rows.len() == DEAD_LETTER_PAGE as usize)
+        .then(|| rows.last().map(|(seq, _)| *seq))
+        .flatten();
+    let items: Vec<_> = rows.into_iter().map(|(_, d)| d).collect();
+    let mut response =
+        Json(serde_json::json!({ "items": items, "next_cursor": next })).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+pub async fn replay(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path((event_id, consumer)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    operator(&app, &headers, &[DEAD_LETTER_REPLAYER])?;
+    let found = app
+        .db
+        .write(move |conn| outbox::replay(conn, &event_id, &consumer))
+        .await
+        .map_err(|e| {
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store-unavailable",
+                e.to_string(),
+            )
+        })?;
+    if !found {
+        return Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "No such dead letter.",
+        ));
+    }
+    app.outbox_wake.notify_one();
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "status": "queued" })),
+    )
+        .into_response())
+}

@@ -1,0 +1,174 @@
+//! `Idempotency-Key` on POST: a retried request gets the saved response instead of a second
+//! effect.
+//!
+//! Records are scoped to the caller (two callers may use the same key) and bound to the request
+//! they first came with: the same key with another method, path or body is a 422. While the
+//! first request runs, the record is `in-flight` under a lease, and a concurrent retry gets 409;
+//! a lease that outlives a crashed gateway expires and the key can be used again. The final
+//! response is saved in the same transaction as the request's writes, so a saved response
+//! always means its effects committed. Failures (5xx, conflicts) release the key.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use crate::store::{Db, StoreError, now_ms};
+
+/// Longest key accepted (the IETF draft suggests UUIDs; 255 leaves room for others).
+pub const MAX_KEY_LEN: usize = 255;
+/// How long an in-flight record blocks retries: far beyond any request deadline, so it only
+/// matters when a gateway died mid-request.
+pub const LEASE_MS: i64 = 60_000;
+/// How long saved responses are kept (and so how long a retry is recognised).
+pub const RETENTION_MS: i64 = 24 * 60 * 60 * 1_000;
+
+/// An idempotency key bound to its caller and request.
+#[derive(Debug, Clone)]
+pub struct IdemKey {
+    pub scope: String,
+    pub key: String,
+    pub request_hash: String,
+}
+
+impl IdemKey {
+    /// `None` when `key` is not 1..=255 printable ASCII characters.
+    pub fn new(
+        scope: String,
+        key: &str,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+    ) -> Option<Self> {
+        if key.is_empty()
+            || key.len() > MAX_KEY_LEN
+            || !key.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+        {
+            return None;
+        }
+        let mut sha = Sha256::new();
+        for part in [method.as_bytes(), path_and_query.as_bytes(), body] {
+            sha.update((part.len() as u64).to_be_bytes());
+            sha.update(part);
+        }
+        Some(Self {
+            scope,
+            key: key.to_string(),
+            request_hash: hex::encode(sha.finalize()),
+        })
+    }
+}
+
+/// A response saved for replay.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+pub enum Begin {
+    /// First use (or an expired lease): run the request.
+    Proceed,
+    /// Done before: answer with this.
+    Replay(Saved),
+    /// Used before with another request.
+    Mismatch,
+    /// The first request is still running.
+    InFlight,
+}
+
+/// Claims `key` for a new request, or says why not.
+pub async fn begin(db: &Db, key: IdemKey) -> Result<Begin, StoreError> {
+    db.write(move |conn| {
+        let now = now_ms();
+        let row = conn
+            .prepare_cached(
+                "SELECT request_hash, state, locked_until, status, headers, body FROM idempotency
+                 WHERE scope = ?1 AND key = ?2",
+            )?
+            .query_row(params![key.scope, key.key], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<Vec<u8>>>(5)?,
+                ))
+            })
+            .optional()?;
+        match row {
+            Some((hash, _, _, _, _, _)) if hash != key.request_hash => Ok(Begin::Mismatch),
+            Some((_, state, _, status, headers, body)) if state == "done" => Ok(Begin::Replay(Saved {
+                status: status.unwrap_or(200) as u16,
+                headers: headers.and_then(|h| serde_json::from_str(&h).ok()).unwrap_or_default(),
+                body: body.unwrap_or_default(),
+            })),
+            Some((_, _, Some(until), _, _, _)) if until > now => Ok(Begin::InFlight),
+            _ => {
+                conn.prepare_cached(
+                    "INSERT INTO idempotency (scope, key, request_hash, state, locked_until, created_at)
+                     VALUES (?1, ?2, ?3, 'in-flight', ?4, ?5)
+                     ON CONFLICT (scope, key) DO UPDATE SET state = 'in-flight',
+                       locked_until = excluded.locked_until, created_at = excluded.created_at",
+                )?
+                .execute(params![key.scope, key.key, key.request_hash, now + LEASE_MS, now])?;
+                Ok(Begin::Proceed)
+            }
+        }
+    })
+    .await
+}
+
+/// Saves the final response; runs inside the request's commit.
+pub fn finish(conn: &Connection, key: &IdemKey, saved: &Saved) -> Result<(), StoreError> {
+    let headers = serde_json::to_string(&saved.headers).unwrap_or_else(|_| "[]".into());
+    conn.prepare_cached(
+        "UPDATE idempotency SET state = 'done', locked_until = NULL, status = ?3, headers = ?4, body = ?5
+         WHERE scope = ?1 AND key = ?2",
+    )?
+    .execute(params![key.scope, key.key, saved.status as i64, headers, saved.body])?;
+    Ok(())
+}
+
+/// Frees a key whose request failed, so the client's retry runs again.
+pub async fn release(db: &Db, key: IdemKey) {
+    let result = db
+        .write(move |conn| {
+            conn.prepare_cached(
+                "DELETE FROM idempotency WHERE scope = ?1 AND key = ?2 AND state = 'in-flight'",
+            )?
+            .execute(params![key.scope, key.key])?;
+            Ok(())
+        })
+        .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "could not release an idempotency key; it expires with its lease");
+    }
+}
+
+/// Deletes records older than [`RETENTION_MS`].
+pub async fn purge(db: &Db) -> Result<usize, StoreError> {
+    db.write(|conn| {
+        Ok(conn
+            .prepare_cached("DELETE FROM idempotency WHERE created_at < ?1 AND state = 'done'")?
+            .execute(params![now_ms() - RETENTION_MS])?)
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_bound_to_their_request() {
+        let a = IdemKey::new("citizen:X".into(), "k1", "POST", "/a", b"{}").unwrap();
+        let b = IdemKey::new("citizen:X".into(), "k1", "POST", "/a", b"{ }").unwrap();
+        let c = IdemKey::new("citizen:X".into(), "k1", "POST", "/b", b"{}").unwrap();
+        assert_ne!(a.request_hash, b.request_hash);
+        assert_ne!(a.request_hash, c.request_hash);
+        assert!(IdemKey::new("s".into(), "", "POST", "/a", b"").is_none());
+        assert!(IdemKey::new("s".into(), "bad\nkey", "POST", "/a", b"").is_none());
+        assert!(IdemKey::new("s".into(), &"x".repeat(256), "POST", "/a", b"").is_none());
+    }
+}

@@ -1,0 +1,166 @@
+//! The native host of Welfare as a Service: the `welfare` gateway.
+//!
+//! It authenticates callers, routes each API request to the domain component that declared the
+//! route, runs it in a fresh WebAssembly instance under a deadline and a memory cap, commits
+//! what it wrote (with the events it published) in one durable transaction, and delivers those
+//! events to the components that subscribe to them.
+//!
+//! # Layout
+//! - [`config`]: layered, typed configuration and every limit's default.
+//! - [`identity`]: `FiscalCode` and `VatNumber`, validated newtypes.
+//! - [`auth`]: bearer-token verification (RFC 8725) into a `Principal`; the dev issuer.
+//! - [`runtime`]: wasmtime engine, compiled-component cache, per-call instances, host
+//!   capabilities, manifests.
+//! - [`store`]: SQLite with group commit; a request's transaction view and write set.
+//! - [`idempotency`]: `Idempotency-Key` records committed with the request's writes.
+//! - [`outbox`]: event delivery with retries and dead letters.
+//! - [`http`]: platform routes, the component route table, the dispatch path.
+//! - [`openapi`], [`metrics`], [`problem`]: what the HTTP surface reports.
+//! - [`Platform`]: start-up (load, check, wire) and [`Platform::serve`] on any listener, so tests
+//!   bind port 0.
+
+pub mod auth;
+pub mod config;
+pub mod http;
+pub mod idempotency;
+pub mod identity;
+pub mod metrics;
+pub mod openapi;
+pub mod outbox;
+pub mod problem;
+pub mod runtime;
+pub mod store;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::http::App;
+use crate::runtime::{Runtime, Source};
+use crate::store::Db;
+
+/// The five domain components, built by `build.rs` and embedded in the binary.
+pub const EMBEDDED_COMPONENTS: &[(&str, &[u8])] = &[
+    (
+        "income-support",
+        include_bytes!(env!("WELFARE_WASM_INCOME_SUPPORT")),
+    ),
+    (
+        "disability",
+        include_bytes!(env!("WELFARE_WASM_DISABILITY")),
+    ),
+    (
+        "contributions",
+        include_bytes!(env!("WELFARE_WASM_CONTRIBUTIONS")),
+    ),
+    ("faq", include_bytes!(env!("WELFARE_WASM_FAQ"))),
+    (
+        "notifications",
+        include_bytes!(env!("WELFARE_WASM_NOTIFICATIONS")),
+    ),
+];
+
+/// Where `build.rs` left every built component, fixtures included (for tests and tools).
+pub const BUILT_COMPONENTS_DIR: &str = env!("WELFARE_WASM_DIR");
+
+/// A started platform: components loaded and checked, database open, ready to serve.
+pub struct Platform {
+    app: Arc<App>,
+}
+
+impl Platform {
+    /// Opens the database, loads every component and builds the route table. Fails (naming
+    /// the component) on a malformed manifest or conflicting routes.
+    pub async fn start(config: Config) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("creating the data directory {}", config.data_dir.display())
+        })?;
+        let db = Db::open(&config.database_path())?;
+        let mut sources = Vec::new();
+        if config.embedded_components {
+            for (name, wasm) in EMBEDDED_COMPONENTS {
+                sources.push(Source {
+                    origin: format!("{name} (embedded)"),
+                    wasm: wasm.to_vec(),
+                });
+            }
+        }
+        for extra in &config.components {
+            let wasm = std::fs::read(&extra.path)
+                .with_context(|| format!("reading the component {}", extra.path.display()))?;
+            sources.push(Source {
+                origin: extra.path.display().to_string(),
+                wasm,
+            });
+        }
+        let runtime_config = config.runtime.clone();
+        let cache_dir = config.cache_dir();
+        let component_config = config.component_config.clone();
+        let db_for_runtime = db.clone();
+        let runtime = tokio::task::spawn_blocking(move || {
+            Runtime::load(
+                &runtime_config,
+                &cache_dir,
+                sources,
+                &component_config,
+                db_for_runtime,
+            )
+        })
+        .await??;
+        let routes = http::routes::RouteTable::build(runtime.components())?;
+        let manifests: Vec<_> = runtime
+            .components()
+            .map(|c| {
+                (
+                    c.manifest.name.clone(),
+                    c.manifest.version.clone(),
+                    c.manifest.routes.clone(),
+                )
+            })
+            .collect();
+        let openapi = serde_json::to_string_pretty(&openapi::document(&manifests))?;
+        let auth = auth::Authenticator::new(&config.auth, &config.data_dir)?;
+        let app = App {
+            config,
+            runtime: Arc::new(runtime),
+            routes,
+            auth,
+            db,
+            metrics: Arc::default(),
+            outbox_wake: Arc::new(Notify::new()),
+            openapi,
+        };
+        Ok(Self { app: Arc::new(app) })
+    }
+
+    /// Serves HTTP on `listener` and delivers events until `shutdown` completes; then stops
+    /// accepting, lets in-flight requests finish, and stops the dispatcher.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let stop = CancellationToken::new();
+        let dispatcher = outbox::Dispatcher {
+            runtime: self.app.runtime.clone(),
+            db: self.app.db.clone(),
+            config: self.app.config.events.clone(),
+            wake: self.app.outbox_wake.clone(),
+            metrics: self.app.metrics.clone(),
+        };
+        let dispatcher = tokio::spawn(dispatcher.run(stop.clone()));
+        tracing::info!(address = %listener.local_addr()?, "serving");
+        let result = axum::serve(listener, http::router(self.app.clone()))
+            .with_graceful_shutdown(shutdown)
+            .await;
+        stop.cancel();
+        let _ = dispatcher.await;
+        self.app.db.close();
+        Ok(result?)
+    }
+}

@@ -1,0 +1,164 @@
+//! `welfare`: start the platform, or mint development tokens.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use welfare_gateway::auth::dev_issuer::{DEFAULT_TTL_SECONDS, DevIssuer, TokenRequest};
+use welfare_gateway::auth::{IntermediaryKind, Level};
+use welfare_gateway::config::{Config, DEFAULT_DATA_DIR, DEFAULT_LISTEN};
+use welfare_gateway::identity::FiscalCode;
+
+#[derive(Parser)]
+#[command(
+    name = "welfare",
+    version,
+    about = "Welfare as a Service: the API platform of the social-security agency"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the platform.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "WELFARE_LISTEN")]
+        listen: Option<std::net::SocketAddr>,
+        /// Directory for the database, the dev issuer key and the compiled-component cache.
+        #[arg(long, env = "WELFARE_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+        /// TOML configuration file (see README).
+        #[arg(long, env = "WELFARE_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Print a development token from the local dev issuer.
+    Token {
+        #[command(subcommand)]
+        kind: TokenKind,
+        /// The data directory holding the dev issuer key (as for `serve`).
+        #[arg(long, env = "WELFARE_DATA_DIR", default_value = DEFAULT_DATA_DIR, global = true)]
+        data_dir: PathBuf,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = DEFAULT_TTL_SECONDS, global = true)]
+        ttl: u64,
+        /// Audience (must match the gateway's `auth.audience`).
+        #[arg(long, default_value = "welfare-api", global = true)]
+        audience: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenKind {
+    /// A SPID/CIE citizen token.
+    Citizen {
+        fiscal_code: String,
+        /// SPID level of assurance: 1, 2 or 3.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=3))]
+        loa: u8,
+    },
+    /// An intermediary organisation token.
+    Intermediary {
+        #[arg(long)]
+        org: String,
+        #[arg(long, value_parser = ["caf", "patronato", "consulente"])]
+        kind: String,
+    },
+    /// A PDND-style agency voucher.
+    Agency {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        purpose: String,
+    },
+    /// An operator token.
+    Operator {
+        #[arg(long, value_parser = [
+            "income-support-officer", "medical-board", "contributions-officer", "cric-expert",
+            "editor", "campaign-manager", "auditor", "platform-operator",
+        ])]
+        role: String,
+        #[arg(long)]
+        office: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve {
+            listen,
+            data_dir,
+            config,
+        } => {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| "info,wasmtime=warn,cranelift=warn".into()),
+                )
+                .init();
+            let mut config = Config::load(config.as_deref())?;
+            if let Some(listen) = listen {
+                config.listen = listen;
+            }
+            if let Some(dir) = data_dir {
+                config.data_dir = dir;
+            }
+            if config.listen.to_string() == DEFAULT_LISTEN {
+                tracing::info!("listening on the default {DEFAULT_LISTEN}; set --listen to change");
+            }
+            let listener = tokio::net::TcpListener::bind(config.listen).await?;
+            let platform = welfare_gateway::Platform::start(config).await?;
+            platform.serve(listener, shutdown_signal()).await
+        }
+        Command::Token {
+            kind,
+            data_dir,
+            ttl,
+            audience,
+        } => {
+            let request = match kind {
+                TokenKind::Citizen { fiscal_code, loa } => TokenRequest::Citizen {
+                    fiscal_code: FiscalCode::parse(&fiscal_code)
+                        .map_err(|e| anyhow::anyhow!("{fiscal_code}: {e}"))?,
+                    level: [Level::L1, Level::L2, Level::L3][(loa - 1) as usize],
+                },
+                TokenKind::Intermediary { org, kind } => TokenRequest::Intermediary {
+                    org,
+                    kind: match kind.as_str() {
+                        "caf" => IntermediaryKind::Caf,
+                        "patronato" => IntermediaryKind::Patronato,
+                        _ => IntermediaryKind::Consulente,
+                    },
+                },
+                TokenKind::Agency { org, purpose } => TokenRequest::Agency { org, purpose },
+                TokenKind::Operator { role, office } => TokenRequest::Operator { role, office },
+            };
+            let issuer = DevIssuer::open(&data_dir)?;
+            println!("{}", issuer.mint(request, &audience, ttl)?);
+            Ok(())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,211 @@
+//! A component's manifest as the gateway holds it, checked when the component loads: a name the
+//! platform can route and namespace events by, routes inside the component's own space with
+//! parseable templates and schemas, and a policy on every route.
+
+use anyhow::{bail, ensure};
+use axum::http::Method;
+
+use super::bindings::types;
+use crate::auth::{Level, PrincipalKind};
+
+/// Longest component name.
+const MAX_NAME: usize = 40;
+
+#[derive(Debug, Clone, Default)]
+pub struct Manifest {
+    pub name: String,
+    pub version: String,
+    pub routes: Vec<Route>,
+    pub subscriptions: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub method: Method,
+    pub path: String,
+    /// Names of the template's `{placeholders}`, in order.
+    pub params: Vec<String>,
+    pub principals: Vec<PrincipalKind>,
+    pub roles: Vec<String>,
+    pub min_level: Option<Level>,
+    pub idempotency_key_required: bool,
+    pub summary: String,
+    pub request_schema: Option<serde_json::Value>,
+    pub response_schema: Option<serde_json::Value>,
+}
+
+impl Route {
+    /// Whether the route is about a specific person or company (so responses are personal).
+    pub fn admits(&self, kind: PrincipalKind) -> bool {
+        self.principals.contains(&kind)
+    }
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_NAME
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+impl Manifest {
+    pub fn check(raw: types::Manifest) -> anyhow::Result<Self> {
+        ensure!(
+            is_name(&raw.name),
+            "the name {:?} must be 1 to {MAX_NAME} characters of a-z, 0-9 and inner dashes",
+            raw.name
+        );
+        ensure!(
+            !raw.version.is_empty() && raw.version.len() <= 64,
+            "the version must be 1 to 64 characters"
+        );
+        let own = format!("/api/v1/{}/", raw.name);
+        let mut routes = Vec::with_capacity(raw.routes.len());
+        for r in raw.routes {
+            let at = format!("{:?} {}", r.method, r.path);
+            ensure!(
+                r.path.starts_with(&own) || r.path.starts_with("/interop/v1/"),
+                "route {at}: paths must start with {own} or /interop/v1/"
+            );
+            let params =
+                template_params(&r.path).map_err(|e| anyhow::anyhow!("route {at}: {e}"))?;
+            ensure!(!r.principals.is_empty(), "route {at} admits no principal");
+            let principals: Vec<PrincipalKind> =
+                r.principals.iter().map(|p| principal_kind(*p)).collect();
+            ensure!(
+                r.roles.is_empty() || principals.contains(&PrincipalKind::Operator),
+                "route {at} names operator roles but does not admit operators"
+            );
+            let schema =
+                |s: Option<String>, which: &str| -> anyhow::Result<Option<serde_json::Value>> {
+                    s.map(|s| {
+                        serde_json::from_str(&s).map_err(|e| {
+                            anyhow::anyhow!("route {at}: the {which} schema is not JSON: {e}")
+                        })
+                    })
+                    .transpose()
+                };
+            routes.push(Route {
+                method: method(r.method),
+                path: r.path.clone(),
+                params,
+                principals,
+                roles: r.roles,
+                min_level: r.min_level.map(level),
+                idempotency_key_required: r.idempotency_key_required,
+                summary: r.summary,
+                request_schema: schema(r.request_schema, "request")?,
+                response_schema: schema(r.response_schema, "response")?,
+            });
+        }
+        for topic in &raw.subscriptions {
+            let ok = topic.split('.').count() >= 2 && topic.split('.').all(is_name);
+            ensure!(
+                ok,
+                "the subscription {topic:?} is not a topic (`<domain>.<name>`)"
+            );
+        }
+        Ok(Self {
+            name: raw.name,
+            version: raw.version,
+            routes,
+            subscriptions: raw.subscriptions,
+        })
+    }
+}
+
+/// The `{names}` of a path template; refuses empty segments and malformed placeholders.
+fn template_params(path: &str) -> anyhow::Result<Vec<String>> {
+    let mut params = Vec::new();
+    for segment in path.trim_start_matches('/').split('/') {
+        if segment.is_empty() {
+            bail!("empty path segment");
+        }
+        if let Some(inner) = segment.strip_prefix('{') {
+            let name = inner
+                .strip_suffix('}')
+                .ok_or_else(|| anyhow::anyhow!("unclosed placeholder {segment}"))?;
+            ensure!(
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "placeholder {segment} must be {{lower_snake_case}}"
+            );
+            ensure!(
+                !params.iter().any(|p| p == name),
+                "placeholder {segment} appears twice"
+            );
+            params.push(name.to_string());
+        } else {
+            ensure!(
+                segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)),
+                "segment {segment:?} has characters a path cannot have here"
+            );
+        }
+    }
+    Ok(params)
+}
+
+pub fn method(m: types::Method) -> Method {
+    match m {
+        types::Method::Get => Method::GET,
+        types::Method::Post => Method::POST,
+        types::Method::Put => Method::PUT,
+        types::Method::Patch => Method::PATCH,
+        types::Method::Delete => Method::DELETE,
+    }
+}
+
+pub fn wit_method(m: &Method) -> Option<types::Method> {
+    Some(match *m {
+        Method::GET => types::Method::Get,
+        Method::POST => types::Method::Post,
+        Method::PUT => types::Method::Put,
+        Method::PATCH => types::Method::Patch,
+        Method::DELETE => types::Method::Delete,
+        _ => return None,
+    })
+}
+
+fn principal_kind(k: types::PrincipalKind) -> PrincipalKind {
+    match k {
+        types::PrincipalKind::Anonymous => PrincipalKind::Anonymous,
+        types::PrincipalKind::Citizen => PrincipalKind::Citizen,
+        types::PrincipalKind::Intermediary => PrincipalKind::Intermediary,
+        types::PrincipalKind::Agency => PrincipalKind::Agency,
+        types::PrincipalKind::Operator => PrincipalKind::Operator,
+        types::PrincipalKind::System => PrincipalKind::System,
+    }
+}
+
+fn level(l: types::LevelOfAssurance) -> Level {
+    match l {
+        types::LevelOfAssurance::Low => Level::L1,
+        types::LevelOfAssurance::Substantial => Level::L2,
+        types::LevelOfAssurance::High => Level::L3,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates() {
+        assert_eq!(template_params("/api/v1/x/items/{id}").unwrap(), ["id"]);
+        assert!(template_params("/api/v1/x//y").is_err());
+        assert!(template_params("/api/v1/x/{Id}").is_err());
+        assert!(template_params("/api/v1/x/{id}/{id}").is_err());
+        assert!(template_params("/api/v1/x/{id").is_err());
+    }
+
+    #[test]
+    fn names() {
+        assert!(is_name("income-support"));
+        assert!(!is_name("Income"));
+        assert!(!is_name("-x"));
+        assert!(!is_name(""));
+    }
+}

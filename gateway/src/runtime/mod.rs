@@ -1,0 +1,344 @@
+//! The WebAssembly runtime: one wasmtime engine, every component compiled once (and cached on
+//! disk), an `InstancePre` per component, and a fresh instance for every call, so no data of
+//! one citizen's request can survive into another's.
+//!
+//! Each call runs on a blocking thread with an epoch deadline (a ticker thread advances the
+//! epoch every [`EPOCH_TICK`]) and a memory cap; a trap, a timeout or memory exhaustion fails
+//! that call only, reported as a [`Fault`].
+//!
+//! - [`bindings`]: generated host bindings (fenced).
+//! - [`host`]: per-call state and the capabilities components import.
+//! - [`cache`]: compiled-artifact cache.
+//! - [`manifest`]: the checked, host-side form of a component's `describe`.
+
+pub mod bindings;
+pub mod cache;
+pub mod host;
+pub mod manifest;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::sync::Semaphore;
+use wasmtime::component::{HasSelf, Linker};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, Trap};
+
+use crate::config::RuntimeConfig;
+use crate::store::Db;
+use crate::store::txn::{Subscribers, Txn, WriteSet};
+use bindings::{DomainComponent, DomainComponentPre, types};
+use host::HostState;
+pub use manifest::Manifest;
+
+/// How often the epoch advances: the granularity of call deadlines.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+/// Core instances, memories and tables a component may hold in the pool: a Rust component is
+/// one core module plus the few small adapter and shim modules the component model adds.
+const POOL_CORE_INSTANCES_PER_COMPONENT: u32 = 8;
+const POOL_MEMORIES_PER_COMPONENT: u32 = 2;
+const POOL_TABLES_PER_COMPONENT: u32 = 4;
+
+/// Why a call produced no result.
+#[derive(Debug, thiserror::Error)]
+pub enum Fault {
+    #[error("the component did not finish within {0:?}")]
+    Timeout(Duration),
+    #[error("the component exceeded its memory limit")]
+    MemoryExhausted,
+    #[error("the component trapped: {0}")]
+    Trap(String),
+    #[error("the component could not be instantiated: {0}")]
+    Instantiate(String),
+    #[error("the gateway is overloaded")]
+    Overloaded,
+}
+
+/// A loaded component: its manifest, how to instantiate it, its configuration.
+pub struct Loaded {
+    pub manifest: Manifest,
+    pub name: Arc<str>,
+    pre: DomainComponentPre<HostState>,
+    config: Arc<BTreeMap<String, String>>,
+}
+
+pub struct Runtime {
+    engine: Engine,
+    components: BTreeMap<String, Arc<Loaded>>,
+    limits: RuntimeConfig,
+    permits: Arc<Semaphore>,
+    db: Db,
+    subscribers: Subscribers,
+}
+
+/// A component to load: where it came from (for error messages) and its bytes.
+pub struct Source {
+    pub origin: String,
+    pub wasm: Vec<u8>,
+}
+
+impl Runtime {
+    /// Compiles (or loads from cache) every component, reads and checks its manifest.
+    /// Fails naming the component on a malformed manifest or a duplicate name.
+    pub fn load(
+        limits: &RuntimeConfig,
+        cache_dir: &Path,
+        sources: Vec<Source>,
+        component_config: &BTreeMap<String, BTreeMap<String, String>>,
+        db: Db,
+    ) -> anyhow::Result<Self> {
+        let engine = make_engine(limits)?;
+        let ticker = engine.weak();
+        std::thread::Builder::new()
+            .name("epoch-ticker".into())
+            .spawn(move || {
+                while let Some(engine) = ticker.upgrade() {
+                    engine.increment_epoch();
+                    drop(engine);
+                    std::thread::sleep(EPOCH_TICK);
+                }
+            })?;
+        let mut linker = Linker::<HostState>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        DomainComponent::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
+
+        let mut runtime = Self {
+            engine: engine.clone(),
+            components: BTreeMap::new(),
+            limits: limits.clone(),
+            permits: Arc::new(Semaphore::new(limits.max_concurrent_instances as usize)),
+            db: db.clone(),
+            subscribers: Arc::new(|_| Vec::new()),
+        };
+        for source in sources {
+            let component = cache::load(&engine, &source.wasm, cache_dir)
+                .with_context(|| format!("compiling the component {}", source.origin))?;
+            let pre = linker
+                .instantiate_pre(&component)
+                .map_err(anyhow::Error::from)
+                .with_context(|| {
+                    format!(
+                        "linking the component {}: it imports what the platform does not grant",
+                        source.origin
+                    )
+                })?;
+            let pre = DomainComponentPre::new(pre)
+                .map_err(anyhow::Error::from)
+                .with_context(|| {
+                    format!(
+                        "the component {} does not export welfare:platform/domain",
+                        source.origin
+                    )
+                })?;
+            let placeholder: Arc<str> = Arc::from(source.origin.as_str());
+            let loaded = Loaded {
+                manifest: Manifest::default(),
+                name: placeholder.clone(),
+                pre,
+                config: Arc::default(),
+            };
+            let raw = runtime
+                .call_blocking(
+                    &loaded,
+                    Txn::read_only(db.clone(), placeholder),
+                    |store, bindings| bindings.welfare_platform_domain().call_describe(store),
+                )
+                .map(|(m, _)| m)
+                .with_context(|| format!("calling describe on the component {}", source.origin))?;
+            let manifest = Manifest::check(raw)
+                .with_context(|| format!("the manifest of the component {}", source.origin))?;
+            let name = manifest.name.clone();
+            anyhow::ensure!(
+                !runtime.components.contains_key(&name),
+                "two components are named {name:?} (the second is {})",
+                source.origin
+            );
+            let config = Arc::new(component_config.get(&name).cloned().unwrap_or_default());
+            tracing::info!(component = %name, version = %manifest.version, routes = manifest.routes.len(), "loaded");
+            let loaded = Loaded {
+                name: Arc::from(name.as_str()),
+                manifest,
+                pre: loaded.pre,
+                config,
+            };
+            runtime.components.insert(name, Arc::new(loaded));
+        }
+        let mut by_topic: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (name, c) in &runtime.components {
+            for topic in &c.manifest.subscriptions {
+                by_topic
+                    .entry(topic.clone())
+                    .or_default()
+                    .push(name.clone());
+            }
+        }
+        runtime.subscribers =
+            Arc::new(move |topic| by_topic.get(topic).cloned().unwrap_or_default());
+        Ok(runtime)
+    }
+
+    pub fn components(&self) -> impl Iterator<Item = &Arc<Loaded>> {
+        self.components.values()
+    }
+
+    pub fn component(&self, name: &str) -> Option<&Arc<Loaded>> {
+        self.components.get(name)
+    }
+
+    pub fn subscribers(&self) -> Subscribers {
+        self.subscribers.clone()
+    }
+
+    /// A fresh transaction over `component`'s documents.
+    pub fn txn(&self, component: &Loaded) -> Txn {
+        Txn::new(
+            self.db.clone(),
+            component.name.clone(),
+            self.subscribers.clone(),
+        )
+    }
+
+    /// `handle(request)` in a fresh instance; the response and the write set it produced.
+    pub async fn handle(
+        self: &Arc<Self>,
+        component: Arc<Loaded>,
+        request: types::Request,
+    ) -> Result<(types::Response, WriteSet), Fault> {
+        let txn = self.txn(&component);
+        self.call(component, txn, move |store, b| {
+            b.welfare_platform_domain().call_handle(store, &request)
+        })
+        .await
+    }
+
+    /// `on-event(event)` in a fresh instance.
+    pub async fn on_event(
+        self: &Arc<Self>,
+        component: Arc<Loaded>,
+        event: types::Event,
+    ) -> Result<(Result<(), String>, WriteSet), Fault> {
+        let txn = self.txn(&component);
+        self.call(component, txn, move |store, b| {
+            b.welfare_platform_domain().call_on_event(store, &event)
+        })
+        .await
+    }
+
+    /// `summary(subject)` in a fresh instance, read-only.
+    pub async fn summary(
+        self: &Arc<Self>,
+        component: Arc<Loaded>,
+        subject: String,
+    ) -> Result<Result<Option<Vec<u8>>, types::Error>, Fault> {
+        let txn = Txn::read_only(self.db.clone(), component.name.clone());
+        self.call(component, txn, move |store, b| {
+            b.welfare_platform_domain().call_summary(store, &subject)
+        })
+        .await
+        .map(|(r, _)| r)
+    }
+
+    async fn call<R: Send + 'static>(
+        self: &Arc<Self>,
+        component: Arc<Loaded>,
+        txn: Txn,
+        f: impl FnOnce(&mut Store<HostState>, &DomainComponent) -> wasmtime::Result<R> + Send + 'static,
+    ) -> Result<(R, WriteSet), Fault> {
+        // Wait briefly for a free instance slot rather than failing at once under a burst.
+        let permit = tokio::time::timeout(
+            self.limits.request_timeout(),
+            self.permits.clone().acquire_owned(),
+        )
+        .await
+        .map_err(|_| Fault::Overloaded)?
+        .map_err(|_| Fault::Overloaded)?;
+        let this = self.clone();
+        let joined = tokio::task::spawn_blocking(move || {
+            let result = this.call_blocking(&component, txn, f);
+            drop(permit);
+            result
+        })
+        .await;
+        joined.map_err(|e| Fault::Trap(format!("the call's thread failed: {e}")))?
+    }
+
+    fn call_blocking<R>(
+        &self,
+        component: &Loaded,
+        txn: Txn,
+        f: impl FnOnce(&mut Store<HostState>, &DomainComponent) -> wasmtime::Result<R>,
+    ) -> Result<(R, WriteSet), Fault> {
+        let state = HostState::new(
+            txn,
+            self.limits.memory_limit_bytes(),
+            component.config.clone(),
+        );
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limiter);
+        let ticks =
+            (self.limits.request_timeout().as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+        let result = component
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| classify(&store, e, self.limits.request_timeout(), true))
+            .and_then(|bindings| {
+                f(&mut store, &bindings)
+                    .map_err(|e| classify(&store, e, self.limits.request_timeout(), false))
+            });
+        match result {
+            Ok(value) => Ok((value, store.into_data().txn.into_write_set())),
+            Err(fault) => {
+                let stderr = String::from_utf8_lossy(&store.data().stderr.contents()).into_owned();
+                tracing::warn!(component = %component.name, %fault, stderr = %stderr.trim_end(), "component call failed");
+                Err(fault)
+            }
+        }
+    }
+}
+
+fn classify(
+    store: &Store<HostState>,
+    error: wasmtime::Error,
+    timeout: Duration,
+    instantiating: bool,
+) -> Fault {
+    if store.data().limiter.memory_exhausted {
+        Fault::MemoryExhausted
+    } else if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+        Fault::Timeout(timeout)
+    } else if instantiating {
+        Fault::Instantiate(format!("{error:#}"))
+    } else {
+        Fault::Trap(format!("{error:#}"))
+    }
+}
+
+fn make_engine(limits: &RuntimeConfig) -> anyhow::Result<Engine> {
+    let mut config = Config::new();
+    config.epoch_interruption(true);
+    if limits.pooling {
+        let mut pool = PoolingAllocationConfig::default();
+        let n = limits.max_concurrent_instances;
+        pool.total_component_instances(n)
+            .total_core_instances(n * POOL_CORE_INSTANCES_PER_COMPONENT)
+            .total_memories(n * POOL_MEMORIES_PER_COMPONENT)
+            .total_tables(n * POOL_TABLES_PER_COMPONENT)
+            .max_core_instances_per_component(POOL_CORE_INSTANCES_PER_COMPONENT)
+            .max_memories_per_component(POOL_MEMORIES_PER_COMPONENT)
+            .max_tables_per_component(POOL_TABLES_PER_COMPONENT)
+            .max_memory_size(limits.memory_limit_bytes());
+        let mut pooled = config.clone();
+        pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        match Engine::new(&pooled) {
+            Ok(engine) => return Ok(engine),
+            Err(e) => {
+                tracing::warn!(error = %e, "pooling allocator unavailable; allocating on demand")
+            }
+        }
+    }
+    Ok(Engine::new(&config)?)
+}
