@@ -51,6 +51,10 @@ impl Default for Config {
 #[serde(deny_unknown_fields)]
 pub struct ComponentSource {
     pub path: PathBuf,
+    /// Settings for this component (merged under `component_config.<name>`), visible to it
+    /// from `describe` on.
+    #[serde(default)]
+    pub config: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -87,6 +87,7 @@ impl Platform {
                 sources.push(Source {
                     origin: format!("{name} (embedded)"),
                     wasm: wasm.to_vec(),
+                    config: Default::default(),
                 });
             }
         }
@@ -96,6 +97,7 @@ impl Platform {
             sources.push(Source {
                 origin: extra.path.display().to_string(),
                 wasm,
+                config: extra.config.clone(),
             });
         }
         let runtime_config = config.runtime.clone();

@@ -1,1 +1,12 @@
+//! End-to-end tests: the real gateway over HTTP on port 0, the real `.wasm` components, a fresh
+//! SQLite database per test.
 
+mod applications;
+mod atomicity;
+mod auth;
+mod events;
+mod faults;
+mod idempotency;
+mod naspi;
+mod platform;
+mod startup;

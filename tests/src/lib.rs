@@ -1,1 +1,218 @@
+//! The test harness: the real gateway, serving on port 0 with a fresh data directory (so a fresh
+//! SQLite database) and the real `.wasm` components, driven over HTTP.
+//!
+//! # Layout
+//! - [`TestApp`]: one running platform; `spawn_app()` with the misbehaving fixture loaded,
+//!   `spawn_with` to adjust the configuration first.
+//! - token helpers mint with the platform's own dev issuer (the key in the data directory).
+//! - [`TestApp::db`] opens the database file read-only, for asserting what was (not) stored.
+//! - `src/bin/bench.rs`: the benchmark, on the same harness.
 
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder};
+use serde_json::Value;
+use welfare_gateway::auth::dev_issuer::{DevIssuer, TokenRequest};
+use welfare_gateway::auth::{IntermediaryKind, Level};
+use welfare_gateway::config::{ComponentSource, Config};
+use welfare_gateway::identity::FiscalCode;
+
+/// Citizens used across the tests (valid fiscal codes).
+pub const MARIO: &str = "RSSMRA85T10A562S";
+pub const LAURA: &str = "BNCLRA90A41F205I";
+
+/// The misbehaving fixture component, built by the gateway's build script.
+pub fn fixture_path() -> PathBuf {
+    Path::new(welfare_gateway::BUILT_COMPONENTS_DIR).join("misbehave.wasm")
+}
+
+/// Compiled components shared by every test run: compiling is the slow part of starting.
+pub fn shared_cache_dir() -> PathBuf {
+    Path::new(welfare_gateway::BUILT_COMPONENTS_DIR).join("compiled-cache")
+}
+
+/// A configuration for tests: fresh data directory, short deadlines, fast retries, the fixture.
+pub fn test_config(data_dir: &Path) -> Config {
+    let mut config = Config::default();
+    config.data_dir = data_dir.to_path_buf();
+    config.runtime.cache_dir = Some(shared_cache_dir());
+    config.runtime.request_timeout_ms = 1_000;
+    config.runtime.max_concurrent_instances = 16;
+    config.events.backoff_base_ms = 20;
+    config.events.backoff_max_ms = 200;
+    config.events.poll_interval_ms = 20;
+    config.events.max_attempts = 3;
+    config.components.push(ComponentSource {
+        path: fixture_path(),
+        config: Default::default(),
+    });
+    config
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub data_dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+/// Starts a platform after `adjust` has changed the test configuration.
+pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("a temporary data directory");
+    let mut config = test_config(data_dir.path());
+    adjust(&mut config);
+    let platform = welfare_gateway::Platform::start(config)
+        .await
+        .expect("the platform starts");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binding port 0");
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(platform.serve(listener, async {
+        let _ = rx.await;
+    }));
+    TestApp {
+        base,
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap(),
+        data_dir,
+        shutdown: Some(tx),
+        server: Some(server),
+    }
+}
+
+impl TestApp {
+    fn issuer(&self) -> DevIssuer {
+        DevIssuer::open(self.data_dir.path()).expect("the dev issuer")
+    }
+
+    pub fn mint(&self, request: TokenRequest) -> String {
+        self.issuer()
+            .mint(request, "welfare-api", 600)
+            .expect("minting a token")
+    }
+
+    pub fn citizen(&self, fiscal_code: &str) -> String {
+        self.citizen_at(fiscal_code, Level::L2)
+    }
+
+    pub fn citizen_at(&self, fiscal_code: &str, level: Level) -> String {
+        self.mint(TokenRequest::Citizen {
+            fiscal_code: FiscalCode::parse(fiscal_code).unwrap(),
+            level,
+        })
+    }
+
+    pub fn operator(&self, role: &str) -> String {
+        self.mint(TokenRequest::Operator {
+            role: role.into(),
+            office: None,
+        })
+    }
+
+    pub fn intermediary(&self, org: &str) -> String {
+        self.mint(TokenRequest::Intermediary {
+            org: org.into(),
+            kind: IntermediaryKind::Caf,
+        })
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let builder = self.client.request(method, format!("{}{path}", self.base));
+        match token {
+            Some(t) => builder.bearer_auth(t),
+            None => builder,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        send(self.request(Method::GET, path, Some(token))).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        send(self.request(Method::POST, path, Some(token)).json(body)).await
+    }
+
+    pub async fn post_idem(
+        &self,
+        path: &str,
+        token: &str,
+        key: &str,
+        body: &Value,
+    ) -> (u16, Value) {
+        send(
+            self.request(Method::POST, path, Some(token))
+                .header("Idempotency-Key", key)
+                .json(body),
+        )
+        .await
+    }
+
+    /// The database, read-only, to check what was stored.
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open_with_flags(
+            self.data_dir.path().join("welfare.sqlite"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("opening the database")
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        self.db()
+            .query_row(sql, [], |r| r.get(0))
+            .expect("a count query")
+    }
+
+    /// Polls `probe` until it returns `Some`, for effects that happen asynchronously (event
+    /// delivery); panics after `within`.
+    pub async fn eventually<T, F, Fut>(&self, within: Duration, mut probe: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            if let Some(v) = probe().await {
+                return v;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the condition did not hold within {within:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("server task")
+                .expect("server stopped cleanly");
+        }
+    }
+}
+
+/// Sends and returns (status, JSON body or Null).
+pub async fn send(builder: RequestBuilder) -> (u16, Value) {
+    let response = builder.send().await.expect("the request is answered");
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.expect("a body");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}

@@ -65,7 +65,7 @@ impl Ctx {
         }
     }
 
-    /// The JSON body as `T`; a malformed body is a 400 problem that names what is wrong.
+    /// The JSON body as `T`; a malformed body is a 400 problem naming the field at fault.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Problem> {
         if self.req.body.is_empty() {
             return Err(Problem::new(
@@ -74,13 +74,13 @@ impl Ctx {
                 "The request needs a JSON body.",
             ));
         }
-        serde_json::from_slice(&self.req.body).map_err(|e| {
-            Problem::new(
-                400,
-                "invalid-body",
-                &format!("The JSON body is not valid: {e}."),
-            )
-        })
+        let mut de = serde_json::Deserializer::from_slice(&self.req.body);
+        serde_path_to_error::deserialize(&mut de).map_err(body_problem)
+    }
+
+    /// The JSON body as a generic value, for bodies whose shape depends on a field in them.
+    pub fn json_value(&self) -> Result<serde_json::Value, Problem> {
+        self.json()
     }
 
     /// `?limit=` within 1..=[`MAX_PAGE_SIZE`], [`DEFAULT_PAGE_SIZE`] when absent.
@@ -95,6 +95,21 @@ impl Ctx {
                 )])),
             },
         }
+    }
+}
+
+/// `value` as `T`, with errors naming the field at fault (for bodies read in two steps).
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Problem> {
+    serde_path_to_error::deserialize(value).map_err(body_problem)
+}
+
+fn body_problem<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> Problem {
+    let path = e.path().to_string();
+    let message = e.into_inner().to_string();
+    if path == "." || path.is_empty() {
+        Problem::new(400, "invalid-body", "The JSON body is not valid.").with_detail(message)
+    } else {
+        Problem::invalid(vec![FieldError::new(&path, &message)])
     }
 }
 

@@ -77,6 +77,8 @@ pub struct Runtime {
 pub struct Source {
     pub origin: String,
     pub wasm: Vec<u8>,
+    /// Settings given with the source; `component_config.<name>` adds to and overrides them.
+    pub config: BTreeMap<String, String>,
 }
 
 impl Runtime {
@@ -137,7 +139,7 @@ impl Runtime {
                 manifest: Manifest::default(),
                 name: placeholder.clone(),
                 pre,
-                config: Arc::default(),
+                config: Arc::new(source.config.clone()),
             };
             let raw = runtime
                 .call_blocking(
@@ -155,7 +157,9 @@ impl Runtime {
                 "two components are named {name:?} (the second is {})",
                 source.origin
             );
-            let config = Arc::new(component_config.get(&name).cloned().unwrap_or_default());
+            let mut config = source.config;
+            config.extend(component_config.get(&name).cloned().unwrap_or_default());
+            let config = Arc::new(config);
             tracing::info!(component = %name, version = %manifest.version, routes = manifest.routes.len(), "loaded");
             let loaded = Loaded {
                 name: Arc::from(name.as_str()),

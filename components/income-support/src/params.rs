@@ -1,0 +1,63 @@
+//! Rule parameters by year, shipped inside the component (one TOML file per year, each figure
+//! naming its circular). Parsing a few hundred bytes per instance costs microseconds.
+
+use serde::Deserialize;
+
+/// The years the component has parameters for, with their files.
+const YEARS: &[(i16, &str)] = &[
+    (2025, include_str!("../params/2025.toml")),
+    (2026, include_str!("../params/2026.toml")),
+];
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Params {
+    pub year: i16,
+    pub naspi: NaspiParams,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NaspiParams {
+    pub source: String,
+    pub threshold_cents: i64,
+    pub cap_cents: i64,
+    pub replacement_bp: i64,
+    pub excess_bp: i64,
+    pub weeks_to_months_x100: i64,
+    pub min_contribution_weeks: u32,
+    pub claim_window_days: i32,
+    pub reduction_bp: i64,
+    pub reduction_from_month: u32,
+    pub reduction_from_month_55: u32,
+    pub reduction_age: u32,
+    pub max_duration_weeks: u32,
+    pub max_duration_months: u32,
+}
+
+/// The parameters of `year`, or `None` when the component has none.
+pub fn for_year(year: i16) -> Option<Params> {
+    let (_, text) = YEARS.iter().find(|(y, _)| *y == year)?;
+    let params: Params = toml::from_str(text).expect("the shipped parameter files parse");
+    assert_eq!(
+        params.year, year,
+        "a parameter file names the year it is for"
+    );
+    Some(params)
+}
+
+/// The years with parameters, for error messages.
+pub fn years() -> Vec<i16> {
+    YEARS.iter().map(|(y, _)| *y).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_year_parses_and_names_itself() {
+        for year in super::years() {
+            let p = super::for_year(year).unwrap();
+            assert_eq!(p.year, year);
+            assert!(p.naspi.source.contains("circ."));
+        }
+        assert!(super::for_year(2024).is_none());
+    }
+}

@@ -1,0 +1,121 @@
+//! Events reach their subscribers with exactly one effect, even when the first delivery fails;
+//! deliveries that keep failing become dead letters an operator can list and replay.
+
+use std::time::Duration;
+
+use serde_json::json;
+use welfare_tests::{MARIO, spawn_app};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_effect_despite_a_failed_first_attempt() {
+    let app = spawn_app().await;
+    let token = app.citizen(MARIO);
+    let (status, body) = app
+        .post(
+            "/api/v1/fixture/pings",
+            &token,
+            &json!({ "fail_first": true }),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let event = body["event_id"].as_str().unwrap().to_string();
+
+    let attempts: i64 = app
+        .eventually(Duration::from_secs(10), || async {
+            let row: Option<(String, i64)> = app
+                .db()
+                .query_row("SELECT status, attempts FROM deliveries", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .ok();
+            row.filter(|(status, _)| status == "done")
+                .map(|(_, attempts)| attempts)
+        })
+        .await;
+    assert_eq!(
+        attempts, 2,
+        "the first attempt failed, the second succeeded"
+    );
+    // The failed attempt's write was discarded: the effect happened once.
+    let (_, effects) = app
+        .get(&format!("/api/v1/fixture/effects/{event}"), &token)
+        .await;
+    assert_eq!(effects["count"], 1);
+    // And it stays once: nothing delivers a processed event again.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (_, effects) = app
+        .get(&format!("/api/v1/fixture/effects/{event}"), &token)
+        .await;
+    assert_eq!(effects["count"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letters_can_be_listed_and_replayed() {
+    let app = spawn_app().await;
+    let token = app.citizen(MARIO);
+    let operator = app.operator("platform-operator");
+    let (_, body) = app
+        .post(
+            "/api/v1/fixture/pings",
+            &token,
+            &json!({ "fail_always": true }),
+        )
+        .await;
+    let event = body["event_id"].as_str().unwrap().to_string();
+
+    let letters = app
+        .eventually(Duration::from_secs(10), || async {
+            let (_, list) = app.get("/api/v1/admin/dead-letters", &operator).await;
+            let items = list["items"].as_array().cloned().unwrap_or_default();
+            (!items.is_empty()).then_some(items)
+        })
+        .await;
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0]["event_id"], event.as_str());
+    assert_eq!(letters[0]["consumer"], "fixture");
+    assert_eq!(
+        letters[0]["attempts"], 3,
+        "max_attempts in the test configuration"
+    );
+    assert!(
+        letters[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("on purpose")
+    );
+
+    let auditor = app.operator("auditor");
+    let (status, _) = app.get("/api/v1/admin/dead-letters", &auditor).await;
+    assert_eq!(status, 200, "auditors may read");
+    let replay = format!("/api/v1/admin/dead-letters/{event}/fixture/replay");
+    let (status, _) = app.post(&replay, &auditor, &json!({})).await;
+    assert_eq!(status, 403, "but not replay");
+    let (status, _) = app.post(&replay, &operator, &json!({})).await;
+    assert_eq!(status, 202);
+    let (status, _) = app
+        .post(
+            "/api/v1/admin/dead-letters/evt_none/fixture/replay",
+            &operator,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 404);
+    // Replayed, it fails three more times and is dead again.
+    app.eventually(Duration::from_secs(10), || async {
+        let attempts: i64 = app
+            .db()
+            .query_row(
+                "SELECT attempts FROM deliveries WHERE status = 'dead'",
+                [],
+                |r| r.get(0),
+            )
+            .ok()?;
+        let total = app.count("SELECT count(*) FROM deliveries WHERE status = 'dead'");
+        (attempts == 3 && total == 1).then_some(())
+    })
+    .await;
+    let (_, effects) = app
+        .get(&format!("/api/v1/fixture/effects/{event}"), &token)
+        .await;
+    assert_eq!(effects["count"], 0, "no failed attempt left an effect");
+}

@@ -1,0 +1,151 @@
+//! What the gateway answers itself: health, readiness, metrics, OpenAPI, request ids, CORS,
+//! caching headers, and problems for unknown routes, wrong methods and oversized bodies.
+
+use reqwest::Method;
+use serde_json::Value;
+use welfare_tests::{MARIO, send, spawn_app};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn platform_routes() {
+    let app = spawn_app().await;
+    let (status, health) = send(app.request(Method::GET, "/healthz", None)).await;
+    assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+    let (status, ready) = send(app.request(Method::GET, "/readyz", None)).await;
+    assert_eq!(status, 200);
+    let names: Vec<&str> = ready["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "income-support",
+        "disability",
+        "contributions",
+        "faq",
+        "notifications",
+        "fixture",
+    ] {
+        assert!(names.contains(&name), "{name} is loaded");
+    }
+
+    let (status, doc) = send(app.request(Method::GET, "/openapi.json", None)).await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let simulation = &doc["paths"]["/api/v1/income-support/naspi/simulations"]["post"];
+    assert_eq!(
+        simulation["requestBody"]["content"]["application/json"]["schema"]["required"][0],
+        "year"
+    );
+    let submit = &doc["paths"]["/api/v1/income-support/applications"]["post"];
+    assert!(
+        submit["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "Idempotency-Key" && p["required"] == true)
+    );
+    assert!(
+        doc["paths"]["/api/v1/income-support/applications/{id}"]["get"]["parameters"][0]["name"]
+            == "id"
+    );
+    assert!(doc["paths"]["/healthz"]["get"].is_object());
+
+    let token = app.citizen(MARIO);
+    app.get("/api/v1/income-support/applications", &token).await;
+    let metrics = app
+        .request(Method::GET, "/metrics", None)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("welfare_http_requests_total{method=\"GET\",route=\"/api/v1/income-support/applications\",status=\"200\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        !metrics.contains(MARIO),
+        "metrics never carry personal data"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_conventions() {
+    let app = spawn_app().await;
+    let token = app.citizen(MARIO);
+
+    // Request ids: generated when absent, echoed when given, named in problems.
+    let response = app
+        .request(
+            Method::GET,
+            "/api/v1/income-support/applications",
+            Some(&token),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(!response.headers()["x-request-id"].is_empty());
+    assert_eq!(
+        response.headers()["cache-control"],
+        "no-store",
+        "personal data is never cached"
+    );
+    let response = app
+        .request(Method::GET, "/api/v1/nowhere", Some(&token))
+        .header("x-request-id", "trace-me-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert_eq!(response.headers()["x-request-id"], "trace-me-123");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["instance"], "trace-me-123");
+
+    // A known path with another method.
+    let response = app
+        .request(
+            Method::DELETE,
+            "/api/v1/income-support/applications",
+            Some(&token),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "POST, GET");
+
+    // Oversized bodies are refused before any component runs.
+    let big = vec![b' '; 2 << 20];
+    let (status, body) = send(
+        app.request(
+            Method::POST,
+            "/api/v1/income-support/naspi/simulations",
+            Some(&token),
+        )
+        .header("content-type", "application/json")
+        .body(big),
+    )
+    .await;
+    assert_eq!(status, 413, "{body}");
+
+    // CORS preflight for the web app.
+    let response = app
+        .request(Method::OPTIONS, "/api/v1/income-support/applications", None)
+        .header("Origin", "https://app.example")
+        .header("Access-Control-Request-Method", "POST")
+        .header(
+            "Access-Control-Request-Headers",
+            "authorization, idempotency-key",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+}

@@ -1,0 +1,65 @@
+//! The gateway refuses to start, naming the component, on a duplicate name, a malformed
+//! manifest, or routes two components both claim.
+
+use welfare_gateway::config::ComponentSource;
+use welfare_tests::{fixture_path, test_config};
+
+fn with_config(pairs: &[(&str, &str)]) -> ComponentSource {
+    ComponentSource {
+        path: fixture_path(),
+        config: pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    }
+}
+
+async fn start_error(extra: Vec<ComponentSource>) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    config.components = extra;
+    match welfare_gateway::Platform::start(config).await {
+        Ok(_) => panic!("the platform started"),
+        Err(e) => format!("{e:#}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refuses_bad_component_sets() {
+    let twice = start_error(vec![with_config(&[]), with_config(&[])]).await;
+    assert!(
+        twice.contains("two components are named \"fixture\""),
+        "{twice}"
+    );
+
+    let bad_name = start_error(vec![with_config(&[("name", "Not A Name")])]).await;
+    assert!(
+        bad_name.contains("misbehave.wasm") && bad_name.contains("name"),
+        "{bad_name}"
+    );
+
+    let foreign = start_error(vec![with_config(&[(
+        "foreign-route",
+        "/api/v1/income-support/naspi/simulations",
+    )])])
+    .await;
+    assert!(
+        foreign.contains("misbehave.wasm") && foreign.contains("must start with /api/v1/fixture/"),
+        "{foreign}"
+    );
+
+    let conflict = start_error(vec![
+        with_config(&[("interop-probe", "yes")]),
+        with_config(&[("name", "fixture-two"), ("interop-probe", "yes")]),
+    ])
+    .await;
+    assert!(
+        conflict.contains("\"fixture\"")
+            && conflict.contains("\"fixture-two\"")
+            && conflict.contains("/interop/v1/fixture-probe"),
+        "{conflict}"
+    );
+
+    let reserved = start_error(vec![with_config(&[("name", "admin")])]).await;
+    assert!(reserved.contains("reserved"), "{reserved}");
+}
