@@ -230,6 +230,14 @@ mod tests {
     }
 
     #[test]
+    fn the_production_example_parses() {
+        let cfg: Config =
+            toml::from_str(include_str!("../../infra/production.example.toml")).unwrap();
+        assert!(!cfg.auth.dev_issuer);
+        assert_eq!(cfg.auth.issuers.len(), 2);
+    }
+
+    #[test]
     fn unknown_keys_are_refused() {
         assert!(toml::from_str::<Config>("listen = \"127.0.0.1:1\"\nbogus = 1").is_err());
         let cfg: Config = toml::from_str("[runtime]\nrequest_timeout_ms = 500").unwrap();

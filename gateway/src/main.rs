@@ -93,7 +93,10 @@ async fn main() -> anyhow::Result<()> {
             data_dir,
             config,
         } => {
+            use std::io::IsTerminal;
             tracing_subscriber::fmt()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::stderr().is_terminal())
                 .with_env_filter(
                     tracing_subscriber::EnvFilter::try_from_default_env()
                         .unwrap_or_else(|_| "info,wasmtime=warn,cranelift=warn".into()),

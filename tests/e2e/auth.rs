@@ -223,3 +223,60 @@ async fn weak_logins_step_up_and_others_are_forbidden() {
     .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configured_issuers_only_when_the_dev_issuer_is_off() {
+    // A production-style identity provider: its own key, its own issuer name.
+    let keys = tempfile::tempdir().unwrap();
+    let idp = p256::SecretKey::random(&mut rand::rngs::OsRng);
+    let public_pem = keys.path().join("idp.pem");
+    std::fs::write(
+        &public_pem,
+        idp.public_key().to_public_key_pem(LineEnding::LF).unwrap(),
+    )
+    .unwrap();
+    let app = welfare_tests::spawn_with(|c| {
+        c.auth.dev_issuer = false;
+        c.auth.issuers.push(welfare_gateway::config::IssuerConfig {
+            issuer: "https://login.example".into(),
+            kind: PrincipalKind::Citizen,
+            public_key_pem: public_pem.clone(),
+            algorithms: vec!["ES256".into()],
+        });
+    })
+    .await;
+
+    // `welfare token` keys are not trusted any more.
+    let dev = app.citizen(MARIO);
+    let (status, _, _) = attempt(&app, Some(format!("Bearer {dev}"))).await;
+    assert_eq!(status, 401);
+
+    let claims = Claims {
+        iss: "https://login.example".into(),
+        ..citizen_claims()
+    };
+    let pem = idp.to_pkcs8_pem(LineEnding::LF).unwrap();
+    let token = jsonwebtoken::encode(
+        &Header::new(Algorithm::ES256),
+        &claims,
+        &EncodingKey::from_ec_pem(pem.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    let (status, body, _) = attempt(&app, Some(format!("Bearer {token}"))).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["subject"], MARIO);
+
+    // The IdP's key under the dev issuer's name is refused: keys belong to their issuer.
+    let impostor = Claims {
+        iss: issuer_for(PrincipalKind::Citizen).into(),
+        ..citizen_claims()
+    };
+    let token = jsonwebtoken::encode(
+        &Header::new(Algorithm::ES256),
+        &impostor,
+        &EncodingKey::from_ec_pem(pem.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    let (status, _, _) = attempt(&app, Some(format!("Bearer {token}"))).await;
+    assert_eq!(status, 401);
+}

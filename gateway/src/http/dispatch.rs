@@ -420,7 +420,7 @@ fn wit_principal(principal: &Principal) -> types::Principal {
                     IntermediaryKind::Patronato => types::IntermediaryKind::Patronato,
                     IntermediaryKind::Consulente => types::IntermediaryKind::Consulente,
                 },
-                on_behalf_of: String::new(),
+                on_behalf_of: None,
                 scopes: Vec::new(),
             })
         }

@@ -35,7 +35,7 @@ pub struct Route {
 }
 
 impl Route {
-    /// Whether the route is about a specific person or company (so responses are personal).
+    /// Whether principals of `kind` may call the route.
     pub fn admits(&self, kind: PrincipalKind) -> bool {
         self.principals.contains(&kind)
     }

@@ -68,7 +68,6 @@ pub struct NewEvent {
     pub source: String,
     pub subject: Option<String>,
     pub payload: Vec<u8>,
-    pub occurred_at: String,
     /// Components subscribed to `topic`; one delivery row each.
     pub consumers: Vec<String>,
 }
@@ -123,10 +122,6 @@ impl Txn {
         let mut txn = Self::new(db, domain, Arc::new(|_| Vec::new()));
         txn.read_only = true;
         txn
-    }
-
-    pub fn domain(&self) -> &str {
-        &self.domain
     }
 
     /// The current (raw version, live value) of `key` in this request's view.
@@ -284,7 +279,6 @@ impl Txn {
             source: self.domain.to_string(),
             subject,
             payload,
-            occurred_at: String::new(), // set at commit
             consumers: (self.subscribers)(topic),
         });
         Ok(id)

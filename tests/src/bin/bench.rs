@@ -1,1 +1,201 @@
-fn main() {}
+//! The benchmark: requests per second and p50/p99 latency of the real gateway, in process, over
+//! loopback HTTP, for
+//! - a platform route that runs no component (`/healthz`), and an authenticated one that reads
+//!   the database but runs no component (dead letters), the baselines;
+//! - an authenticated read through a fresh component instance and the store (list applications);
+//! - a pure computation in a fresh instance (NASpI simulation);
+//! - durable writes: a counter update (one commit) and an application submission (idempotency
+//!   claim + commit with its event: two fsyncs).
+//!
+//! Run with `cargo run --release -p welfare-tests --bin bench [-- SECONDS CONCURRENCY]`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::json;
+use welfare_tests::{MARIO, spawn_with};
+
+struct Scenario {
+    name: &'static str,
+    method: Method,
+    path: &'static str,
+    token: Option<String>,
+    body: Option<serde_json::Value>,
+    idempotency: bool,
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let seconds: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(5);
+    let concurrency: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(32);
+    let app = spawn_with(|c| {
+        c.runtime.request_timeout_ms = 2_000;
+        c.runtime.max_concurrent_instances = 128;
+    })
+    .await;
+    let citizen = app.citizen(MARIO);
+    let operator = app.operator("platform-operator");
+    for i in 0..20 {
+        app.post_idem(
+            "/api/v1/income-support/applications",
+            &citizen,
+            &format!("seed-{i}"),
+            &application(),
+        )
+        .await;
+    }
+    let scenarios = vec![
+        Scenario {
+            name: "GET /healthz (no component, no auth)",
+            method: Method::GET,
+            path: "/healthz",
+            token: None,
+            body: None,
+            idempotency: false,
+        },
+        Scenario {
+            name: "GET dead letters (auth + DB read, no component)",
+            method: Method::GET,
+            path: "/api/v1/admin/dead-letters",
+            token: Some(operator),
+            body: None,
+            idempotency: false,
+        },
+        Scenario {
+            name: "GET applications (auth + fresh instance + store read)",
+            method: Method::GET,
+            path: "/api/v1/income-support/applications?limit=10",
+            token: Some(citizen.clone()),
+            body: None,
+            idempotency: false,
+        },
+        Scenario {
+            name: "POST NASpI simulation (fresh instance, no store)",
+            method: Method::POST,
+            path: "/api/v1/income-support/naspi/simulations",
+            token: Some(citizen.clone()),
+            body: Some(simulation()),
+            idempotency: false,
+        },
+        Scenario {
+            name: "POST counter (durable write, one commit)",
+            method: Method::POST,
+            path: "/api/v1/fixture/counters/bench",
+            token: Some(citizen.clone()),
+            body: Some(json!({})),
+            idempotency: false,
+        },
+        Scenario {
+            name: "POST application (durable write + event + idempotency)",
+            method: Method::POST,
+            path: "/api/v1/income-support/applications",
+            token: Some(citizen.clone()),
+            body: Some(application()),
+            idempotency: true,
+        },
+    ];
+    println!(
+        "{seconds} s per scenario, {concurrency} concurrent clients, {} cores",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    println!();
+    println!("| scenario | requests/s | p50 ms | p99 ms | errors |");
+    println!("|---|---:|---:|---:|---:|");
+    for scenario in scenarios {
+        let (rps, p50, p99, errors) = run(&app, &scenario, seconds, concurrency).await;
+        println!(
+            "| {} | {rps:.0} | {p50:.2} | {p99:.2} | {errors} |",
+            scenario.name
+        );
+    }
+    app.stop().await;
+}
+
+async fn run(
+    app: &welfare_tests::TestApp,
+    s: &Scenario,
+    seconds: u64,
+    concurrency: usize,
+) -> (f64, f64, f64, u64) {
+    // Counter updates from many clients conflict by design; spread them over keys.
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let sequence = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let mut workers = Vec::new();
+    for worker in 0..concurrency {
+        let client = app.client.clone();
+        let url = format!("{}{}", app.base, s.path)
+            .replace("/counters/bench", &format!("/counters/bench-{worker}"));
+        let (method, token, body, idempotency) = (
+            s.method.clone(),
+            s.token.clone(),
+            s.body.clone(),
+            s.idempotency,
+        );
+        let (sequence, errors) = (sequence.clone(), errors.clone());
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while Instant::now() < deadline {
+                let mut request = client.request(method.clone(), &url);
+                if let Some(t) = &token {
+                    request = request.bearer_auth(t);
+                }
+                if let Some(b) = &body {
+                    request = request.json(b);
+                }
+                if idempotency {
+                    request = request.header(
+                        "Idempotency-Key",
+                        format!("bench-{}", sequence.fetch_add(1, Ordering::Relaxed)),
+                    );
+                }
+                let started = Instant::now();
+                match request.send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        latencies.push(started.elapsed());
+                    }
+                    _ => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.await.unwrap());
+    }
+    all.sort();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    };
+    (
+        all.len() as f64 / seconds as f64,
+        pct(0.50),
+        pct(0.99),
+        errors.load(Ordering::Relaxed),
+    )
+}
+
+fn simulation() -> serde_json::Value {
+    json!({
+        "year": 2026, "termination_date": "2026-01-15", "claim_date": "2026-01-20",
+        "termination_reason": "dismissal", "wages_last_4_years_cents": 6_000_000,
+        "contribution_weeks_last_4_years": 200, "age": 40,
+    })
+}
+
+fn application() -> serde_json::Value {
+    let mut body = simulation();
+    body.as_object_mut().unwrap().remove("year");
+    body["benefit"] = json!("naspi");
+    body
+}
