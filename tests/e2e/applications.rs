@@ -109,7 +109,9 @@ async fn invalid_applications_change_nothing() {
             &json!({ "benefit": "assegno-unico" }),
         )
         .await;
-    assert_eq!(status, 422, "{out}");
+    // Nothing known about Mario's children, and none declared.
+    assert_eq!(status, 400, "{out}");
+    assert_eq!(out["errors"][0]["field"], "children");
 
     assert_eq!(app.count("SELECT count(*) FROM documents"), 0);
     assert_eq!(app.count("SELECT count(*) FROM outbox"), 0);

@@ -2,11 +2,14 @@
 //! SQLite database per test.
 
 mod applications;
+mod assegno;
 mod atomicity;
 mod auth;
 mod events;
 mod faults;
 mod idempotency;
+mod lifecycle;
 mod naspi;
+mod offers;
 mod platform;
 mod startup;

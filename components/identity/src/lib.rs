@@ -1,22 +1,68 @@
 //! Identifiers of people and companies, as newtypes that cannot hold an invalid value: a
 //! [`FiscalCode`] (codice fiscale, with its check character and omocodia letters) and a
-//! [`VatNumber`] (partita IVA, with its check digit). Everything the gateway puts in a request's
-//! `subject` went through one of these.
+//! [`VatNumber`] (partita IVA, with its check digit).
+//!
+//! # Layout
+//! One file: the two newtypes, their error, and what a fiscal code says about its holder
+//! ([`Birth`]). The gateway validates every `subject` with these; the domain components use the
+//! same code to read a birth date or sex from a code (pre-filled ages, the mother of a newborn).
+//! No dependencies, so it builds for the host and for `wasm32-wasip2` alike.
 
 use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdentityError {
-    #[error("a fiscal code has 16 characters")]
     FiscalCodeLength,
-    #[error("character {0} of the fiscal code is not valid there")]
+    /// 1-based position of the first character that cannot stand where it is.
     FiscalCodeCharacter(usize),
-    #[error("the fiscal code's check character does not match")]
     FiscalCodeCheck,
-    #[error("a VAT number has 11 digits")]
     VatNumberShape,
-    #[error("the VAT number's check digit does not match")]
     VatNumberCheck,
+}
+
+impl fmt::Display for IdentityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::FiscalCodeLength => f.write_str("a fiscal code has 16 characters"),
+            Self::FiscalCodeCharacter(i) => {
+                write!(f, "character {i} of the fiscal code is not valid there")
+            }
+            Self::FiscalCodeCheck => {
+                f.write_str("the fiscal code's check character does not match")
+            }
+            Self::VatNumberShape => f.write_str("a VAT number has 11 digits"),
+            Self::VatNumberCheck => f.write_str("the VAT number's check digit does not match"),
+        }
+    }
+}
+
+impl std::error::Error for IdentityError {}
+
+/// What a fiscal code encodes about its holder's birth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Birth {
+    /// The last two digits of the year: the code does not say the century.
+    pub year_of_century: u8,
+    /// 1 to 12.
+    pub month: u8,
+    /// 1 to 31.
+    pub day: u8,
+    /// Women's codes add 40 to the day.
+    pub female: bool,
+}
+
+impl Birth {
+    /// The full year: the latest year ending in [`Self::year_of_century`] that is not after
+    /// `reference_year` (nobody is born in the future; a code cannot tell a centenarian apart).
+    pub fn year(&self, reference_year: i32) -> i32 {
+        let century = reference_year - reference_year.rem_euclid(100);
+        let year = century + self.year_of_century as i32;
+        if year > reference_year {
+            year - 100
+        } else {
+            year
+        }
+    }
 }
 
 /// An Italian fiscal code of a natural person, upper case.
@@ -77,6 +123,35 @@ impl FiscalCode {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Birth date parts and sex, as encoded (omocodia letters read back as digits). `None` for
+    /// the rare valid code whose date digits are impossible (month letters are checked by
+    /// [`Self::parse`], days are not).
+    pub fn birth(&self) -> Option<Birth> {
+        let b = self.0.as_bytes();
+        let digit = |i: usize| -> u8 {
+            match OMOCODIA.iter().position(|&l| l == b[i]) {
+                Some(d) => d as u8,
+                None => b[i] - b'0',
+            }
+        };
+        let month = MONTHS.iter().position(|&m| m == b[8])? as u8 + 1;
+        let raw_day = digit(9) * 10 + digit(10);
+        let (day, female) = if raw_day > 40 {
+            (raw_day - 40, true)
+        } else {
+            (raw_day, false)
+        };
+        if !(1..=31).contains(&day) {
+            return None;
+        }
+        Some(Birth {
+            year_of_century: digit(6) * 10 + digit(7),
+            month,
+            day,
+            female,
+        })
     }
 }
 
@@ -161,6 +236,63 @@ mod tests {
                 "{raw}"
             );
         }
+    }
+
+    #[test]
+    fn births() {
+        let mario = FiscalCode::parse("RSSMRA85T10A562S")
+            .unwrap()
+            .birth()
+            .unwrap();
+        assert_eq!(
+            mario,
+            Birth {
+                year_of_century: 85,
+                month: 12,
+                day: 10,
+                female: false
+            }
+        );
+        assert_eq!(mario.year(2026), 1985);
+        let laura = FiscalCode::parse("BNCLRA90A41F205I")
+            .unwrap()
+            .birth()
+            .unwrap();
+        assert_eq!(
+            laura,
+            Birth {
+                year_of_century: 90,
+                month: 1,
+                day: 1,
+                female: true
+            }
+        );
+        // Omocodia letters in the date read back as digits: 8 → U, 5 → R, 0 → L.
+        let omocode = FiscalCode::parse("RSSMRAURT10A562B")
+            .unwrap()
+            .birth()
+            .unwrap();
+        assert_eq!(omocode, mario);
+        let omocode = FiscalCode::parse("RSSMRA85T1LA562V")
+            .unwrap()
+            .birth()
+            .unwrap();
+        assert_eq!(omocode, mario);
+        // Centuries: a child born in 2025 and a man born in 1926.
+        let child = Birth {
+            year_of_century: 25,
+            month: 3,
+            day: 1,
+            female: false,
+        };
+        assert_eq!(child.year(2026), 2025);
+        let old = Birth {
+            year_of_century: 27,
+            month: 3,
+            day: 1,
+            female: false,
+        };
+        assert_eq!(old.year(2026), 1927);
     }
 
     #[test]

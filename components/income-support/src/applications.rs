@@ -1,119 +1,327 @@
-//! Applications: submitted by a citizen (or an intermediary for them), kept with the estimate
-//! made at submission and a history of every status with who set it and when.
+//! Applications: submitted by a citizen (or an intermediary for them), or offered by the platform
+//! after a life event and confirmed by the citizen; kept with the facts, the estimate the rules
+//! gave, which facts the platform filled in, and a history of every status with who set it and
+//! when.
 //!
-//! Keys: `applications/<fiscal code>/<id>`; ids sort by creation time, so a listing is in
-//! submission order and its cursor is the last id seen.
+//! Keys:
+//! - `applications/<fiscal code>/<id>`: the application; ids sort by creation time, so a
+//!   listing is in submission order and its cursor is the last id seen;
+//! - `index/<id>`: whose application an id is, for officers, who address applications by id;
+//! - `queue/<id>`: submitted and not yet claimed (the officers' work queue, oldest first);
+//! - `claims/<officer>/<id>`: claimed and not yet decided.
 
 use serde::{Deserialize, Serialize};
 use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::http::from_value;
 use welfare_guest::ids::{is_id, new_id};
+use welfare_guest::store::Doc;
 use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, events, json, store};
 
-use crate::input::NaspiFacts;
-use crate::naspi::{self, Outcome};
+use crate::assegno;
+use crate::household;
+use crate::input::{AssegnoFacts, NaspiFacts};
+use crate::lifecycle::{Action, Status, Step};
+use crate::naspi;
 
-const ID_PREFIX: &str = "app";
-/// Event published when an application is submitted.
+pub const ID_PREFIX: &str = "app";
+/// Published when an application enters the work queue.
 pub const SUBMITTED: &str = "income-support.application-submitted";
 /// Applications shown in the dossier summary.
 const SUMMARY_LIMIT: u32 = 100;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    Submitted,
-    InReview,
-    Approved,
-    Rejected,
-    Paid,
+/// The benefit applied for, its facts and what the rules gave at submission (the officer's
+/// decision is final). Serialised as `benefit`, `details`, `estimate`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "benefit", rename_all = "kebab-case")]
+pub enum Claim {
+    Naspi {
+        details: NaspiFacts,
+        estimate: naspi::Outcome,
+    },
+    AssegnoUnico {
+        details: AssegnoFacts,
+        estimate: assegno::Outcome,
+    },
+}
+
+impl Claim {
+    pub fn benefit(&self) -> &'static str {
+        match self {
+            Claim::Naspi { .. } => "naspi",
+            Claim::AssegnoUnico { .. } => "assegno-unico",
+        }
+    }
+
+    /// What one month pays (NASpI: the first month, before reductions).
+    pub fn monthly_amount_cents(&self) -> i64 {
+        match self {
+            Claim::Naspi { estimate, .. } => estimate.monthly_amount_cents,
+            Claim::AssegnoUnico { estimate, .. } => estimate.monthly_total_cents,
+        }
+    }
+}
+
+/// Where an offered application came from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Offer {
+    /// The life event that led to the offer.
+    pub event_id: String,
+    pub reason: String,
+    /// The same offer made to the household's other parents: withdrawn when this one is
+    /// confirmed, since a household applies once.
+    #[serde(default)]
+    pub siblings: Vec<Sibling>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Step {
-    pub status: Status,
-    pub at: String,
-    pub by: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+pub struct Sibling {
+    pub subject: String,
+    pub id: String,
 }
 
-/// The benefits one can apply for (`benefit` in the body).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-enum Benefit {
-    Naspi,
-    AssegnoUnico,
+/// An officer's decision.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Decision {
+    pub outcome: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub by: String,
+    pub at: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Application {
     pub id: String,
-    pub benefit: String,
+    #[serde(flatten)]
+    pub claim: Claim,
     pub status: Status,
     pub subject: String,
-    pub submitted_at: String,
-    pub submitted_by: String,
-    /// The facts declared.
-    pub details: NaspiFacts,
-    /// What the rules gave at submission; the officer's decision is final.
-    pub estimate: Outcome,
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_by: Option<String>,
+    /// Fields the platform filled in from what it already knew.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefilled: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer: Option<Offer>,
+    /// The officer working on it, from claim to decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
     pub history: Vec<Step>,
 }
 
-fn key(subject: &str, id: &str) -> String {
+impl Application {
+    /// Applies `action` by `by` at `at`, or answers 409 naming the status that forbids it.
+    pub fn advance(
+        &mut self,
+        action: Action,
+        by: &str,
+        at: &str,
+        reason: Option<String>,
+    ) -> Result<Status, Problem> {
+        let next = self.status.after(action).ok_or_else(|| {
+            Problem::conflict("The application's status does not allow this.").with_detail(format!(
+                "It is {}.",
+                serde_json::to_string(&self.status).unwrap_or_default()
+            ))
+        })?;
+        self.status = next;
+        self.history.push(Step {
+            status: next,
+            at: at.into(),
+            by: by.into(),
+            reason,
+        });
+        Ok(next)
+    }
+}
+
+pub fn key(subject: &str, id: &str) -> String {
     format!("applications/{subject}/{id}")
 }
 
-pub fn submit(ctx: &Ctx) -> HandlerResult {
-    let subject = ctx.subject()?.to_string();
-    let mut body = ctx.json_value()?;
-    let benefit = body.as_object_mut().and_then(|o| o.remove("benefit"));
-    let benefit: Benefit = match benefit {
-        None => {
-            return Err(Problem::invalid(vec![FieldError::new(
-                "benefit",
-                "is required",
-            )]));
-        }
+pub fn index_key(id: &str) -> String {
+    format!("index/{id}")
+}
+
+pub fn queue_key(id: &str) -> String {
+    format!("queue/{id}")
+}
+
+/// What the index, the queue and the claims hold: enough to find and list the application.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Pointer {
+    pub subject: String,
+    pub benefit: String,
+    pub submitted_at: String,
+}
+
+/// Stores a new application (offered or submitted) with its index entry, and queues it and
+/// publishes its submission when it is submitted.
+pub fn create(app: &Application) -> Result<(), Problem> {
+    store::create(&key(&app.subject, &app.id), app)?;
+    store::create(
+        &index_key(&app.id),
+        &Pointer {
+            subject: app.subject.clone(),
+            benefit: app.claim.benefit().into(),
+            submitted_at: app.created_at.clone(),
+        },
+    )?;
+    if app.status == Status::Submitted {
+        enqueue(app)?;
+    }
+    Ok(())
+}
+
+/// Puts a just-submitted application in the work queue and tells the other domains.
+pub fn enqueue(app: &Application) -> Result<(), Problem> {
+    let submitted_at = app.submitted_at.clone().unwrap_or_default();
+    store::create(
+        &queue_key(&app.id),
+        &Pointer {
+            subject: app.subject.clone(),
+            benefit: app.claim.benefit().into(),
+            submitted_at: submitted_at.clone(),
+        },
+    )?;
+    events::publish(
+        SUBMITTED,
+        Some(&app.subject),
+        &serde_json::json!({
+            "application_id": app.id,
+            "benefit": app.claim.benefit(),
+            "submitted_at": submitted_at,
+            "monthly_amount_cents": app.claim.monthly_amount_cents(),
+        }),
+    )?;
+    Ok(())
+}
+
+/// The application `id` of `subject`, or 404 (also for ids this API never gave).
+pub fn load(subject: &str, id: &str) -> Result<Doc<Application>, Problem> {
+    if !is_id(id, ID_PREFIX) {
+        return Err(Problem::not_found("application"));
+    }
+    store::get::<Application>(&key(subject, id))?.ok_or_else(|| Problem::not_found("application"))
+}
+
+/// The application `id` whoever it belongs to (officers), or 404.
+pub fn load_any(id: &str) -> Result<Doc<Application>, Problem> {
+    if !is_id(id, ID_PREFIX) {
+        return Err(Problem::not_found("application"));
+    }
+    let pointer =
+        store::get::<Pointer>(&index_key(id))?.ok_or_else(|| Problem::not_found("application"))?;
+    load(&pointer.value.subject, id)
+}
+
+pub fn save(doc: &Doc<Application>) -> Result<(), Problem> {
+    store::put(
+        &key(&doc.value.subject, &doc.value.id),
+        &doc.value,
+        Some(doc.version),
+    )?;
+    Ok(())
+}
+
+/// The benefits one can apply for (`benefit` in the body).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Benefit {
+    Naspi,
+    AssegnoUnico,
+}
+
+/// Reads `benefit` out of a body, leaving the rest for the benefit's own facts.
+pub fn take_benefit(body: &mut serde_json::Value) -> Result<Benefit, Problem> {
+    match body.as_object_mut().and_then(|o| o.remove("benefit")) {
+        None => Err(Problem::invalid(vec![FieldError::new(
+            "benefit",
+            "is required",
+        )])),
         Some(b) => from_value(b).map_err(|_| {
             Problem::invalid(vec![FieldError::new(
                 "benefit",
                 "must be one of: naspi, assegno-unico",
             )])
-        })?,
-    };
-    if benefit == Benefit::AssegnoUnico {
-        return Err(Problem::new(
-            422,
-            "benefit-not-available",
-            "Assegno Unico applications are not open yet.",
-        )
-        .with_detail("Use the simulation meanwhile."));
+        }),
     }
-    let facts: NaspiFacts = from_value(body)?;
-    if facts.year.is_some() {
-        return Err(Problem::invalid(vec![FieldError::new(
-            "year",
-            "is set from the termination date in an application",
-        )]));
+}
+
+/// Evaluates the facts of `benefit` in `body`, after filling in what the platform knows.
+fn evaluate(
+    ctx: &Ctx,
+    subject: &str,
+    benefit: Benefit,
+    body: serde_json::Value,
+) -> Result<(Claim, Vec<String>), Problem> {
+    let known = household::Known::load(subject)?;
+    match benefit {
+        Benefit::Naspi => {
+            let mut facts: NaspiFacts = from_value(body)?;
+            if facts.year.is_some() {
+                return Err(Problem::invalid(vec![FieldError::new(
+                    "year",
+                    "is set from the termination date in an application",
+                )]));
+            }
+            let prefilled = known.prefill_naspi(subject, &mut facts);
+            let (params, case) = facts.validate(ctx, false)?;
+            let estimate = naspi::evaluate(&params.naspi, &case);
+            facts.claim_date = Some(case.claim_date.to_string());
+            Ok((
+                Claim::Naspi {
+                    details: facts,
+                    estimate,
+                },
+                prefilled,
+            ))
+        }
+        Benefit::AssegnoUnico => {
+            let mut facts: AssegnoFacts = from_value(body)?;
+            let today = crate::input::today(ctx);
+            let prefilled = known.prefill_assegno(subject, &mut facts, today);
+            let (params, household) = facts.validate(ctx)?;
+            let estimate = assegno::evaluate(&params.assegno_unico, &household);
+            facts.reference_date = Some(household.reference_date.to_string());
+            Ok((
+                Claim::AssegnoUnico {
+                    details: facts,
+                    estimate,
+                },
+                prefilled,
+            ))
+        }
     }
-    let (params, case) = facts.validate(ctx, false)?;
-    let estimate = naspi::evaluate(&params.naspi, &case);
+}
+
+pub fn submit(ctx: &Ctx) -> HandlerResult {
+    let subject = ctx.subject()?.to_string();
+    let mut body = ctx.json_value()?;
+    let benefit = take_benefit(&mut body)?;
+    let (claim, prefilled) = evaluate(ctx, &subject, benefit, body)?;
+    if let Claim::AssegnoUnico { details, .. } = &claim {
+        household::Known::remember_declaration(&subject, details)?;
+    }
     let now = ctx.req.received_at.clone();
     let id = new_id(ID_PREFIX);
     let application = Application {
         id: id.clone(),
-        benefit: "naspi".into(),
+        claim,
         status: Status::Submitted,
-        subject: subject.clone(),
-        submitted_at: now.clone(),
-        submitted_by: ctx.actor(),
-        details: NaspiFacts {
-            claim_date: Some(case.claim_date.to_string()),
-            ..facts
-        },
-        estimate,
+        subject,
+        created_at: now.clone(),
+        submitted_at: Some(now.clone()),
+        submitted_by: Some(ctx.actor()),
+        prefilled,
+        offer: None,
+        claimed_by: None,
+        decision: None,
         history: vec![Step {
             status: Status::Submitted,
             at: now,
@@ -121,12 +329,7 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
             reason: None,
         }],
     };
-    store::create(&key(&subject, &id), &application)?;
-    events::publish(
-        SUBMITTED,
-        Some(&subject),
-        &serde_json::json!({ "application_id": id, "benefit": application.benefit, "submitted_at": application.submitted_at }),
-    )?;
+    create(&application)?;
     let mut response = json(201, &application);
     response.headers.push((
         "location".into(),
@@ -135,56 +338,115 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
     Ok(response)
 }
 
-pub fn get(ctx: &Ctx) -> HandlerResult {
-    let subject = ctx.subject()?;
-    let id = ctx.param("id");
-    if !is_id(id, ID_PREFIX) {
-        return Err(Problem::not_found("application"));
+/// Optional corrections a citizen may make when confirming an offer.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Confirmation {
+    #[serde(default)]
+    isee_cents: Option<i64>,
+    #[serde(default)]
+    both_parents_working: Option<bool>,
+}
+
+/// The citizen confirms an application the platform offered: it is submitted as it stands (or
+/// with the ISEE and work status corrected), and the household's other offers are withdrawn.
+pub fn confirm(ctx: &Ctx) -> HandlerResult {
+    let subject = ctx.subject()?.to_string();
+    let mut doc = load(&subject, ctx.param("id"))?;
+    let correction: Confirmation = if ctx.req.body.is_empty() {
+        Confirmation::default()
+    } else {
+        ctx.json()?
+    };
+    let now = ctx.req.received_at.clone();
+    let actor = ctx.actor();
+    doc.value.advance(Action::Confirm, &actor, &now, None)?;
+    if let Claim::AssegnoUnico { details, estimate } = &mut doc.value.claim {
+        if correction.isee_cents.is_some() || correction.both_parents_working.is_some() {
+            if correction.isee_cents.is_some() {
+                details.isee_cents = correction.isee_cents;
+            }
+            if correction.both_parents_working.is_some() {
+                details.both_parents_working = correction.both_parents_working;
+            }
+            let (params, household) = details.validate(ctx)?;
+            *estimate = assegno::evaluate(&params.assegno_unico, &household);
+            household::Known::remember_declaration(&subject, details)?;
+        }
     }
-    match store::get::<Application>(&key(subject, id))? {
-        Some(doc) => Ok(json(200, &doc.value)),
-        None => Err(Problem::not_found("application")),
+    doc.value.submitted_at = Some(now.clone());
+    doc.value.submitted_by = Some(actor);
+    let siblings = doc
+        .value
+        .offer
+        .as_ref()
+        .map(|o| o.siblings.clone())
+        .unwrap_or_default();
+    for sibling in siblings {
+        let mut other = load(&sibling.subject, &sibling.id)?;
+        if other.value.status == Status::Offered {
+            other.value.advance(
+                Action::Withdraw,
+                "system",
+                &now,
+                Some("The household's application was confirmed by the other parent.".into()),
+            )?;
+            save(&other)?;
+        }
+    }
+    save(&doc)?;
+    enqueue(&doc.value)?;
+    Ok(json(200, &doc.value))
+}
+
+pub fn get(ctx: &Ctx) -> HandlerResult {
+    let doc = load(ctx.subject()?, ctx.param("id"))?;
+    Ok(json(200, &doc.value))
+}
+
+/// One line of a listing.
+#[derive(Serialize)]
+pub struct Item<'a> {
+    pub id: &'a str,
+    pub benefit: &'a str,
+    pub status: Status,
+    pub created_at: &'a str,
+    pub updated_at: &'a str,
+    pub monthly_amount_cents: i64,
+}
+
+impl<'a> From<&'a Application> for Item<'a> {
+    fn from(a: &'a Application) -> Self {
+        Item {
+            id: &a.id,
+            benefit: a.claim.benefit(),
+            status: a.status,
+            created_at: &a.created_at,
+            updated_at: a.history.last().map_or(&a.created_at, |s| &s.at),
+            monthly_amount_cents: a.claim.monthly_amount_cents(),
+        }
     }
 }
 
-#[derive(Serialize)]
-struct Item<'a> {
-    id: &'a str,
-    benefit: &'a str,
-    status: Status,
-    submitted_at: &'a str,
-    updated_at: &'a str,
+/// `?cursor=` (an id this API gave) as a store cursor under `prefix`.
+pub fn cursor(ctx: &Ctx, prefix: &str) -> Result<Option<String>, Problem> {
+    match ctx.query("cursor") {
+        Some(c) if is_id(c, ID_PREFIX) => Ok(Some(format!("{prefix}{c}"))),
+        Some(_) => Err(Problem::invalid(vec![FieldError::new(
+            "cursor",
+            "is not a cursor this API gave",
+        )])),
+        None => Ok(None),
+    }
 }
 
 pub fn list(ctx: &Ctx) -> HandlerResult {
     let subject = ctx.subject()?;
     let limit = ctx.page_size()?;
     let prefix = key(subject, "");
-    let cursor = match ctx.query("cursor") {
-        Some(c) if is_id(c, ID_PREFIX) => Some(key(subject, c)),
-        Some(_) => {
-            return Err(Problem::invalid(vec![FieldError::new(
-                "cursor",
-                "is not a cursor this API gave",
-            )]));
-        }
-        None => None,
-    };
-    let (docs, next) = store::list::<Application>(&prefix, cursor.as_deref(), limit)?;
-    let items: Vec<Item> = docs
-        .iter()
-        .map(|(_, d)| Item {
-            id: &d.value.id,
-            benefit: &d.value.benefit,
-            status: d.value.status,
-            submitted_at: &d.value.submitted_at,
-            updated_at: d
-                .value
-                .history
-                .last()
-                .map_or(&d.value.submitted_at, |s| &s.at),
-        })
-        .collect();
+    let after = cursor(ctx, &prefix)?;
+    let (docs, next) = store::list::<Application>(&prefix, after.as_deref(), limit)?;
+    let items: Vec<Item> = docs.iter().map(|(_, d)| Item::from(&d.value)).collect();
     let next_cursor = next.map(|k| k.trim_start_matches(&prefix).to_string());
     Ok(json(
         200,
@@ -192,24 +454,30 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
     ))
 }
 
-/// The dossier section: applications and benefits in payment.
+/// The dossier section: applications, offers waiting for the citizen, benefits in payment.
 pub fn summary(subject: &str) -> Result<Option<Vec<u8>>, Error> {
     let (docs, _) = store::list::<Application>(&key(subject, ""), None, SUMMARY_LIMIT)
         .map_err(|e| Error::Other(format!("{e:?}")))?;
     if docs.is_empty() {
         return Ok(None);
     }
-    let applications: Vec<_> = docs
+    let apps: Vec<&Application> = docs.iter().map(|(_, d)| &d.value).collect();
+    let applications: Vec<Item> = apps.iter().map(|a| Item::from(*a)).collect();
+    let offers: Vec<Item> = apps
         .iter()
-        .map(|(_, d)| serde_json::json!({ "id": d.value.id, "benefit": d.value.benefit, "status": d.value.status }))
+        .filter(|a| a.status == Status::Offered)
+        .map(|a| Item::from(*a))
         .collect();
-    let in_payment: Vec<_> = docs
+    let in_payment: Vec<_> = apps
         .iter()
-        .filter(|(_, d)| d.value.status == Status::Paid)
-        .map(|(_, d)| serde_json::json!({ "benefit": d.value.benefit, "monthly_amount_cents": d.value.estimate.monthly_amount_cents }))
+        .filter(|a| a.status == Status::Paid)
+        .map(|a| serde_json::json!({ "application_id": a.id, "benefit": a.claim.benefit(), "monthly_amount_cents": a.claim.monthly_amount_cents() }))
         .collect();
-    let body =
-        serde_json::json!({ "applications": applications, "benefits_in_payment": in_payment });
+    let body = serde_json::json!({
+        "applications": applications,
+        "offers": offers,
+        "benefits_in_payment": in_payment,
+    });
     Ok(Some(
         serde_json::to_vec(&body).expect("serialising a summary"),
     ))

@@ -1,10 +1,11 @@
-//! Request bodies, validated into rule inputs. Every invalid field is reported, by name, in one
+//! Request bodies (NASpI and Assegno Unico), validated into rule inputs. Every invalid field is reported, by name, in one
 //! 400 problem; a year without parameters is a 422.
 
 use jiff::civil::Date;
 use serde::Deserialize;
 use welfare_guest::{Ctx, FieldError, Problem};
 
+use crate::assegno::{Child, Disability, Household};
 use crate::naspi::{Case, TerminationReason};
 use crate::params::{self, Params};
 
@@ -16,7 +17,7 @@ const MAX_WEEKS: u32 = 209;
 const AGE_RANGE: std::ops::RangeInclusive<u32> = 14..=100;
 
 /// The NASpI facts, as sent in a simulation or an application.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct NaspiFacts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,8 +50,20 @@ fn date(errors: &mut Vec<FieldError>, field: &str, raw: Option<&str>) -> Option<
     }
 }
 
+/// The parameters of `year`, or a 422 naming the years there are.
+fn year_params(year: i16) -> Result<Params, Problem> {
+    params::for_year(year).ok_or_else(|| {
+        Problem::new(
+            422,
+            "year-not-supported",
+            "There are no rule parameters for that year.",
+        )
+        .with_detail(format!("Supported years: {:?}.", params::years()))
+    })
+}
+
 /// The request's own date (UTC), the default claim date.
-fn today(ctx: &Ctx) -> Date {
+pub fn today(ctx: &Ctx) -> Date {
     ctx.req
         .received_at
         .parse::<jiff::Timestamp>()
@@ -107,15 +120,7 @@ impl NaspiFacts {
             return Err(Problem::invalid(errors));
         }
         let termination = termination.expect("validated");
-        let year = year.unwrap_or(termination.year());
-        let params = params::for_year(year).ok_or_else(|| {
-            Problem::new(
-                422,
-                "year-not-supported",
-                "There are no rule parameters for that year.",
-            )
-            .with_detail(format!("Supported years: {:?}.", params::years()))
-        })?;
+        let params = year_params(year.unwrap_or(termination.year()))?;
         let case = Case {
             termination_date: termination,
             claim_date: claim.expect("validated"),
@@ -130,4 +135,139 @@ impl NaspiFacts {
 
 pub fn naspi_simulation(ctx: &Ctx) -> Result<(Params, Case), Problem> {
     ctx.json::<NaspiFacts>()?.validate(ctx, true)
+}
+
+/// Largest ISEE taken seriously (€10 million): anything above is a typing error.
+const MAX_ISEE_CENTS: i64 = 1_000_000_000;
+/// Children in one household a request may list.
+pub const MAX_CHILDREN: usize = 20;
+/// Mothers' ages the under-21 supplement can be about.
+const MOTHER_AGE_RANGE: std::ops::RangeInclusive<u32> = 10..=70;
+/// Oldest child (a disabled adult child counts at any age).
+const MAX_CHILD_AGE_YEARS: i16 = 100;
+
+/// One child, as sent.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ChildFacts {
+    pub birth_date: Option<String>,
+    #[serde(default)]
+    pub disability: Disability,
+    /// Known when the child came from the civil registry; optional otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fiscal_code: Option<String>,
+}
+
+/// The Assegno Unico facts, as sent in a simulation or an application.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssegnoFacts {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i16>,
+    /// `null` or absent: no valid ISEE.
+    #[serde(default)]
+    pub isee_cents: Option<i64>,
+    #[serde(default)]
+    pub children: Option<Vec<ChildFacts>>,
+    #[serde(default)]
+    pub both_parents_working: Option<bool>,
+    #[serde(default)]
+    pub mother_age: Option<u32>,
+    /// The day ages are taken on; the request's date when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_date: Option<String>,
+}
+
+impl AssegnoFacts {
+    /// The rule inputs, and the year whose parameters apply (`year`, else the reference date's).
+    pub fn validate(&self, ctx: &Ctx) -> Result<(Params, Household), Problem> {
+        self.validate_at(today(ctx))
+    }
+
+    /// As [`Self::validate`], with `today` the default reference date.
+    pub fn validate_at(&self, today: Date) -> Result<(Params, Household), Problem> {
+        let mut errors = Vec::new();
+        if self
+            .isee_cents
+            .is_some_and(|i| !(0..=MAX_ISEE_CENTS).contains(&i))
+        {
+            errors.push(FieldError::new(
+                "isee_cents",
+                &format!("must be from 0 to {MAX_ISEE_CENTS}, or null for no ISEE"),
+            ));
+        }
+        if self
+            .mother_age
+            .is_some_and(|a| !MOTHER_AGE_RANGE.contains(&a))
+        {
+            errors.push(FieldError::new(
+                "mother_age",
+                &format!(
+                    "must be from {} to {}",
+                    MOTHER_AGE_RANGE.start(),
+                    MOTHER_AGE_RANGE.end()
+                ),
+            ));
+        }
+        let reference = match &self.reference_date {
+            Some(raw) => date(&mut errors, "reference_date", Some(raw)),
+            None => Some(today),
+        };
+        let children = required(&mut errors, "children", &self.children).unwrap_or_default();
+        if self.children.is_some() && !(1..=MAX_CHILDREN).contains(&children.len()) {
+            errors.push(FieldError::new(
+                "children",
+                &format!("must list from 1 to {MAX_CHILDREN} children"),
+            ));
+        }
+        let mut parsed = Vec::with_capacity(children.len());
+        for (i, child) in children.iter().enumerate() {
+            let field = format!("children[{i}].birth_date");
+            let birth = required(&mut errors, &field, &child.birth_date);
+            let Some(birth) = date(&mut errors, &field, birth.as_deref()) else {
+                continue;
+            };
+            if let Some(reference) = reference {
+                if birth > reference {
+                    errors.push(FieldError::new(
+                        &field,
+                        "must not be after the reference date: the benefit starts at birth",
+                    ));
+                } else if reference.year() - birth.year() > MAX_CHILD_AGE_YEARS {
+                    errors.push(FieldError::new(&field, "is not a plausible birth date"));
+                }
+            }
+            if let Some(code) = &child.fiscal_code
+                && welfare_identity::FiscalCode::parse(code).is_err()
+            {
+                errors.push(FieldError::new(
+                    &format!("children[{i}].fiscal_code"),
+                    "is not a valid fiscal code",
+                ));
+            }
+            parsed.push(Child {
+                birth_date: birth,
+                disability: child.disability,
+            });
+        }
+        if !errors.is_empty() {
+            return Err(Problem::invalid(errors));
+        }
+        let reference = reference.expect("validated");
+        let params = year_params(self.year.unwrap_or(reference.year()))?;
+        Ok((
+            params,
+            Household {
+                isee_cents: self.isee_cents,
+                children: parsed,
+                both_parents_working: self.both_parents_working.unwrap_or(false),
+                mother_age: self.mother_age,
+                reference_date: reference,
+            },
+        ))
+    }
+}
+
+pub fn assegno_simulation(ctx: &Ctx) -> Result<(Params, Household), Problem> {
+    ctx.json::<AssegnoFacts>()?.validate(ctx)
 }

@@ -1,15 +1,24 @@
-//! The income-support domain: NASpI (unemployment benefit) and, in a later issue, Assegno Unico.
+//! The income-support domain: NASpI (unemployment benefit) and Assegno Unico (child benefit).
 //!
 //! # Layout
 //! - [`params`]: the yearly rule parameters (`params/<year>.toml`), each naming its circular.
-//! - [`naspi`]: the NASpI rules as pure functions.
+//! - [`naspi`], [`assegno`]: the rules as pure functions.
 //! - [`input`]: request bodies and their validation into rule inputs.
-//! - [`applications`]: submitting, listing and reading applications, with their history.
+//! - [`lifecycle`]: an application's statuses and the only moves between them.
+//! - [`applications`]: submitting, confirming, listing and reading applications; the dossier.
+//! - [`household`]: what the platform knows about a citizen, to pre-fill applications.
+//! - [`officers`]: the work queue, claims, decisions and payments.
+//! - [`offers`]: a registered birth becomes a pre-filled application the parents confirm.
 //! - [`schemas`]: JSON Schemas of the bodies, for the OpenAPI document.
 
 mod applications;
+mod assegno;
+mod household;
 mod input;
+mod lifecycle;
 mod naspi;
+mod offers;
+mod officers;
 mod params;
 mod schemas;
 
@@ -24,6 +33,9 @@ use welfare_guest::{RouteSpec, Router, json};
 const FOR_CITIZEN: &[PrincipalKind] = &[PrincipalKind::Citizen, PrincipalKind::Intermediary];
 /// Personal services need SPID/CIE level 2 or more.
 const PERSONAL: Option<LevelOfAssurance> = Some(LevelOfAssurance::Substantial);
+/// The officers who decide applications.
+const OFFICERS: &[&str] = &["income-support-officer"];
+const OPERATOR: &[PrincipalKind] = &[PrincipalKind::Operator];
 /// Any authenticated caller (simulations are about hypothetical people).
 const AUTHENTICATED: &[PrincipalKind] = &[
     PrincipalKind::Citizen,
@@ -36,7 +48,7 @@ fn router() -> Router {
     Router {
         name: "income-support",
         version: env!("CARGO_PKG_VERSION"),
-        subscriptions: &[],
+        subscriptions: &[offers::BIRTH],
         routes: vec![
             RouteSpec {
                 principals: AUTHENTICATED,
@@ -47,6 +59,28 @@ fn router() -> Router {
                     "/api/v1/income-support/naspi/simulations",
                     "Simulate NASpI: eligibility, amount, duration and monthly schedule.",
                     simulate_naspi,
+                )
+            },
+            RouteSpec {
+                principals: AUTHENTICATED,
+                request_schema: Some(schemas::ASSEGNO_SIMULATION_REQUEST),
+                response_schema: Some(schemas::ASSEGNO_SIMULATION_RESPONSE),
+                ..RouteSpec::new(
+                    Method::Post,
+                    "/api/v1/income-support/assegno-unico/simulations",
+                    "Simulate Assegno Unico: the amount per child with every supplement.",
+                    simulate_assegno,
+                )
+            },
+            RouteSpec {
+                principals: FOR_CITIZEN,
+                min_level: PERSONAL,
+                response_schema: Some(schemas::DRAFT),
+                ..RouteSpec::new(
+                    Method::Get,
+                    "/api/v1/income-support/drafts/{benefit}",
+                    "An application as the platform would pre-fill it (`naspi`, `assegno-unico`).",
+                    household::draft,
                 )
             },
             RouteSpec {
@@ -84,6 +118,63 @@ fn router() -> Router {
                     applications::get,
                 )
             },
+            RouteSpec {
+                principals: FOR_CITIZEN,
+                min_level: PERSONAL,
+                request_schema: Some(schemas::CONFIRMATION),
+                response_schema: Some(schemas::APPLICATION),
+                ..RouteSpec::new(
+                    Method::Post,
+                    "/api/v1/income-support/applications/{id}/confirm",
+                    "Confirm an application the platform offered (optionally correcting ISEE and work status).",
+                    applications::confirm,
+                )
+            },
+            RouteSpec {
+                principals: OPERATOR,
+                roles: OFFICERS,
+                response_schema: Some(schemas::QUEUE),
+                ..RouteSpec::new(
+                    Method::Get,
+                    "/api/v1/income-support/queue",
+                    "Submitted applications waiting for an officer, oldest first (`?claimed=mine`, `?cursor=&limit=`).",
+                    officers::queue,
+                )
+            },
+            RouteSpec {
+                principals: OPERATOR,
+                roles: OFFICERS,
+                response_schema: Some(schemas::APPLICATION),
+                ..RouteSpec::new(
+                    Method::Post,
+                    "/api/v1/income-support/applications/{id}/claim",
+                    "Claim a submitted application: it leaves the queue and is in review.",
+                    officers::claim,
+                )
+            },
+            RouteSpec {
+                principals: OPERATOR,
+                roles: OFFICERS,
+                request_schema: Some(schemas::DECISION),
+                response_schema: Some(schemas::APPLICATION),
+                ..RouteSpec::new(
+                    Method::Post,
+                    "/api/v1/income-support/applications/{id}/decision",
+                    "Approve or reject (with a reason) an application you claimed.",
+                    officers::decide,
+                )
+            },
+            RouteSpec {
+                principals: OPERATOR,
+                roles: OFFICERS,
+                response_schema: Some(schemas::APPLICATION),
+                ..RouteSpec::new(
+                    Method::Post,
+                    "/api/v1/income-support/applications/{id}/payment",
+                    "Record that payment of an approved application has started.",
+                    officers::pay,
+                )
+            },
         ],
     }
 }
@@ -91,6 +182,14 @@ fn router() -> Router {
 fn simulate_naspi(ctx: &Ctx) -> HandlerResult {
     let (params, case) = input::naspi_simulation(ctx)?;
     Ok(json(200, &naspi::evaluate(&params.naspi, &case)))
+}
+
+fn simulate_assegno(ctx: &Ctx) -> HandlerResult {
+    let (params, household) = input::assegno_simulation(ctx)?;
+    Ok(json(
+        200,
+        &assegno::evaluate(&params.assegno_unico, &household),
+    ))
 }
 
 struct IncomeSupport;
@@ -105,10 +204,10 @@ impl Guest for IncomeSupport {
     }
 
     fn on_event(event: Event) -> Result<(), String> {
-        Err(format!(
-            "income-support subscribes to nothing, yet got {}",
-            event.topic
-        ))
+        match event.topic.as_str() {
+            offers::BIRTH => offers::on_birth(&event),
+            other => Err(format!("income-support does not subscribe to {other}")),
+        }
     }
 
     fn summary(subject: String) -> Result<Option<Vec<u8>>, Error> {

@@ -13,9 +13,11 @@ const YEARS: &[(i16, &str)] = &[
 pub struct Params {
     pub year: i16,
     pub naspi: NaspiParams,
+    pub assegno_unico: AssegnoParams,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NaspiParams {
     pub source: String,
     pub threshold_cents: i64,
@@ -33,6 +35,35 @@ pub struct NaspiParams {
     pub max_duration_months: u32,
 }
 
+/// Assegno Unico figures: amounts a month in cents, rates in basis points (see the files).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssegnoParams {
+    pub source: String,
+    pub isee_lower_cents: i64,
+    pub isee_upper_cents: i64,
+    pub isee_steps: i64,
+    pub table_rounding_cents: i64,
+    pub minor_max_cents: i64,
+    pub minor_min_cents: i64,
+    pub young_adult_max_cents: i64,
+    pub young_adult_min_cents: i64,
+    pub third_child_max_cents: i64,
+    pub third_child_min_cents: i64,
+    pub disability_medium_cents: i64,
+    pub disability_severe_cents: i64,
+    pub disability_non_self_sufficient_cents: i64,
+    pub mother_under_21_cents: i64,
+    pub mother_age_limit: u32,
+    pub both_working_max_cents: i64,
+    pub large_family_cents: i64,
+    pub large_family_children: u32,
+    pub under_one_bp: i64,
+    pub toddler_bp: i64,
+    pub toddler_family_children: u32,
+    pub toddler_isee_limit_cents: i64,
+}
+
 /// The parameters of `year`, or `None` when the component has none.
 pub fn for_year(year: i16) -> Option<Params> {
     let (_, text) = YEARS.iter().find(|(y, _)| *y == year)?;
@@ -42,6 +73,11 @@ pub fn for_year(year: i16) -> Option<Params> {
         "a parameter file names the year it is for"
     );
     Some(params)
+}
+
+/// The newest year's parameters: for events about a year whose circular is not out yet.
+pub fn latest() -> Option<Params> {
+    YEARS.iter().map(|(y, _)| *y).max().and_then(for_year)
 }
 
 /// The years with parameters, for error messages.
@@ -57,6 +93,10 @@ mod tests {
             let p = super::for_year(year).unwrap();
             assert_eq!(p.year, year);
             assert!(p.naspi.source.contains("circ."));
+            assert!(p.assegno_unico.source.contains("circ."));
+            let a = &p.assegno_unico;
+            assert!(a.isee_lower_cents < a.isee_upper_cents && a.isee_steps > 0);
+            assert!(a.minor_min_cents < a.minor_max_cents);
         }
         assert!(super::for_year(2024).is_none());
     }

@@ -32,32 +32,83 @@ pub const NASPI_SIMULATION_RESPONSE: &str = r#"{
   }
 }"#;
 
+pub const ASSEGNO_SIMULATION_REQUEST: &str = r#"{
+  "type": "object",
+  "additionalProperties": false,
+  "required": ["children"],
+  "properties": {
+    "year": { "type": "integer", "enum": [2025, 2026], "description": "Whose figures apply; the reference date's year by default." },
+    "isee_cents": { "type": ["integer", "null"], "minimum": 0, "maximum": 1000000000, "description": "null or absent: no valid ISEE (minimum amounts)." },
+    "children": { "type": "array", "minItems": 1, "maxItems": 20, "items": { "type": "object", "additionalProperties": false, "required": ["birth_date"], "properties": {
+      "birth_date": { "type": "string", "format": "date" },
+      "disability": { "type": "string", "enum": ["none", "medium", "severe", "non-self-sufficient"], "default": "none" },
+      "fiscal_code": { "type": "string", "minLength": 16, "maxLength": 16 } } } },
+    "both_parents_working": { "type": "boolean", "default": false },
+    "mother_age": { "type": "integer", "minimum": 10, "maximum": 70 },
+    "reference_date": { "type": "string", "format": "date", "description": "The day ages are taken on; today by default." }
+  }
+}"#;
+
+pub const ASSEGNO_SIMULATION_RESPONSE: &str = r#"{
+  "type": "object",
+  "required": ["monthly_total_cents", "children", "household_supplements", "notes", "source"],
+  "properties": {
+    "isee_cents": { "type": ["integer", "null"] },
+    "monthly_total_cents": { "type": "integer" },
+    "children": { "type": "array", "description": "In the order given.", "items": { "type": "object",
+      "required": ["birth_date", "age", "category", "base_cents", "supplements", "amount_cents"], "properties": {
+        "birth_date": { "type": "string", "format": "date" },
+        "age": { "type": "integer" },
+        "disability": { "type": "string" },
+        "category": { "type": "string", "enum": ["minor", "young-adult", "disabled-adult", "not-eligible"] },
+        "base_cents": { "type": "integer" },
+        "supplements": { "type": "array", "items": { "type": "object", "required": ["kind", "amount_cents"], "properties": {
+          "kind": { "type": "string", "enum": ["under-one", "toddler", "third-child-onward", "disability", "mother-under-21", "both-parents-working", "large-family"] },
+          "amount_cents": { "type": "integer" } } } },
+        "amount_cents": { "type": "integer" } } } },
+    "household_supplements": { "type": "array", "items": { "type": "object" } },
+    "notes": { "type": "array", "items": { "type": "string" } },
+    "source": { "type": "string" }
+  }
+}"#;
+
 pub const APPLICATION_REQUEST: &str = r#"{
   "type": "object",
   "required": ["benefit"],
+  "description": "The benefit's facts; what the platform already knows may be left out (see `prefilled` in the answer).",
   "properties": {
     "benefit": { "type": "string", "enum": ["naspi", "assegno-unico"] },
-    "termination_date": { "type": "string", "format": "date" },
-    "termination_reason": { "type": "string", "enum": ["dismissal", "contract-end", "resignation-just-cause", "consensual", "resignation"] },
-    "wages_last_4_years_cents": { "type": "integer", "minimum": 0 },
-    "contribution_weeks_last_4_years": { "type": "integer", "minimum": 0, "maximum": 209 },
-    "age": { "type": "integer", "minimum": 14, "maximum": 100 },
-    "claim_date": { "type": "string", "format": "date" }
+    "termination_date": { "type": "string", "format": "date", "description": "naspi" },
+    "termination_reason": { "type": "string", "enum": ["dismissal", "contract-end", "resignation-just-cause", "consensual", "resignation"], "description": "naspi" },
+    "wages_last_4_years_cents": { "type": "integer", "minimum": 0, "description": "naspi" },
+    "contribution_weeks_last_4_years": { "type": "integer", "minimum": 0, "maximum": 209, "description": "naspi" },
+    "age": { "type": "integer", "minimum": 14, "maximum": 100, "description": "naspi; from the fiscal code when absent" },
+    "claim_date": { "type": "string", "format": "date", "description": "naspi; today when absent" },
+    "isee_cents": { "type": ["integer", "null"], "description": "assegno-unico; the last declared when absent" },
+    "children": { "type": "array", "items": { "type": "object" }, "description": "assegno-unico; the registered children when absent" },
+    "both_parents_working": { "type": "boolean", "description": "assegno-unico" },
+    "mother_age": { "type": "integer", "description": "assegno-unico; from the fiscal codes when absent" },
+    "reference_date": { "type": "string", "format": "date", "description": "assegno-unico" }
   }
 }"#;
 
 pub const APPLICATION: &str = r#"{
   "type": "object",
-  "required": ["id", "benefit", "status", "submitted_at", "history"],
+  "required": ["id", "benefit", "status", "subject", "created_at", "details", "estimate", "history"],
   "properties": {
     "id": { "type": "string" },
-    "benefit": { "type": "string" },
-    "status": { "type": "string", "enum": ["submitted", "in-review", "approved", "rejected", "paid"] },
+    "benefit": { "type": "string", "enum": ["naspi", "assegno-unico"] },
+    "status": { "type": "string", "enum": ["offered", "submitted", "in-review", "approved", "rejected", "paid", "withdrawn"] },
     "subject": { "type": "string" },
+    "created_at": { "type": "string", "format": "date-time" },
     "submitted_at": { "type": "string", "format": "date-time" },
     "submitted_by": { "type": "string" },
+    "prefilled": { "type": "array", "items": { "type": "string" }, "description": "Fields the platform filled in." },
+    "offer": { "type": "object", "description": "Why the platform offered it (life event)." },
+    "claimed_by": { "type": "string" },
+    "decision": { "type": "object", "properties": { "outcome": { "type": "string" }, "reason": { "type": "string" }, "by": { "type": "string" }, "at": { "type": "string" } } },
     "details": { "type": "object" },
-    "estimate": { "type": "object" },
+    "estimate": { "type": "object", "description": "The simulation's answer for these facts." },
     "history": { "type": "array", "items": { "type": "object", "required": ["status", "at", "by"], "properties": {
       "status": { "type": "string" }, "at": { "type": "string", "format": "date-time" }, "by": { "type": "string" }, "reason": { "type": "string" } } } }
   }
@@ -69,7 +120,48 @@ pub const APPLICATION_LIST: &str = r#"{
   "properties": {
     "items": { "type": "array", "items": { "type": "object", "properties": {
       "id": { "type": "string" }, "benefit": { "type": "string" }, "status": { "type": "string" },
-      "submitted_at": { "type": "string" }, "updated_at": { "type": "string" } } } },
+      "created_at": { "type": "string" }, "updated_at": { "type": "string" }, "monthly_amount_cents": { "type": "integer" } } } },
     "next_cursor": { "type": ["string", "null"] }
+  }
+}"#;
+
+pub const DRAFT: &str = r#"{
+  "type": "object",
+  "required": ["benefit", "details", "prefilled"],
+  "properties": {
+    "benefit": { "type": "string" },
+    "details": { "type": "object", "description": "The application body as pre-filled." },
+    "prefilled": { "type": "array", "items": { "type": "string" } },
+    "estimate": { "type": ["object", "null"] }
+  }
+}"#;
+
+pub const CONFIRMATION: &str = r#"{
+  "type": "object",
+  "additionalProperties": false,
+  "description": "Optional; an empty body confirms the offer as it stands.",
+  "properties": {
+    "isee_cents": { "type": ["integer", "null"], "minimum": 0 },
+    "both_parents_working": { "type": "boolean" }
+  }
+}"#;
+
+pub const QUEUE: &str = r#"{
+  "type": "object",
+  "required": ["items"],
+  "properties": {
+    "items": { "type": "array", "items": { "type": "object", "properties": {
+      "id": { "type": "string" }, "subject": { "type": "string" }, "benefit": { "type": "string" }, "submitted_at": { "type": "string" } } } },
+    "next_cursor": { "type": ["string", "null"] }
+  }
+}"#;
+
+pub const DECISION: &str = r#"{
+  "type": "object",
+  "additionalProperties": false,
+  "required": ["outcome"],
+  "properties": {
+    "outcome": { "type": "string", "enum": ["approved", "rejected"] },
+    "reason": { "type": "string", "maxLength": 2000, "description": "Required to reject." }
   }
 }"#;

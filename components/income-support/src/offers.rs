@@ -1,0 +1,140 @@
+//! Inversion of control: a birth reported by the civil registry becomes, for each parent, an
+//! Assegno Unico application the platform has already filled in (all the household's known
+//! children, the mother's age, the last declared ISEE) and that the citizen only confirms; an
+//! event tells the notifications domain to let them know.
+//!
+//! The registry's event (`civil-registry.birth`, about the child):
+//! `{"child": {"fiscal_code", "birth_date"}, "parents": [fiscal codes]}`.
+
+use jiff::civil::Date;
+use serde::Deserialize;
+use welfare_guest::ids::new_id;
+use welfare_guest::{Event, events};
+
+use crate::applications::{self, Application, Claim, ID_PREFIX, Offer, Sibling};
+use crate::assegno;
+use crate::household::Known;
+use crate::input::{AssegnoFacts, ChildFacts};
+use crate::lifecycle::{Status, Step};
+use crate::params;
+
+/// The civil registry's birth event, as the interoperability endpoint publishes it.
+pub const BIRTH: &str = "civil-registry.birth";
+/// Published for each parent offered a pre-filled application.
+pub const OFFERED: &str = "income-support.benefit-offered";
+/// Parents a birth may name.
+const MAX_PARENTS: usize = 2;
+
+#[derive(Debug, Deserialize)]
+struct BirthChild {
+    fiscal_code: String,
+    birth_date: Date,
+}
+
+#[derive(Debug, Deserialize)]
+struct Birth {
+    child: BirthChild,
+    parents: Vec<String>,
+}
+
+/// Handles one birth. A malformed event is an error (retried, then dead-lettered for an
+/// operator to see), never a partial offer.
+pub fn on_birth(event: &Event) -> Result<(), String> {
+    let birth: Birth = serde_json::from_slice(&event.payload)
+        .map_err(|e| format!("a {BIRTH} event that does not parse: {e}"))?;
+    let valid = |code: &str| welfare_identity::FiscalCode::parse(code).is_ok();
+    if !valid(&birth.child.fiscal_code)
+        || birth.parents.is_empty()
+        || birth.parents.len() > MAX_PARENTS
+        || !birth.parents.iter().all(|p| valid(p))
+    {
+        return Err(format!(
+            "a {BIRTH} event with invalid fiscal codes or parents"
+        ));
+    }
+    let occurred: Date = event
+        .occurred_at
+        .parse::<jiff::Timestamp>()
+        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
+        .map_err(|e| format!("occurred-at: {e}"))?;
+    let reference = occurred.max(birth.child.birth_date);
+    let params = params::for_year(reference.year())
+        .or_else(|| params::latest())
+        .ok_or("no rule parameters")?;
+
+    // One id per parent first, so that each offer can name the others.
+    let offers: Vec<(String, String)> = birth
+        .parents
+        .iter()
+        .map(|p| (p.clone(), new_id(ID_PREFIX)))
+        .collect();
+    let now = event.occurred_at.clone();
+    for (parent, id) in &offers {
+        let child = ChildFacts {
+            birth_date: Some(birth.child.birth_date.to_string()),
+            disability: assegno::Disability::None,
+            fiscal_code: Some(birth.child.fiscal_code.clone()),
+        };
+        let others = birth.parents.iter().filter(|p| *p != parent).cloned();
+        Known::update(parent, |k| k.add_child(child, others)).map_err(|p| p.title)?;
+        let known = Known::load(parent).map_err(|p| p.title)?;
+        let mut facts = AssegnoFacts {
+            year: Some(params.year),
+            reference_date: Some(reference.to_string()),
+            ..AssegnoFacts::default()
+        };
+        let prefilled = known.prefill_assegno(parent, &mut facts, reference);
+        let (_, household) = facts
+            .validate_at(reference)
+            .map_err(|p| format!("the known household does not evaluate: {}", p.title))?;
+        let estimate = assegno::evaluate(&params.assegno_unico, &household);
+        let total = estimate.monthly_total_cents;
+        let application = Application {
+            id: id.clone(),
+            claim: Claim::AssegnoUnico {
+                details: facts,
+                estimate,
+            },
+            status: Status::Offered,
+            subject: parent.clone(),
+            created_at: now.clone(),
+            submitted_at: None,
+            submitted_by: None,
+            prefilled,
+            offer: Some(Offer {
+                event_id: event.id.clone(),
+                reason: "birth".into(),
+                siblings: offers
+                    .iter()
+                    .filter(|(p, _)| p != parent)
+                    .map(|(p, i)| Sibling {
+                        subject: p.clone(),
+                        id: i.clone(),
+                    })
+                    .collect(),
+            }),
+            claimed_by: None,
+            decision: None,
+            history: vec![Step {
+                status: Status::Offered,
+                at: now.clone(),
+                by: "system".into(),
+                reason: Some("A birth in the household was registered.".into()),
+            }],
+        };
+        applications::create(&application).map_err(|p| p.title)?;
+        events::publish(
+            OFFERED,
+            Some(parent),
+            &serde_json::json!({
+                "application_id": id,
+                "benefit": "assegno-unico",
+                "reason": "birth",
+                "monthly_total_cents": total,
+                "confirm": format!("/api/v1/income-support/applications/{id}/confirm"),
+            }),
+        )
+        .map_err(|p| p.title)?;
+    }
+    Ok(())
+}
