@@ -19,6 +19,12 @@ pub const PLATFORM_ROUTES: &[(&str, &str, &str, bool)] = &[
     ("get", "/openapi.json", "This document.", false),
     (
         "get",
+        "/api/v1/me",
+        "The citizen's dossier: profile and each domain's summary (a failing domain's section says `unavailable`).",
+        true,
+    ),
+    (
+        "get",
         "/api/v1/admin/dead-letters",
         "Events a consumer could not process (roles platform-operator, auditor).",
         true,

@@ -4,8 +4,10 @@
 //! - [`routes`]: the component route table.
 //! - [`dispatch`]: one request through a component.
 //! - [`platform`]: health, readiness, metrics, OpenAPI, dead letters.
+//! - [`dossier`]: `/api/v1/me`, every domain's summary composed in parallel.
 
 pub mod dispatch;
+pub mod dossier;
 pub mod platform;
 pub mod routes;
 
@@ -45,6 +47,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/readyz", get(platform::readyz))
         .route("/metrics", get(platform::metrics))
         .route("/openapi.json", get(platform::openapi))
+        .route("/api/v1/me", get(dossier::me))
         .route("/api/v1/admin/dead-letters", get(platform::dead_letters))
         .route("/api/v1/admin/dead-letters/{event_id}/{consumer}/replay", post(platform::replay))
         .fallback(dispatch::dispatch)
