@@ -108,4 +108,20 @@ fn the_readme_walkthrough_works_as_written() {
     assert_eq!(lines[2], format!("retry: same application {id}"));
     let read: serde_json::Value = serde_json::from_str(lines[3]).unwrap();
     assert_eq!(read, application);
+    let queue: serde_json::Value = serde_json::from_str(lines[4]).unwrap();
+    assert_eq!(queue["items"][0]["id"], id);
+    assert_eq!(queue["items"][0]["subject"], "RSSMRA85T10A562S");
+    let decided: serde_json::Value = serde_json::from_str(lines[5]).unwrap();
+    assert_eq!(decided["status"], "approved");
+    let history: Vec<&str> = decided["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(history, ["submitted", "in-review", "approved"]);
+    assert_eq!(decided["decision"]["reason"], "Requirements met.");
+    // 2026, ISEE €20,000: step 22 of the table, €191.00 a child; +50 % for the baby.
+    let assegno: serde_json::Value = serde_json::from_str(lines[6]).unwrap();
+    assert_eq!(assegno["monthly_total_cents"], 19_100 + 19_100 + 9_550);
 }
