@@ -1,3 +1,193 @@
-//! The disability domain: not built yet (see its issue). It loads as a placeholder with no routes.
+//! The disability domain: civil-invalidity applications, medical-board visits and assessments,
+//! the benefits that follow with the year's figures, and the status other agencies may verify.
+//!
+//! Data minimisation by design: the diagnosis and the assessment's medical details are stored
+//! with the application and shown only on the citizen's own routes and to the board; the
+//! `disability.assessed` event, the dossier's status and the interoperability endpoint carry
+//! only what others may act on (recognised or not, which benefits, valid until, parking badge).
+//!
+//! # Layout
+//! - [`params`]: the yearly figures (`params/<year>.toml`), each naming its circular.
+//! - [`rules`]: which benefits an assessment gives, as pure functions.
+//! - [`applications`]: submit, list, read, move the visit; the dossier and the public status.
+//! - [`board`]: the medical board's agenda and assessments.
 
-welfare_guest::placeholder_domain!("disability");
+mod applications;
+mod board;
+mod params;
+mod rules;
+
+use serde::Deserialize;
+use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
+use welfare_guest::bindings::welfare::platform::types::Error;
+use welfare_guest::{
+    Ctx, Event, FieldError, HandlerResult, LevelOfAssurance, Manifest, Method, PrincipalKind,
+    Problem, Request, Response, RouteSpec, Router, json,
+};
+
+const FOR_CITIZEN: &[PrincipalKind] = &[PrincipalKind::Citizen, PrincipalKind::Intermediary];
+/// Health data: SPID/CIE level 2 or more.
+const PERSONAL: Option<LevelOfAssurance> = Some(LevelOfAssurance::Substantial);
+const BOARD: &[&str] = &["medical-board"];
+const OPERATOR: &[PrincipalKind] = &[PrincipalKind::Operator];
+const AGENCY: &[PrincipalKind] = &[PrincipalKind::Agency];
+const AUTHENTICATED: &[PrincipalKind] = &[
+    PrincipalKind::Citizen,
+    PrincipalKind::Intermediary,
+    PrincipalKind::Agency,
+    PrincipalKind::Operator,
+];
+
+fn router() -> Router {
+    let citizen = |method, path, summary, handler| RouteSpec {
+        principals: FOR_CITIZEN,
+        min_level: PERSONAL,
+        ..RouteSpec::new(method, path, summary, handler)
+    };
+    let board = |method, path, summary, handler| RouteSpec {
+        principals: OPERATOR,
+        roles: BOARD,
+        ..RouteSpec::new(method, path, summary, handler)
+    };
+    Router {
+        name: "disability",
+        version: env!("CARGO_PKG_VERSION"),
+        subscriptions: &[],
+        routes: vec![
+            RouteSpec {
+                principals: AUTHENTICATED,
+                ..RouteSpec::new(
+                    Method::Post,
+                    "/api/v1/disability/benefits/simulations",
+                    "The benefits an assessment would give: `{year, percentage, needs_attendance, age, income_cents, working}`.",
+                    simulate,
+                )
+            },
+            RouteSpec {
+                idempotency_key_required: true,
+                ..citizen(
+                    Method::Post,
+                    "/api/v1/disability/applications",
+                    "Apply with the doctor's introductory certificate: `{certificate_protocol, certificate_date}`; a visit is booked.",
+                    applications::submit,
+                )
+            },
+            citizen(
+                Method::Get,
+                "/api/v1/disability/applications",
+                "The citizen's applications, with visits, assessments and benefits.",
+                applications::list,
+            ),
+            citizen(
+                Method::Get,
+                "/api/v1/disability/applications/{id}",
+                "One application with its history.",
+                applications::get,
+            ),
+            citizen(
+                Method::Post,
+                "/api/v1/disability/applications/{id}/visit",
+                "Move the visit, once: `{date}`.",
+                applications::reschedule,
+            ),
+            board(
+                Method::Get,
+                "/api/v1/disability/visits",
+                "The board's agenda (`?board=&from=`), in date order, without medical details.",
+                board::agenda,
+            ),
+            board(
+                Method::Post,
+                "/api/v1/disability/applications/{id}/assessment",
+                "Record the board's assessment: `{percentage, handicap, needs_attendance, revision_date, diagnosis, income_cents, working}`.",
+                board::assess,
+            ),
+            RouteSpec {
+                principals: AGENCY,
+                ..RouteSpec::new(
+                    Method::Get,
+                    "/interop/v1/disability-status/{fiscal_code}",
+                    "For municipalities (parking badge): recognised or not, benefits, valid until; nothing medical.",
+                    interop_status,
+                )
+            },
+        ],
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Simulation {
+    year: i16,
+    percentage: u8,
+    #[serde(default)]
+    needs_attendance: bool,
+    age: u32,
+    income_cents: i64,
+    #[serde(default)]
+    working: bool,
+}
+
+fn simulate(ctx: &Ctx) -> HandlerResult {
+    let s: Simulation = ctx.json()?;
+    let mut errors = Vec::new();
+    if s.percentage > 100 {
+        errors.push(FieldError::new("percentage", "must be from 0 to 100"));
+    }
+    if s.age > 120 {
+        errors.push(FieldError::new("age", "must be from 0 to 120"));
+    }
+    if s.income_cents < 0 {
+        errors.push(FieldError::new("income_cents", "must not be negative"));
+    }
+    if !errors.is_empty() {
+        return Err(Problem::invalid(errors));
+    }
+    let p = params::for_year(s.year).ok_or_else(|| {
+        Problem::new(
+            422,
+            "year-not-supported",
+            "There are no figures for that year.",
+        )
+        .with_detail(format!("Supported years: {:?}.", params::years()))
+    })?;
+    let case = rules::Case {
+        percentage: s.percentage,
+        needs_attendance: s.needs_attendance,
+        age: s.age,
+        income_cents: s.income_cents,
+        working: s.working,
+    };
+    Ok(json(200, &rules::evaluate(&p, &case)))
+}
+
+fn interop_status(ctx: &Ctx) -> HandlerResult {
+    let code = ctx.param("fiscal_code");
+    let code = welfare_identity::FiscalCode::parse(code)
+        .map_err(|e| Problem::invalid(vec![FieldError::new("fiscal_code", &e.to_string())]))?;
+    let mut status = applications::status_of(code.as_str())?;
+    status["fiscal_code"] = serde_json::json!(code.as_str());
+    Ok(json(200, &status))
+}
+
+struct Disability;
+
+impl Guest for Disability {
+    fn describe() -> Manifest {
+        router().manifest()
+    }
+
+    fn handle(req: Request) -> Response {
+        router().dispatch(req)
+    }
+
+    fn on_event(event: Event) -> Result<(), String> {
+        Err(format!("disability does not subscribe to {}", event.topic))
+    }
+
+    fn summary(subject: String) -> Result<Option<Vec<u8>>, Error> {
+        applications::summary(&subject)
+    }
+}
+
+welfare_guest::bindings::export_domain!(Disability with_types_in welfare_guest::bindings);

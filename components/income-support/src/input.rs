@@ -64,11 +64,7 @@ fn year_params(year: i16) -> Result<Params, Problem> {
 
 /// The request's own date (UTC), the default claim date.
 pub fn today(ctx: &Ctx) -> Date {
-    ctx.req
-        .received_at
-        .parse::<jiff::Timestamp>()
-        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
-        .unwrap_or(Date::constant(2026, 1, 1))
+    ctx.today()
 }
 
 impl NaspiFacts {

@@ -37,6 +37,19 @@ impl Ctx {
         find(&self.req.headers, name)
     }
 
+    /// The day the gateway received the request (UTC): "today" for every rule.
+    pub fn today(&self) -> jiff::civil::Date {
+        self.req
+            .received_at
+            .parse::<jiff::Timestamp>()
+            .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
+            .unwrap_or_else(|_| {
+                jiff::Timestamp::now()
+                    .to_zoned(jiff::tz::TimeZone::UTC)
+                    .date()
+            })
+    }
+
     pub fn principal(&self) -> &Principal {
         &self.req.principal
     }

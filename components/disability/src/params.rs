@@ -1,0 +1,63 @@
+//! Rule parameters by year, shipped inside the component (one TOML file per year, naming the
+//! circular its figures come from).
+
+use serde::Deserialize;
+
+const YEARS: &[(i16, &str)] = &[
+    (2025, include_str!("../params/2025.toml")),
+    (2026, include_str!("../params/2026.toml")),
+];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    pub year: i16,
+    pub source: String,
+    pub pension_cents: i64,
+    pub income_limit_total_cents: i64,
+    pub income_limit_partial_cents: i64,
+    pub attendance_cents: i64,
+    pub frequency_cents: i64,
+    pub recognised_above_percent: u32,
+    pub placement_above_percent: u32,
+    pub allowance_from_percent: u32,
+    pub pension_percent: u32,
+    pub adult_age: u32,
+    pub pension_age: u32,
+}
+
+/// The parameters of `year`, or `None` when the component has none.
+pub fn for_year(year: i16) -> Option<Params> {
+    let (_, text) = YEARS.iter().find(|(y, _)| *y == year)?;
+    let params: Params = toml::from_str(text).expect("the shipped parameter files parse");
+    assert_eq!(
+        params.year, year,
+        "a parameter file names the year it is for"
+    );
+    Some(params)
+}
+
+/// The newest year's parameters, for dates past the last circular shipped.
+pub fn latest() -> Params {
+    let newest = YEARS
+        .iter()
+        .map(|(y, _)| *y)
+        .max()
+        .expect("at least one year");
+    for_year(newest).expect("a shipped year")
+}
+
+pub fn years() -> Vec<i16> {
+    YEARS.iter().map(|(y, _)| *y).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_year_parses_and_names_its_circular() {
+        for year in super::years() {
+            assert!(super::for_year(year).unwrap().source.contains("circ."));
+        }
+        assert!(super::for_year(2024).is_none());
+    }
+}
