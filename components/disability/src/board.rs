@@ -156,7 +156,7 @@ pub fn assess(ctx: &Ctx) -> HandlerResult {
         birth.day as i8,
     )
     .map_err(|e| Problem::internal(e.to_string()))?;
-    let age = full_years(born, today);
+    let age = welfare_guest::dates::full_years(born, today);
     let p = params::for_year(today.year()).unwrap_or_else(params::latest);
     let outcome = rules::evaluate(
         &p,
@@ -203,13 +203,4 @@ pub fn assess(ctx: &Ctx) -> HandlerResult {
     payload["application_id"] = serde_json::json!(id);
     events::publish(ASSESSED, Some(&doc.value.subject), &payload)?;
     Ok(json(200, &doc.value))
-}
-
-/// Full years from `born` to `on`.
-fn full_years(born: Date, on: Date) -> u32 {
-    let mut years = on.year() - born.year();
-    if (on.month(), on.day()) < (born.month(), born.day()) {
-        years -= 1;
-    }
-    years.max(0) as u32
 }

@@ -107,11 +107,7 @@ pub struct Outcome {
 
 /// Full years from `birth` to `on`.
 pub fn age_on(birth: Date, on: Date) -> u32 {
-    let mut years = on.year() - birth.year();
-    if (on.month(), on.day()) < (birth.month(), birth.day()) {
-        years -= 1;
-    }
-    years.max(0) as u32
+    welfare_guest::dates::full_years(birth, on)
 }
 
 /// An amount that falls from `max` (ISEE at or below the lower threshold) to `min` (at or above

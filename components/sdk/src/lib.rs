@@ -9,10 +9,12 @@
 //! - [`http`]: the request wrapper ([`Ctx`]), JSON responses and RFC 9457 problem details.
 //! - [`store`]: typed, versioned JSON documents over the `store` capability.
 //! - [`events`]: publishing JSON events.
+//! - [`dates`]: ages and other calendar arithmetic the rules share.
 //! - [`ids`]: sortable random identifiers.
 //! - [`money`]: euro cents and the one rounding rule every domain uses.
 
 pub mod bindings;
+pub mod dates;
 pub mod events;
 pub mod http;
 pub mod ids;
