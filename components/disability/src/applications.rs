@@ -234,16 +234,7 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
     let subject = ctx.subject()?;
     let limit = ctx.page_size()?;
     let prefix = key(subject, "");
-    let after = match ctx.query("cursor") {
-        Some(c) if is_id(c, ID_PREFIX) => Some(key(subject, c)),
-        Some(_) => {
-            return Err(Problem::invalid(vec![FieldError::new(
-                "cursor",
-                "is not a cursor this API gave",
-            )]));
-        }
-        None => None,
-    };
+    let after = ctx.cursor(&prefix, ID_PREFIX)?;
     let (docs, next) = store::list::<Application>(&prefix, after.as_deref(), limit)?;
     let items: Vec<&Application> = docs.iter().map(|(_, d)| &d.value).collect();
     let next_cursor = next.map(|k| k.trim_start_matches(&prefix).to_string());

@@ -11,6 +11,8 @@ const YEARS: &[(i16, &str)] = &[
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
+    /// The year the file is for; `yearly::for_year` checks it on load.
+    #[allow(dead_code)]
     pub year: i16,
     pub source: String,
     pub pension_cents: i64,
@@ -28,27 +30,16 @@ pub struct Params {
 
 /// The parameters of `year`, or `None` when the component has none.
 pub fn for_year(year: i16) -> Option<Params> {
-    let (_, text) = YEARS.iter().find(|(y, _)| *y == year)?;
-    let params: Params = toml::from_str(text).expect("the shipped parameter files parse");
-    assert_eq!(
-        params.year, year,
-        "a parameter file names the year it is for"
-    );
-    Some(params)
+    welfare_guest::yearly::for_year(YEARS, year)
 }
 
 /// The newest year's parameters, for dates past the last circular shipped.
 pub fn latest() -> Params {
-    let newest = YEARS
-        .iter()
-        .map(|(y, _)| *y)
-        .max()
-        .expect("at least one year");
-    for_year(newest).expect("a shipped year")
+    welfare_guest::yearly::latest(YEARS).expect("at least one year is shipped")
 }
 
 pub fn years() -> Vec<i16> {
-    YEARS.iter().map(|(y, _)| *y).collect()
+    welfare_guest::yearly::years(YEARS)
 }
 
 #[cfg(test)]

@@ -428,23 +428,11 @@ impl<'a> From<&'a Application> for Item<'a> {
     }
 }
 
-/// `?cursor=` (an id this API gave) as a store cursor under `prefix`.
-pub fn cursor(ctx: &Ctx, prefix: &str) -> Result<Option<String>, Problem> {
-    match ctx.query("cursor") {
-        Some(c) if is_id(c, ID_PREFIX) => Ok(Some(format!("{prefix}{c}"))),
-        Some(_) => Err(Problem::invalid(vec![FieldError::new(
-            "cursor",
-            "is not a cursor this API gave",
-        )])),
-        None => Ok(None),
-    }
-}
-
 pub fn list(ctx: &Ctx) -> HandlerResult {
     let subject = ctx.subject()?;
     let limit = ctx.page_size()?;
     let prefix = key(subject, "");
-    let after = cursor(ctx, &prefix)?;
+    let after = ctx.cursor(&prefix, ID_PREFIX)?;
     let (docs, next) = store::list::<Application>(&prefix, after.as_deref(), limit)?;
     let items: Vec<Item> = docs.iter().map(|(_, d)| Item::from(&d.value)).collect();
     let next_cursor = next.map(|k| k.trim_start_matches(&prefix).to_string());

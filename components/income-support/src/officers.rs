@@ -61,7 +61,7 @@ pub fn queue(ctx: &Ctx) -> HandlerResult {
         }
     };
     let limit = ctx.page_size()?;
-    let after = applications::cursor(ctx, &prefix)?;
+    let after = ctx.cursor(&prefix, applications::ID_PREFIX)?;
     let (docs, next) = store::list::<Pointer>(&prefix, after.as_deref(), limit)?;
     let items: Vec<_> = docs
         .iter()

@@ -66,23 +66,17 @@ pub struct AssegnoParams {
 
 /// The parameters of `year`, or `None` when the component has none.
 pub fn for_year(year: i16) -> Option<Params> {
-    let (_, text) = YEARS.iter().find(|(y, _)| *y == year)?;
-    let params: Params = toml::from_str(text).expect("the shipped parameter files parse");
-    assert_eq!(
-        params.year, year,
-        "a parameter file names the year it is for"
-    );
-    Some(params)
+    welfare_guest::yearly::for_year(YEARS, year)
 }
 
 /// The newest year's parameters: for events about a year whose circular is not out yet.
 pub fn latest() -> Option<Params> {
-    YEARS.iter().map(|(y, _)| *y).max().and_then(for_year)
+    welfare_guest::yearly::latest(YEARS)
 }
 
 /// The years with parameters, for error messages.
 pub fn years() -> Vec<i16> {
-    YEARS.iter().map(|(y, _)| *y).collect()
+    welfare_guest::yearly::years(YEARS)
 }
 
 #[cfg(test)]

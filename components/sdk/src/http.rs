@@ -96,6 +96,19 @@ impl Ctx {
         self.json()
     }
 
+    /// `?cursor=`, an id this API gave (of the kind `id_prefix`), as a store cursor under
+    /// `prefix`; anything else is a 400 naming the field.
+    pub fn cursor(&self, prefix: &str, id_prefix: &str) -> Result<Option<String>, Problem> {
+        match self.query("cursor") {
+            Some(c) if crate::ids::is_id(c, id_prefix) => Ok(Some(format!("{prefix}{c}"))),
+            Some(_) => Err(Problem::invalid(vec![FieldError::new(
+                "cursor",
+                "is not a cursor this API gave",
+            )])),
+            None => Ok(None),
+        }
+    }
+
     /// `?limit=` within 1..=[`MAX_PAGE_SIZE`], [`DEFAULT_PAGE_SIZE`] when absent.
     pub fn page_size(&self) -> Result<u32, Problem> {
         match self.query("limit") {

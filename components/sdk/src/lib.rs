@@ -11,6 +11,7 @@
 //! - [`events`]: publishing JSON events.
 //! - [`dates`]: ages and other calendar arithmetic the rules share.
 //! - [`ids`]: sortable random identifiers.
+//! - [`yearly`]: rule parameters shipped as one TOML file per year.
 //! - [`money`]: euro cents and the one rounding rule every domain uses.
 
 pub mod bindings;
@@ -21,6 +22,7 @@ pub mod ids;
 pub mod money;
 pub mod router;
 pub mod store;
+pub mod yearly;
 
 pub use bindings::welfare::platform::types::{
     Event, LevelOfAssurance, Manifest, Method, Principal, PrincipalKind, Request, Response,
