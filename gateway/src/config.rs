@@ -23,6 +23,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub events: EventsConfig,
     pub http: HttpConfig,
+    pub clock: ClockConfig,
     /// Components to load besides the five embedded domains (for example test fixtures).
     pub components: Vec<ComponentSource>,
     /// Whether to load the five domain components built into the binary.
@@ -40,6 +41,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             events: EventsConfig::default(),
             http: HttpConfig::default(),
+            clock: ClockConfig::default(),
             components: Vec::new(),
             embedded_components: true,
             component_config: BTreeMap::new(),
@@ -166,6 +168,26 @@ impl EventsConfig {
                 .saturating_mul(factor)
                 .min(self.backoff_max_ms),
         )
+    }
+}
+
+/// The daily `platform.day-started` event ([`crate::clock`]).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClockConfig {
+    /// Publish each new UTC day's event by itself. Off, days run only when an operator runs them.
+    pub daily_events: bool,
+    /// Let an operator run a day after today. Only for test and training environments: a
+    /// future day makes instalments fall overdue before their time.
+    pub allow_future_days: bool,
+}
+
+impl Default for ClockConfig {
+    fn default() -> Self {
+        Self {
+            daily_events: true,
+            allow_future_days: false,
+        }
     }
 }
 

@@ -14,12 +14,14 @@
 //! - [`store`]: SQLite with group commit; a request's transaction view and write set.
 //! - [`idempotency`]: `Idempotency-Key` records committed with the request's writes.
 //! - [`outbox`]: event delivery with retries and dead letters.
+//! - [`clock`]: the daily `platform.day-started` event, for the domains' dated work.
 //! - [`http`]: platform routes, the component route table, the dispatch path.
 //! - [`openapi`], [`metrics`], [`problem`]: what the HTTP surface reports.
 //! - [`Platform`]: start-up (load, check, wire) and [`Platform::serve`] on any listener, so tests
 //!   bind port 0.
 
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod http;
 pub mod idempotency;
@@ -156,12 +158,23 @@ impl Platform {
             metrics: self.app.metrics.clone(),
         };
         let dispatcher = tokio::spawn(dispatcher.run(stop.clone()));
+        let clock = self.app.config.clock.daily_events.then(|| {
+            let clock = clock::Clock {
+                db: self.app.db.clone(),
+                subscribers: self.app.runtime.subscribers(),
+                wake: self.app.outbox_wake.clone(),
+            };
+            tokio::spawn(clock.run(stop.clone()))
+        });
         tracing::info!(address = %listener.local_addr()?, "serving");
         let result = axum::serve(listener, http::router(self.app.clone()))
             .with_graceful_shutdown(shutdown)
             .await;
         stop.cancel();
         let _ = dispatcher.await;
+        if let Some(clock) = clock {
+            let _ = clock.await;
+        }
         self.app.db.close();
         Ok(result?)
     }

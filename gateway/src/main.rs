@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use welfare_gateway::auth::dev_issuer::{DEFAULT_TTL_SECONDS, DevIssuer, TokenRequest};
 use welfare_gateway::auth::{IntermediaryKind, Level};
 use welfare_gateway::config::{Config, DEFAULT_DATA_DIR, DEFAULT_LISTEN};
-use welfare_gateway::identity::FiscalCode;
+use welfare_gateway::identity::{FiscalCode, VatNumber};
 
 #[derive(Parser)]
 #[command(
@@ -57,6 +57,13 @@ enum TokenKind {
         /// SPID level of assurance: 1, 2 or 3.
         #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=3))]
         loa: u8,
+    },
+    /// A company token (SPID for legal persons): the company acts for itself.
+    Company {
+        vat_number: String,
+        /// The company's name, as the identity provider would assert it.
+        #[arg(long)]
+        name: Option<String>,
     },
     /// An intermediary organisation token.
     Intermediary {
@@ -127,6 +134,11 @@ async fn main() -> anyhow::Result<()> {
                     fiscal_code: FiscalCode::parse(&fiscal_code)
                         .map_err(|e| anyhow::anyhow!("{fiscal_code}: {e}"))?,
                     level: [Level::L1, Level::L2, Level::L3][(loa - 1) as usize],
+                },
+                TokenKind::Company { vat_number, name } => TokenRequest::Company {
+                    vat_number: VatNumber::parse(&vat_number)
+                        .map_err(|e| anyhow::anyhow!("{vat_number}: {e}"))?,
+                    name,
                 },
                 TokenKind::Intermediary { org, kind } => TokenRequest::Intermediary {
                     org,

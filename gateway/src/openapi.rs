@@ -138,6 +138,7 @@ fn kind_name(k: &PrincipalKind) -> &'static str {
     match k {
         PrincipalKind::Anonymous => "anonymous",
         PrincipalKind::Citizen => "citizen",
+        PrincipalKind::Company => "company",
         PrincipalKind::Intermediary => "intermediary",
         PrincipalKind::Agency => "agency",
         PrincipalKind::Operator => "operator",

@@ -1,3 +1,181 @@
-//! The contributions domain: not built yet (see its issue). It loads as a placeholder with no routes.
+//! The contributions domain: what workers have credited and what employers, artisans and
+//! merchants owe.
+//!
+//! - Workers read their contribution statement (periods, weeks by year, gaps) and report an
+//!   error, which becomes a task for a contributions officer.
+//! - Companies (or their labour consultants) send monthly declarations, which credit their
+//!   workers' statements and become payment notices; they ask for a DURC.
+//! - Artisans and merchants owe fixed quarterly contributions.
+//! - Every debt is a pagoPA notice; a debtor pays notices or spreads them over an instalment
+//!   plan; the debt position, the DURC and the dossier all read the notices.
+//!
+//! # Layout
+//! - [`params`]: the yearly figures (`params/<year>.toml`), each naming its circulars.
+//! - [`month`]: the `YYYY-MM` period and the contribution calendar (weeks end on Saturdays).
+//! - [`amortisation`]: the instalment schedule, exact to the cent (pure).
+//! - [`notices`]: pagoPA notices, payments, the debt position.
+//! - [`declarations`]: employers' monthly declarations.
+//! - [`statement`]: the worker's statement, from the credited months.
+//! - [`reports`]: statement error reports and the officers' queue.
+//! - [`self_employed`]: artisans' and merchants' positions and quarterly notices.
+//! - [`durc`]: regularity requests, invitations to regularise, the interop answer.
+//! - [`plans`]: instalment plans, missed instalments, lapse.
+//! - [`days`]: the daily sweep that drives dated work.
+//! - [`summary`]: the dossier section of a person or a company.
 
-welfare_guest::placeholder_domain!("contributions");
+mod amortisation;
+mod days;
+mod declarations;
+mod durc;
+mod month;
+mod notices;
+mod params;
+mod plans;
+mod reports;
+mod self_employed;
+mod statement;
+mod summary;
+
+use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
+use welfare_guest::bindings::welfare::platform::types::Error;
+use welfare_guest::{
+    Event, LevelOfAssurance, Manifest, Method, PrincipalKind, Request, Response, RouteSpec, Router,
+};
+
+/// A person's own data: citizens, or intermediaries for them.
+const PERSON: &[PrincipalKind] = &[PrincipalKind::Citizen, PrincipalKind::Intermediary];
+/// A company's own data: the company, or its labour consultant.
+const COMPANY: &[PrincipalKind] = &[PrincipalKind::Company, PrincipalKind::Intermediary];
+/// Debts: companies and self-employed persons alike, or their intermediaries.
+const DEBTOR: &[PrincipalKind] =
+    &[PrincipalKind::Company, PrincipalKind::Citizen, PrincipalKind::Intermediary];
+const OPERATOR: &[PrincipalKind] = &[PrincipalKind::Operator];
+const AGENCY: &[PrincipalKind] = &[PrincipalKind::Agency];
+const AUTHENTICATED: &[PrincipalKind] = &[
+    PrincipalKind::Citizen,
+    PrincipalKind::Company,
+    PrincipalKind::Intermediary,
+    PrincipalKind::Agency,
+    PrincipalKind::Operator,
+];
+/// Personal data: SPID/CIE level 2 or more.
+const PERSONAL: Option<LevelOfAssurance> = Some(LevelOfAssurance::Substantial);
+const OFFICER: &[&str] = &["contributions-officer"];
+
+fn router() -> Router {
+    let route = |method, path: &'static str, principals, summary, handler| RouteSpec {
+        principals,
+        min_level: PERSONAL,
+        ..RouteSpec::new(method, path, summary, handler)
+    };
+    let creates = |spec: RouteSpec| RouteSpec {
+        idempotency_key_required: true,
+        ..spec
+    };
+    let officer = |method, path, summary, handler| RouteSpec {
+        principals: OPERATOR,
+        roles: OFFICER,
+        ..RouteSpec::new(method, path, summary, handler)
+    };
+    Router {
+        name: "contributions",
+        version: env!("CARGO_PKG_VERSION"),
+        subscriptions: &[days::DAY_STARTED, days::DAY_CONTINUED],
+        routes: vec![
+            route(Method::Get, "/api/v1/contributions/statement", PERSON,
+                "The contribution statement: periods, weeks by year and in total, gaps.",
+                statement::get),
+            creates(route(Method::Post, "/api/v1/contributions/statement/reports", PERSON,
+                "Report an error in the statement: `{from, to, employer_vat?, message}`; it becomes an officer's task.",
+                reports::submit)),
+            route(Method::Get, "/api/v1/contributions/statement/reports", PERSON,
+                "The caller's statement reports and their resolutions.",
+                reports::mine),
+            route(Method::Get, "/api/v1/contributions/statement/reports/{id}", PERSON,
+                "One statement report.",
+                reports::get_mine),
+            officer(Method::Get, "/api/v1/contributions/reports",
+                "Open statement reports, oldest first.",
+                reports::queue),
+            officer(Method::Post, "/api/v1/contributions/reports/{id}/resolution",
+                "Resolve a report: `{outcome: corrected|rejected, note, corrections[{month, employer_vat, taxable_cents, weeks?}]}`.",
+                reports::resolve),
+            creates(route(Method::Post, "/api/v1/contributions/declarations", COMPANY,
+                "A monthly declaration: `{period, company_name?, workers[{fiscal_code, taxable_cents, weeks?}]}`; issues the payment notice.",
+                declarations::submit)),
+            route(Method::Get, "/api/v1/contributions/declarations", COMPANY,
+                "The company's declarations, oldest month first.",
+                declarations::list),
+            route(Method::Get, "/api/v1/contributions/declarations/{period}", COMPANY,
+                "One month's declaration.",
+                declarations::get),
+            route(Method::Get, "/api/v1/contributions/debt", DEBTOR,
+                "The debt position: open and overdue amounts, open notices, instalment plans.",
+                notices::debt),
+            creates(route(Method::Post, "/api/v1/contributions/self-employment", PERSON,
+                "Register as an artisan or a merchant: `{fund: artigiani|commercianti, start_date}`; issues the quarterly notices.",
+                self_employed::register)),
+            route(Method::Get, "/api/v1/contributions/self-employment", PERSON,
+                "The artisan's or merchant's position and fixed-contribution notices.",
+                self_employed::get),
+            route(Method::Get, "/api/v1/contributions/payment-notices", DEBTOR,
+                "pagoPA notices (`?status=open|paid|in-plan|cancelled|replaced`).",
+                notices::list),
+            creates(route(Method::Post, "/api/v1/contributions/payment-notices/{notice_number}/payment", DEBTOR,
+                "Record a notice's pagoPA payment, in full: `{amount_cents, receipt_id?}`.",
+                notices::pay)),
+            creates(route(Method::Post, "/api/v1/contributions/durc", COMPANY,
+                "Request a DURC: a still-valid one is returned; an irregular company is invited to regularise within 15 days.",
+                durc::request)),
+            route(Method::Get, "/api/v1/contributions/durc/{id}", COMPANY,
+                "One DURC request and its outcome.",
+                durc::get),
+            RouteSpec {
+                principals: AUTHENTICATED,
+                ..RouteSpec::new(Method::Post, "/api/v1/contributions/instalment-plans/simulations",
+                    "The schedule a debt would have: `{principal_cents, instalments, year?}`.",
+                    plans::simulate)
+            },
+            creates(route(Method::Post, "/api/v1/contributions/instalment-plans", DEBTOR,
+                "Spread open notices over monthly instalments: `{instalments, notices?}`.",
+                plans::create)),
+            route(Method::Get, "/api/v1/contributions/instalment-plans", DEBTOR,
+                "The debtor's instalment plans.",
+                plans::list),
+            route(Method::Get, "/api/v1/contributions/instalment-plans/{id}", DEBTOR,
+                "One plan with its schedule.",
+                plans::get),
+            RouteSpec {
+                principals: AGENCY,
+                ..RouteSpec::new(Method::Get, "/interop/v1/durc/{vat_number}",
+                    "For procurement offices: whether the company holds a valid DURC today.",
+                    durc::interop)
+            },
+        ],
+    }
+}
+
+struct Contributions;
+
+impl Guest for Contributions {
+    fn describe() -> Manifest {
+        router().manifest()
+    }
+
+    fn handle(req: Request) -> Response {
+        router().dispatch(req)
+    }
+
+    fn on_event(event: Event) -> Result<(), String> {
+        match event.topic.as_str() {
+            days::DAY_STARTED | days::DAY_CONTINUED => days::on_day(&event),
+            other => Err(format!("contributions does not subscribe to {other}")),
+        }
+    }
+
+    fn summary(subject: String) -> Result<Option<Vec<u8>>, Error> {
+        summary::of(&subject)
+    }
+}
+
+welfare_guest::bindings::export_domain!(Contributions with_types_in welfare_guest::bindings);

@@ -1,14 +1,20 @@
-//! Identifiers of people and companies, as newtypes that cannot hold an invalid value: a
-//! [`FiscalCode`] (codice fiscale, with its check character and omocodia letters) and a
-//! [`VatNumber`] (partita IVA, with its check digit).
+//! Identifiers of people, companies and payments, as newtypes that cannot hold an invalid
+//! value: a [`FiscalCode`] (codice fiscale, with its check character and omocodia letters), a
+//! [`VatNumber`] (partita IVA, with its check digit) and a pagoPA [`NoticeNumber`].
 //!
 //! # Layout
-//! One file: the two newtypes, their error, and what a fiscal code says about its holder
-//! ([`Birth`]). The gateway validates every `subject` with these; the domain components use the
+//! - this file: the fiscal code and the VAT number, their error, and what a fiscal code says
+//!   about its holder ([`Birth`]);
+//! - [`notice`]: pagoPA notice numbers (18 digits, aux digit, check digits modulo 93), shared
+//!   by the contributions domain that issues them and the notifications that carry them.
+//! The gateway validates every `subject` with these; the domain components use the
 //! same code to read a birth date or sex from a code (pre-filled ages, the mother of a newborn).
 //! No dependencies, so it builds for the host and for `wasm32-wasip2` alike.
 
 use std::fmt;
+
+pub mod notice;
+pub use notice::{NoticeError, NoticeNumber};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdentityError {

@@ -66,11 +66,13 @@ impl Ctx {
         })
     }
 
-    /// Who acted, for histories: `citizen:CF`, `intermediary:ORG`, `operator:ID`, `system`.
+    /// Who acted, for histories: `citizen:CF`, `company:VAT`, `intermediary:ORG`,
+    /// `operator:ID`, `system`.
     pub fn actor(&self) -> String {
         match &self.req.principal {
             Principal::Anonymous => "anonymous".into(),
             Principal::Citizen(c) => format!("citizen:{}", c.fiscal_code),
+            Principal::Company(c) => format!("company:{}", c.vat_number),
             Principal::Intermediary(i) => format!("intermediary:{}", i.organisation),
             Principal::Agency(a) => format!("agency:{}", a.organisation),
             Principal::Operator(o) => format!("operator:{}", o.id),

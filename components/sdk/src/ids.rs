@@ -33,6 +33,23 @@ pub fn is_id(id: &str, prefix: &str) -> bool {
         .is_some_and(|rest| rest.len() == 26 && rest.bytes().all(|b| CROCKFORD.contains(&b)))
 }
 
+/// `count` random decimal digits (for identifiers whose format is fixed by another system, such
+/// as a pagoPA notice number's IUV). Unbiased: bytes of 250 or more are drawn again.
+pub fn random_digits(count: usize) -> String {
+    let mut out = String::with_capacity(count);
+    let mut buf = [0u8; 16];
+    while out.len() < count {
+        fill_random(&mut buf);
+        for b in buf.iter().filter(|b| **b < 250) {
+            if out.len() == count {
+                break;
+            }
+            out.push((b'0' + b % 10) as char);
+        }
+    }
+    out
+}
+
 /// Random bytes from std's `RandomState`: SipHash keyed with 128 bits the WASI host draws from
 /// its secure random source, over a per-call counter. A keyed PRF is unpredictable without the
 /// key, which is all an id needs, and it keeps the world free of extra WASI imports.
@@ -55,5 +72,13 @@ mod tests {
         assert!(is_id(&id, "app"), "{id}");
         assert!(!is_id(&id, "doc"));
         assert!(!is_id("app_../../etc", "app"));
+    }
+
+    #[test]
+    fn random_digits_are_digits() {
+        let d = random_digits(13);
+        assert_eq!(d.len(), 13);
+        assert!(d.bytes().all(|b| b.is_ascii_digit()));
+        assert_ne!(random_digits(13), random_digits(13));
     }
 }

@@ -19,6 +19,21 @@ pub fn percent_bp(amount_cents: i64, basis_points: i64) -> i64 {
     round_div(amount_cents as i128 * basis_points as i128, 10_000) as i64
 }
 
+/// `cents` as Italian readers write euros in messages: `€1.234,56`.
+pub fn euros(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}€{grouped},{:02}", cents % 100)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -30,6 +45,14 @@ mod tests {
         assert_eq!(round_div(-5, 2), -3);
         assert_eq!(round_div(149, 100), 1);
         assert_eq!(round_div(150, 100), 2);
+    }
+
+    #[test]
+    fn euros_in_italian() {
+        assert_eq!(euros(50_000_000), "€500.000,00");
+        assert_eq!(euros(50_000_001), "€500.000,01");
+        assert_eq!(euros(5), "€0,05");
+        assert_eq!(euros(-123_456), "-€1.234,56");
     }
 
     #[test]

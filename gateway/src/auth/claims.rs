@@ -3,12 +3,19 @@
 use serde::{Deserialize, Serialize};
 
 use super::{AuthError, IntermediaryKind, Level, Principal, PrincipalKind};
-use crate::identity::FiscalCode;
+use crate::identity::{FiscalCode, VatNumber};
 
 /// The SPID/CIE attribute that carries the fiscal code, as `TINIT-<code>`.
 pub const FISCAL_NUMBER_CLAIM: &str = "https://attributes.eid.gov.it/fiscal_number";
 /// Prefix of the fiscal number attribute: ETSI natural-person identifier, Italian tax id.
 pub const FISCAL_NUMBER_PREFIX: &str = "TINIT-";
+
+/// The SPID attribute of legal persons that carries the VAT number, as `VATIT-<number>`.
+pub const VAT_NUMBER_CLAIM: &str = "https://attributes.eid.gov.it/vat_number";
+/// Prefix of the VAT number attribute: ETSI legal-person identifier, Italian VAT number.
+pub const VAT_NUMBER_PREFIX: &str = "VATIT-";
+/// The SPID attribute of legal persons that carries the company's name.
+pub const COMPANY_NAME_CLAIM: &str = "https://attributes.eid.gov.it/company_name";
 
 /// Every claim any token kind may carry; each kind requires its own subset.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -26,6 +33,18 @@ pub struct Claims {
         skip_serializing_if = "Option::is_none"
     )]
     pub fiscal_number: Option<String>,
+    /// Company: the VAT number attribute.
+    #[serde(
+        rename = "https://attributes.eid.gov.it/vat_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub vat_number: Option<String>,
+    /// Company: its name, when the identity provider asserts it.
+    #[serde(
+        rename = "https://attributes.eid.gov.it/company_name",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company_name: Option<String>,
     /// Citizen: SPID level of assurance.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
@@ -67,6 +86,18 @@ pub fn principal(
                 .and_then(Level::from_acr)
                 .ok_or(AuthError::Claim("acr"))?;
             Ok(Principal::Citizen { fiscal_code, level })
+        }
+        PrincipalKind::Company => {
+            let raw = claims.vat_number.ok_or(AuthError::Claim(VAT_NUMBER_CLAIM))?;
+            let number = raw
+                .strip_prefix(VAT_NUMBER_PREFIX)
+                .ok_or(AuthError::Claim(VAT_NUMBER_CLAIM))?;
+            let vat_number =
+                VatNumber::parse(number).map_err(|_| AuthError::Claim(VAT_NUMBER_CLAIM))?;
+            Ok(Principal::Company {
+                vat_number,
+                name: claims.company_name,
+            })
         }
         PrincipalKind::Intermediary => Ok(Principal::Intermediary {
             organisation: claims.org.ok_or(AuthError::Claim("org"))?,

@@ -9,13 +9,14 @@ use anyhow::Context;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
 
-use super::claims::{Claims, FISCAL_NUMBER_PREFIX};
+use super::claims::{Claims, FISCAL_NUMBER_PREFIX, VAT_NUMBER_PREFIX};
 use super::{IntermediaryKind, Level, PrincipalKind};
-use crate::identity::FiscalCode;
+use crate::identity::{FiscalCode, VatNumber};
 
 /// The kinds the dev issuer mints for.
-pub const KINDS: [PrincipalKind; 4] = [
+pub const KINDS: [PrincipalKind; 5] = [
     PrincipalKind::Citizen,
+    PrincipalKind::Company,
     PrincipalKind::Intermediary,
     PrincipalKind::Agency,
     PrincipalKind::Operator,
@@ -25,6 +26,7 @@ pub const KINDS: [PrincipalKind; 4] = [
 pub fn issuer_for(kind: PrincipalKind) -> &'static str {
     match kind {
         PrincipalKind::Citizen => "urn:welfare:dev-issuer:citizen",
+        PrincipalKind::Company => "urn:welfare:dev-issuer:company",
         PrincipalKind::Intermediary => "urn:welfare:dev-issuer:intermediary",
         PrincipalKind::Agency => "urn:welfare:dev-issuer:agency",
         PrincipalKind::Operator => "urn:welfare:dev-issuer:operator",
@@ -40,6 +42,10 @@ pub enum TokenRequest {
     Citizen {
         fiscal_code: FiscalCode,
         level: Level,
+    },
+    Company {
+        vat_number: VatNumber,
+        name: Option<String>,
     },
     Intermediary {
         org: String,
@@ -116,6 +122,12 @@ impl DevIssuer {
                 claims.fiscal_number = Some(format!("{FISCAL_NUMBER_PREFIX}{fiscal_code}"));
                 claims.acr = Some(level.acr().into());
                 PrincipalKind::Citizen
+            }
+            TokenRequest::Company { vat_number, name } => {
+                claims.sub = format!("spid-pg:{vat_number}");
+                claims.vat_number = Some(format!("{VAT_NUMBER_PREFIX}{vat_number}"));
+                claims.company_name = name;
+                PrincipalKind::Company
             }
             TokenRequest::Intermediary { org, kind } => {
                 claims.sub = format!("org:{org}");

@@ -19,7 +19,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::config::AuthConfig;
-use crate::identity::FiscalCode;
+use crate::identity::{FiscalCode, VatNumber};
 
 /// SPID/CIE level of assurance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -60,6 +60,7 @@ pub enum IntermediaryKind {
 pub enum PrincipalKind {
     Anonymous,
     Citizen,
+    Company,
     Intermediary,
     Agency,
     Operator,
@@ -73,6 +74,11 @@ pub enum Principal {
     Citizen {
         fiscal_code: FiscalCode,
         level: Level,
+    },
+    /// A company acting for itself (SPID for legal persons).
+    Company {
+        vat_number: VatNumber,
+        name: Option<String>,
     },
     Intermediary {
         organisation: String,
@@ -95,6 +101,7 @@ impl Principal {
         match self {
             Principal::Anonymous => PrincipalKind::Anonymous,
             Principal::Citizen { .. } => PrincipalKind::Citizen,
+            Principal::Company { .. } => PrincipalKind::Company,
             Principal::Intermediary { .. } => PrincipalKind::Intermediary,
             Principal::Agency { .. } => PrincipalKind::Agency,
             Principal::Operator { .. } => PrincipalKind::Operator,
@@ -107,6 +114,7 @@ impl Principal {
         match self {
             Principal::Anonymous => "anonymous".into(),
             Principal::Citizen { fiscal_code, .. } => format!("citizen:{fiscal_code}"),
+            Principal::Company { vat_number, .. } => format!("company:{vat_number}"),
             Principal::Intermediary { organisation, .. } => format!("intermediary:{organisation}"),
             Principal::Agency {
                 organisation,

@@ -339,6 +339,15 @@ fn subject(principal: &Principal, headers: &HeaderMap) -> Result<Option<String>,
             }
             Ok(Some(fiscal_code.to_string()))
         }
+        Principal::Company { vat_number, .. } => {
+            if on_behalf_of.is_some() {
+                return Err(Problem::bad_request(
+                    "on-behalf-of-not-allowed",
+                    "Companies act for themselves: remove On-Behalf-Of.",
+                ));
+            }
+            Ok(Some(vat_number.to_string()))
+        }
         Principal::Intermediary { .. } => match on_behalf_of {
             None => Ok(None),
             Some(raw) => {
@@ -411,6 +420,10 @@ fn wit_principal(principal: &Principal) -> types::Principal {
                 Level::L2 => types::LevelOfAssurance::Substantial,
                 Level::L3 => types::LevelOfAssurance::High,
             },
+        }),
+        Principal::Company { vat_number, name } => types::Principal::Company(types::Company {
+            vat_number: vat_number.to_string(),
+            name: name.clone(),
         }),
         Principal::Intermediary { organisation, kind } => {
             types::Principal::Intermediary(types::Intermediary {

@@ -3,7 +3,7 @@
 //!
 //! - [`routes`]: the component route table.
 //! - [`dispatch`]: one request through a component.
-//! - [`platform`]: health, readiness, metrics, OpenAPI, dead letters.
+//! - [`platform`]: health, readiness, metrics, OpenAPI, dead letters, running a day.
 //! - [`dossier`]: `/api/v1/me`, every domain's summary composed in parallel.
 
 pub mod dispatch;
@@ -50,6 +50,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/me", get(dossier::me))
         .route("/api/v1/admin/dead-letters", get(platform::dead_letters))
         .route("/api/v1/admin/dead-letters/{event_id}/{consumer}/replay", post(platform::replay))
+        .route("/api/v1/admin/days/{date}", post(platform::run_day))
         .fallback(dispatch::dispatch)
         .layer(cors(&app.config.http.cors_origins))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

@@ -1,5 +1,5 @@
-//! Routes the gateway answers itself: health, readiness, metrics, the OpenAPI document, and the
-//! operators' dead-letter list.
+//! Routes the gateway answers itself: health, readiness, metrics, the OpenAPI document, the
+//! operators' dead-letter list, and running a calendar day's work.
 
 use std::sync::Arc;
 
@@ -137,4 +137,52 @@ pub async fn replay(
         Json(serde_json::json!({ "status": "queued" })),
     )
         .into_response())
+}
+
+/// `POST /api/v1/admin/days/{date}` (`platform-operator`): publishes `date`'s
+/// `platform.day-started` event, for a day missed while the platform was down. A day already
+/// published is not published again (200, `"published": false`).
+pub async fn run_day(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(date): Path<String>,
+) -> Result<Response, Problem> {
+    operator(&app, &headers, &[DEAD_LETTER_REPLAYER])?;
+    let day: jiff::civil::Date = date.parse().map_err(|_| {
+        Problem::bad_request("invalid-date", "The day must be a date as YYYY-MM-DD.")
+    })?;
+    if day > crate::clock::today() && !app.config.clock.allow_future_days {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "future-day",
+            "That day has not started yet.",
+        )
+        .detail("Only test and training environments (`clock.allow_future_days`) run future days."));
+    }
+    let published = crate::clock::publish_day(&app.db, &app.runtime.subscribers(), day)
+        .await
+        .map_err(|e| {
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store-unavailable",
+                e.to_string(),
+            )
+        })?;
+    if published {
+        app.outbox_wake.notify_one();
+    }
+    let status = if published { StatusCode::ACCEPTED } else { StatusCode::OK };
+    let mut response = (
+        status,
+        Json(serde_json::json!({
+            "date": day.to_string(),
+            "event_id": crate::clock::event_id(day),
+            "published": published,
+        })),
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
 }

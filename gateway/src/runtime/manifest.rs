@@ -41,6 +41,9 @@ impl Route {
     }
 }
 
+/// Names no component may take: the platform's own event source and its own `/api/v1/` paths.
+pub const RESERVED_NAMES: &[&str] = &["platform", "admin", "me", "delegations"];
+
 fn is_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= MAX_NAME
@@ -55,6 +58,11 @@ impl Manifest {
         ensure!(
             is_name(&raw.name),
             "the name {:?} must be 1 to {MAX_NAME} characters of a-z, 0-9 and inner dashes",
+            raw.name
+        );
+        ensure!(
+            !RESERVED_NAMES.contains(&raw.name.as_str()),
+            "the name {:?} is reserved for the platform",
             raw.name
         );
         ensure!(
@@ -173,6 +181,7 @@ fn principal_kind(k: types::PrincipalKind) -> PrincipalKind {
     match k {
         types::PrincipalKind::Anonymous => PrincipalKind::Anonymous,
         types::PrincipalKind::Citizen => PrincipalKind::Citizen,
+        types::PrincipalKind::Company => PrincipalKind::Company,
         types::PrincipalKind::Intermediary => PrincipalKind::Intermediary,
         types::PrincipalKind::Agency => PrincipalKind::Agency,
         types::PrincipalKind::Operator => PrincipalKind::Operator,

@@ -1,0 +1,556 @@
+//! Instalment plans (rateizzazione, L. 203/2024 art. 23): a debtor spreads open notices over
+//! monthly instalments — up to 36 for debts up to €500,000, up to 60 above — with deferment
+//! interest at the year's rate, each instalment a pagoPA notice of its own.
+//!
+//! While instalments are paid the covered debt counts as regular. An instalment unpaid after
+//! its due date is missed (`instalment-missed`); a missed first instalment, or two missed
+//! instalments even if not consecutive, lapse the plan: the unpaid instalments are cancelled
+//! and the principal still owed becomes one notice due at once (`instalment-plan-lapsed`).
+//!
+//! Keys:
+//! - `plans/<debtor>/<id>`: the plan and its schedule;
+//! - `instalment-due/<due date>/<debtor>/<plan id>/<nn>`: instalments not yet paid, in date
+//!   order, for the daily sweep.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use welfare_guest::ids::{is_id, new_id};
+use welfare_guest::store::{self, Doc};
+use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, events, json};
+use welfare_identity::NoticeNumber;
+
+use crate::amortisation;
+use crate::days::Budget;
+use crate::month::Month;
+use crate::notices::{self, Kind, NewNotice, Notice, Status as NoticeStatus};
+use crate::params;
+
+pub const ID_PREFIX: &str = "pln";
+pub const GRANTED: &str = "contributions.instalment-plan-granted";
+pub const MISSED: &str = "contributions.instalment-missed";
+pub const LAPSED: &str = "contributions.instalment-plan-lapsed";
+pub const COMPLETED: &str = "contributions.instalment-plan-completed";
+/// Notices one plan may cover: each is rewritten, within the per-request write limit.
+pub const MAX_NOTICES_IN_PLAN: usize = 500;
+/// The largest principal a simulation takes (€10 billion): beyond any real debt.
+const MAX_SIMULATED_CENTS: i64 = 1_000_000_000_000;
+const DUE_PREFIX: &str = "instalment-due/";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlanStatus {
+    Active,
+    Completed,
+    Lapsed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InstalmentStatus {
+    Due,
+    Paid,
+    /// Unpaid after its due date; it may still be paid while the plan is active.
+    Missed,
+    /// Withdrawn when the plan lapsed.
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Instalment {
+    pub n: u32,
+    pub due_date: Date,
+    pub principal_cents: i64,
+    pub interest_cents: i64,
+    pub amount_cents: i64,
+    pub notice_number: String,
+    pub status: InstalmentStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Lapse {
+    pub on: Date,
+    pub reason: String,
+    pub balance_cents: i64,
+    pub notice_number: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Plan {
+    pub id: String,
+    pub debtor: String,
+    pub status: PlanStatus,
+    /// The notices the plan covers.
+    pub notices: Vec<String>,
+    pub principal_cents: i64,
+    pub annual_interest_bp: i64,
+    pub interest_cents: i64,
+    pub total_cents: i64,
+    pub schedule: Vec<Instalment>,
+    pub missed: u32,
+    pub lapse_after_missed: u32,
+    pub granted_at: String,
+    pub granted_to: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lapse: Option<Lapse>,
+}
+
+pub fn key(debtor: &str, id: &str) -> String {
+    format!("plans/{debtor}/{id}")
+}
+
+fn due_key(due: Date, debtor: &str, plan: &str, n: u32) -> String {
+    format!("{DUE_PREFIX}{due}/{debtor}/{plan}/{n:02}")
+}
+
+/// The largest number of instalments for `principal_cents` in the year's rules, as a problem
+/// naming the field when `count` is outside them.
+fn check_count(p: &params::Instalments, principal_cents: i64, count: u32) -> Result<(), Problem> {
+    let max = p.max_for(principal_cents);
+    if count < p.min_instalments || count > max {
+        let euros = welfare_guest::money::euros(p.threshold_cents);
+        let rule = if principal_cents <= p.threshold_cents {
+            format!("debts up to {euros} are spread over at most {max} instalments")
+        } else {
+            format!("debts above {euros} are spread over at most {max} instalments")
+        };
+        return Err(Problem::invalid(vec![FieldError::new(
+            "instalments",
+            &format!(
+                "must be from {} to {max}: {rule}, and this one is {}",
+                p.min_instalments,
+                welfare_guest::money::euros(principal_cents)
+            ),
+        )]));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SimulationBody {
+    principal_cents: i64,
+    instalments: u32,
+    #[serde(default)]
+    year: Option<i16>,
+}
+
+/// `POST /instalment-plans/simulations`: the schedule a debt would have; nothing is saved.
+pub fn simulate(ctx: &Ctx) -> HandlerResult {
+    let body: SimulationBody = ctx.json()?;
+    if !(1..=MAX_SIMULATED_CENTS).contains(&body.principal_cents) {
+        return Err(Problem::invalid(vec![FieldError::new(
+            "principal_cents",
+            &format!("must be from 1 to {MAX_SIMULATED_CENTS}"),
+        )]));
+    }
+    let year = body.year.unwrap_or(ctx.today().year());
+    let p = params::for_year(year).ok_or_else(|| {
+        Problem::new(422, "year-not-supported", "There are no figures for that year.")
+            .with_detail(format!("Supported years: {:?}.", params::years()))
+    })?;
+    check_count(&p.instalments, body.principal_cents, body.instalments)?;
+    let lines = amortisation::schedule(
+        body.principal_cents,
+        body.instalments,
+        p.instalments.annual_interest_bp,
+    );
+    let interest: i64 = lines.iter().map(|l| l.interest_cents).sum();
+    let schedule: Vec<_> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            serde_json::json!({
+                "n": i + 1,
+                "principal_cents": l.principal_cents,
+                "interest_cents": l.interest_cents,
+                "amount_cents": l.amount_cents(),
+            })
+        })
+        .collect();
+    Ok(json(
+        200,
+        &serde_json::json!({
+            "principal_cents": body.principal_cents,
+            "instalments": body.instalments,
+            "max_instalments": p.instalments.max_for(body.principal_cents),
+            "annual_interest_bp": p.instalments.annual_interest_bp,
+            "interest_cents": interest,
+            "total_cents": body.principal_cents + interest,
+            "schedule": schedule,
+            "source": p.source,
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanBody {
+    instalments: u32,
+    /// The notices to spread; all open ones (not instalments of another plan) by default.
+    #[serde(default)]
+    notices: Option<Vec<String>>,
+}
+
+/// `POST /instalment-plans`: spreads open notices over monthly instalments.
+pub fn create(ctx: &Ctx) -> HandlerResult {
+    let debtor = ctx.subject()?.to_string();
+    let body: PlanBody = ctx.json()?;
+    let today = ctx.today();
+    let now = ctx.req.received_at.clone();
+    let all = notices::all(&debtor)?;
+    let spreadable =
+        |n: &Notice| n.status == NoticeStatus::Open && n.kind != Kind::Instalment;
+    let mut chosen: Vec<Doc<Notice>> = Vec::new();
+    match &body.notices {
+        None => chosen.extend(all.into_iter().filter(|d| spreadable(&d.value))),
+        Some(numbers) => {
+            let mut errors = Vec::new();
+            for (i, raw) in numbers.iter().enumerate() {
+                let field = format!("notices[{i}]");
+                let Ok(number) = NoticeNumber::parse(raw) else {
+                    errors.push(FieldError::new(&field, "is not a pagoPA notice number"));
+                    continue;
+                };
+                match all.iter().find(|d| d.value.notice_number == number.as_str()) {
+                    None => errors.push(FieldError::new(&field, "is not one of your notices")),
+                    Some(d) if !spreadable(&d.value) => errors.push(FieldError::new(
+                        &field,
+                        "is not an open debt (paid, cancelled, already in a plan, or an instalment)",
+                    )),
+                    Some(d) if chosen.iter().any(|c| c.value.notice_number == d.value.notice_number) => {
+                        errors.push(FieldError::new(&field, "is listed twice"))
+                    }
+                    Some(d) => chosen.push(d.clone()),
+                }
+            }
+            if !errors.is_empty() {
+                return Err(Problem::invalid(errors));
+            }
+        }
+    }
+    if chosen.is_empty() {
+        return Err(Problem::new(422, "nothing-to-spread", "There is no open debt to spread."));
+    }
+    if chosen.len() > MAX_NOTICES_IN_PLAN {
+        return Err(Problem::new(
+            422,
+            "too-many-notices",
+            "Too many notices for one plan.",
+        )
+        .with_detail(format!("Name at most {MAX_NOTICES_IN_PLAN} notices in `notices`.")));
+    }
+    let principal: i64 = chosen.iter().map(|d| d.value.amount_cents).sum();
+    let p = params::in_force(today.year());
+    check_count(&p.instalments, principal, body.instalments)?;
+    let rate = p.instalments.annual_interest_bp;
+    let lines = amortisation::schedule(principal, body.instalments, rate);
+    let id = new_id(ID_PREFIX);
+    let mut month = Month::of(today);
+    let mut schedule = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let n = i as u32 + 1;
+        month = month.next();
+        let due = month.day(p.instalments.due_day);
+        let notice = notices::issue(
+            NewNotice {
+                debtor: debtor.clone(),
+                kind: Kind::Instalment,
+                description: format!("Rata {n} di {} del piano {id}", body.instalments),
+                amount_cents: line.amount_cents(),
+                due_date: due,
+                reference: format!("{id}#{n}"),
+                months: Vec::new(),
+                plan_id: Some(id.clone()),
+                announce: false,
+            },
+            &now,
+        )?;
+        store::create(&due_key(due, &debtor, &id, n), &serde_json::json!({}))?;
+        schedule.push(Instalment {
+            n,
+            due_date: due,
+            principal_cents: line.principal_cents,
+            interest_cents: line.interest_cents,
+            amount_cents: line.amount_cents(),
+            notice_number: notice.notice_number,
+            status: InstalmentStatus::Due,
+            paid_at: None,
+        });
+    }
+    for doc in &mut chosen {
+        doc.value.status = NoticeStatus::InPlan;
+        doc.value.plan_id = Some(id.clone());
+        notices::save(doc)?;
+    }
+    let interest: i64 = lines.iter().map(|l| l.interest_cents).sum();
+    let plan = Plan {
+        id: id.clone(),
+        debtor: debtor.clone(),
+        status: PlanStatus::Active,
+        notices: chosen.iter().map(|d| d.value.notice_number.clone()).collect(),
+        principal_cents: principal,
+        annual_interest_bp: rate,
+        interest_cents: interest,
+        total_cents: principal + interest,
+        schedule,
+        missed: 0,
+        lapse_after_missed: p.instalments.lapse_after_missed,
+        granted_at: now.clone(),
+        granted_to: ctx.actor(),
+        lapse: None,
+    };
+    store::create(&key(&debtor, &id), &plan)?;
+    let first = &plan.schedule[0];
+    events::publish(
+        GRANTED,
+        Some(&debtor),
+        &serde_json::json!({
+            "plan_id": id,
+            "principal_cents": principal,
+            "instalments": body.instalments,
+            "total_cents": plan.total_cents,
+            "first_due_date": first.due_date,
+            "first_amount_cents": first.amount_cents,
+            "first_notice_number": first.notice_number,
+        }),
+    )?;
+    crate::durc::recheck(&debtor, today, &now)?;
+    let mut response = json(201, &plan);
+    response.headers.push((
+        "location".into(),
+        format!("/api/v1/contributions/instalment-plans/{id}"),
+    ));
+    Ok(response)
+}
+
+fn load(debtor: &str, id: &str) -> Result<Doc<Plan>, Problem> {
+    if !is_id(id, ID_PREFIX) {
+        return Err(Problem::not_found("instalment plan"));
+    }
+    store::get::<Plan>(&key(debtor, id))?.ok_or_else(|| Problem::not_found("instalment plan"))
+}
+
+/// `GET /instalment-plans/{id}`.
+pub fn get(ctx: &Ctx) -> HandlerResult {
+    Ok(json(200, &load(ctx.subject()?, ctx.param("id"))?.value))
+}
+
+/// `GET /instalment-plans`: the debtor's plans, oldest first.
+pub fn list(ctx: &Ctx) -> HandlerResult {
+    let debtor = ctx.subject()?;
+    let prefix = key(debtor, "");
+    let after = ctx.cursor(&prefix, ID_PREFIX)?;
+    let (docs, next) = store::list::<Plan>(&prefix, after.as_deref(), ctx.page_size()?)?;
+    let items: Vec<&Plan> = docs.iter().map(|(_, d)| &d.value).collect();
+    let next_cursor = next.map(|k| k.trim_start_matches(&prefix).to_string());
+    Ok(json(200, &serde_json::json!({ "items": items, "next_cursor": next_cursor })))
+}
+
+/// The debtor's plans in brief, for the debt position and the dossier.
+pub fn brief(debtor: &str) -> Result<Vec<serde_json::Value>, Problem> {
+    let (docs, _) = store::list::<Plan>(&key(debtor, ""), None, 100)?;
+    Ok(docs
+        .iter()
+        .map(|(_, d)| {
+            let p = &d.value;
+            let next = p
+                .schedule
+                .iter()
+                .find(|i| matches!(i.status, InstalmentStatus::Due | InstalmentStatus::Missed));
+            serde_json::json!({
+                "id": p.id,
+                "status": p.status,
+                "principal_cents": p.principal_cents,
+                "instalments": p.schedule.len(),
+                "paid": p.schedule.iter().filter(|i| i.status == InstalmentStatus::Paid).count(),
+                "missed": p.missed,
+                "next_due_date": next.map(|i| i.due_date),
+                "next_amount_cents": next.map(|i| i.amount_cents),
+            })
+        })
+        .collect())
+}
+
+/// The notices a plan covered are paid: by its last instalment, or by its balance notice.
+fn settle_covered(plan: &Plan, at: &str) -> Result<(), Problem> {
+    let by = format!("plan:{}", plan.id);
+    for number in &plan.notices {
+        notices::settle(&plan.debtor, number, &by, at)?;
+    }
+    Ok(())
+}
+
+/// A lapsed plan's balance notice was paid: the debts it covered are paid.
+pub fn balance_paid(notice: &Notice) -> Result<(), Problem> {
+    let Some(plan_id) = &notice.plan_id else {
+        return Ok(());
+    };
+    let plan = load(&notice.debtor, plan_id)?;
+    let at = notice.payment.as_ref().map(|p| p.paid_at.clone()).unwrap_or_default();
+    settle_covered(&plan.value, &at)
+}
+
+/// A plan's instalment notice was paid: record it, and complete the plan after the last.
+pub fn instalment_paid(notice: &Notice) -> Result<(), Problem> {
+    let Some(plan_id) = &notice.plan_id else {
+        return Ok(());
+    };
+    let mut doc = load(&notice.debtor, plan_id)?;
+    let Some(inst) = doc
+        .value
+        .schedule
+        .iter_mut()
+        .find(|i| i.notice_number == notice.notice_number)
+    else {
+        return Err(Problem::internal("an instalment notice not in its plan"));
+    };
+    inst.status = InstalmentStatus::Paid;
+    inst.paid_at = notice.payment.as_ref().map(|p| p.paid_at.clone());
+    let k = due_key(inst.due_date, &notice.debtor, plan_id, inst.n);
+    if let Some(entry) = store::get::<serde_json::Value>(&k)? {
+        store::delete(&k, entry.version)?;
+    }
+    let plan = &mut doc.value;
+    if plan.status == PlanStatus::Active
+        && plan.schedule.iter().all(|i| i.status == InstalmentStatus::Paid)
+    {
+        plan.status = PlanStatus::Completed;
+        settle_covered(plan, inst_paid_at(notice))?;
+        events::publish(
+            COMPLETED,
+            Some(&plan.debtor),
+            &serde_json::json!({ "plan_id": plan.id, "total_cents": plan.total_cents }),
+        )?;
+    }
+    store::put(&key(&plan.debtor, &plan.id), plan, Some(doc.version))?;
+    Ok(())
+}
+
+fn inst_paid_at(notice: &Notice) -> &str {
+    notice.payment.as_ref().map(|p| p.paid_at.as_str()).unwrap_or_default()
+}
+
+/// The day `date` has started: instalments due before it and still unpaid are missed; a
+/// missed first instalment, or the `lapse_after_missed`-th missed one, lapses the plan.
+pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> {
+    let upper = format!("{DUE_PREFIX}{date}");
+    while budget.take() {
+        let (page, _) = store::list::<serde_json::Value>(DUE_PREFIX, None, 1)?;
+        let Some((k, entry)) = page.into_iter().next() else {
+            return Ok(());
+        };
+        if k >= upper {
+            return Ok(());
+        }
+        store::delete(&k, entry.version)?;
+        let mut parts = k[DUE_PREFIX.len()..].split('/');
+        let (Some(_), Some(debtor), Some(plan_id), Some(n)) =
+            (parts.next(), parts.next(), parts.next(), parts.next().and_then(|n| n.parse::<u32>().ok()))
+        else {
+            continue;
+        };
+        let mut doc = load(debtor, plan_id)?;
+        let plan = &mut doc.value;
+        if plan.status != PlanStatus::Active {
+            continue;
+        }
+        let Some(inst) = plan.schedule.iter_mut().find(|i| i.n == n) else {
+            continue;
+        };
+        if inst.status != InstalmentStatus::Due {
+            continue;
+        }
+        inst.status = InstalmentStatus::Missed;
+        plan.missed += 1;
+        let missed = inst.clone();
+        events::publish(
+            MISSED,
+            Some(&plan.debtor),
+            &serde_json::json!({
+                "plan_id": plan.id,
+                "n": missed.n,
+                "due_date": missed.due_date,
+                "amount_cents": missed.amount_cents,
+                "notice_number": missed.notice_number,
+                "missed": plan.missed,
+                "lapse_after_missed": plan.lapse_after_missed,
+            }),
+        )?;
+        if missed.n == 1 {
+            lapse(plan, date, now, "The first instalment was not paid.")?;
+        } else if plan.missed >= plan.lapse_after_missed {
+            lapse(
+                plan,
+                date,
+                now,
+                &format!("{} instalments were not paid.", plan.missed),
+            )?;
+        }
+        store::put(&key(&plan.debtor, &plan.id), plan, Some(doc.version))?;
+    }
+    Ok(())
+}
+
+/// Lapses `plan` on `date`: its unpaid instalments are cancelled and the principal still owed
+/// becomes one notice due at once.
+fn lapse(plan: &mut Plan, date: Date, now: &str, reason: &str) -> Result<(), Problem> {
+    let mut balance = plan.principal_cents;
+    for inst in &mut plan.schedule {
+        if inst.status == InstalmentStatus::Paid {
+            balance -= inst.principal_cents;
+            continue;
+        }
+        inst.status = InstalmentStatus::Cancelled;
+        let mut notice = notices::load(&plan.debtor, &inst.notice_number)?;
+        if notice.value.status == NoticeStatus::Open {
+            notice.value.status = NoticeStatus::Cancelled;
+            notices::save(&notice)?;
+        }
+        let k = due_key(inst.due_date, &plan.debtor, &plan.id, inst.n);
+        if let Some(entry) = store::get::<serde_json::Value>(&k)? {
+            store::delete(&k, entry.version)?;
+        }
+    }
+    for number in &plan.notices {
+        let mut covered = notices::load(&plan.debtor, number)?;
+        if covered.value.status == NoticeStatus::InPlan {
+            covered.value.status = NoticeStatus::Replaced;
+            notices::save(&covered)?;
+        }
+    }
+    let notice = notices::issue(
+        NewNotice {
+            debtor: plan.debtor.clone(),
+            kind: Kind::PlanBalance,
+            description: format!("Debito residuo del piano di rateizzazione {} decaduto", plan.id),
+            amount_cents: balance,
+            due_date: date,
+            reference: plan.id.clone(),
+            months: Vec::new(),
+            plan_id: Some(plan.id.clone()),
+            announce: true,
+        },
+        now,
+    )?;
+    plan.status = PlanStatus::Lapsed;
+    plan.lapse = Some(Lapse {
+        on: date,
+        reason: reason.into(),
+        balance_cents: balance,
+        notice_number: notice.notice_number.clone(),
+    });
+    events::publish(
+        LAPSED,
+        Some(&plan.debtor),
+        &serde_json::json!({
+            "plan_id": plan.id,
+            "reason": reason,
+            "balance_cents": balance,
+            "notice_number": notice.notice_number,
+            "due_date": date,
+        }),
+    )?;
+    Ok(())
+}
