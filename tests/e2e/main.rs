@@ -5,6 +5,7 @@ mod applications;
 mod assegno;
 mod atomicity;
 mod auth;
+mod contributions;
 mod disability;
 mod dossier;
 mod events;

@@ -16,11 +16,14 @@ use serde_json::Value;
 use welfare_gateway::auth::dev_issuer::{DevIssuer, TokenRequest};
 use welfare_gateway::auth::{IntermediaryKind, Level};
 use welfare_gateway::config::{ComponentSource, Config};
-use welfare_gateway::identity::FiscalCode;
+use welfare_gateway::identity::{FiscalCode, VatNumber};
 
 /// Citizens used across the tests (valid fiscal codes).
 pub const MARIO: &str = "RSSMRA85T10A562S";
 pub const LAURA: &str = "BNCLRA90A41F205I";
+/// Companies used across the tests (valid VAT numbers).
+pub const ACME: &str = "01114601006";
+pub const BETA: &str = "12345678903";
 
 /// The misbehaving fixture component, built by the gateway's build script.
 pub fn fixture_path() -> PathBuf {
@@ -43,6 +46,9 @@ pub fn test_config(data_dir: &Path) -> Config {
     config.events.backoff_max_ms = 200;
     config.events.poll_interval_ms = 20;
     config.events.max_attempts = 3;
+    // Days run when a test says so, and a test may run a day still to come.
+    config.clock.daily_events = false;
+    config.clock.allow_future_days = true;
     config.components.push(ComponentSource {
         path: fixture_path(),
         config: Default::default(),
@@ -117,6 +123,47 @@ impl TestApp {
             role: role.into(),
             office: None,
         })
+    }
+
+    /// A company token (SPID for legal persons).
+    pub fn company(&self, vat_number: &str) -> String {
+        self.mint(TokenRequest::Company {
+            vat_number: VatNumber::parse(vat_number).unwrap(),
+            name: None,
+        })
+    }
+
+    /// Runs `date`'s `platform.day-started` as a platform operator would, then waits until
+    /// every event delivery (the day's work and what it published) has been processed.
+    pub async fn run_day(&self, date: jiff::civil::Date) {
+        let operator = self.operator("platform-operator");
+        let (status, body) = send(
+            self.request(Method::POST, &format!("/api/v1/admin/days/{date}"), Some(&operator)),
+        )
+        .await;
+        assert!(status == 202 || status == 200, "{status} {body}");
+        self.settled().await;
+    }
+
+    /// Waits until no event delivery is pending.
+    pub async fn settled(&self) {
+        self.eventually(Duration::from_secs(20), || async {
+            (self.count("SELECT COUNT(*) FROM deliveries WHERE status = 'pending'") == 0)
+                .then_some(())
+        })
+        .await
+    }
+
+    /// Topics published about `subject`, in order.
+    pub fn topics_about(&self, subject: &str) -> Vec<String> {
+        let db = self.db();
+        let mut stmt = db
+            .prepare("SELECT topic FROM outbox WHERE subject = ?1 ORDER BY seq")
+            .unwrap();
+        stmt.query_map([subject], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
     }
 
     pub fn intermediary(&self, org: &str) -> String {

@@ -12,7 +12,6 @@ const YEARS: &[(i16, &str)] = &[
 #[serde(deny_unknown_fields)]
 pub struct Params {
     /// The year the file is for; `yearly::for_year` checks it on load.
-    #[allow(dead_code)]
     pub year: i16,
     pub source: String,
     pub employees: Employees,

@@ -5,6 +5,7 @@
 //!
 //! Keys:
 //! - `reports/<fiscal code>/<id>`: the report;
+//! - `report-index/<id>`: whose report an id is;
 //! - `report-queue/<id>`: open reports, oldest first (removed on resolution).
 
 use serde::{Deserialize, Serialize};
@@ -79,6 +80,10 @@ pub struct Report {
 
 fn key(subject: &str, id: &str) -> String {
     format!("reports/{subject}/{id}")
+}
+
+fn index_key(id: &str) -> String {
+    format!("report-index/{id}")
 }
 
 fn queue_key(id: &str) -> String {
@@ -161,6 +166,7 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
         resolution: None,
     };
     store::create(&key(&subject, &id), &report)?;
+    store::create(&index_key(&id), &Pointer { subject: subject.clone() })?;
     store::create(&queue_key(&id), &Pointer { subject })?;
     let mut response = json(201, &report);
     response.headers.push((
@@ -196,8 +202,8 @@ fn load_any(id: &str) -> Result<Doc<Report>, Problem> {
     if !is_id(id, ID_PREFIX) {
         return Err(Problem::not_found("report"));
     }
-    let pointer = store::get::<Pointer>(&queue_key(id))?
-        .ok_or_else(|| Problem::not_found("open report"))?;
+    let pointer = store::get::<Pointer>(&index_key(id))?
+        .ok_or_else(|| Problem::not_found("report"))?;
     store::get::<Report>(&key(&pointer.value.subject, id))?
         .ok_or_else(|| Problem::not_found("report"))
 }
@@ -335,8 +341,9 @@ pub fn resolve(ctx: &Ctx) -> HandlerResult {
         at: ctx.req.received_at.clone(),
     });
     store::put(&key(&subject, &id), &doc.value, Some(doc.version))?;
-    let pointer = store::get::<Pointer>(&queue_key(&id))?.expect("loaded through the queue");
-    store::delete(&queue_key(&id), pointer.version)?;
+    if let Some(entry) = store::get::<Pointer>(&queue_key(&id))? {
+        store::delete(&queue_key(&id), entry.version)?;
+    }
     events::publish(
         RESOLVED,
         Some(&subject),

@@ -78,9 +78,12 @@ pub struct Quarter {
     pub due_date: Date,
 }
 
-/// The quarters `fund` owes for `year` when active from `start` (none before it).
+/// The quarters `fund` owes for `year` when active from `start` (none before it). For a year
+/// whose circular is not shipped yet, the newest figures apply and its due dates move to that
+/// year (the calendar days a circular keeps, short of weekend shifts).
 pub fn quarters(fund: Fund, start: Date, year: i16) -> Vec<Quarter> {
     let p = params::in_force(year);
+    let shift = jiff::Span::new().years(year - p.year);
     let yearly = fund.yearly_cents(&p.self_employed);
     let first_month = if start.year() == year { start.month() as i64 } else { 1 };
     if start.year() > year {
@@ -97,8 +100,10 @@ pub fn quarters(fund: Fund, start: Date, year: i16) -> Vec<Quarter> {
                     .collect(),
                 amount_cents: share(yearly, last) - share(yearly, first - 1),
                 due_date: p.self_employed.quarter_due_dates[q - 1]
-                    .parse()
-                    .expect("checked by the parameter tests"),
+                    .parse::<Date>()
+                    .expect("checked by the parameter tests")
+                    .checked_add(shift)
+                    .expect("a due date within the calendar"),
             })
         })
         .collect()
@@ -308,5 +313,10 @@ mod tests {
         assert_eq!(q[0].number, 4);
         assert_eq!(q[0].amount_cents, 452_136 - 376_780);
         assert!(quarters(Fund::Artigiani, Date::constant(2027, 1, 1), 2026).is_empty());
+        // 2027 has no circular yet: 2026's figures, with the due dates a year on.
+        let q = quarters(Fund::Artigiani, Date::constant(2026, 2, 10), 2027);
+        assert_eq!(q.iter().map(|q| q.amount_cents).sum::<i64>(), 452_136);
+        assert_eq!(q[0].due_date.to_string(), "2027-05-18");
+        assert_eq!(q[3].due_date.to_string(), "2028-02-16");
     }
 }

@@ -1,6 +1,6 @@
-//! `GET /api/v1/me`: the citizen's dossier, composed from every domain's `summary`, each in its
-//! own fresh instance and all at once, so that one domain's failure (trap, timeout, outage)
-//! degrades only its own section.
+//! `GET /api/v1/me`: the citizen's (or the company's) dossier, composed from every domain's
+//! `summary`, each in its own fresh instance and all at once, so that one domain's failure
+//! (trap, timeout, outage) degrades only its own section.
 //!
 //! This is the dossier's core; segments, proposed services, news and intermediaries acting
 //! under a delegation are the identity issue's to add.
@@ -43,18 +43,27 @@ async fn dossier(app: &Arc<App>, headers: &HeaderMap) -> Result<Value, Problem> 
         .auth
         .authenticate(value)
         .map_err(|e| Problem::unauthorized(e.to_string()))?;
-    let Principal::Citizen { fiscal_code, level } = principal else {
-        return Err(Problem::forbidden("The dossier is the citizen's own."));
+    let (subject, profile) = match principal {
+        Principal::Citizen { fiscal_code, level } => {
+            check_level(level)?;
+            let birth = fiscal_code.birth();
+            let profile = json!({
+                "fiscal_code": fiscal_code.to_string(),
+                "level_of_assurance": format!("{level:?}"),
+                "sex": birth.map(|b| if b.female { "F" } else { "M" }),
+            });
+            (fiscal_code.to_string(), profile)
+        }
+        Principal::Company { vat_number, name } => {
+            let profile = json!({ "vat_number": vat_number.to_string(), "name": name });
+            (vat_number.to_string(), profile)
+        }
+        _ => {
+            return Err(Problem::forbidden(
+                "The dossier is the citizen's or the company's own.",
+            ));
+        }
     };
-    if level < MIN_LEVEL {
-        return Err(Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "insufficient-authentication",
-            "A stronger SPID/CIE login is needed.",
-        )
-        .detail("The dossier needs SPID level 2 or higher."));
-    }
-    let subject = fiscal_code.to_string();
     let calls = app.runtime.components().map(|component| {
         let runtime = app.runtime.clone();
         let (component, subject) = (component.clone(), subject.clone());
@@ -74,16 +83,24 @@ async fn dossier(app: &Arc<App>, headers: &HeaderMap) -> Result<Value, Problem> 
     });
     let sections: serde_json::Map<String, Value> =
         futures::future::join_all(calls).await.into_iter().collect();
-    let birth = fiscal_code.birth();
     Ok(json!({
         "subject": subject,
-        "profile": {
-            "fiscal_code": subject,
-            "level_of_assurance": format!("{level:?}"),
-            "sex": birth.map(|b| if b.female { "F" } else { "M" }),
-        },
+        "profile": profile,
         "domains": sections,
     }))
+}
+
+/// The dossier is personal data: SPID/CIE level 2 or more.
+fn check_level(level: Level) -> Result<(), Problem> {
+    if level < MIN_LEVEL {
+        return Err(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "insufficient-authentication",
+            "A stronger SPID/CIE login is needed.",
+        )
+        .detail("The dossier needs SPID level 2 or higher."));
+    }
+    Ok(())
 }
 
 fn unavailable(component: &str, why: &str) -> Value {
