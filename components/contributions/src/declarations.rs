@@ -193,8 +193,12 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
         &now,
     )?;
     for w in &workers {
-        store::create(
-            &period_key(&w.fiscal_code, period, &company),
+        // A month an officer credited from a report is superseded by the employer's own
+        // declaration: replace it, naming its version (never a conflict after the notice).
+        let k = period_key(&w.fiscal_code, period, &company);
+        let corrected = store::get::<Period>(&k)?.map(|d| d.version);
+        store::put(
+            &k,
             &Period {
                 month: period,
                 fund: p.employees.fund.clone(),
@@ -204,6 +208,7 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
                 weeks: w.weeks,
                 source: id.clone(),
             },
+            corrected,
         )?;
     }
     let declaration = Declaration {

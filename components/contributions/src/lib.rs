@@ -22,6 +22,7 @@
 //! - [`plans`]: instalment plans, missed instalments, lapse.
 //! - [`days`]: the daily sweep that drives dated work.
 //! - [`summary`]: the dossier section of a person or a company.
+//! - [`schemas`]: the request bodies' JSON Schemas for `/openapi.json`.
 
 mod amortisation;
 mod days;
@@ -32,6 +33,7 @@ mod notices;
 mod params;
 mod plans;
 mod reports;
+mod schemas;
 mod self_employed;
 mod statement;
 mod summary;
@@ -68,8 +70,9 @@ fn router() -> Router {
         min_level: PERSONAL,
         ..RouteSpec::new(method, path, summary, handler)
     };
-    let creates = |spec: RouteSpec| RouteSpec {
+    let creates = |spec: RouteSpec, schema: &'static str| RouteSpec {
         idempotency_key_required: true,
+        request_schema: Some(schema),
         ..spec
     };
     let officer = |method, path, summary, handler| RouteSpec {
@@ -87,7 +90,7 @@ fn router() -> Router {
                 statement::get),
             creates(route(Method::Post, "/api/v1/contributions/statement/reports", PERSON,
                 "Report an error in the statement: `{from, to, employer_vat?, message}`; it becomes an officer's task.",
-                reports::submit)),
+                reports::submit), schemas::REPORT),
             route(Method::Get, "/api/v1/contributions/statement/reports", PERSON,
                 "The caller's statement reports and their resolutions.",
                 reports::mine),
@@ -97,12 +100,15 @@ fn router() -> Router {
             officer(Method::Get, "/api/v1/contributions/reports",
                 "Open statement reports, oldest first.",
                 reports::queue),
-            officer(Method::Post, "/api/v1/contributions/reports/{id}/resolution",
-                "Resolve a report: `{outcome: corrected|rejected, note, corrections[{month, employer_vat, taxable_cents, weeks?}]}`.",
-                reports::resolve),
+            RouteSpec {
+                request_schema: Some(schemas::RESOLUTION),
+                ..officer(Method::Post, "/api/v1/contributions/reports/{id}/resolution",
+                    "Resolve a report: `{outcome: corrected|rejected, note, corrections[{month, employer_vat, taxable_cents, weeks?}]}`.",
+                    reports::resolve)
+            },
             creates(route(Method::Post, "/api/v1/contributions/declarations", COMPANY,
                 "A monthly declaration: `{period, company_name?, workers[{fiscal_code, taxable_cents, weeks?}]}`; issues the payment notice.",
-                declarations::submit)),
+                declarations::submit), schemas::DECLARATION),
             route(Method::Get, "/api/v1/contributions/declarations", COMPANY,
                 "The company's declarations, oldest month first.",
                 declarations::list),
@@ -114,7 +120,7 @@ fn router() -> Router {
                 notices::debt),
             creates(route(Method::Post, "/api/v1/contributions/self-employment", PERSON,
                 "Register as an artisan or a merchant: `{fund: artigiani|commercianti, start_date}`; issues the quarterly notices.",
-                self_employed::register)),
+                self_employed::register), schemas::SELF_EMPLOYMENT),
             route(Method::Get, "/api/v1/contributions/self-employment", PERSON,
                 "The artisan's or merchant's position and fixed-contribution notices.",
                 self_employed::get),
@@ -123,22 +129,26 @@ fn router() -> Router {
                 notices::list),
             creates(route(Method::Post, "/api/v1/contributions/payment-notices/{notice_number}/payment", DEBTOR,
                 "Record a notice's pagoPA payment, in full: `{amount_cents, receipt_id?}`.",
-                notices::pay)),
-            creates(route(Method::Post, "/api/v1/contributions/durc", COMPANY,
+                notices::pay), schemas::PAYMENT),
+            RouteSpec {
+                idempotency_key_required: true,
+                ..route(Method::Post, "/api/v1/contributions/durc", COMPANY,
                 "Request a DURC: a still-valid one is returned; an irregular company is invited to regularise within 15 days.",
-                durc::request)),
+                durc::request)
+            },
             route(Method::Get, "/api/v1/contributions/durc/{id}", COMPANY,
                 "One DURC request and its outcome.",
                 durc::get),
             RouteSpec {
                 principals: AUTHENTICATED,
+                request_schema: Some(schemas::PLAN_SIMULATION),
                 ..RouteSpec::new(Method::Post, "/api/v1/contributions/instalment-plans/simulations",
                     "The schedule a debt would have: `{principal_cents, instalments, year?}`.",
                     plans::simulate)
             },
             creates(route(Method::Post, "/api/v1/contributions/instalment-plans", DEBTOR,
                 "Spread open notices over monthly instalments: `{instalments, notices?}`.",
-                plans::create)),
+                plans::create), schemas::PLAN),
             route(Method::Get, "/api/v1/contributions/instalment-plans", DEBTOR,
                 "The debtor's instalment plans.",
                 plans::list),

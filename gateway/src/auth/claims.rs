@@ -121,3 +121,36 @@ pub fn principal(
         PrincipalKind::Anonymous | PrincipalKind::System => Err(AuthError::UnknownIssuer),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn company_claims(vat: Option<&str>) -> Claims {
+        Claims {
+            vat_number: vat.map(Into::into),
+            company_name: Some("ACME S.p.A.".into()),
+            ..Claims::default()
+        }
+    }
+
+    #[test]
+    fn companies_are_named_by_their_vat_number_attribute() {
+        let p = principal(PrincipalKind::Company, None, company_claims(Some("VATIT-01114601006")))
+            .unwrap();
+        assert_eq!(
+            p,
+            Principal::Company {
+                vat_number: VatNumber::parse("01114601006").unwrap(),
+                name: Some("ACME S.p.A.".into()),
+            }
+        );
+        // Without the ETSI prefix, with a wrong check digit, or without the claim: refused.
+        for vat in [Some("01114601006"), Some("VATIT-01114601007"), None] {
+            assert!(matches!(
+                principal(PrincipalKind::Company, None, company_claims(vat)),
+                Err(AuthError::Claim(VAT_NUMBER_CLAIM))
+            ));
+        }
+    }
+}

@@ -217,4 +217,18 @@ mod tests {
         assert!(!is_name("-x"));
         assert!(!is_name(""));
     }
+
+    #[test]
+    fn reserved_names_are_refused() {
+        for name in RESERVED_NAMES {
+            let raw = types::Manifest {
+                name: name.to_string(),
+                version: "1.0.0".into(),
+                routes: Vec::new(),
+                subscriptions: Vec::new(),
+            };
+            let err = Manifest::check(raw).unwrap_err().to_string();
+            assert!(err.contains("reserved"), "{name}: {err}");
+        }
+    }
 }
