@@ -64,6 +64,9 @@ enum TokenKind {
         /// The company's name, as the identity provider would assert it.
         #[arg(long)]
         name: Option<String>,
+        /// SPID level of assurance: 1, 2 or 3.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=3))]
+        loa: u8,
     },
     /// An intermediary organisation token.
     Intermediary {
@@ -135,10 +138,15 @@ async fn main() -> anyhow::Result<()> {
                         .map_err(|e| anyhow::anyhow!("{fiscal_code}: {e}"))?,
                     level: [Level::L1, Level::L2, Level::L3][(loa - 1) as usize],
                 },
-                TokenKind::Company { vat_number, name } => TokenRequest::Company {
+                TokenKind::Company {
+                    vat_number,
+                    name,
+                    loa,
+                } => TokenRequest::Company {
                     vat_number: VatNumber::parse(&vat_number)
                         .map_err(|e| anyhow::anyhow!("{vat_number}: {e}"))?,
                     name,
+                    level: [Level::L1, Level::L2, Level::L3][(loa - 1) as usize],
                 },
                 TokenKind::Intermediary { org, kind } => TokenRequest::Intermediary {
                     org,

@@ -264,6 +264,12 @@ async fn roles_and_principals_are_enforced() {
     assert_eq!(status, 403);
     let (status, _) = app.get(&format!("{C}/reports"), &app.operator("medical-board")).await;
     assert_eq!(status, 403);
+    // A company's data needs a SPID level 2 login, as a person's does.
+    let weak = app.company_at(ACME, welfare_gateway::auth::Level::L1);
+    let (status, problem) = app.get(&format!("{C}/debt"), &weak).await;
+    assert_eq!(status, 401, "{problem}");
+    let (status, _) = app.get("/api/v1/me", &weak).await;
+    assert_eq!(status, 401);
     // One company's notices are not another's to pay.
     let jan = declare(&app, ACME, "2025-01", &[(MARIO, 100_000)]).await;
     let notice = jan["notice_number"].as_str().unwrap();

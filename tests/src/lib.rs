@@ -127,9 +127,14 @@ impl TestApp {
 
     /// A company token (SPID for legal persons).
     pub fn company(&self, vat_number: &str) -> String {
+        self.company_at(vat_number, Level::L2)
+    }
+
+    pub fn company_at(&self, vat_number: &str, level: Level) -> String {
         self.mint(TokenRequest::Company {
             vat_number: VatNumber::parse(vat_number).unwrap(),
             name: None,
+            level,
         })
     }
 

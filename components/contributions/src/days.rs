@@ -15,28 +15,41 @@ use crate::{durc, plans, self_employed};
 pub const DAY_STARTED: &str = "platform.day-started";
 /// This component's own continuation of a day's work.
 pub const DAY_CONTINUED: &str = "contributions.day-continued";
-/// Items one delivery handles: each is a handful of writes, far within the write limit.
-pub const ITEMS_PER_DELIVERY: usize = 100;
+/// Events one delivery may publish: the gateway allows 100 per call; one is kept for
+/// `day-continued`, the rest is margin.
+pub const EVENTS_PER_DELIVERY: usize = 90;
+/// Documents one delivery may write: the gateway allows 1,000 per call.
+pub const WRITES_PER_DELIVERY: usize = 900;
 
-/// How many more items this delivery may handle.
+/// What this delivery may still publish and write. Each item of work reserves its worst case
+/// before it starts, so a delivery never crosses the gateway's limits (which would fail it,
+/// and every retry of it, as a whole).
 pub struct Budget {
-    left: usize,
+    events: usize,
+    writes: usize,
     exhausted: bool,
 }
 
 impl Budget {
-    pub fn new(items: usize) -> Self {
-        Self { left: items, exhausted: false }
+    pub fn new() -> Self {
+        Self { events: EVENTS_PER_DELIVERY, writes: WRITES_PER_DELIVERY, exhausted: false }
     }
 
-    /// Takes one item; false (and remembered) when none is left.
-    pub fn take(&mut self) -> bool {
-        if self.left == 0 {
+    /// Reserves room for an item of at most `events` events and `writes` writes; false (and
+    /// remembered, so the day continues in another delivery) when it does not fit.
+    pub fn reserve(&mut self, events: usize, writes: usize) -> bool {
+        if events > self.events || writes > self.writes {
             self.exhausted = true;
             return false;
         }
-        self.left -= 1;
+        self.events -= events;
+        self.writes -= writes;
         true
+    }
+
+    /// Work remains that this delivery will not start: continue in another.
+    pub fn more(&mut self) {
+        self.exhausted = true;
     }
 }
 
@@ -50,7 +63,7 @@ pub fn on_day(event: &Event) -> Result<(), String> {
     let day: Day = serde_json::from_slice(&event.payload)
         .map_err(|e| format!("{}: the payload has no date: {e}", event.topic))?;
     let now = &event.occurred_at;
-    let mut budget = Budget::new(ITEMS_PER_DELIVERY);
+    let mut budget = Budget::new();
     let run = |budget: &mut Budget| -> Result<(), Problem> {
         plans::sweep(day.date, now, budget)?;
         durc::sweep(day.date, now, budget)?;

@@ -132,13 +132,15 @@ fn drop_pending(d: &Durc) -> Result<(), Problem> {
     Ok(())
 }
 
-/// Ends a pending request: regular when the position allows it on `day`, otherwise (once
-/// the deadline has passed) irregular. Returns whether it changed.
+/// Ends a pending request. Within the deadline: regular when the position on `day` allows
+/// it. Once the deadline has passed: irregular — a payment or a plan in time has already made
+/// it regular (every payment and plan rechecks the running invitation), and one made later
+/// does not count.
 fn resolve(doc: &mut Doc<Durc>, day: Date, now: &str, deadline_passed: bool) -> Result<bool, Problem> {
     if doc.value.status != Status::PendingRegularisation {
         return Ok(false);
     }
-    let (regular, _, _) = check(&doc.value.company, day)?;
+    let regular = !deadline_passed && check(&doc.value.company, day)?.0;
     let d = &mut doc.value;
     if regular {
         let validity = params::in_force(d.requested_on.year()).durc.validity_days;
@@ -173,7 +175,8 @@ pub fn recheck(company: &str, today: Date, now: &str) -> Result<(), Problem> {
         return Ok(());
     }
     if let Some(mut doc) = current(company)? {
-        resolve(&mut doc, today, now, false)?;
+        let passed = doc.value.regularise_by.is_some_and(|by| today > by);
+        resolve(&mut doc, today, now, passed)?;
     }
     Ok(())
 }
@@ -309,15 +312,20 @@ pub fn brief(company: &str, today: Date) -> Result<Option<serde_json::Value>, Pr
     Ok(current(company)?.map(|d| view(&d.value, today)))
 }
 
-/// The day `date` has started: invitations whose deadline passed end regular or irregular.
+/// The day `date` has started: invitations whose deadline passed, and were not met in time,
+/// end irregular.
 pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> {
     let upper = format!("{PENDING_PREFIX}{date}");
-    while budget.take() {
+    loop {
         let (page, _) = store::list::<serde_json::Value>(PENDING_PREFIX, None, 1)?;
         let Some((k, entry)) = page.into_iter().next() else {
             return Ok(());
         };
         if k >= upper {
+            return Ok(());
+        }
+        // The index entry, the request, one event.
+        if !budget.reserve(1, 3) {
             return Ok(());
         }
         store::delete(&k, entry.version)?;
@@ -326,9 +334,7 @@ pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> 
             continue;
         };
         if let Some(mut doc) = store::get::<Durc>(&key(company, id))? {
-            // The position on the deadline's last day decides: overdue means due before `date`.
             resolve(&mut doc, date, now, true)?;
         }
     }
-    Ok(())
 }

@@ -195,8 +195,12 @@ pub fn settle(debtor: &str, number: &str, by: &str, at: &str) -> Result<(), Prob
         by: by.into(),
     });
     save(&doc)?;
-    if doc.value.kind == Kind::FixedContribution {
-        self_employed::credit(&doc.value)?;
+    match doc.value.kind {
+        Kind::FixedContribution => self_employed::credit(&doc.value)?,
+        // A lapsed plan's balance spread over a second plan: paying that plan pays the first
+        // plan's debts too.
+        Kind::PlanBalance => plans::balance_paid(&doc.value)?,
+        Kind::Declaration | Kind::Instalment => {}
     }
     Ok(())
 }

@@ -436,7 +436,7 @@ fn inst_paid_at(notice: &Notice) -> &str {
 /// missed first instalment, or the `lapse_after_missed`-th missed one, lapses the plan.
 pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> {
     let upper = format!("{DUE_PREFIX}{date}");
-    while budget.take() {
+    loop {
         let (page, _) = store::list::<serde_json::Value>(DUE_PREFIX, None, 1)?;
         let Some((k, entry)) = page.into_iter().next() else {
             return Ok(());
@@ -444,24 +444,43 @@ pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> 
         if k >= upper {
             return Ok(());
         }
-        store::delete(&k, entry.version)?;
         let mut parts = k[DUE_PREFIX.len()..].split('/');
-        let (Some(_), Some(debtor), Some(plan_id), Some(n)) =
-            (parts.next(), parts.next(), parts.next(), parts.next().and_then(|n| n.parse::<u32>().ok()))
-        else {
+        let (Some(_), Some(debtor), Some(plan_id), Some(n)) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next().and_then(|n| n.parse::<u32>().ok()),
+        ) else {
+            if !budget.reserve(0, 1) {
+                return Ok(());
+            }
+            store::delete(&k, entry.version)?;
             continue;
         };
         let mut doc = load(debtor, plan_id)?;
         let plan = &mut doc.value;
-        if plan.status != PlanStatus::Active {
-            continue;
-        }
-        let Some(inst) = plan.schedule.iter_mut().find(|i| i.n == n) else {
-            continue;
+        let due = plan.status == PlanStatus::Active
+            && plan
+                .schedule
+                .iter()
+                .any(|i| i.n == n && i.status == InstalmentStatus::Due);
+        let lapses = due && (n == 1 || plan.missed + 1 >= plan.lapse_after_missed);
+        // Missing: the index entry, the plan, one event. Lapsing as well: each instalment's
+        // notice and index entry, each covered notice, the balance notice and its number, and
+        // two more events.
+        let (events, writes) = match (due, lapses) {
+            (false, _) => (0, 1),
+            (true, false) => (1, 2),
+            (true, true) => (3, 4 + 2 * plan.schedule.len() + plan.notices.len()),
         };
-        if inst.status != InstalmentStatus::Due {
+        if !budget.reserve(events, writes) {
+            return Ok(());
+        }
+        store::delete(&k, entry.version)?;
+        if !due {
             continue;
         }
+        let inst = plan.schedule.iter_mut().find(|i| i.n == n).expect("checked above");
         inst.status = InstalmentStatus::Missed;
         plan.missed += 1;
         let missed = inst.clone();
@@ -478,19 +497,16 @@ pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> 
                 "lapse_after_missed": plan.lapse_after_missed,
             }),
         )?;
-        if missed.n == 1 {
-            lapse(plan, date, now, "The first instalment was not paid.")?;
-        } else if plan.missed >= plan.lapse_after_missed {
-            lapse(
-                plan,
-                date,
-                now,
-                &format!("{} instalments were not paid.", plan.missed),
-            )?;
+        if lapses {
+            let reason = if n == 1 {
+                "The first instalment was not paid.".to_string()
+            } else {
+                format!("{} instalments were not paid.", plan.missed)
+            };
+            lapse(plan, date, now, &reason)?;
         }
         store::put(&key(&plan.debtor, &plan.id), plan, Some(doc.version))?;
     }
-    Ok(())
 }
 
 /// Lapses `plan` on `date`: its unpaid instalments are cancelled and the principal still owed

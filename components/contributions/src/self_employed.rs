@@ -261,7 +261,8 @@ pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> 
     }
     let target = calendar.year + 1;
     loop {
-        if !budget.take() {
+        // Four announced notices (two writes each), the position, the calendar.
+        if !budget.reserve(4, 10) {
             store::put(CALENDAR, &calendar, version)?;
             return Ok(());
         }
@@ -270,6 +271,9 @@ pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> 
             calendar.year = target;
             calendar.cursor = None;
             store::put(CALENDAR, &calendar, version)?;
+            if target < date.year() {
+                budget.more();
+            }
             return Ok(());
         };
         if !doc.value.years.contains(&target) {
@@ -281,7 +285,10 @@ pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> 
             calendar.year = target;
             calendar.cursor = None;
             store::put(CALENDAR, &calendar, version)?;
-            // A later year still missing is the next delivery's work.
+            if target < date.year() {
+                // More than a year behind: the next year is another delivery's work.
+                budget.more();
+            }
             return Ok(());
         }
     }

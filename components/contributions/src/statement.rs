@@ -3,8 +3,9 @@
 //! officers' corrections; grouped into periods, with the weeks each year credits and the gaps.
 //!
 //! Weeks, by fund and year:
-//! - employees (FPLD): the weeks paid (Saturdays of each month worked), but no more than the
-//!   year's taxable wages ÷ the weekly minimum, rounded down (art. 7 c.1 D.L. 463/1983);
+//! - employees (FPLD): the weeks paid (Saturdays of each month worked; two employers in one
+//!   month pay its weeks once), but no more than the year's taxable wages ÷ the weekly
+//!   minimum, rounded down (art. 7 c.1 D.L. 463/1983);
 //! - artisans and merchants: 52 × the months paid ÷ 12, rounded down;
 //! - a year credits at most 52 weeks whatever the funds.
 //!
@@ -155,7 +156,14 @@ pub fn build(subject: &str, months: &[Period], unpaid: &BTreeSet<Month>) -> Stat
             let minimum = params::in_force(year).employees.weekly_minimum_cents;
             let employed: Vec<&&Period> = list.iter().filter(|p| !is_self_employed(&p.fund)).collect();
             let taxable: i64 = employed.iter().map(|p| p.taxable_cents).sum();
-            let paid: u32 = employed.iter().map(|p| p.weeks).sum();
+            // A week is paid once however many employers paid it: per month, the most weeks
+            // any employer paid.
+            let mut by_month: BTreeMap<Month, u32> = BTreeMap::new();
+            for p in &employed {
+                let weeks = by_month.entry(p.month).or_default();
+                *weeks = (*weeks).max(p.weeks);
+            }
+            let paid: u32 = by_month.values().sum();
             let by_wages = (taxable / minimum).max(0) as u32;
             let employed_weeks = paid.min(by_wages);
             let self_months: BTreeSet<Month> =
@@ -173,10 +181,11 @@ pub fn build(subject: &str, months: &[Period], unpaid: &BTreeSet<Month>) -> Stat
         })
         .collect();
 
-    // Gaps: months without any contribution between the first and the last credited month.
+    // Gaps: months without contributions from the first month credited or owed to the last.
     let covered: BTreeSet<Month> = months.iter().map(|p| p.month).collect();
+    let span: BTreeSet<Month> = covered.union(unpaid).copied().collect();
     let mut gaps = Vec::new();
-    if let (Some(&first), Some(&last)) = (covered.first(), covered.last()) {
+    if let (Some(&first), Some(&last)) = (span.first(), span.last()) {
         let mut m = first;
         let mut open: Option<(Month, Month, bool)> = None;
         while m <= last {
@@ -193,15 +202,9 @@ pub fn build(subject: &str, months: &[Period], unpaid: &BTreeSet<Month>) -> Stat
             }
             m = m.next();
         }
-    }
-    // Unpaid months after the last credited one are gaps too: the self-employed owe them.
-    let tail: Vec<Month> = unpaid
-        .iter()
-        .copied()
-        .filter(|m| covered.last().is_none_or(|last| m > last))
-        .collect();
-    if let (Some(&from), Some(&to)) = (tail.first(), tail.last()) {
-        gaps.push(gap(from, to, true));
+        if let Some((from, to, owed)) = open {
+            gaps.push(gap(from, to, owed));
+        }
     }
 
     let total_weeks = years.iter().map(|y| y.weeks).sum();
@@ -316,6 +319,26 @@ mod tests {
             }]
         );
         assert_eq!(s.total_weeks, 18);
+    }
+
+    #[test]
+    fn two_employers_in_a_month_pay_its_weeks_once_and_owed_months_are_gaps() {
+        // March 2025 (5 Saturdays) with two part-time employers: 5 weeks, not 10.
+        let months = vec![
+            month("01114601006", "2025-03", 60_000, 5),
+            month("12345678903", "2025-03", 60_000, 5),
+        ];
+        // January and February owed (an unpaid first quarter), April owed too.
+        let unpaid: BTreeSet<Month> =
+            ["2025-01", "2025-02", "2025-04"].iter().map(|m| Month::parse(m).unwrap()).collect();
+        let s = build("RSSMRA85T10A562S", &months, &unpaid);
+        assert_eq!(s.years[0].paid_weeks, 5);
+        assert_eq!(s.years[0].weeks, 4, "€1,200 ÷ €241.36 = 4.97 → 4");
+        assert_eq!(s.gaps.len(), 2);
+        assert_eq!(s.gaps[0].from.to_string(), "2025-01");
+        assert_eq!(s.gaps[0].months, 2);
+        assert_eq!(s.gaps[0].reason, "contributions-unpaid");
+        assert_eq!(s.gaps[1].from.to_string(), "2025-04");
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub struct Claims {
         skip_serializing_if = "Option::is_none"
     )]
     pub company_name: Option<String>,
-    /// Citizen: SPID level of assurance.
+    /// Citizen and company: SPID level of assurance.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
     /// Intermediary and agency: the organisation.
@@ -94,9 +94,15 @@ pub fn principal(
                 .ok_or(AuthError::Claim(VAT_NUMBER_CLAIM))?;
             let vat_number =
                 VatNumber::parse(number).map_err(|_| AuthError::Claim(VAT_NUMBER_CLAIM))?;
+            let level = claims
+                .acr
+                .as_deref()
+                .and_then(Level::from_acr)
+                .ok_or(AuthError::Claim("acr"))?;
             Ok(Principal::Company {
                 vat_number,
                 name: claims.company_name,
+                level,
             })
         }
         PrincipalKind::Intermediary => Ok(Principal::Intermediary {
@@ -130,6 +136,7 @@ mod tests {
         Claims {
             vat_number: vat.map(Into::into),
             company_name: Some("ACME S.p.A.".into()),
+            acr: Some(Level::L2.acr().into()),
             ..Claims::default()
         }
     }
@@ -143,8 +150,14 @@ mod tests {
             Principal::Company {
                 vat_number: VatNumber::parse("01114601006").unwrap(),
                 name: Some("ACME S.p.A.".into()),
+                level: Level::L2,
             }
         );
+        let no_level = Claims { acr: None, ..company_claims(Some("VATIT-01114601006")) };
+        assert!(matches!(
+            principal(PrincipalKind::Company, None, no_level),
+            Err(AuthError::Claim("acr"))
+        ));
         // Without the ETSI prefix, with a wrong check digit, or without the claim: refused.
         for vat in [Some("01114601006"), Some("VATIT-01114601007"), None] {
             assert!(matches!(

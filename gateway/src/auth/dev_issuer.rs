@@ -46,6 +46,7 @@ pub enum TokenRequest {
     Company {
         vat_number: VatNumber,
         name: Option<String>,
+        level: Level,
     },
     Intermediary {
         org: String,
@@ -123,10 +124,15 @@ impl DevIssuer {
                 claims.acr = Some(level.acr().into());
                 PrincipalKind::Citizen
             }
-            TokenRequest::Company { vat_number, name } => {
+            TokenRequest::Company {
+                vat_number,
+                name,
+                level,
+            } => {
                 claims.sub = format!("spid-pg:{vat_number}");
                 claims.vat_number = Some(format!("{VAT_NUMBER_PREFIX}{vat_number}"));
                 claims.company_name = name;
+                claims.acr = Some(level.acr().into());
                 PrincipalKind::Company
             }
             TokenRequest::Intermediary { org, kind } => {

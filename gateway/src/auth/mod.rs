@@ -79,6 +79,7 @@ pub enum Principal {
     Company {
         vat_number: VatNumber,
         name: Option<String>,
+        level: Level,
     },
     Intermediary {
         organisation: String,

@@ -298,7 +298,9 @@ fn authorise(target: &Target, principal: &Principal) -> Result<(), Problem> {
                 route.roles.join(", ")
             )))
         }
-        Principal::Citizen { level, .. } if route.min_level.is_some_and(|min| *level < min) => {
+        Principal::Citizen { level, .. } | Principal::Company { level, .. }
+            if route.min_level.is_some_and(|min| *level < min) =>
+        {
             // RFC 9470: ask the client to authenticate again at a higher level.
             let min = route.min_level.expect("checked");
             Err(Problem::new(
@@ -410,20 +412,21 @@ fn idempotency_key(
 }
 
 fn wit_principal(principal: &Principal) -> types::Principal {
-    use crate::auth::{IntermediaryKind, Level};
+    use crate::auth::IntermediaryKind;
     match principal {
         Principal::Anonymous => types::Principal::Anonymous,
         Principal::Citizen { fiscal_code, level } => types::Principal::Citizen(types::Citizen {
             fiscal_code: fiscal_code.to_string(),
-            level: match level {
-                Level::L1 => types::LevelOfAssurance::Low,
-                Level::L2 => types::LevelOfAssurance::Substantial,
-                Level::L3 => types::LevelOfAssurance::High,
-            },
+            level: wit_level(*level),
         }),
-        Principal::Company { vat_number, name } => types::Principal::Company(types::Company {
+        Principal::Company {
+            vat_number,
+            name,
+            level,
+        } => types::Principal::Company(types::Company {
             vat_number: vat_number.to_string(),
             name: name.clone(),
+            level: wit_level(*level),
         }),
         Principal::Intermediary { organisation, kind } => {
             types::Principal::Intermediary(types::Intermediary {
@@ -450,6 +453,15 @@ fn wit_principal(principal: &Principal) -> types::Principal {
             office: office.clone(),
         }),
         Principal::System => types::Principal::System,
+    }
+}
+
+fn wit_level(level: crate::auth::Level) -> types::LevelOfAssurance {
+    use crate::auth::Level;
+    match level {
+        Level::L1 => types::LevelOfAssurance::Low,
+        Level::L2 => types::LevelOfAssurance::Substantial,
+        Level::L3 => types::LevelOfAssurance::High,
     }
 }
 

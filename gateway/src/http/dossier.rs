@@ -54,8 +54,17 @@ async fn dossier(app: &Arc<App>, headers: &HeaderMap) -> Result<Value, Problem> 
             });
             (fiscal_code.to_string(), profile)
         }
-        Principal::Company { vat_number, name } => {
-            let profile = json!({ "vat_number": vat_number.to_string(), "name": name });
+        Principal::Company {
+            vat_number,
+            name,
+            level,
+        } => {
+            check_level(level)?;
+            let profile = json!({
+                "vat_number": vat_number.to_string(),
+                "name": name,
+                "level_of_assurance": format!("{level:?}"),
+            });
             (vat_number.to_string(), profile)
         }
         _ => {
