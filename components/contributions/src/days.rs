@@ -7,7 +7,7 @@
 
 use jiff::civil::Date;
 use serde::Deserialize;
-use welfare_guest::{Event, Problem, events};
+use welfare_guest::{Event, Problem, events, store};
 
 use crate::{durc, plans, self_employed};
 
@@ -51,6 +51,24 @@ impl Budget {
     pub fn more(&mut self) {
         self.exhausted = true;
     }
+}
+
+/// The first entry of a dated index (`<prefix><YYYY-MM-DD>/…`) dated before `date`: its key,
+/// the parts after the date, and its version. The sweeps delete each entry they handle, so
+/// the first one is always the next to do.
+pub fn first_before(
+    prefix: &str,
+    date: Date,
+) -> Result<Option<(String, Vec<String>, u64)>, Problem> {
+    let (page, _) = store::list::<serde_json::Value>(prefix, None, 1)?;
+    let Some((key, entry)) = page.into_iter().next() else {
+        return Ok(None);
+    };
+    if key >= format!("{prefix}{date}") {
+        return Ok(None);
+    }
+    let parts = key[prefix.len()..].split('/').skip(1).map(String::from).collect();
+    Ok(Some((key, parts, entry.version)))
 }
 
 #[derive(Deserialize)]

@@ -315,22 +315,16 @@ pub fn brief(company: &str, today: Date) -> Result<Option<serde_json::Value>, Pr
 /// The day `date` has started: invitations whose deadline passed, and were not met in time,
 /// end irregular.
 pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> {
-    let upper = format!("{PENDING_PREFIX}{date}");
     loop {
-        let (page, _) = store::list::<serde_json::Value>(PENDING_PREFIX, None, 1)?;
-        let Some((k, entry)) = page.into_iter().next() else {
+        let Some((k, parts, version)) = crate::days::first_before(PENDING_PREFIX, date)? else {
             return Ok(());
         };
-        if k >= upper {
-            return Ok(());
-        }
         // The index entry, the request, one event.
         if !budget.reserve(1, 3) {
             return Ok(());
         }
-        store::delete(&k, entry.version)?;
-        let mut parts = k[PENDING_PREFIX.len()..].split('/');
-        let (Some(_), Some(company), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+        store::delete(&k, version)?;
+        let [company, id] = parts.as_slice() else {
             continue;
         };
         if let Some(mut doc) = store::get::<Durc>(&key(company, id))? {

@@ -435,27 +435,21 @@ fn inst_paid_at(notice: &Notice) -> &str {
 /// The day `date` has started: instalments due before it and still unpaid are missed; a
 /// missed first instalment, or the `lapse_after_missed`-th missed one, lapses the plan.
 pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> {
-    let upper = format!("{DUE_PREFIX}{date}");
     loop {
-        let (page, _) = store::list::<serde_json::Value>(DUE_PREFIX, None, 1)?;
-        let Some((k, entry)) = page.into_iter().next() else {
+        let Some((k, parts, version)) = crate::days::first_before(DUE_PREFIX, date)? else {
             return Ok(());
         };
-        if k >= upper {
-            return Ok(());
-        }
-        let mut parts = k[DUE_PREFIX.len()..].split('/');
-        let (Some(_), Some(debtor), Some(plan_id), Some(n)) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next().and_then(|n| n.parse::<u32>().ok()),
-        ) else {
-            if !budget.reserve(0, 1) {
-                return Ok(());
+        let (debtor, plan_id, n) = match parts.as_slice() {
+            [debtor, plan, n] if n.parse::<u32>().is_ok() => {
+                (debtor.as_str(), plan.as_str(), n.parse::<u32>().expect("checked"))
             }
-            store::delete(&k, entry.version)?;
-            continue;
+            _ => {
+                if !budget.reserve(0, 1) {
+                    return Ok(());
+                }
+                store::delete(&k, version)?;
+                continue;
+            }
         };
         let mut doc = load(debtor, plan_id)?;
         let plan = &mut doc.value;
@@ -476,7 +470,7 @@ pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> 
         if !budget.reserve(events, writes) {
             return Ok(());
         }
-        store::delete(&k, entry.version)?;
+        store::delete(&k, version)?;
         if !due {
             continue;
         }

@@ -268,13 +268,7 @@ pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> 
         }
         let (page, next) = store::list::<Position>(POSITIONS, calendar.cursor.as_deref(), 1)?;
         let Some((k, mut doc)) = page.into_iter().next() else {
-            calendar.year = target;
-            calendar.cursor = None;
-            store::put(CALENDAR, &calendar, version)?;
-            if target < date.year() {
-                budget.more();
-            }
-            return Ok(());
+            return year_done(calendar, version, target, date, budget);
         };
         if !doc.value.years.contains(&target) {
             issue_year(&mut doc.value, target, now)?;
@@ -282,16 +276,27 @@ pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> 
         }
         calendar.cursor = Some(k);
         if next.is_none() {
-            calendar.year = target;
-            calendar.cursor = None;
-            store::put(CALENDAR, &calendar, version)?;
-            if target < date.year() {
-                // More than a year behind: the next year is another delivery's work.
-                budget.more();
-            }
-            return Ok(());
+            return year_done(calendar, version, target, date, budget);
         }
     }
+}
+
+/// Every position has `target`'s notices: record it. More than a year behind, the next year
+/// is another delivery's work.
+fn year_done(
+    mut calendar: Calendar,
+    version: Option<u64>,
+    target: i16,
+    date: Date,
+    budget: &mut Budget,
+) -> Result<(), Problem> {
+    calendar.year = target;
+    calendar.cursor = None;
+    store::put(CALENDAR, &calendar, version)?;
+    if target < date.year() {
+        budget.more();
+    }
+    Ok(())
 }
 
 #[cfg(test)]

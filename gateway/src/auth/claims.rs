@@ -64,6 +64,11 @@ pub struct Claims {
     pub office: Option<String>,
 }
 
+/// The SPID level of assurance in `acr`, which citizens' and companies' tokens must carry.
+fn level(acr: Option<&str>) -> Result<Level, AuthError> {
+    acr.and_then(Level::from_acr).ok_or(AuthError::Claim("acr"))
+}
+
 /// The principal for verified `claims` from an issuer trusted for `kind`.
 pub fn principal(
     kind: PrincipalKind,
@@ -80,11 +85,7 @@ pub fn principal(
                 .ok_or(AuthError::Claim(FISCAL_NUMBER_CLAIM))?;
             let fiscal_code =
                 FiscalCode::parse(code).map_err(|_| AuthError::Claim(FISCAL_NUMBER_CLAIM))?;
-            let level = claims
-                .acr
-                .as_deref()
-                .and_then(Level::from_acr)
-                .ok_or(AuthError::Claim("acr"))?;
+            let level = level(claims.acr.as_deref())?;
             Ok(Principal::Citizen { fiscal_code, level })
         }
         PrincipalKind::Company => {
@@ -94,11 +95,7 @@ pub fn principal(
                 .ok_or(AuthError::Claim(VAT_NUMBER_CLAIM))?;
             let vat_number =
                 VatNumber::parse(number).map_err(|_| AuthError::Claim(VAT_NUMBER_CLAIM))?;
-            let level = claims
-                .acr
-                .as_deref()
-                .and_then(Level::from_acr)
-                .ok_or(AuthError::Claim("acr"))?;
+            let level = level(claims.acr.as_deref())?;
             Ok(Principal::Company {
                 vat_number,
                 name: claims.company_name,

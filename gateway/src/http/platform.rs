@@ -72,6 +72,14 @@ fn operator(app: &App, headers: &HeaderMap, roles: &[&str]) -> Result<(), Proble
     }
 }
 
+fn store_unavailable(e: crate::store::StoreError) -> Problem {
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "store-unavailable",
+        e.to_string(),
+    )
+}
+
 #[derive(Deserialize)]
 pub struct Cursor {
     cursor: Option<i64>,
@@ -88,13 +96,7 @@ pub async fn dead_letters(
         .db
         .read_async(move |conn| outbox::dead_letters(conn, after, DEAD_LETTER_PAGE))
         .await
-        .map_err(|e| {
-            Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "store-unavailable",
-                e.to_string(),
-            )
-        })?;
+        .map_err(store_unavailable)?;
     let next = (rows.len() == DEAD_LETTER_PAGE as usize)
         .then(|| rows.last().map(|(seq, _)| *seq))
         .flatten();
@@ -117,13 +119,7 @@ pub async fn replay(
         .db
         .write(move |conn| outbox::replay(conn, &event_id, &consumer))
         .await
-        .map_err(|e| {
-            Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "store-unavailable",
-                e.to_string(),
-            )
-        })?;
+        .map_err(store_unavailable)?;
     if !found {
         return Err(Problem::new(
             StatusCode::NOT_FOUND,
@@ -161,13 +157,7 @@ pub async fn run_day(
     }
     let published = crate::clock::publish_day(&app.db, &app.runtime.subscribers(), day)
         .await
-        .map_err(|e| {
-            Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "store-unavailable",
-                e.to_string(),
-            )
-        })?;
+        .map_err(store_unavailable)?;
     if published {
         app.outbox_wake.notify_one();
     }
