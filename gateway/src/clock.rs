@@ -34,7 +34,9 @@ pub fn event_id(date: Date) -> String {
 
 /// Today in UTC: the platform's calendar day.
 pub fn today() -> Date {
-    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
 }
 
 /// Publishes `date`'s event to its subscribers unless it was published before; true when

@@ -94,7 +94,9 @@ async fn a_declaration_shows_up_in_the_statement_with_weeks_and_gaps() {
     // January 2026, €300: five Saturdays paid, but €300 ÷ €244.74 = 1.2 → one week.
     declare(&app, ACME, "2026-01", &[(MARIO, 30_000)]).await;
 
-    let (status, s) = app.get(&format!("{C}/statement"), &app.citizen(MARIO)).await;
+    let (status, s) = app
+        .get(&format!("{C}/statement"), &app.citizen(MARIO))
+        .await;
     assert_eq!(status, 200, "{s}");
     let periods = s["periods"].as_array().unwrap();
     assert_eq!(periods.len(), 3, "{s}");
@@ -124,7 +126,9 @@ async fn a_declaration_shows_up_in_the_statement_with_weeks_and_gaps() {
         ])
     );
     // Laura's statement has her one month; Mario's employer sees its notices as debt.
-    let (_, laura) = app.get(&format!("{C}/statement"), &app.citizen(LAURA)).await;
+    let (_, laura) = app
+        .get(&format!("{C}/statement"), &app.citizen(LAURA))
+        .await;
     assert_eq!(laura["total_weeks"], 4);
     let (status, debt) = app.get(&format!("{C}/debt"), &app.company(ACME)).await;
     assert_eq!(status, 200, "{debt}");
@@ -145,11 +149,17 @@ async fn a_declaration_shows_up_in_the_statement_with_weeks_and_gaps() {
     assert_eq!(status, 409, "{body}");
     // The dossier: the citizen's weeks, the company's debts.
     let (_, me) = app.get("/api/v1/me", &app.citizen(MARIO)).await;
-    assert_eq!(me["domains"]["contributions"]["summary"]["total_weeks"], 18, "{me}");
+    assert_eq!(
+        me["domains"]["contributions"]["summary"]["total_weeks"], 18,
+        "{me}"
+    );
     let (status, me) = app.get("/api/v1/me", &app.company(ACME)).await;
     assert_eq!(status, 200, "{me}");
     assert_eq!(me["profile"]["vat_number"], ACME);
-    assert_eq!(me["domains"]["contributions"]["summary"]["debt"]["overdue_cents"], 316_800);
+    assert_eq!(
+        me["domains"]["contributions"]["summary"]["debt"]["overdue_cents"],
+        316_800
+    );
     app.stop().await;
 }
 
@@ -230,8 +240,12 @@ async fn malformed_identifiers_get_a_400_naming_the_field_and_change_nothing() {
     assert_eq!(field(&problem), "vat_number");
     // An intermediary naming a malformed VAT number is refused by the gateway.
     let (status, problem) = welfare_tests::send(
-        app.request(reqwest::Method::GET, &format!("{C}/debt"), Some(&app.intermediary("studio-rossi")))
-            .header("On-Behalf-Of", "01114601007"),
+        app.request(
+            reqwest::Method::GET,
+            &format!("{C}/debt"),
+            Some(&app.intermediary("studio-rossi")),
+        )
+        .header("On-Behalf-Of", "01114601007"),
     )
     .await;
     assert_eq!(status, 400, "{problem}");
@@ -245,7 +259,12 @@ async fn roles_and_principals_are_enforced() {
     let mario = app.citizen(MARIO);
     // A citizen is not a company; a company has no contribution statement.
     let (status, _) = app
-        .post_idem(&format!("{C}/declarations"), &mario, &key(), &json!({ "period": "2025-01", "workers": [] }))
+        .post_idem(
+            &format!("{C}/declarations"),
+            &mario,
+            &key(),
+            &json!({ "period": "2025-01", "workers": [] }),
+        )
         .await;
     assert_eq!(status, 403);
     let (status, problem) = app.get(&format!("{C}/statement"), &app.company(ACME)).await;
@@ -254,15 +273,21 @@ async fn roles_and_principals_are_enforced() {
     assert_eq!(status, 403);
     // Companies act for themselves.
     let (status, problem) = welfare_tests::send(
-        app.request(reqwest::Method::GET, &format!("{C}/debt"), Some(&app.company(ACME)))
-            .header("On-Behalf-Of", BETA),
+        app.request(
+            reqwest::Method::GET,
+            &format!("{C}/debt"),
+            Some(&app.company(ACME)),
+        )
+        .header("On-Behalf-Of", BETA),
     )
     .await;
     assert_eq!(status, 400, "{problem}");
     // The officers' queue is for contributions officers only.
     let (status, _) = app.get(&format!("{C}/reports"), &mario).await;
     assert_eq!(status, 403);
-    let (status, _) = app.get(&format!("{C}/reports"), &app.operator("medical-board")).await;
+    let (status, _) = app
+        .get(&format!("{C}/reports"), &app.operator("medical-board"))
+        .await;
     assert_eq!(status, 403);
     // A company's data needs a SPID level 2 login, as a person's does.
     let weak = app.company_at(ACME, welfare_gateway::auth::Level::L1);
@@ -302,7 +327,10 @@ async fn payments_are_in_full_once_and_idempotent() {
     assert_eq!(debt["regular"], true);
     let topics = app.topics_about(ACME);
     assert_eq!(
-        topics.iter().filter(|t| *t == "contributions.payment-recorded").count(),
+        topics
+            .iter()
+            .filter(|t| *t == "contributions.payment-recorded")
+            .count(),
         1,
         "{topics:?}"
     );
@@ -315,36 +343,59 @@ async fn durc_tolerance_validity_reuse_and_invitation() {
     let day = today();
     // No debt: regular, valid 120 days from the request; asked again, the same DURC.
     let beta = app.company(BETA);
-    let (status, durc) = app.post_idem(&format!("{C}/durc"), &beta, &key(), &json!({})).await;
+    let (status, durc) = app
+        .post_idem(&format!("{C}/durc"), &beta, &key(), &json!({}))
+        .await;
     assert_eq!(status, 201, "{durc}");
     assert_eq!(durc["status"], "regular");
     assert_eq!(durc["valid"], true);
     assert_eq!(durc["valid_until"], (day + 120.days()).to_string());
-    let (status, again) = app.post_idem(&format!("{C}/durc"), &beta, &key(), &json!({})).await;
+    let (status, again) = app
+        .post_idem(&format!("{C}/durc"), &beta, &key(), &json!({}))
+        .await;
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["id"], durc["id"]);
 
     // €45.455 × 33 % = €150.0015 → €150.00 overdue: within the tolerance.
     declare(&app, TOLERATED, "2025-05", &[(MARIO, 45_455)]).await;
     let (status, durc) = app
-        .post_idem(&format!("{C}/durc"), &app.company(TOLERATED), &key(), &json!({}))
+        .post_idem(
+            &format!("{C}/durc"),
+            &app.company(TOLERATED),
+            &key(),
+            &json!({}),
+        )
         .await;
-    assert_eq!((status, durc["status"].as_str()), (201, Some("regular")), "{durc}");
+    assert_eq!(
+        (status, durc["status"].as_str()),
+        (201, Some("regular")),
+        "{durc}"
+    );
     assert_eq!(durc["overdue_cents"], 15_000);
 
     // €454.58 × 33 % = €150.0114 → €150.01: one cent over, so an invitation to regularise.
     let over = app.company(OVER);
     let dec = declare(&app, OVER, "2025-05", &[(MARIO, 45_458)]).await;
     assert_eq!(dec["contributions_cents"], 15_001);
-    let (status, invited) = app.post_idem(&format!("{C}/durc"), &over, &key(), &json!({})).await;
+    let (status, invited) = app
+        .post_idem(&format!("{C}/durc"), &over, &key(), &json!({}))
+        .await;
     assert_eq!(status, 201, "{invited}");
     assert_eq!(invited["status"], "pending-regularisation");
     assert_eq!(invited["valid"], false);
     assert_eq!(invited["regularise_by"], (day + 15.days()).to_string());
-    assert_eq!(invited["overdue_notices"][0]["notice_number"], dec["notice_number"]);
-    assert!(app.topics_about(OVER).contains(&"contributions.regularisation-invited".to_string()));
+    assert_eq!(
+        invited["overdue_notices"][0]["notice_number"],
+        dec["notice_number"]
+    );
+    assert!(
+        app.topics_about(OVER)
+            .contains(&"contributions.regularisation-invited".to_string())
+    );
     // Asked again while the invitation runs: the same request.
-    let (status, again) = app.post_idem(&format!("{C}/durc"), &over, &key(), &json!({})).await;
+    let (status, again) = app
+        .post_idem(&format!("{C}/durc"), &over, &key(), &json!({}))
+        .await;
     assert_eq!((status, &again["id"]), (200, &invited["id"]));
     // Paying within the 15 days makes it regular, valid 120 days from the request.
     let (status, _) = pay(&app, &over, dec["notice_number"].as_str().unwrap(), 15_001).await;
@@ -353,19 +404,30 @@ async fn durc_tolerance_validity_reuse_and_invitation() {
     let (_, resolved) = app.get(&format!("{C}/durc/{id}"), &over).await;
     assert_eq!(resolved["status"], "regular", "{resolved}");
     assert_eq!(resolved["valid_until"], (day + 120.days()).to_string());
-    assert!(app.topics_about(OVER).contains(&"contributions.durc-issued".to_string()));
+    assert!(
+        app.topics_about(OVER)
+            .contains(&"contributions.durc-issued".to_string())
+    );
 
     // Not paying: once the 15 days are over, irregular.
     let late = app.company(LATE);
     declare(&app, LATE, "2025-05", &[(MARIO, 1_000_000)]).await;
-    let (_, invited) = app.post_idem(&format!("{C}/durc"), &late, &key(), &json!({})).await;
+    let (_, invited) = app
+        .post_idem(&format!("{C}/durc"), &late, &key(), &json!({}))
+        .await;
     let id = invited["id"].as_str().unwrap();
     app.run_day(day + 15.days()).await;
     let (_, still) = app.get(&format!("{C}/durc/{id}"), &late).await;
-    assert_eq!(still["status"], "pending-regularisation", "the 15th day is still in time");
+    assert_eq!(
+        still["status"], "pending-regularisation",
+        "the 15th day is still in time"
+    );
     app.run_day(day + 16.days()).await;
     let topics = app.topics_about(LATE);
-    assert!(topics.contains(&"contributions.durc-irregular".to_string()), "{topics:?}");
+    assert!(
+        topics.contains(&"contributions.durc-irregular".to_string()),
+        "{topics:?}"
+    );
     let (_, ended) = app.get(&format!("{C}/durc/{id}"), &late).await;
     assert_eq!(ended["status"], "irregular");
 
@@ -389,9 +451,18 @@ async fn durc_tolerance_validity_reuse_and_invitation() {
 /// Checks a schedule: instalments add up to principal plus interest, to the cent.
 fn assert_adds_up(plan: &Value, principal: i64) {
     let schedule = plan["schedule"].as_array().unwrap();
-    let amounts: i64 = schedule.iter().map(|i| i["amount_cents"].as_i64().unwrap()).sum();
-    let principals: i64 = schedule.iter().map(|i| i["principal_cents"].as_i64().unwrap()).sum();
-    let interest: i64 = schedule.iter().map(|i| i["interest_cents"].as_i64().unwrap()).sum();
+    let amounts: i64 = schedule
+        .iter()
+        .map(|i| i["amount_cents"].as_i64().unwrap())
+        .sum();
+    let principals: i64 = schedule
+        .iter()
+        .map(|i| i["principal_cents"].as_i64().unwrap())
+        .sum();
+    let interest: i64 = schedule
+        .iter()
+        .map(|i| i["interest_cents"].as_i64().unwrap())
+        .sum();
     assert_eq!(principals, principal);
     assert_eq!(plan["principal_cents"], principal);
     assert_eq!(plan["interest_cents"], interest);
@@ -407,7 +478,11 @@ async fn instalment_schedules_and_their_boundaries() {
     // €1,000.00 in two instalments at 8.15 %: r = 0.0815/12; A = P(1+r)²/(2+r) = €505.0995 →
     // €505.10; interest €6.79 then €3.41 on the €501.69 left (see amortisation.rs).
     let (status, s) = app
-        .post(&sim, &mario, &json!({ "principal_cents": 100_000, "instalments": 2, "year": 2026 }))
+        .post(
+            &sim,
+            &mario,
+            &json!({ "principal_cents": 100_000, "instalments": 2, "year": 2026 }),
+        )
         .await;
     assert_eq!(status, 200, "{s}");
     assert_eq!(s["schedule"][0]["amount_cents"], 50_510);
@@ -425,7 +500,11 @@ async fn instalment_schedules_and_their_boundaries() {
     ];
     for &(principal, count, expected) in table {
         let (status, body) = app
-            .post(&sim, &mario, &json!({ "principal_cents": principal, "instalments": count }))
+            .post(
+                &sim,
+                &mario,
+                &json!({ "principal_cents": principal, "instalments": count }),
+            )
             .await;
         assert_eq!(status, expected, "{principal} in {count}: {body}");
         if status == 200 {
@@ -438,13 +517,23 @@ async fn instalment_schedules_and_their_boundaries() {
 
     // Real debts at the boundary: two workers at €757,575.76, 33 % = €250,000.00 each
     // (250,000,000.08 cents, rounded): €500,000.00 in all.
-    declare(&app, AT_THRESHOLD, "2025-07", &[(MARIO, 75_757_576), (LAURA, 75_757_576)]).await;
+    declare(
+        &app,
+        AT_THRESHOLD,
+        "2025-07",
+        &[(MARIO, 75_757_576), (LAURA, 75_757_576)],
+    )
+    .await;
     let at = app.company(AT_THRESHOLD);
     let plans = format!("{C}/instalment-plans");
-    let (status, problem) = app.post_idem(&plans, &at, &key(), &json!({ "instalments": 37 })).await;
+    let (status, problem) = app
+        .post_idem(&plans, &at, &key(), &json!({ "instalments": 37 }))
+        .await;
     assert_eq!(status, 400, "{problem}");
     assert_eq!(field(&problem), "instalments");
-    let (status, plan) = app.post_idem(&plans, &at, &key(), &json!({ "instalments": 36 })).await;
+    let (status, plan) = app
+        .post_idem(&plans, &at, &key(), &json!({ "instalments": 36 }))
+        .await;
     assert_eq!(status, 201, "{plan}");
     assert_adds_up(&plan, 50_000_000);
     let first_due = Date::new(today().year(), today().month(), 16).unwrap() + 1.month();
@@ -452,22 +541,38 @@ async fn instalment_schedules_and_their_boundaries() {
     let (_, debt) = app.get(&format!("{C}/debt"), &at).await;
     assert_eq!(debt["in_plan_cents"], 50_000_000);
     assert_eq!(debt["overdue_cents"], 0);
-    assert_eq!(debt["regular"], true, "a debt being paid in instalments is regular");
+    assert_eq!(
+        debt["regular"], true,
+        "a debt being paid in instalments is regular"
+    );
     // A second plan finds nothing left to spread.
-    let (status, _) = app.post_idem(&plans, &at, &key(), &json!({ "instalments": 2 })).await;
+    let (status, _) = app
+        .post_idem(&plans, &at, &key(), &json!({ "instalments": 2 }))
+        .await;
     assert_eq!(status, 422);
 
     // €500,000.01: €250,000.00 + €757,575.79 × 33 % = €250,000.0107 → €250,000.01.
-    declare(&app, ABOVE_THRESHOLD, "2025-07", &[(MARIO, 75_757_576), (LAURA, 75_757_579)]).await;
+    declare(
+        &app,
+        ABOVE_THRESHOLD,
+        "2025-07",
+        &[(MARIO, 75_757_576), (LAURA, 75_757_579)],
+    )
+    .await;
     let above = app.company(ABOVE_THRESHOLD);
-    let (status, problem) = app.post_idem(&plans, &above, &key(), &json!({ "instalments": 61 })).await;
+    let (status, problem) = app
+        .post_idem(&plans, &above, &key(), &json!({ "instalments": 61 }))
+        .await;
     assert_eq!((status, field(&problem)), (400, "instalments"), "{problem}");
-    let (status, plan) = app.post_idem(&plans, &above, &key(), &json!({ "instalments": 60 })).await;
+    let (status, plan) = app
+        .post_idem(&plans, &above, &key(), &json!({ "instalments": 60 }))
+        .await;
     assert_eq!(status, 201, "{plan}");
     assert_adds_up(&plan, 50_000_001);
-    assert!(app
-        .topics_about(ABOVE_THRESHOLD)
-        .contains(&"contributions.instalment-plan-granted".to_string()));
+    assert!(
+        app.topics_about(ABOVE_THRESHOLD)
+            .contains(&"contributions.instalment-plan-granted".to_string())
+    );
     app.stop().await;
 }
 
@@ -479,13 +584,24 @@ async fn missed_instalments_lapse_the_plan() {
     let covered = dec["notice_number"].as_str().unwrap().to_string();
     let payer = app.company(PAYER);
     let (status, plan) = app
-        .post_idem(&format!("{C}/instalment-plans"), &payer, &key(), &json!({ "instalments": 3 }))
+        .post_idem(
+            &format!("{C}/instalment-plans"),
+            &payer,
+            &key(),
+            &json!({ "instalments": 3 }),
+        )
         .await;
     assert_eq!(status, 201, "{plan}");
     assert_adds_up(&plan, 99_000);
     let id = plan["id"].as_str().unwrap();
     let inst = |n: usize| plan["schedule"][n].clone();
-    let due = |n: usize| inst(n)["due_date"].as_str().unwrap().parse::<Date>().unwrap();
+    let due = |n: usize| {
+        inst(n)["due_date"]
+            .as_str()
+            .unwrap()
+            .parse::<Date>()
+            .unwrap()
+    };
     // The covered notice is now paid through the plan, not directly.
     let (status, _) = pay(&app, &payer, &covered, 99_000).await;
     assert_eq!(status, 409);
@@ -506,7 +622,10 @@ async fn missed_instalments_lapse_the_plan() {
     assert_eq!(now["status"], "active", "{now}");
     assert_eq!(now["missed"], 1);
     assert_eq!(now["schedule"][1]["status"], "missed");
-    assert!(app.topics_about(PAYER).contains(&"contributions.instalment-missed".to_string()));
+    assert!(
+        app.topics_about(PAYER)
+            .contains(&"contributions.instalment-missed".to_string())
+    );
     // The third missed too: two missed instalments lapse the plan.
     let lapse_day = due(2) + 1.day();
     app.run_day(lapse_day).await;
@@ -515,7 +634,10 @@ async fn missed_instalments_lapse_the_plan() {
     let balance = 99_000 - inst(0)["principal_cents"].as_i64().unwrap();
     assert_eq!(now["lapse"]["balance_cents"], balance);
     assert_eq!(now["lapse"]["on"], lapse_day.to_string());
-    assert!(app.topics_about(PAYER).contains(&"contributions.instalment-plan-lapsed".to_string()));
+    assert!(
+        app.topics_about(PAYER)
+            .contains(&"contributions.instalment-plan-lapsed".to_string())
+    );
     // The unpaid instalments are cancelled; the covered debt is carried into the balance.
     let (status, _) = pay(
         &app,
@@ -525,7 +647,9 @@ async fn missed_instalments_lapse_the_plan() {
     )
     .await;
     assert_eq!(status, 409);
-    let (_, notices) = app.get(&format!("{C}/payment-notices?status=replaced"), &payer).await;
+    let (_, notices) = app
+        .get(&format!("{C}/payment-notices?status=replaced"), &payer)
+        .await;
     assert_eq!(notices["items"][0]["notice_number"], covered.as_str());
     let (_, debt) = app.get(&format!("{C}/debt"), &payer).await;
     assert_eq!(debt["open_cents"], balance, "{debt}");
@@ -534,7 +658,9 @@ async fn missed_instalments_lapse_the_plan() {
     let number = now["lapse"]["notice_number"].as_str().unwrap();
     let (status, _) = pay(&app, &payer, number, balance).await;
     assert_eq!(status, 200);
-    let (_, notices) = app.get(&format!("{C}/payment-notices?status=paid"), &payer).await;
+    let (_, notices) = app
+        .get(&format!("{C}/payment-notices?status=paid"), &payer)
+        .await;
     let paid: Vec<&str> = notices["items"]
         .as_array()
         .unwrap()
@@ -547,10 +673,19 @@ async fn missed_instalments_lapse_the_plan() {
     declare(&app, FIRST_MISSED, "2025-08", &[(MARIO, 300_000)]).await;
     let first = app.company(FIRST_MISSED);
     let (_, plan) = app
-        .post_idem(&format!("{C}/instalment-plans"), &first, &key(), &json!({ "instalments": 2 }))
+        .post_idem(
+            &format!("{C}/instalment-plans"),
+            &first,
+            &key(),
+            &json!({ "instalments": 2 }),
+        )
         .await;
     let id = plan["id"].as_str().unwrap();
-    let due1: Date = plan["schedule"][0]["due_date"].as_str().unwrap().parse().unwrap();
+    let due1: Date = plan["schedule"][0]["due_date"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     app.run_day(due1 + 1.day()).await;
     let (_, now) = app.get(&format!("{C}/instalment-plans/{id}"), &first).await;
     assert_eq!(now["status"], "lapsed", "{now}");
@@ -565,7 +700,12 @@ async fn artisans_owe_quarterly_fixed_contributions() {
     let giuseppe = app.citizen(GIUSEPPE);
     let path = format!("{C}/self-employment");
     let (status, body) = app
-        .post_idem(&path, &giuseppe, &key(), &json!({ "fund": "artigiani", "start_date": "2026-02-10" }))
+        .post_idem(
+            &path,
+            &giuseppe,
+            &key(),
+            &json!({ "fund": "artigiani", "start_date": "2026-02-10" }),
+        )
         .await;
     assert_eq!(status, 201, "{body}");
     let of_2026: Vec<&Value> = body["notices"]
@@ -576,16 +716,35 @@ async fn artisans_owe_quarterly_fixed_contributions() {
         .collect();
     // €4,521.36 a year from February: the first quarter owes February and March,
     // round(452,136 × 3/12) − round(452,136 × 1/12) = 113,034 − 37,678; the others a quarter.
-    let amounts: Vec<i64> = of_2026.iter().map(|n| n["amount_cents"].as_i64().unwrap()).collect();
+    let amounts: Vec<i64> = of_2026
+        .iter()
+        .map(|n| n["amount_cents"].as_i64().unwrap())
+        .collect();
     assert_eq!(amounts, vec![75_356, 113_034, 113_034, 113_034]);
-    let dues: Vec<&str> = of_2026.iter().map(|n| n["due_date"].as_str().unwrap()).collect();
-    assert_eq!(dues, vec!["2026-05-18", "2026-08-20", "2026-11-16", "2027-02-16"]);
+    let dues: Vec<&str> = of_2026
+        .iter()
+        .map(|n| n["due_date"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        dues,
+        vec!["2026-05-18", "2026-08-20", "2026-11-16", "2027-02-16"]
+    );
     let (status, _) = app
-        .post_idem(&path, &giuseppe, &key(), &json!({ "fund": "commercianti", "start_date": "2026-03-01" }))
+        .post_idem(
+            &path,
+            &giuseppe,
+            &key(),
+            &json!({ "fund": "commercianti", "start_date": "2026-03-01" }),
+        )
         .await;
     assert_eq!(status, 409);
     let (status, problem) = app
-        .post_idem(&path, &app.citizen(LUCIA), &key(), &json!({ "fund": "artigiani", "start_date": "2024-12-31" }))
+        .post_idem(
+            &path,
+            &app.citizen(LUCIA),
+            &key(),
+            &json!({ "fund": "artigiani", "start_date": "2024-12-31" }),
+        )
         .await;
     assert_eq!((status, field(&problem)), (400, "start_date"));
 
@@ -608,16 +767,26 @@ async fn artisans_owe_quarterly_fixed_contributions() {
     // the newest figures, and due dates a year on).
     let next = today().year() + 1;
     app.run_day(Date::new(next, 1, 2).unwrap()).await;
-    let (_, all) = app.get(&format!("{C}/payment-notices?limit=100"), &giuseppe).await;
+    let (_, all) = app
+        .get(&format!("{C}/payment-notices?limit=100"), &giuseppe)
+        .await;
     let next_year: Vec<&Value> = all["items"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|n| n["reference"].as_str().unwrap().contains(&format!("/{next}/")))
+        .filter(|n| {
+            n["reference"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("/{next}/"))
+        })
         .collect();
     assert_eq!(next_year.len(), 4, "{all}");
     assert_eq!(
-        next_year.iter().map(|n| n["amount_cents"].as_i64().unwrap()).sum::<i64>(),
+        next_year
+            .iter()
+            .map(|n| n["amount_cents"].as_i64().unwrap())
+            .sum::<i64>(),
         452_136
     );
     app.stop().await;
@@ -654,7 +823,11 @@ async fn a_statement_report_becomes_an_officers_task() {
             "corrections": [{ "month": "2025-07", "employer_vat": ACME, "taxable_cents": 200_000 }],
         }))
         .await;
-    assert_eq!((status, field(&problem)), (400, "corrections[0].month"), "{problem}");
+    assert_eq!(
+        (status, field(&problem)),
+        (400, "corrections[0].month"),
+        "{problem}"
+    );
     let (status, resolved) = app
         .post(&resolution, &officer, &json!({
             "outcome": "corrected", "note": "Payslips checked against the company's books.",
@@ -664,7 +837,11 @@ async fn a_statement_report_becomes_an_officers_task() {
     assert_eq!(status, 200, "{resolved}");
     assert_eq!(resolved["status"], "resolved");
     let (status, _) = app
-        .post(&resolution, &officer, &json!({ "outcome": "rejected", "note": "Second thoughts here." }))
+        .post(
+            &resolution,
+            &officer,
+            &json!({ "outcome": "rejected", "note": "Second thoughts here." }),
+        )
         .await;
     assert_eq!(status, 409);
     // The correction is in the statement: March and April 2025 (5 + 4 Saturdays), then May
@@ -674,11 +851,14 @@ async fn a_statement_report_becomes_an_officers_task() {
     assert_eq!(s["periods"][0]["weeks"], 9);
     let (_, queue) = app.get(&format!("{C}/reports"), &officer).await;
     assert_eq!(queue["items"], json!([]));
-    let (_, mine) = app.get(&format!("{C}/statement/reports/{id}"), &lucia).await;
+    let (_, mine) = app
+        .get(&format!("{C}/statement/reports/{id}"), &lucia)
+        .await;
     assert_eq!(mine["resolution"]["outcome"], "corrected");
-    assert!(app
-        .topics_about(LUCIA)
-        .contains(&"contributions.statement-report-resolved".to_string()));
+    assert!(
+        app.topics_about(LUCIA)
+            .contains(&"contributions.statement-report-resolved".to_string())
+    );
     app.stop().await;
 }
 

@@ -142,9 +142,11 @@ impl TestApp {
     /// every event delivery (the day's work and what it published) has been processed.
     pub async fn run_day(&self, date: jiff::civil::Date) {
         let operator = self.operator("platform-operator");
-        let (status, body) = send(
-            self.request(Method::POST, &format!("/api/v1/admin/days/{date}"), Some(&operator)),
-        )
+        let (status, body) = send(self.request(
+            Method::POST,
+            &format!("/api/v1/admin/days/{date}"),
+            Some(&operator),
+        ))
         .await;
         assert!(status == 202 || status == 200, "{status} {body}");
         self.settled().await;

@@ -80,8 +80,14 @@ mod tests {
         assert_eq!(
             lines,
             vec![
-                Line { principal_cents: 49_831, interest_cents: 679 },
-                Line { principal_cents: 50_169, interest_cents: 341 },
+                Line {
+                    principal_cents: 49_831,
+                    interest_cents: 679
+                },
+                Line {
+                    principal_cents: 50_169,
+                    interest_cents: 341
+                },
             ]
         );
         assert_eq!(lines[1].amount_cents(), 50_510);
@@ -96,11 +102,24 @@ mod tests {
 
     #[test]
     fn parts_add_up_to_the_cent() {
-        for (principal, count) in [(1, 2), (99_999, 7), (50_000_000, 36), (50_000_001, 60), (123_456_789_012, 60)] {
+        for (principal, count) in [
+            (1, 2),
+            (99_999, 7),
+            (50_000_000, 36),
+            (50_000_001, 60),
+            (123_456_789_012, 60),
+        ] {
             let lines = schedule(principal, count, 815);
             assert_eq!(lines.len(), count as usize);
-            assert_eq!(lines.iter().map(|l| l.principal_cents).sum::<i64>(), principal);
-            assert!(lines.iter().all(|l| l.principal_cents >= 0 && l.interest_cents >= 0));
+            assert_eq!(
+                lines.iter().map(|l| l.principal_cents).sum::<i64>(),
+                principal
+            );
+            assert!(
+                lines
+                    .iter()
+                    .all(|l| l.principal_cents >= 0 && l.interest_cents >= 0)
+            );
         }
     }
 

@@ -32,7 +32,11 @@ pub struct Budget {
 
 impl Budget {
     pub fn new() -> Self {
-        Self { events: EVENTS_PER_DELIVERY, writes: WRITES_PER_DELIVERY, exhausted: false }
+        Self {
+            events: EVENTS_PER_DELIVERY,
+            writes: WRITES_PER_DELIVERY,
+            exhausted: false,
+        }
     }
 
     /// Reserves room for an item of at most `events` events and `writes` writes; false (and
@@ -67,7 +71,11 @@ pub fn first_before(
     if key >= format!("{prefix}{date}") {
         return Ok(None);
     }
-    let parts = key[prefix.len()..].split('/').skip(1).map(String::from).collect();
+    let parts = key[prefix.len()..]
+        .split('/')
+        .skip(1)
+        .map(String::from)
+        .collect();
     Ok(Some((key, parts, entry.version)))
 }
 
@@ -87,7 +95,11 @@ pub fn on_day(event: &Event) -> Result<(), String> {
         durc::sweep(day.date, now, budget)?;
         self_employed::sweep(day.date, now, budget)?;
         if budget.exhausted {
-            events::publish(DAY_CONTINUED, None, &serde_json::json!({ "date": day.date }))?;
+            events::publish(
+                DAY_CONTINUED,
+                None,
+                &serde_json::json!({ "date": day.date }),
+            )?;
         }
         Ok(())
     };

@@ -84,7 +84,11 @@ struct WorkerBody {
 pub fn submit(ctx: &Ctx) -> HandlerResult {
     let company = ctx.subject()?.to_string();
     welfare_identity::VatNumber::parse(&company).map_err(|_| {
-        Problem::new(403, "forbidden", "Declarations are made by companies (a VAT number).")
+        Problem::new(
+            403,
+            "forbidden",
+            "Declarations are made by companies (a VAT number).",
+        )
     })?;
     let body: Body = ctx.json()?;
     let today = ctx.today();
@@ -92,12 +96,16 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
     let period = Month::parse(&body.period);
     match period {
         None => errors.push(FieldError::new("period", "must be a month as YYYY-MM")),
-        Some(m) if m > Month::of(today) => {
-            errors.push(FieldError::new("period", "must not be a month still to come"))
-        }
+        Some(m) if m > Month::of(today) => errors.push(FieldError::new(
+            "period",
+            "must not be a month still to come",
+        )),
         Some(m) if m.year() < params::first_year() => errors.push(FieldError::new(
             "period",
-            &format!("months before {} are not declared here", params::first_year()),
+            &format!(
+                "months before {} are not declared here",
+                params::first_year()
+            ),
         )),
         Some(_) => {}
     }
@@ -130,7 +138,10 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
                 codes.push(Some(code));
             }
             Err(e) => {
-                errors.push(FieldError::new(&format!("workers[{i}].fiscal_code"), &e.to_string()));
+                errors.push(FieldError::new(
+                    &format!("workers[{i}].fiscal_code"),
+                    &e.to_string(),
+                ));
                 codes.push(None);
             }
         }
@@ -155,10 +166,12 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
     let rate = p.employees.rate_bp;
     let k = key(&company, period);
     if let Some(existing) = store::get::<Declaration>(&k)? {
-        return Err(Problem::conflict("This month is already declared.").with_detail(format!(
-            "Declaration {} of {} for {period}.",
-            existing.value.id, existing.value.submitted_at
-        )));
+        return Err(
+            Problem::conflict("This month is already declared.").with_detail(format!(
+                "Declaration {} of {} for {period}.",
+                existing.value.id, existing.value.submitted_at
+            )),
+        );
     }
     let mut workers = Vec::with_capacity(body.workers.len());
     for (w, code) in body.workers.iter().zip(codes) {
@@ -244,7 +257,10 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
         Some(c) => Some(format!(
             "{prefix}{}",
             Month::parse(c).ok_or_else(|| {
-                Problem::invalid(vec![FieldError::new("cursor", "is not a cursor this API gave")])
+                Problem::invalid(vec![FieldError::new(
+                    "cursor",
+                    "is not a cursor this API gave",
+                )])
             })?
         )),
         None => None,
@@ -252,14 +268,20 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
     let (docs, next) = store::list::<Declaration>(&prefix, after.as_deref(), limit)?;
     let items: Vec<&Declaration> = docs.iter().map(|(_, d)| &d.value).collect();
     let next_cursor = next.map(|k| k.trim_start_matches(&prefix).to_string());
-    Ok(json(200, &serde_json::json!({ "items": items, "next_cursor": next_cursor })))
+    Ok(json(
+        200,
+        &serde_json::json!({ "items": items, "next_cursor": next_cursor }),
+    ))
 }
 
 /// `GET /declarations/{period}`: one month's declaration.
 pub fn get(ctx: &Ctx) -> HandlerResult {
     let company = ctx.subject()?;
     let period = Month::parse(ctx.param("period")).ok_or_else(|| {
-        Problem::invalid(vec![FieldError::new("period", "must be a month as YYYY-MM")])
+        Problem::invalid(vec![FieldError::new(
+            "period",
+            "must be a month as YYYY-MM",
+        )])
     })?;
     let doc = store::get::<Declaration>(&key(company, period))?
         .ok_or_else(|| Problem::not_found("declaration"))?;

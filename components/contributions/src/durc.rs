@@ -118,7 +118,11 @@ fn current(company: &str) -> Result<Option<Doc<Durc>>, Problem> {
 }
 
 fn save(doc: &Doc<Durc>) -> Result<(), Problem> {
-    store::put(&key(&doc.value.company, &doc.value.id), &doc.value, Some(doc.version))?;
+    store::put(
+        &key(&doc.value.company, &doc.value.id),
+        &doc.value,
+        Some(doc.version),
+    )?;
     Ok(())
 }
 
@@ -136,7 +140,12 @@ fn drop_pending(d: &Durc) -> Result<(), Problem> {
 /// it. Once the deadline has passed: irregular — a payment or a plan in time has already made
 /// it regular (every payment and plan rechecks the running invitation), and one made later
 /// does not count.
-fn resolve(doc: &mut Doc<Durc>, day: Date, now: &str, deadline_passed: bool) -> Result<bool, Problem> {
+fn resolve(
+    doc: &mut Doc<Durc>,
+    day: Date,
+    now: &str,
+    deadline_passed: bool,
+) -> Result<bool, Problem> {
     if doc.value.status != Status::PendingRegularisation {
         return Ok(false);
     }
@@ -192,7 +201,11 @@ fn view(d: &Durc, today: Date) -> serde_json::Value {
 pub fn request(ctx: &Ctx) -> HandlerResult {
     let company = ctx.subject()?.to_string();
     VatNumber::parse(&company).map_err(|_| {
-        Problem::new(403, "forbidden", "A DURC is requested by a company (a VAT number).")
+        Problem::new(
+            403,
+            "forbidden",
+            "A DURC is requested by a company (a VAT number).",
+        )
     })?;
     let today = ctx.today();
     let now = ctx.req.received_at.clone();
@@ -251,11 +264,16 @@ pub fn request(ctx: &Ctx) -> HandlerResult {
     }
     store::create(&key(&company, &id), &durc)?;
     let pointer = store::get::<Current>(&current_key(&company))?;
-    store::put(&current_key(&company), &Current { id: id.clone() }, pointer.map(|d| d.version))?;
+    store::put(
+        &current_key(&company),
+        &Current { id: id.clone() },
+        pointer.map(|d| d.version),
+    )?;
     let mut response = json(201, &view(&durc, today));
-    response
-        .headers
-        .push(("location".into(), format!("/api/v1/contributions/durc/{id}")));
+    response.headers.push((
+        "location".into(),
+        format!("/api/v1/contributions/durc/{id}"),
+    ));
     Ok(response)
 }
 

@@ -49,8 +49,11 @@ const PERSON: &[PrincipalKind] = &[PrincipalKind::Citizen, PrincipalKind::Interm
 /// A company's own data: the company, or its labour consultant.
 const COMPANY: &[PrincipalKind] = &[PrincipalKind::Company, PrincipalKind::Intermediary];
 /// Debts: companies and self-employed persons alike, or their intermediaries.
-const DEBTOR: &[PrincipalKind] =
-    &[PrincipalKind::Company, PrincipalKind::Citizen, PrincipalKind::Intermediary];
+const DEBTOR: &[PrincipalKind] = &[
+    PrincipalKind::Company,
+    PrincipalKind::Citizen,
+    PrincipalKind::Intermediary,
+];
 const OPERATOR: &[PrincipalKind] = &[PrincipalKind::Operator];
 const AGENCY: &[PrincipalKind] = &[PrincipalKind::Agency];
 const AUTHENTICATED: &[PrincipalKind] = &[
@@ -85,81 +88,176 @@ fn router() -> Router {
         version: env!("CARGO_PKG_VERSION"),
         subscriptions: &[days::DAY_STARTED, days::DAY_CONTINUED],
         routes: vec![
-            route(Method::Get, "/api/v1/contributions/statement", PERSON,
+            route(
+                Method::Get,
+                "/api/v1/contributions/statement",
+                PERSON,
                 "The contribution statement: periods, weeks by year and in total, gaps.",
-                statement::get),
-            creates(route(Method::Post, "/api/v1/contributions/statement/reports", PERSON,
-                "Report an error in the statement: `{from, to, employer_vat?, message}`; it becomes an officer's task.",
-                reports::submit), schemas::REPORT),
-            route(Method::Get, "/api/v1/contributions/statement/reports", PERSON,
+                statement::get,
+            ),
+            creates(
+                route(
+                    Method::Post,
+                    "/api/v1/contributions/statement/reports",
+                    PERSON,
+                    "Report an error in the statement: `{from, to, employer_vat?, message}`; it becomes an officer's task.",
+                    reports::submit,
+                ),
+                schemas::REPORT,
+            ),
+            route(
+                Method::Get,
+                "/api/v1/contributions/statement/reports",
+                PERSON,
                 "The caller's statement reports and their resolutions.",
-                reports::mine),
-            route(Method::Get, "/api/v1/contributions/statement/reports/{id}", PERSON,
+                reports::mine,
+            ),
+            route(
+                Method::Get,
+                "/api/v1/contributions/statement/reports/{id}",
+                PERSON,
                 "One statement report.",
-                reports::get_mine),
-            officer(Method::Get, "/api/v1/contributions/reports",
+                reports::get_mine,
+            ),
+            officer(
+                Method::Get,
+                "/api/v1/contributions/reports",
                 "Open statement reports, oldest first.",
-                reports::queue),
+                reports::queue,
+            ),
             RouteSpec {
                 request_schema: Some(schemas::RESOLUTION),
-                ..officer(Method::Post, "/api/v1/contributions/reports/{id}/resolution",
+                ..officer(
+                    Method::Post,
+                    "/api/v1/contributions/reports/{id}/resolution",
                     "Resolve a report: `{outcome: corrected|rejected, note, corrections[{month, employer_vat, taxable_cents, weeks?}]}`.",
-                    reports::resolve)
+                    reports::resolve,
+                )
             },
-            creates(route(Method::Post, "/api/v1/contributions/declarations", COMPANY,
-                "A monthly declaration: `{period, company_name?, workers[{fiscal_code, taxable_cents, weeks?}]}`; issues the payment notice.",
-                declarations::submit), schemas::DECLARATION),
-            route(Method::Get, "/api/v1/contributions/declarations", COMPANY,
+            creates(
+                route(
+                    Method::Post,
+                    "/api/v1/contributions/declarations",
+                    COMPANY,
+                    "A monthly declaration: `{period, company_name?, workers[{fiscal_code, taxable_cents, weeks?}]}`; issues the payment notice.",
+                    declarations::submit,
+                ),
+                schemas::DECLARATION,
+            ),
+            route(
+                Method::Get,
+                "/api/v1/contributions/declarations",
+                COMPANY,
                 "The company's declarations, oldest month first.",
-                declarations::list),
-            route(Method::Get, "/api/v1/contributions/declarations/{period}", COMPANY,
+                declarations::list,
+            ),
+            route(
+                Method::Get,
+                "/api/v1/contributions/declarations/{period}",
+                COMPANY,
                 "One month's declaration.",
-                declarations::get),
-            route(Method::Get, "/api/v1/contributions/debt", DEBTOR,
+                declarations::get,
+            ),
+            route(
+                Method::Get,
+                "/api/v1/contributions/debt",
+                DEBTOR,
                 "The debt position: open and overdue amounts, open notices, instalment plans.",
-                notices::debt),
-            creates(route(Method::Post, "/api/v1/contributions/self-employment", PERSON,
-                "Register as an artisan or a merchant: `{fund: artigiani|commercianti, start_date}`; issues the quarterly notices.",
-                self_employed::register), schemas::SELF_EMPLOYMENT),
-            route(Method::Get, "/api/v1/contributions/self-employment", PERSON,
+                notices::debt,
+            ),
+            creates(
+                route(
+                    Method::Post,
+                    "/api/v1/contributions/self-employment",
+                    PERSON,
+                    "Register as an artisan or a merchant: `{fund: artigiani|commercianti, start_date}`; issues the quarterly notices.",
+                    self_employed::register,
+                ),
+                schemas::SELF_EMPLOYMENT,
+            ),
+            route(
+                Method::Get,
+                "/api/v1/contributions/self-employment",
+                PERSON,
                 "The artisan's or merchant's position and fixed-contribution notices.",
-                self_employed::get),
-            route(Method::Get, "/api/v1/contributions/payment-notices", DEBTOR,
+                self_employed::get,
+            ),
+            route(
+                Method::Get,
+                "/api/v1/contributions/payment-notices",
+                DEBTOR,
                 "pagoPA notices (`?status=open|paid|in-plan|cancelled|replaced`).",
-                notices::list),
-            creates(route(Method::Post, "/api/v1/contributions/payment-notices/{notice_number}/payment", DEBTOR,
-                "Record a notice's pagoPA payment, in full: `{amount_cents, receipt_id?}`.",
-                notices::pay), schemas::PAYMENT),
+                notices::list,
+            ),
+            creates(
+                route(
+                    Method::Post,
+                    "/api/v1/contributions/payment-notices/{notice_number}/payment",
+                    DEBTOR,
+                    "Record a notice's pagoPA payment, in full: `{amount_cents, receipt_id?}`.",
+                    notices::pay,
+                ),
+                schemas::PAYMENT,
+            ),
             RouteSpec {
                 idempotency_key_required: true,
-                ..route(Method::Post, "/api/v1/contributions/durc", COMPANY,
-                "Request a DURC: a still-valid one is returned; an irregular company is invited to regularise within 15 days.",
-                durc::request)
+                ..route(
+                    Method::Post,
+                    "/api/v1/contributions/durc",
+                    COMPANY,
+                    "Request a DURC: a still-valid one is returned; an irregular company is invited to regularise within 15 days.",
+                    durc::request,
+                )
             },
-            route(Method::Get, "/api/v1/contributions/durc/{id}", COMPANY,
+            route(
+                Method::Get,
+                "/api/v1/contributions/durc/{id}",
+                COMPANY,
                 "One DURC request and its outcome.",
-                durc::get),
+                durc::get,
+            ),
             RouteSpec {
                 principals: AUTHENTICATED,
                 request_schema: Some(schemas::PLAN_SIMULATION),
-                ..RouteSpec::new(Method::Post, "/api/v1/contributions/instalment-plans/simulations",
+                ..RouteSpec::new(
+                    Method::Post,
+                    "/api/v1/contributions/instalment-plans/simulations",
                     "The schedule a debt would have: `{principal_cents, instalments, year?}`.",
-                    plans::simulate)
+                    plans::simulate,
+                )
             },
-            creates(route(Method::Post, "/api/v1/contributions/instalment-plans", DEBTOR,
-                "Spread open notices over monthly instalments: `{instalments, notices?}`.",
-                plans::create), schemas::PLAN),
-            route(Method::Get, "/api/v1/contributions/instalment-plans", DEBTOR,
+            creates(
+                route(
+                    Method::Post,
+                    "/api/v1/contributions/instalment-plans",
+                    DEBTOR,
+                    "Spread open notices over monthly instalments: `{instalments, notices?}`.",
+                    plans::create,
+                ),
+                schemas::PLAN,
+            ),
+            route(
+                Method::Get,
+                "/api/v1/contributions/instalment-plans",
+                DEBTOR,
                 "The debtor's instalment plans.",
-                plans::list),
-            route(Method::Get, "/api/v1/contributions/instalment-plans/{id}", DEBTOR,
+                plans::list,
+            ),
+            route(
+                Method::Get,
+                "/api/v1/contributions/instalment-plans/{id}",
+                DEBTOR,
                 "One plan with its schedule.",
-                plans::get),
+                plans::get,
+            ),
             RouteSpec {
                 principals: AGENCY,
-                ..RouteSpec::new(Method::Get, "/interop/v1/durc/{vat_number}",
+                ..RouteSpec::new(
+                    Method::Get,
+                    "/interop/v1/durc/{vat_number}",
                     "For procurement offices: whether the company holds a valid DURC today.",
-                    durc::interop)
+                    durc::interop,
+                )
             },
         ],
     }

@@ -21,8 +21,7 @@ impl Month {
 
     pub fn parse(raw: &str) -> Option<Self> {
         let (y, m) = raw.split_once('-')?;
-        if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit())
-        {
+        if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
             return None;
         }
         Self::new(y.parse().ok()?, m.parse().ok()?)
@@ -81,7 +80,10 @@ impl Month {
     /// weeks a full month of work pays.
     pub fn saturdays(self) -> u32 {
         let first = self.first_day();
-        let offset = (Weekday::Saturday.to_sunday_zero_offset() - first.weekday().to_sunday_zero_offset() + 7) % 7;
+        let offset = (Weekday::Saturday.to_sunday_zero_offset()
+            - first.weekday().to_sunday_zero_offset()
+            + 7)
+            % 7;
         let first_saturday = first.day() + offset;
         ((self.last_day().day() - first_saturday) / 7 + 1) as u32
     }
@@ -116,8 +118,14 @@ mod tests {
         assert!(Month::parse("2026-13").is_none());
         assert!(Month::parse("2026-3").is_none());
         assert!(Month::parse("26-03").is_none());
-        assert_eq!(Month::parse("2025-12").unwrap().next().to_string(), "2026-01");
-        assert_eq!(Month::parse("2026-02").unwrap().day(31).to_string(), "2026-02-28");
+        assert_eq!(
+            Month::parse("2025-12").unwrap().next().to_string(),
+            "2026-01"
+        );
+        assert_eq!(
+            Month::parse("2026-02").unwrap().day(31).to_string(),
+            "2026-02-28"
+        );
         assert_eq!(Month::parse("2026-11").unwrap().quarter(), 4);
     }
 

@@ -275,7 +275,10 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
         Some(c) => Some(
             NoticeNumber::parse(c)
                 .map_err(|_| {
-                    Problem::invalid(vec![FieldError::new("cursor", "is not a cursor this API gave")])
+                    Problem::invalid(vec![FieldError::new(
+                        "cursor",
+                        "is not a cursor this API gave",
+                    )])
                 })?
                 .to_string(),
         ),
@@ -291,7 +294,10 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
     let next_cursor = (items.len() > limit).then(|| items[limit - 1].notice_number.clone());
     items.truncate(limit);
     let items: Vec<_> = items.iter().map(|n| with_overdue(n, today)).collect();
-    Ok(json(200, &serde_json::json!({ "items": items, "next_cursor": next_cursor })))
+    Ok(json(
+        200,
+        &serde_json::json!({ "items": items, "next_cursor": next_cursor }),
+    ))
 }
 
 /// A notice as the API shows it: with whether it is overdue today.
@@ -360,28 +366,39 @@ pub fn pay(ctx: &Ctx) -> HandlerResult {
     match notice.status {
         Status::Open => {}
         Status::Paid => {
-            return Err(Problem::conflict("This notice is already paid.").with_detail(format!(
-                "Paid on {}.",
-                notice.payment.as_ref().map(|p| p.paid_at.as_str()).unwrap_or("?")
-            )));
+            return Err(
+                Problem::conflict("This notice is already paid.").with_detail(format!(
+                    "Paid on {}.",
+                    notice
+                        .payment
+                        .as_ref()
+                        .map(|p| p.paid_at.as_str())
+                        .unwrap_or("?")
+                )),
+            );
         }
         Status::InPlan => {
-            return Err(Problem::conflict("This debt is in an instalment plan.").with_detail(
-                format!(
+            return Err(
+                Problem::conflict("This debt is in an instalment plan.").with_detail(format!(
                     "Pay the instalments of plan {} instead.",
                     notice.plan_id.as_deref().unwrap_or("?")
-                ),
-            ));
+                )),
+            );
         }
         Status::Cancelled => {
-            return Err(Problem::conflict("This notice was cancelled and cannot be paid."));
+            return Err(Problem::conflict(
+                "This notice was cancelled and cannot be paid.",
+            ));
         }
         Status::Replaced => {
-            return Err(Problem::conflict("This debt was carried into another notice.")
-                .with_detail(format!(
-                    "The instalment plan {} lapsed: pay its balance notice instead.",
-                    notice.plan_id.as_deref().unwrap_or("?")
-                )));
+            return Err(
+                Problem::conflict("This debt was carried into another notice.").with_detail(
+                    format!(
+                        "The instalment plan {} lapsed: pay its balance notice instead.",
+                        notice.plan_id.as_deref().unwrap_or("?")
+                    ),
+                ),
+            );
         }
     }
     if body.amount_cents != notice.amount_cents {

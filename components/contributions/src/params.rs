@@ -81,7 +81,8 @@ pub fn for_year(year: i16) -> Option<Params> {
 /// The parameters in force in `year`: that year's, or the newest shipped for a later year (the
 /// figures stay in force until a circular changes them).
 pub fn in_force(year: i16) -> Params {
-    for_year(year).unwrap_or_else(|| welfare_guest::yearly::latest(YEARS).expect("a year is shipped"))
+    for_year(year)
+        .unwrap_or_else(|| welfare_guest::yearly::latest(YEARS).expect("a year is shipped"))
 }
 
 pub fn years() -> Vec<i16> {

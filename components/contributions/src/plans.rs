@@ -147,8 +147,12 @@ pub fn simulate(ctx: &Ctx) -> HandlerResult {
     }
     let year = body.year.unwrap_or(ctx.today().year());
     let p = params::for_year(year).ok_or_else(|| {
-        Problem::new(422, "year-not-supported", "There are no figures for that year.")
-            .with_detail(format!("Supported years: {:?}.", params::years()))
+        Problem::new(
+            422,
+            "year-not-supported",
+            "There are no figures for that year.",
+        )
+        .with_detail(format!("Supported years: {:?}.", params::years()))
     })?;
     check_count(&p.instalments, body.principal_cents, body.instalments)?;
     let lines = amortisation::schedule(
@@ -200,8 +204,7 @@ pub fn create(ctx: &Ctx) -> HandlerResult {
     let today = ctx.today();
     let now = ctx.req.received_at.clone();
     let all = notices::all(&debtor)?;
-    let spreadable =
-        |n: &Notice| n.status == NoticeStatus::Open && n.kind != Kind::Instalment;
+    let spreadable = |n: &Notice| n.status == NoticeStatus::Open && n.kind != Kind::Instalment;
     let mut chosen: Vec<Doc<Notice>> = Vec::new();
     match &body.notices {
         None => chosen.extend(all.into_iter().filter(|d| spreadable(&d.value))),
@@ -231,15 +234,18 @@ pub fn create(ctx: &Ctx) -> HandlerResult {
         }
     }
     if chosen.is_empty() {
-        return Err(Problem::new(422, "nothing-to-spread", "There is no open debt to spread."));
-    }
-    if chosen.len() > MAX_NOTICES_IN_PLAN {
         return Err(Problem::new(
             422,
-            "too-many-notices",
-            "Too many notices for one plan.",
-        )
-        .with_detail(format!("Name at most {MAX_NOTICES_IN_PLAN} notices in `notices`.")));
+            "nothing-to-spread",
+            "There is no open debt to spread.",
+        ));
+    }
+    if chosen.len() > MAX_NOTICES_IN_PLAN {
+        return Err(
+            Problem::new(422, "too-many-notices", "Too many notices for one plan.").with_detail(
+                format!("Name at most {MAX_NOTICES_IN_PLAN} notices in `notices`."),
+            ),
+        );
     }
     let principal: i64 = chosen.iter().map(|d| d.value.amount_cents).sum();
     let p = params::in_force(today.year());
@@ -289,7 +295,10 @@ pub fn create(ctx: &Ctx) -> HandlerResult {
         id: id.clone(),
         debtor: debtor.clone(),
         status: PlanStatus::Active,
-        notices: chosen.iter().map(|d| d.value.notice_number.clone()).collect(),
+        notices: chosen
+            .iter()
+            .map(|d| d.value.notice_number.clone())
+            .collect(),
         principal_cents: principal,
         annual_interest_bp: rate,
         interest_cents: interest,
@@ -345,7 +354,10 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
     let (docs, next) = store::list::<Plan>(&prefix, after.as_deref(), ctx.page_size()?)?;
     let items: Vec<&Plan> = docs.iter().map(|(_, d)| &d.value).collect();
     let next_cursor = next.map(|k| k.trim_start_matches(&prefix).to_string());
-    Ok(json(200, &serde_json::json!({ "items": items, "next_cursor": next_cursor })))
+    Ok(json(
+        200,
+        &serde_json::json!({ "items": items, "next_cursor": next_cursor }),
+    ))
 }
 
 /// The debtor's plans in brief, for the debt position and the dossier.
@@ -388,7 +400,11 @@ pub fn balance_paid(notice: &Notice) -> Result<(), Problem> {
         return Ok(());
     };
     let plan = load(&notice.debtor, plan_id)?;
-    let at = notice.payment.as_ref().map(|p| p.paid_at.clone()).unwrap_or_default();
+    let at = notice
+        .payment
+        .as_ref()
+        .map(|p| p.paid_at.clone())
+        .unwrap_or_default();
     settle_covered(&plan.value, &at)
 }
 
@@ -414,7 +430,10 @@ pub fn instalment_paid(notice: &Notice) -> Result<(), Problem> {
     }
     let plan = &mut doc.value;
     if plan.status == PlanStatus::Active
-        && plan.schedule.iter().all(|i| i.status == InstalmentStatus::Paid)
+        && plan
+            .schedule
+            .iter()
+            .all(|i| i.status == InstalmentStatus::Paid)
     {
         plan.status = PlanStatus::Completed;
         settle_covered(plan, inst_paid_at(notice))?;
@@ -429,7 +448,11 @@ pub fn instalment_paid(notice: &Notice) -> Result<(), Problem> {
 }
 
 fn inst_paid_at(notice: &Notice) -> &str {
-    notice.payment.as_ref().map(|p| p.paid_at.as_str()).unwrap_or_default()
+    notice
+        .payment
+        .as_ref()
+        .map(|p| p.paid_at.as_str())
+        .unwrap_or_default()
 }
 
 /// The day `date` has started: instalments due before it and still unpaid are missed; a
@@ -440,9 +463,11 @@ pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> 
             return Ok(());
         };
         let (debtor, plan_id, n) = match parts.as_slice() {
-            [debtor, plan, n] if n.parse::<u32>().is_ok() => {
-                (debtor.as_str(), plan.as_str(), n.parse::<u32>().expect("checked"))
-            }
+            [debtor, plan, n] if n.parse::<u32>().is_ok() => (
+                debtor.as_str(),
+                plan.as_str(),
+                n.parse::<u32>().expect("checked"),
+            ),
             _ => {
                 if !budget.reserve(0, 1) {
                     return Ok(());
@@ -474,7 +499,11 @@ pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> 
         if !due {
             continue;
         }
-        let inst = plan.schedule.iter_mut().find(|i| i.n == n).expect("checked above");
+        let inst = plan
+            .schedule
+            .iter_mut()
+            .find(|i| i.n == n)
+            .expect("checked above");
         inst.status = InstalmentStatus::Missed;
         plan.missed += 1;
         let missed = inst.clone();
@@ -534,7 +563,10 @@ fn lapse(plan: &mut Plan, date: Date, now: &str, reason: &str) -> Result<(), Pro
         NewNotice {
             debtor: plan.debtor.clone(),
             kind: Kind::PlanBalance,
-            description: format!("Debito residuo del piano di rateizzazione {} decaduto", plan.id),
+            description: format!(
+                "Debito residuo del piano di rateizzazione {} decaduto",
+                plan.id
+            ),
             amount_cents: balance,
             due_date: date,
             reference: plan.id.clone(),

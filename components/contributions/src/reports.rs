@@ -148,7 +148,12 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
             }
         },
     };
-    errors.extend(chars_between("message", &body.message, MIN_MESSAGE_CHARS, MAX_MESSAGE_CHARS));
+    errors.extend(chars_between(
+        "message",
+        &body.message,
+        MIN_MESSAGE_CHARS,
+        MAX_MESSAGE_CHARS,
+    ));
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));
     }
@@ -166,7 +171,12 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
         resolution: None,
     };
     store::create(&key(&subject, &id), &report)?;
-    store::create(&index_key(&id), &Pointer { subject: subject.clone() })?;
+    store::create(
+        &index_key(&id),
+        &Pointer {
+            subject: subject.clone(),
+        },
+    )?;
     store::create(&queue_key(&id), &Pointer { subject })?;
     let mut response = json(201, &report);
     response.headers.push((
@@ -184,7 +194,10 @@ pub fn mine(ctx: &Ctx) -> HandlerResult {
     let (docs, next) = store::list::<Report>(&prefix, after.as_deref(), ctx.page_size()?)?;
     let items: Vec<&Report> = docs.iter().map(|(_, d)| &d.value).collect();
     let next_cursor = next.map(|k| k.trim_start_matches(&prefix).to_string());
-    Ok(json(200, &serde_json::json!({ "items": items, "next_cursor": next_cursor })))
+    Ok(json(
+        200,
+        &serde_json::json!({ "items": items, "next_cursor": next_cursor }),
+    ))
 }
 
 /// `GET /statement/reports/{id}`: one of the citizen's reports.
@@ -202,8 +215,8 @@ fn load_any(id: &str) -> Result<Doc<Report>, Problem> {
     if !is_id(id, ID_PREFIX) {
         return Err(Problem::not_found("report"));
     }
-    let pointer = store::get::<Pointer>(&index_key(id))?
-        .ok_or_else(|| Problem::not_found("report"))?;
+    let pointer =
+        store::get::<Pointer>(&index_key(id))?.ok_or_else(|| Problem::not_found("report"))?;
     store::get::<Report>(&key(&pointer.value.subject, id))?
         .ok_or_else(|| Problem::not_found("report"))
 }
@@ -221,7 +234,10 @@ pub fn queue(ctx: &Ctx) -> HandlerResult {
         }
     }
     let next_cursor = next.map(|k| k.trim_start_matches(&prefix).to_string());
-    Ok(json(200, &serde_json::json!({ "items": items, "next_cursor": next_cursor })))
+    Ok(json(
+        200,
+        &serde_json::json!({ "items": items, "next_cursor": next_cursor }),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -246,13 +262,22 @@ struct CorrectionBody {
 /// `POST /reports/{id}/resolution` (`contributions-officer`): corrects or rejects, once.
 pub fn resolve(ctx: &Ctx) -> HandlerResult {
     let Principal::Operator(_) = ctx.principal() else {
-        return Err(Problem::new(403, "forbidden", "Only contributions officers do this."));
+        return Err(Problem::new(
+            403,
+            "forbidden",
+            "Only contributions officers do this.",
+        ));
     };
     let body: ResolutionBody = ctx.json()?;
     let mut doc = load_any(ctx.param("id"))?;
     let report = &doc.value;
     let mut errors = Vec::new();
-    errors.extend(chars_between("note", &body.note, MIN_MESSAGE_CHARS, MAX_MESSAGE_CHARS));
+    errors.extend(chars_between(
+        "note",
+        &body.note,
+        MIN_MESSAGE_CHARS,
+        MAX_MESSAGE_CHARS,
+    ));
     match body.outcome {
         Outcome::Corrected if body.corrections.is_empty() => errors.push(FieldError::new(
             "corrections",
@@ -278,7 +303,10 @@ pub fn resolve(ctx: &Ctx) -> HandlerResult {
             Some(m) if m >= report.from && m <= report.to => {}
             _ => errors.push(FieldError::new(
                 &at("month"),
-                &format!("must be a month from {} to {}, as reported", report.from, report.to),
+                &format!(
+                    "must be a month from {} to {}, as reported",
+                    report.from, report.to
+                ),
             )),
         }
         let employer = VatNumber::parse(&c.employer_vat);

@@ -85,7 +85,11 @@ pub fn quarters(fund: Fund, start: Date, year: i16) -> Vec<Quarter> {
     let p = params::in_force(year);
     let shift = jiff::Span::new().years(year - p.year);
     let yearly = fund.yearly_cents(&p.self_employed);
-    let first_month = if start.year() == year { start.month() as i64 } else { 1 };
+    let first_month = if start.year() == year {
+        start.month() as i64
+    } else {
+        1
+    };
     if start.year() > year {
         return Vec::new();
     }
@@ -150,7 +154,11 @@ struct Body {
 pub fn register(ctx: &Ctx) -> HandlerResult {
     let subject = ctx.subject()?.to_string();
     welfare_identity::FiscalCode::parse(&subject).map_err(|_| {
-        Problem::new(403, "forbidden", "Artisans and merchants register as persons (a fiscal code).")
+        Problem::new(
+            403,
+            "forbidden",
+            "Artisans and merchants register as persons (a fiscal code).",
+        )
     })?;
     let body: Body = ctx.json()?;
     let today = ctx.today();
@@ -165,7 +173,9 @@ pub fn register(ctx: &Ctx) -> HandlerResult {
         }
     };
     if store::get::<Position>(&position_key(&subject))?.is_some() {
-        return Err(Problem::conflict("You are already registered as an artisan or a merchant."));
+        return Err(Problem::conflict(
+            "You are already registered as an artisan or a merchant.",
+        ));
     }
     let now = ctx.req.received_at.clone();
     let mut position = Position {
@@ -181,8 +191,14 @@ pub fn register(ctx: &Ctx) -> HandlerResult {
         issued.extend(issue_year(&mut position, year, &now)?);
     }
     store::create(&position_key(&subject), &position)?;
-    let notices: Vec<_> = issued.iter().map(|n| notices::with_overdue(n, today)).collect();
-    let mut response = json(201, &serde_json::json!({ "position": position, "notices": notices }));
+    let notices: Vec<_> = issued
+        .iter()
+        .map(|n| notices::with_overdue(n, today))
+        .collect();
+    let mut response = json(
+        201,
+        &serde_json::json!({ "position": position, "notices": notices }),
+    );
     response.headers.push((
         "location".into(),
         "/api/v1/contributions/self-employment".into(),
@@ -202,7 +218,10 @@ pub fn get(ctx: &Ctx) -> HandlerResult {
         .filter(|n| n.kind == Kind::FixedContribution)
         .map(|n| notices::with_overdue(&n, today))
         .collect();
-    Ok(json(200, &serde_json::json!({ "position": position.value, "notices": notices })))
+    Ok(json(
+        200,
+        &serde_json::json!({ "position": position.value, "notices": notices }),
+    ))
 }
 
 pub fn position_of(subject: &str) -> Result<Option<Position>, Problem> {
@@ -216,7 +235,9 @@ pub fn credit(notice: &Notice) -> Result<(), Problem> {
         return Ok(());
     };
     for m in &notice.months {
-        let minimum = params::in_force(m.year()).self_employed.minimum_income_cents;
+        let minimum = params::in_force(m.year())
+            .self_employed
+            .minimum_income_cents;
         let n = m.number() as i64;
         let k = period_key(&notice.debtor, *m, fund);
         if store::get::<Period>(&k)?.is_some() {
@@ -254,7 +275,13 @@ pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> 
     let (mut calendar, version) = match doc {
         Some(d) => (d.value, Some(d.version)),
         // Positions issue their own year at registration: a fresh platform starts one back.
-        None => (Calendar { year: date.year() - 1, cursor: None }, None),
+        None => (
+            Calendar {
+                year: date.year() - 1,
+                cursor: None,
+            },
+            None,
+        ),
     };
     if calendar.year >= date.year() {
         return Ok(());
@@ -318,7 +345,10 @@ mod tests {
         let q = quarters(Fund::Artigiani, Date::constant(2026, 2, 10), 2026);
         assert_eq!(q[0].months.len(), 2);
         assert_eq!(q[0].amount_cents, 75_356);
-        assert_eq!(q.iter().map(|q| q.amount_cents).sum::<i64>(), 452_136 - 37_678);
+        assert_eq!(
+            q.iter().map(|q| q.amount_cents).sum::<i64>(),
+            452_136 - 37_678
+        );
         // From November: only the fourth quarter, two months.
         let q = quarters(Fund::Artigiani, Date::constant(2026, 11, 3), 2026);
         assert_eq!(q.len(), 1);

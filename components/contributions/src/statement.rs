@@ -126,7 +126,10 @@ pub fn build(subject: &str, months: &[Period], unpaid: &BTreeSet<Month>) -> Stat
     // Periods: runs of consecutive months with the same fund and employer.
     let mut by_source: BTreeMap<(String, Option<String>), Vec<&Period>> = BTreeMap::new();
     for p in months {
-        by_source.entry((p.fund.clone(), p.employer.clone())).or_default().push(p);
+        by_source
+            .entry((p.fund.clone(), p.employer.clone()))
+            .or_default()
+            .push(p);
     }
     let mut periods = Vec::new();
     for ((fund, employer), mut list) in by_source {
@@ -154,7 +157,8 @@ pub fn build(subject: &str, months: &[Period], unpaid: &BTreeSet<Month>) -> Stat
         .into_iter()
         .map(|(year, list)| {
             let minimum = params::in_force(year).employees.weekly_minimum_cents;
-            let employed: Vec<&&Period> = list.iter().filter(|p| !is_self_employed(&p.fund)).collect();
+            let employed: Vec<&&Period> =
+                list.iter().filter(|p| !is_self_employed(&p.fund)).collect();
             let taxable: i64 = employed.iter().map(|p| p.taxable_cents).sum();
             // A week is paid once however many employers paid it: per month, the most weeks
             // any employer paid.
@@ -166,8 +170,11 @@ pub fn build(subject: &str, months: &[Period], unpaid: &BTreeSet<Month>) -> Stat
             let paid: u32 = by_month.values().sum();
             let by_wages = (taxable / minimum).max(0) as u32;
             let employed_weeks = paid.min(by_wages);
-            let self_months: BTreeSet<Month> =
-                list.iter().filter(|p| is_self_employed(&p.fund)).map(|p| p.month).collect();
+            let self_months: BTreeSet<Month> = list
+                .iter()
+                .filter(|p| is_self_employed(&p.fund))
+                .map(|p| p.month)
+                .collect();
             let weeks = (employed_weeks + self_employed_weeks(self_months.len() as u32))
                 .min(WEEKS_PER_YEAR);
             Year {
@@ -243,7 +250,11 @@ fn gap(from: Month, to: Month, owed: bool) -> Gap {
         from,
         to,
         months,
-        reason: if owed { "contributions-unpaid" } else { "no-contributions" },
+        reason: if owed {
+            "contributions-unpaid"
+        } else {
+            "no-contributions"
+        },
     }
 }
 
@@ -262,14 +273,22 @@ pub fn unpaid_months(subject: &str) -> Result<BTreeSet<Month>, Problem> {
 
 /// The statement of `subject` as stored now.
 pub fn of(subject: &str) -> Result<Statement, Problem> {
-    Ok(build(subject, &months_of(subject)?, &unpaid_months(subject)?))
+    Ok(build(
+        subject,
+        &months_of(subject)?,
+        &unpaid_months(subject)?,
+    ))
 }
 
 /// `GET /statement`: the caller's contribution statement.
 pub fn get(ctx: &Ctx) -> HandlerResult {
     let subject = ctx.subject()?;
     welfare_identity::FiscalCode::parse(subject).map_err(|_| {
-        Problem::new(403, "forbidden", "A contribution statement is a person's (a fiscal code).")
+        Problem::new(
+            403,
+            "forbidden",
+            "A contribution statement is a person's (a fiscal code).",
+        )
     })?;
     Ok(json(200, &of(subject)?))
 }
@@ -329,8 +348,10 @@ mod tests {
             month("12345678903", "2025-03", 60_000, 5),
         ];
         // January and February owed (an unpaid first quarter), April owed too.
-        let unpaid: BTreeSet<Month> =
-            ["2025-01", "2025-02", "2025-04"].iter().map(|m| Month::parse(m).unwrap()).collect();
+        let unpaid: BTreeSet<Month> = ["2025-01", "2025-02", "2025-04"]
+            .iter()
+            .map(|m| Month::parse(m).unwrap())
+            .collect();
         let s = build("RSSMRA85T10A562S", &months, &unpaid);
         assert_eq!(s.years[0].paid_weeks, 5);
         assert_eq!(s.years[0].weeks, 4, "€1,200 ÷ €241.36 = 4.97 → 4");
@@ -345,7 +366,14 @@ mod tests {
     fn low_wages_credit_fewer_weeks() {
         // 2026: 12 months at €800 with 52 weeks paid: €9,600 ÷ €244.74 = 39.2 → 39 weeks.
         let months: Vec<Period> = (1..=12)
-            .map(|m| month("01114601006", &format!("2026-{m:02}"), 80_000, if m == 1 { 8 } else { 4 }))
+            .map(|m| {
+                month(
+                    "01114601006",
+                    &format!("2026-{m:02}"),
+                    80_000,
+                    if m == 1 { 8 } else { 4 },
+                )
+            })
             .collect();
         let s = build("RSSMRA85T10A562S", &months, &BTreeSet::new());
         assert_eq!(s.years[0].paid_weeks, 52);

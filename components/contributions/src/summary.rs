@@ -10,7 +10,9 @@ use welfare_identity::VatNumber;
 use crate::{durc, notices, params, plans, self_employed, statement};
 
 fn today() -> Date {
-    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
 }
 
 pub fn of(subject: &str) -> Result<Option<Vec<u8>>, Error> {

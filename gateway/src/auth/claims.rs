@@ -89,7 +89,9 @@ pub fn principal(
             Ok(Principal::Citizen { fiscal_code, level })
         }
         PrincipalKind::Company => {
-            let raw = claims.vat_number.ok_or(AuthError::Claim(VAT_NUMBER_CLAIM))?;
+            let raw = claims
+                .vat_number
+                .ok_or(AuthError::Claim(VAT_NUMBER_CLAIM))?;
             let number = raw
                 .strip_prefix(VAT_NUMBER_PREFIX)
                 .ok_or(AuthError::Claim(VAT_NUMBER_CLAIM))?;
@@ -140,8 +142,12 @@ mod tests {
 
     #[test]
     fn companies_are_named_by_their_vat_number_attribute() {
-        let p = principal(PrincipalKind::Company, None, company_claims(Some("VATIT-01114601006")))
-            .unwrap();
+        let p = principal(
+            PrincipalKind::Company,
+            None,
+            company_claims(Some("VATIT-01114601006")),
+        )
+        .unwrap();
         assert_eq!(
             p,
             Principal::Company {
@@ -150,7 +156,10 @@ mod tests {
                 level: Level::L2,
             }
         );
-        let no_level = Claims { acr: None, ..company_claims(Some("VATIT-01114601006")) };
+        let no_level = Claims {
+            acr: None,
+            ..company_claims(Some("VATIT-01114601006"))
+        };
         assert!(matches!(
             principal(PrincipalKind::Company, None, no_level),
             Err(AuthError::Claim("acr"))

@@ -153,7 +153,9 @@ pub async fn run_day(
             "future-day",
             "That day has not started yet.",
         )
-        .detail("Only test and training environments (`clock.allow_future_days`) run future days."));
+        .detail(
+            "Only test and training environments (`clock.allow_future_days`) run future days.",
+        ));
     }
     let published = crate::clock::publish_day(&app.db, &app.runtime.subscribers(), day)
         .await
@@ -161,7 +163,11 @@ pub async fn run_day(
     if published {
         app.outbox_wake.notify_one();
     }
-    let status = if published { StatusCode::ACCEPTED } else { StatusCode::OK };
+    let status = if published {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
     let mut response = (
         status,
         Json(serde_json::json!({
