@@ -30,15 +30,17 @@ pub struct Budget {
     exhausted: bool,
 }
 
-impl Budget {
-    pub fn new() -> Self {
+impl Default for Budget {
+    fn default() -> Self {
         Self {
             events: EVENTS_PER_DELIVERY,
             writes: WRITES_PER_DELIVERY,
             exhausted: false,
         }
     }
+}
 
+impl Budget {
     /// Reserves room for an item of at most `events` events and `writes` writes; false (and
     /// remembered, so the day continues in another delivery) when it does not fit.
     pub fn reserve(&mut self, events: usize, writes: usize) -> bool {
@@ -89,7 +91,7 @@ pub fn on_day(event: &Event) -> Result<(), String> {
     let day: Day = serde_json::from_slice(&event.payload)
         .map_err(|e| format!("{}: the payload has no date: {e}", event.topic))?;
     let now = &event.occurred_at;
-    let mut budget = Budget::new();
+    let mut budget = Budget::default();
     let run = |budget: &mut Budget| -> Result<(), Problem> {
         plans::sweep(day.date, now, budget)?;
         durc::sweep(day.date, now, budget)?;

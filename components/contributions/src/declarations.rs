@@ -82,14 +82,7 @@ struct WorkerBody {
 
 /// `POST /declarations`: a company's declaration for one month.
 pub fn submit(ctx: &Ctx) -> HandlerResult {
-    let company = ctx.subject()?.to_string();
-    welfare_identity::VatNumber::parse(&company).map_err(|_| {
-        Problem::new(
-            403,
-            "forbidden",
-            "Declarations are made by companies (a VAT number).",
-        )
-    })?;
+    let company = crate::company(ctx, "Declarations are made by companies.")?;
     let body: Body = ctx.json()?;
     let today = ctx.today();
     let mut errors = Vec::new();
@@ -267,11 +260,7 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
     };
     let (docs, next) = store::list::<Declaration>(&prefix, after.as_deref(), limit)?;
     let items: Vec<&Declaration> = docs.iter().map(|(_, d)| &d.value).collect();
-    let next_cursor = next.map(|k| k.trim_start_matches(&prefix).to_string());
-    Ok(json(
-        200,
-        &serde_json::json!({ "items": items, "next_cursor": next_cursor }),
-    ))
+    Ok(welfare_guest::http::page(&items, next.as_deref(), &prefix))
 }
 
 /// `GET /declarations/{period}`: one month's declaration.

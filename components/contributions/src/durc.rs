@@ -199,14 +199,7 @@ fn view(d: &Durc, today: Date) -> serde_json::Value {
 
 /// `POST /durc`: a valid DURC, a running invitation, or a new request's outcome.
 pub fn request(ctx: &Ctx) -> HandlerResult {
-    let company = ctx.subject()?.to_string();
-    VatNumber::parse(&company).map_err(|_| {
-        Problem::new(
-            403,
-            "forbidden",
-            "A DURC is requested by a company (a VAT number).",
-        )
-    })?;
+    let company = crate::company(ctx, "A DURC is requested by a company.")?;
     let today = ctx.today();
     let now = ctx.req.received_at.clone();
     if let Some(mut doc) = current(&company)? {

@@ -263,6 +263,28 @@ fn router() -> Router {
     }
 }
 
+/// The subject when it is a company (a VAT number): some routes open to intermediaries are for
+/// companies only; anyone else is refused with `why`.
+fn company(ctx: &welfare_guest::Ctx, why: &str) -> Result<String, welfare_guest::Problem> {
+    let subject = ctx.subject()?;
+    welfare_identity::VatNumber::parse(subject)
+        .map(|v| v.to_string())
+        .map_err(|_| forbidden(why, "a company (a VAT number)"))
+}
+
+/// The subject when it is a person (a fiscal code); anyone else is refused with `why`.
+fn person(ctx: &welfare_guest::Ctx, why: &str) -> Result<String, welfare_guest::Problem> {
+    let subject = ctx.subject()?;
+    welfare_identity::FiscalCode::parse(subject)
+        .map(|c| c.to_string())
+        .map_err(|_| forbidden(why, "a person (a fiscal code)"))
+}
+
+fn forbidden(why: &str, needs: &str) -> welfare_guest::Problem {
+    welfare_guest::Problem::new(403, "forbidden", why)
+        .with_detail(format!("This route is about {needs}."))
+}
+
 struct Contributions;
 
 impl Guest for Contributions {

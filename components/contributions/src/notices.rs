@@ -24,8 +24,6 @@ pub const PAYMENT_RECORDED: &str = "contributions.payment-recorded";
 const DEFAULT_SEGREGATION_CODE: &str = "02";
 /// Attempts at drawing an unused notice number (13 random digits: a clash is already rare).
 const NUMBER_ATTEMPTS: usize = 8;
-/// Notices read per store call when a whole position is needed.
-const PAGE: u32 = 500;
 /// The longest payment-provider receipt id kept.
 const MAX_RECEIPT_CHARS: usize = 64;
 
@@ -207,17 +205,10 @@ pub fn settle(debtor: &str, number: &str, by: &str, at: &str) -> Result<(), Prob
 
 /// Every notice of `debtor`, in notice-number order.
 pub fn all(debtor: &str) -> Result<Vec<Doc<Notice>>, Problem> {
-    let prefix = key(debtor, "");
-    let mut out = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let (page, next) = store::list::<Notice>(&prefix, cursor.as_deref(), PAGE)?;
-        out.extend(page.into_iter().map(|(_, d)| d));
-        match next {
-            Some(n) => cursor = Some(n),
-            None => return Ok(out),
-        }
-    }
+    Ok(store::list_all::<Notice>(&key(debtor, ""))?
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect())
 }
 
 /// A debtor's position on `today`.
@@ -291,13 +282,10 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
         .filter(|n| wanted.is_none_or(|w| n.status == w))
         .filter(|n| after.as_ref().is_none_or(|a| n.notice_number > *a))
         .collect();
-    let next_cursor = (items.len() > limit).then(|| items[limit - 1].notice_number.clone());
+    let next = (items.len() > limit).then(|| items[limit - 1].notice_number.clone());
     items.truncate(limit);
     let items: Vec<_> = items.iter().map(|n| with_overdue(n, today)).collect();
-    Ok(json(
-        200,
-        &serde_json::json!({ "items": items, "next_cursor": next_cursor }),
-    ))
+    Ok(welfare_guest::http::page(&items, next.as_deref(), ""))
 }
 
 /// A notice as the API shows it: with whether it is overdue today.

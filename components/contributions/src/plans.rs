@@ -35,6 +35,8 @@ pub const MAX_NOTICES_IN_PLAN: usize = 500;
 /// The largest principal a simulation takes (€10 billion): beyond any real debt.
 const MAX_SIMULATED_CENTS: i64 = 1_000_000_000_000;
 const DUE_PREFIX: &str = "instalment-due/";
+/// Plans shown in a debt position or a dossier: a debtor has a handful.
+const BRIEF_LIMIT: u32 = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -146,14 +148,8 @@ pub fn simulate(ctx: &Ctx) -> HandlerResult {
         )]));
     }
     let year = body.year.unwrap_or(ctx.today().year());
-    let p = params::for_year(year).ok_or_else(|| {
-        Problem::new(
-            422,
-            "year-not-supported",
-            "There are no figures for that year.",
-        )
-        .with_detail(format!("Supported years: {:?}.", params::years()))
-    })?;
+    let p = params::for_year(year)
+        .ok_or_else(|| welfare_guest::yearly::not_supported(&params::years()))?;
     check_count(&p.instalments, body.principal_cents, body.instalments)?;
     let lines = amortisation::schedule(
         body.principal_cents,
@@ -353,16 +349,12 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
     let after = ctx.cursor(&prefix, ID_PREFIX)?;
     let (docs, next) = store::list::<Plan>(&prefix, after.as_deref(), ctx.page_size()?)?;
     let items: Vec<&Plan> = docs.iter().map(|(_, d)| &d.value).collect();
-    let next_cursor = next.map(|k| k.trim_start_matches(&prefix).to_string());
-    Ok(json(
-        200,
-        &serde_json::json!({ "items": items, "next_cursor": next_cursor }),
-    ))
+    Ok(welfare_guest::http::page(&items, next.as_deref(), &prefix))
 }
 
 /// The debtor's plans in brief, for the debt position and the dossier.
 pub fn brief(debtor: &str) -> Result<Vec<serde_json::Value>, Problem> {
-    let (docs, _) = store::list::<Plan>(&key(debtor, ""), None, 100)?;
+    let (docs, _) = store::list::<Plan>(&key(debtor, ""), None, BRIEF_LIMIT)?;
     Ok(docs
         .iter()
         .map(|(_, d)| {

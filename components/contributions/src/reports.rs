@@ -193,11 +193,7 @@ pub fn mine(ctx: &Ctx) -> HandlerResult {
     let after = ctx.cursor(&prefix, ID_PREFIX)?;
     let (docs, next) = store::list::<Report>(&prefix, after.as_deref(), ctx.page_size()?)?;
     let items: Vec<&Report> = docs.iter().map(|(_, d)| &d.value).collect();
-    let next_cursor = next.map(|k| k.trim_start_matches(&prefix).to_string());
-    Ok(json(
-        200,
-        &serde_json::json!({ "items": items, "next_cursor": next_cursor }),
-    ))
+    Ok(welfare_guest::http::page(&items, next.as_deref(), &prefix))
 }
 
 /// `GET /statement/reports/{id}`: one of the citizen's reports.
@@ -233,11 +229,7 @@ pub fn queue(ctx: &Ctx) -> HandlerResult {
             items.push(doc.value);
         }
     }
-    let next_cursor = next.map(|k| k.trim_start_matches(&prefix).to_string());
-    Ok(json(
-        200,
-        &serde_json::json!({ "items": items, "next_cursor": next_cursor }),
-    ))
+    Ok(welfare_guest::http::page(&items, next.as_deref(), &prefix))
 }
 
 #[derive(Debug, Deserialize)]

@@ -42,6 +42,13 @@ impl Fund {
         }
     }
 
+    /// The fund of a statement period's `fund` code, if it is a self-employed one.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Fund::Artigiani, Fund::Commercianti]
+            .into_iter()
+            .find(|f| f.code() == code)
+    }
+
     fn yearly_cents(self, p: &params::SelfEmployed) -> i64 {
         match self {
             Fund::Artigiani => p.artigiani_yearly_cents,
@@ -152,14 +159,7 @@ struct Body {
 /// `POST /self-employment`: registers the caller as an artisan or a merchant from
 /// `start_date`, and issues the quarterly notices up to this year.
 pub fn register(ctx: &Ctx) -> HandlerResult {
-    let subject = ctx.subject()?.to_string();
-    welfare_identity::FiscalCode::parse(&subject).map_err(|_| {
-        Problem::new(
-            403,
-            "forbidden",
-            "Artisans and merchants register as persons (a fiscal code).",
-        )
-    })?;
+    let subject = crate::person(ctx, "Artisans and merchants register as persons.")?;
     let body: Body = ctx.json()?;
     let today = ctx.today();
     let earliest = Date::new(params::first_year(), 1, 1).expect("a date");
@@ -231,9 +231,10 @@ pub fn position_of(subject: &str) -> Result<Option<Position>, Problem> {
 /// A fixed-contribution notice was paid: its months are credited to the statement, on the
 /// year's minimum income by month (cumulative rounding, as the amounts).
 pub fn credit(notice: &Notice) -> Result<(), Problem> {
-    let Some(fund) = notice.reference.split('/').next() else {
-        return Ok(());
-    };
+    let fund = position_of(&notice.debtor)?
+        .ok_or_else(|| Problem::internal("a fixed-contribution notice without its position"))?
+        .fund
+        .code();
     for m in &notice.months {
         let minimum = params::in_force(m.year())
             .self_employed

@@ -24,8 +24,6 @@ use crate::params;
 
 /// Weeks a year can credit.
 pub const WEEKS_PER_YEAR: u32 = 52;
-/// Months read per store call.
-const PAGE: u32 = 1_000;
 
 /// One credited month.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -49,24 +47,17 @@ pub fn period_key(subject: &str, month: Month, source: &str) -> String {
     format!("periods/{subject}/{month}/{source}")
 }
 
-/// Whether `fund` is an employees' fund (weeks by wages) or a self-employed one (by months).
-pub fn is_self_employed(fund: &str) -> bool {
-    matches!(fund, "artigiani" | "commercianti")
+/// Whether `fund` is a self-employed one (weeks by months) rather than employees' (by wages).
+fn is_self_employed(fund: &str) -> bool {
+    crate::self_employed::Fund::from_code(fund).is_some()
 }
 
 /// Every credited month of `subject`, in month order.
 pub fn months_of(subject: &str) -> Result<Vec<Period>, Problem> {
-    let prefix = format!("periods/{subject}/");
-    let mut out = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let (page, next) = store::list::<Period>(&prefix, cursor.as_deref(), PAGE)?;
-        out.extend(page.into_iter().map(|(_, d)| d.value));
-        match next {
-            Some(n) => cursor = Some(n),
-            None => return Ok(out),
-        }
-    }
+    Ok(store::list_all::<Period>(&format!("periods/{subject}/"))?
+        .into_iter()
+        .map(|(_, d)| d.value)
+        .collect())
 }
 
 /// Consecutive months with one employer (or one self-employed fund).
@@ -282,15 +273,8 @@ pub fn of(subject: &str) -> Result<Statement, Problem> {
 
 /// `GET /statement`: the caller's contribution statement.
 pub fn get(ctx: &Ctx) -> HandlerResult {
-    let subject = ctx.subject()?;
-    welfare_identity::FiscalCode::parse(subject).map_err(|_| {
-        Problem::new(
-            403,
-            "forbidden",
-            "A contribution statement is a person's (a fiscal code).",
-        )
-    })?;
-    Ok(json(200, &of(subject)?))
+    let subject = crate::person(ctx, "A contribution statement is a person's.")?;
+    Ok(json(200, &of(&subject)?))
 }
 
 #[cfg(test)]

@@ -9,14 +9,8 @@ use welfare_identity::VatNumber;
 
 use crate::{durc, notices, params, plans, self_employed, statement};
 
-fn today() -> Date {
-    jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
-}
-
 pub fn of(subject: &str) -> Result<Option<Vec<u8>>, Error> {
-    build(subject, today())
+    build(subject, welfare_guest::dates::today())
         .map(|v| v.map(|v| serde_json::to_vec(&v).expect("serialising a summary")))
         .map_err(|p| Error::Other(format!("{}: {}", p.title, p.detail.unwrap_or_default())))
 }

@@ -143,14 +143,8 @@ fn simulate(ctx: &Ctx) -> HandlerResult {
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));
     }
-    let p = params::for_year(s.year).ok_or_else(|| {
-        Problem::new(
-            422,
-            "year-not-supported",
-            "There are no figures for that year.",
-        )
-        .with_detail(format!("Supported years: {:?}.", params::years()))
-    })?;
+    let p = params::for_year(s.year)
+        .ok_or_else(|| welfare_guest::yearly::not_supported(&params::years()))?;
     let case = rules::Case {
         percentage: s.percentage,
         needs_attendance: s.needs_attendance,

@@ -435,11 +435,7 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
     let after = ctx.cursor(&prefix, ID_PREFIX)?;
     let (docs, next) = store::list::<Application>(&prefix, after.as_deref(), limit)?;
     let items: Vec<Item> = docs.iter().map(|(_, d)| Item::from(&d.value)).collect();
-    let next_cursor = next.map(|k| k.trim_start_matches(&prefix).to_string());
-    Ok(json(
-        200,
-        &serde_json::json!({ "items": items, "next_cursor": next_cursor }),
-    ))
+    Ok(welfare_guest::http::page(&items, next.as_deref(), &prefix))
 }
 
 /// The dossier section: applications, offers waiting for the citizen, benefits in payment.

@@ -52,14 +52,7 @@ fn date(errors: &mut Vec<FieldError>, field: &str, raw: Option<&str>) -> Option<
 
 /// The parameters of `year`, or a 422 naming the years there are.
 fn year_params(year: i16) -> Result<Params, Problem> {
-    params::for_year(year).ok_or_else(|| {
-        Problem::new(
-            422,
-            "year-not-supported",
-            "There are no rule parameters for that year.",
-        )
-        .with_detail(format!("Supported years: {:?}.", params::years()))
-    })
+    params::for_year(year).ok_or_else(|| welfare_guest::yearly::not_supported(&params::years()))
 }
 
 /// The request's own date (UTC), the default claim date.

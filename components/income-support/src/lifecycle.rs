@@ -65,7 +65,6 @@ pub struct Step {
 mod tests {
     use super::Action::*;
     use super::Status::*;
-    use super::*;
 
     #[test]
     fn only_the_process_moves_are_allowed() {

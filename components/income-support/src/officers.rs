@@ -74,11 +74,7 @@ pub fn queue(ctx: &Ctx) -> HandlerResult {
             })
         })
         .collect();
-    let next_cursor = next.map(|k| k.trim_start_matches(&prefix).to_string());
-    Ok(json(
-        200,
-        &serde_json::json!({ "items": items, "next_cursor": next_cursor }),
-    ))
+    Ok(welfare_guest::http::page(&items, next.as_deref(), &prefix))
 }
 
 /// `POST /applications/{id}/claim`: takes a submitted application out of the queue.

@@ -2,6 +2,14 @@
 
 use jiff::civil::Date;
 
+/// Today in UTC, the platform's calendar day, from the WASI clock: for work outside a request
+/// (a dossier summary). A request's "today" is [`crate::Ctx::today`], the day it was received.
+pub fn today() -> Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+}
+
 /// Full years from `born` to `on` (an age): a birthday counts from its day.
 pub fn full_years(born: Date, on: Date) -> u32 {
     let mut years = on.year() - born.year();

@@ -43,11 +43,7 @@ impl Ctx {
             .received_at
             .parse::<jiff::Timestamp>()
             .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
-            .unwrap_or_else(|_| {
-                jiff::Timestamp::now()
-                    .to_zoned(jiff::tz::TimeZone::UTC)
-                    .date()
-            })
+            .unwrap_or_else(|_| crate::dates::today())
     }
 
     pub fn principal(&self) -> &Principal {
@@ -155,6 +151,16 @@ pub fn json<T: Serialize>(status: u16, value: &T) -> Response {
         headers: vec![("content-type".into(), "application/json".into())],
         body: serde_json::to_vec(value).expect("serialising a response value"),
     }
+}
+
+/// One page of a listing, `{items, next_cursor}`: the cursor is the store key of the page's last
+/// item (`next`) without `prefix`, which [`Ctx::cursor`] turns back into a key.
+pub fn page<T: Serialize>(items: &[T], next: Option<&str>, prefix: &str) -> Response {
+    let next_cursor = next.map(|k| k.strip_prefix(prefix).unwrap_or(k));
+    json(
+        200,
+        &serde_json::json!({ "items": items, "next_cursor": next_cursor }),
+    )
 }
 
 /// One invalid field of a request body, for the `errors` member of a validation problem.

@@ -79,6 +79,24 @@ pub fn delete(key: &str, expected: u64) -> Result<(), StoreError> {
     store::delete(key, expected).map_err(convert)
 }
 
+/// Pages read at a time by [`list_all`].
+const LIST_ALL_PAGE: u32 = 1_000;
+
+/// Every document under `prefix`, in key order, a page at a time: for the documents of one
+/// person or company, which stay few (a debtor's notices, a worker's credited months).
+pub fn list_all<T: DeserializeOwned>(prefix: &str) -> Result<Vec<(String, Doc<T>)>, StoreError> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let (page, next) = list(prefix, cursor.as_deref(), LIST_ALL_PAGE)?;
+        out.extend(page);
+        match next {
+            Some(n) => cursor = Some(n),
+            None => return Ok(out),
+        }
+    }
+}
+
 /// One page of documents under `prefix`, and the cursor of the next page.
 pub fn list<T: DeserializeOwned>(
     prefix: &str,

@@ -33,6 +33,16 @@ pub fn latest<T: DeserializeOwned>(files: Files) -> Option<T> {
         .and_then(|y| for_year(files, y))
 }
 
+/// 422 for a year whose parameters are not shipped, naming the years that are.
+pub fn not_supported(years: &[i16]) -> crate::Problem {
+    crate::Problem::new(
+        422,
+        "year-not-supported",
+        "There are no figures for that year.",
+    )
+    .with_detail(format!("Supported years: {years:?}."))
+}
+
 /// The years shipped, for error messages.
 pub fn years(files: Files) -> Vec<i16> {
     files.iter().map(|(y, _)| *y).collect()

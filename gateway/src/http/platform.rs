@@ -14,9 +14,10 @@ use crate::auth::Principal;
 use crate::outbox;
 use crate::problem::Problem;
 
-/// Roles that may read dead letters, and the one that may replay them.
+/// Roles that may read dead letters.
 pub const DEAD_LETTER_READERS: &[&str] = &["platform-operator", "auditor"];
-pub const DEAD_LETTER_REPLAYER: &str = "platform-operator";
+/// The role that runs the platform: replays dead letters, runs missed days.
+pub const PLATFORM_OPERATOR: &str = "platform-operator";
 /// Page size of the dead-letter list.
 const DEAD_LETTER_PAGE: u32 = 100;
 
@@ -114,7 +115,7 @@ pub async fn replay(
     headers: HeaderMap,
     Path((event_id, consumer)): Path<(String, String)>,
 ) -> Result<Response, Problem> {
-    operator(&app, &headers, &[DEAD_LETTER_REPLAYER])?;
+    operator(&app, &headers, &[PLATFORM_OPERATOR])?;
     let found = app
         .db
         .write(move |conn| outbox::replay(conn, &event_id, &consumer))
@@ -143,7 +144,7 @@ pub async fn run_day(
     headers: HeaderMap,
     Path(date): Path<String>,
 ) -> Result<Response, Problem> {
-    operator(&app, &headers, &[DEAD_LETTER_REPLAYER])?;
+    operator(&app, &headers, &[PLATFORM_OPERATOR])?;
     let day: jiff::civil::Date = date.parse().map_err(|_| {
         Problem::bad_request("invalid-date", "The day must be a date as YYYY-MM-DD.")
     })?;
