@@ -33,6 +33,19 @@ pub fn is_id(id: &str, prefix: &str) -> bool {
         .is_some_and(|rest| rest.len() == 26 && rest.bytes().all(|b| CROCKFORD.contains(&b)))
 }
 
+/// When an id of kind `prefix` was made (milliseconds since the Unix epoch), read back from
+/// its first ten characters; none when `id` is not such an id.
+pub fn created_millis(id: &str, prefix: &str) -> Option<u64> {
+    if !is_id(id, prefix) {
+        return None;
+    }
+    let time = &id[prefix.len() + 1..prefix.len() + 11];
+    Some(time.bytes().fold(0u64, |acc, b| {
+        let digit = CROCKFORD.iter().position(|c| *c == b).unwrap_or(0) as u64;
+        (acc << 5) | digit
+    }))
+}
+
 /// `count` random decimal digits (for identifiers whose format is fixed by another system, such
 /// as a pagoPA notice number's IUV). Unbiased: bytes of 250 or more are drawn again.
 pub fn random_digits(count: usize) -> String {
@@ -72,6 +85,18 @@ mod tests {
         assert!(is_id(&id, "app"), "{id}");
         assert!(!is_id(&id, "doc"));
         assert!(!is_id("app_../../etc", "app"));
+    }
+
+    #[test]
+    fn ids_tell_when_they_were_made() {
+        let before = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        let id = new_id("srch");
+        let made = created_millis(&id, "srch").unwrap();
+        assert!(made >= before && made < before + 60_000, "{made} vs {before}");
+        assert_eq!(created_millis("srch_junk", "srch"), None);
     }
 
     #[test]

@@ -1,0 +1,325 @@
+//! "Was this helpful?" votes, and the search-success measure: of the searches that led
+//! somewhere, how many ended with a helpful article and how many with a question to the
+//! experts.
+//!
+//! A search answers with a `search_id`; a vote or a question that names it records the
+//! search's outcome, once per outcome per search, if it comes within
+//! [`SEARCH_SESSION_HOURS`] (later, it is no longer that search's outcome).
+//!
+//! Counters are sharded: a vote increments one of [`SHARDS`] documents picked at random, so
+//! concurrent votes on a popular article rarely touch the same document (a collision answers
+//! 409 and nothing is counted twice).
+//!
+//! Keys:
+//! - `votes/<article>/<shard>`: helpful and not-helpful counts, and the reasons given;
+//! - `outcomes/searches/<search id>`: which outcomes a search has had;
+//! - `outcomes/days/<date>/<shard>`: outcomes recorded per day.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use welfare_guest::store::{self, Doc};
+use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, json};
+
+use crate::articles;
+
+pub const SEARCH_ID_PREFIX: &str = "srch";
+/// How long after a search a vote or a question still counts as its outcome.
+pub const SEARCH_SESSION_HOURS: u64 = 24;
+/// Counter documents per article and per day.
+const SHARDS: u32 = 16;
+/// Longest period the report covers at once.
+const MAX_REPORT_DAYS: i64 = 366;
+/// The report's period when none is asked for.
+const DEFAULT_REPORT_DAYS: i64 = 30;
+/// Documents read per store call when a report walks the day counters.
+const LIST_PAGE: u32 = 1_000;
+const DAY_PREFIX: &str = "outcomes/days/";
+
+/// Why an article did not help, for editors (no free text: a vote is anonymous and must not
+/// carry personal data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    NotRelevant,
+    Unclear,
+    Incomplete,
+    Outdated,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Vote {
+    helpful: bool,
+    #[serde(default)]
+    reason: Option<Reason>,
+    #[serde(default)]
+    search_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Tally {
+    pub helpful: u64,
+    pub not_helpful: u64,
+    #[serde(default)]
+    pub reasons: BTreeMap<Reason, u64>,
+}
+
+impl Tally {
+    fn add(&mut self, other: &Tally) {
+        self.helpful += other.helpful;
+        self.not_helpful += other.not_helpful;
+        for (r, n) in &other.reasons {
+            *self.reasons.entry(*r).or_default() += n;
+        }
+    }
+}
+
+/// What a search led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    HelpfulVote,
+    Question,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct SearchOutcomes {
+    helpful: bool,
+    question: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct DayOutcomes {
+    helpful: u64,
+    question: u64,
+}
+
+fn shard() -> u32 {
+    welfare_guest::ids::random_digits(4)
+        .parse::<u32>()
+        .unwrap_or_default()
+        % SHARDS
+}
+
+/// Checks a `search_id` from a request body: the error names `field`.
+pub fn check_search_id(raw: &str, field: &str) -> Result<(), Problem> {
+    if welfare_guest::ids::is_id(raw, SEARCH_ID_PREFIX) {
+        Ok(())
+    } else {
+        Err(Problem::invalid(vec![FieldError::new(
+            field,
+            "is not a search_id this API gave",
+        )]))
+    }
+}
+
+/// Records that the search `search_id` led to `outcome`, at `now_millis`; false when it
+/// could not count (too old, from the future, or that outcome is already recorded).
+pub fn record_outcome(
+    search_id: &str,
+    outcome: Outcome,
+    now_millis: u64,
+    today: &str,
+) -> Result<bool, Problem> {
+    let Some(made) = welfare_guest::ids::created_millis(search_id, SEARCH_ID_PREFIX) else {
+        return Ok(false);
+    };
+    let session = SEARCH_SESSION_HOURS * 3_600_000;
+    // One minute of clock skew between gateway replicas is tolerated.
+    if made > now_millis + 60_000 || now_millis.saturating_sub(made) > session {
+        return Ok(false);
+    }
+    let key = format!("outcomes/searches/{search_id}");
+    let current: Option<Doc<SearchOutcomes>> = store::get(&key)?;
+    let version = current.as_ref().map(|d| d.version);
+    let mut seen = current.map(|d| d.value).unwrap_or_default();
+    let flag = match outcome {
+        Outcome::HelpfulVote => &mut seen.helpful,
+        Outcome::Question => &mut seen.question,
+    };
+    if *flag {
+        return Ok(false);
+    }
+    *flag = true;
+    store::put(&key, &seen, version)?;
+
+    let day_key = format!("{DAY_PREFIX}{today}/{:02}", shard());
+    let current: Option<Doc<DayOutcomes>> = store::get(&day_key)?;
+    let version = current.as_ref().map(|d| d.version);
+    let mut day = current.map(|d| d.value).unwrap_or_default();
+    match outcome {
+        Outcome::HelpfulVote => day.helpful += 1,
+        Outcome::Question => day.question += 1,
+    }
+    store::put(&day_key, &day, version)?;
+    Ok(true)
+}
+
+/// `POST /articles/{id}/feedback`: `{helpful, reason?, search_id?}`.
+pub fn vote(ctx: &Ctx) -> HandlerResult {
+    let id = ctx.param("id");
+    if !articles::exists(id)? {
+        return Err(Problem::not_found("article"));
+    }
+    let vote: Vote = ctx.json()?;
+    if vote.helpful && vote.reason.is_some() {
+        return Err(Problem::invalid(vec![FieldError::new(
+            "reason",
+            "is only for an article that did not help",
+        )]));
+    }
+    if let Some(s) = &vote.search_id {
+        check_search_id(s, "search_id")?;
+    }
+
+    let key = format!("votes/{id}/{:02}", shard());
+    let current: Option<Doc<Tally>> = store::get(&key)?;
+    let version = current.as_ref().map(|d| d.version);
+    let mut tally = current.map(|d| d.value).unwrap_or_default();
+    if vote.helpful {
+        tally.helpful += 1;
+    } else {
+        tally.not_helpful += 1;
+        if let Some(r) = vote.reason {
+            *tally.reasons.entry(r).or_default() += 1;
+        }
+    }
+    store::put(&key, &tally, version)?;
+
+    let outcome_recorded = match (&vote.search_id, vote.helpful) {
+        (Some(search), true) => record_outcome(
+            search,
+            Outcome::HelpfulVote,
+            now_millis(ctx),
+            &ctx.today().to_string(),
+        )?,
+        _ => false,
+    };
+    Ok(json(
+        201,
+        &serde_json::json!({
+            "article_id": id,
+            "helpful": vote.helpful,
+            "reason": vote.reason,
+            "search_outcome_recorded": outcome_recorded,
+        }),
+    ))
+}
+
+/// The request's time in milliseconds since the epoch.
+pub fn now_millis(ctx: &Ctx) -> u64 {
+    ctx.req
+        .received_at
+        .parse::<jiff::Timestamp>()
+        .map(|t| t.as_millisecond().max(0) as u64)
+        .unwrap_or_default()
+}
+
+/// An article's votes, all shards together.
+pub fn tally(article: &str) -> Result<Tally, Problem> {
+    let mut total = Tally::default();
+    for (_, doc) in store::list_all::<Tally>(&format!("votes/{article}/"))? {
+        total.add(&doc.value);
+    }
+    Ok(total)
+}
+
+/// `GET /stats?from=&to=`: votes per article (all time, least helpful first) and the
+/// search-success measure over the period (default: the last 30 days).
+pub fn report(ctx: &Ctx) -> HandlerResult {
+    let today = ctx.today();
+    let date = |name: &str, default: jiff::civil::Date| match ctx.query(name) {
+        None => Ok(default),
+        Some(raw) => raw.parse::<jiff::civil::Date>().map_err(|_| {
+            Problem::invalid(vec![FieldError::new(name, "must be a date, YYYY-MM-DD")])
+        }),
+    };
+    let to = date("to", today)?;
+    let from = date(
+        "from",
+        to.checked_sub(jiff::Span::new().days(DEFAULT_REPORT_DAYS - 1))
+            .unwrap_or(to),
+    )?;
+    let days = (to - from).get_days() as i64 + 1;
+    if days < 1 {
+        return Err(Problem::invalid(vec![FieldError::new(
+            "from",
+            "must not be after `to`",
+        )]));
+    }
+    if days > MAX_REPORT_DAYS {
+        return Err(Problem::invalid(vec![FieldError::new(
+            "from",
+            &format!("the period is at most {MAX_REPORT_DAYS} days"),
+        )]));
+    }
+
+    let (from_s, to_s) = (from.to_string(), to.to_string());
+    let mut per_day: BTreeMap<String, DayOutcomes> = BTreeMap::new();
+    // Day keys sort by date: start just before the first day, stop after the last.
+    let mut cursor = Some(format!("{DAY_PREFIX}{from_s}"));
+    'pages: while let Some(after) = cursor {
+        let (page, next) = store::list::<DayOutcomes>(DAY_PREFIX, Some(&after), LIST_PAGE)?;
+        for (key, doc) in page {
+            let day = key[DAY_PREFIX.len()..].split('/').next().unwrap_or_default();
+            if day > to_s.as_str() {
+                break 'pages;
+            }
+            let d = per_day.entry(day.to_string()).or_default();
+            d.helpful += doc.value.helpful;
+            d.question += doc.value.question;
+        }
+        cursor = next;
+    }
+    let helpful: u64 = per_day.values().map(|d| d.helpful).sum();
+    let question: u64 = per_day.values().map(|d| d.question).sum();
+    let success_rate = if helpful + question > 0 {
+        Some((helpful as f64 / (helpful + question) as f64 * 1000.0).round() / 1000.0)
+    } else {
+        None
+    };
+
+    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
+    for (key, doc) in store::list_all::<Tally>("votes/")? {
+        let article = key["votes/".len()..]
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        tallies.entry(article).or_default().add(&doc.value);
+    }
+    let mut articles: Vec<serde_json::Value> = Vec::new();
+    for (id, t) in &tallies {
+        let title = articles::title(id)?.unwrap_or_default();
+        articles.push(serde_json::json!({
+            "id": id,
+            "title": title,
+            "helpful": t.helpful,
+            "not_helpful": t.not_helpful,
+            "reasons": t.reasons,
+        }));
+    }
+    articles.sort_by_key(|a| {
+        std::cmp::Reverse((
+            a["not_helpful"].as_u64().unwrap_or(0),
+            std::cmp::Reverse(a["helpful"].as_u64().unwrap_or(0)),
+        ))
+    });
+
+    Ok(json(
+        200,
+        &serde_json::json!({
+            "from": from_s,
+            "to": to_s,
+            "searches": {
+                "followed_by_helpful_vote": helpful,
+                "followed_by_question": question,
+                "success_rate": success_rate,
+                "by_day": per_day.iter().map(|(d, o)| serde_json::json!({
+                    "date": d, "followed_by_helpful_vote": o.helpful, "followed_by_question": o.question,
+                })).collect::<Vec<_>>(),
+            },
+            "articles": articles,
+        }),
+    ))
+}
