@@ -204,14 +204,23 @@ fn read_synonyms(path: &Path, analyzer: &Analyzer) -> Synonyms {
     let text = std::fs::read_to_string(path).expect("reading synonyms.toml");
     let file: SynonymFile =
         toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // A word marked `+` must be in the query as it is written (a question word such as
+    // `quanto`, a stop word elsewhere); other stop words in a phrase are ignored.
     let phrase = |p: &String| -> Vec<String> {
-        let terms: Vec<String> = analyzer.terms(p).into_iter().map(|(_, t)| t).collect();
+        let mut elements = Vec::new();
+        for token in analysis::tokens(p) {
+            if p[..token.start].ends_with('+') {
+                elements.push(format!("={}", analysis::fold(&token.lower)));
+            } else if !analysis::is_stop_word(&token.lower) {
+                elements.push(analyzer.term(&token.lower));
+            }
+        }
         assert!(
-            !terms.is_empty(),
+            !elements.is_empty(),
             "{}: the phrase {p:?} has only stop words",
             path.display()
         );
-        terms
+        elements
     };
     let mut raw_words = Vec::new();
     let entries = file
