@@ -82,7 +82,11 @@ fn main() {
         let mut len = [0u16; 3];
         for (field, text) in fields.iter().enumerate() {
             for (token, term) in analyzer.terms(text) {
-                postings.entry(term.clone()).or_default().entry(doc).or_default()[field] += 1;
+                postings
+                    .entry(term.clone())
+                    .or_default()
+                    .entry(doc)
+                    .or_default()[field] += 1;
                 len[field] += 1;
                 words.entry(analysis::fold(&token.lower)).or_insert(term);
             }
@@ -146,7 +150,10 @@ fn parse_article(path: &Path) -> Result<Article, String> {
         .ok_or("the front matter ends with a +++ line")?;
     let meta: FrontMatter = toml::from_str(front).map_err(|e| e.to_string())?;
     let body = body.trim().to_string();
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     let section_dir = path
         .parent()
         .and_then(|p| p.file_name())
@@ -167,7 +174,10 @@ fn parse_article(path: &Path) -> Result<Article, String> {
         "the section is the directory's name",
     )?;
     let title = meta.title.chars().count();
-    check((10..=120).contains(&title), "the title is 10 to 120 characters")?;
+    check(
+        (10..=120).contains(&title),
+        "the title is 10 to 120 characters",
+    )?;
     let body_chars = body.chars().count();
     check(
         (200..=10_000).contains(&body_chars),

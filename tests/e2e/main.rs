@@ -9,6 +9,8 @@ mod contributions;
 mod disability;
 mod dossier;
 mod events;
+mod faq;
+mod faq_search;
 mod faults;
 mod idempotency;
 mod lifecycle;

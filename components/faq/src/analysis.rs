@@ -96,14 +96,15 @@ const STOP_WORDS: &[&str] = &[
     "c", "che", "chi", "ci", "co", "coi", "col", "come", "con", "cos", "cosa", "cui", "d", "da",
     "dagli", "dai", "dal", "dall", "dalla", "dalle", "dallo", "de", "degli", "dei", "del", "dell",
     "della", "delle", "dello", "deve", "devo", "devono", "di", "dove", "e", "ed", "era", "essere",
-    "fa", "faccio", "fare", "fra", "gia", "gli", "ha", "hai", "hanno", "ho", "i", "il", "in", "io", "l", "la", "le",
-    "lei", "lo", "loro", "lui", "ma", "me", "mi", "mia", "mie", "miei", "mio", "ne", "negli",
-    "nei", "nel", "nell", "nella", "nelle", "nello", "noi", "non", "nostra", "nostro", "o", "od",
-    "per", "perche", "piu", "posso", "puo", "puoi", "quale", "quali", "quando", "quanta",
-    "quante", "quanti", "quanto", "quella", "quelle", "quelli", "quello", "questa", "queste",
-    "questi", "questo", "se", "sei", "si", "siamo", "siete", "sono", "sta", "sto", "su", "sua",
-    "sue", "sugli", "sui", "sul", "sull", "sulla", "sulle", "sullo", "suo", "suoi", "te", "ti",
-    "tra", "tu", "tua", "tue", "tuo", "tuoi", "un", "una", "uno", "vi", "voi", "vorrei",
+    "fa", "faccio", "fare", "fra", "gia", "gli", "ha", "hai", "hanno", "ho", "i", "il", "in", "io",
+    "l", "la", "le", "lei", "lo", "loro", "lui", "ma", "me", "mi", "mia", "mie", "miei", "mio",
+    "ne", "negli", "nei", "nel", "nell", "nella", "nelle", "nello", "noi", "non", "nostra",
+    "nostro", "o", "od", "per", "perche", "piu", "posso", "puo", "puoi", "quale", "quali",
+    "quando", "quanta", "quante", "quanti", "quanto", "quella", "quelle", "quelli", "quello",
+    "questa", "queste", "questi", "questo", "se", "sei", "si", "siamo", "siete", "sono", "sta",
+    "sto", "su", "sua", "sue", "sugli", "sui", "sul", "sull", "sulla", "sulle", "sullo", "suo",
+    "suoi", "te", "ti", "tra", "tu", "tua", "tue", "tuo", "tuoi", "un", "una", "uno", "vi", "voi",
+    "vorrei",
 ];
 
 /// Whether `lower` (a token's lower-cased form) is a stop word.
@@ -229,7 +230,9 @@ mod tests {
             .collect();
         assert_eq!(
             words,
-            ["dell", "inps", "la", "dis", "coll", "la", "104", "perché", "sì"]
+            [
+                "dell", "inps", "la", "dis", "coll", "la", "104", "perché", "sì"
+            ]
         );
     }
 
@@ -251,7 +254,10 @@ mod tests {
             &["pagamento", "pagamenti"],
         ] {
             let terms: Vec<String> = group.iter().map(|w| a.term(w)).collect();
-            assert!(terms.windows(2).all(|w| w[0] == w[1]), "{group:?} → {terms:?}");
+            assert!(
+                terms.windows(2).all(|w| w[0] == w[1]),
+                "{group:?} → {terms:?}"
+            );
         }
     }
 

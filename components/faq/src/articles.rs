@@ -92,7 +92,8 @@ pub fn get(ctx: &Ctx) -> HandlerResult {
     let article = find(ctx.param("id"))?.ok_or_else(|| Problem::not_found("article"))?;
     let votes = feedback::tally(&article.id)?;
     let mut body = serde_json::to_value(&article).map_err(|e| Problem::internal(e.to_string()))?;
-    body["feedback"] = serde_json::json!({ "helpful": votes.helpful, "not_helpful": votes.not_helpful });
+    body["feedback"] =
+        serde_json::json!({ "helpful": votes.helpful, "not_helpful": votes.not_helpful });
     Ok(json(200, &body))
 }
 

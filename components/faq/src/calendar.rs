@@ -147,11 +147,26 @@ mod tests {
         assert_eq!(slot("2026-11-24T12:30", today), Err(NotASlot::OutsideHours));
         assert_eq!(slot("2026-11-24T08:00", today), Err(NotASlot::OutsideHours));
         assert_eq!(slot("2026-11-24T09:15", today), Err(NotASlot::OutsideHours));
-        assert_eq!(slot("2026-11-23T10:00", today), Err(NotASlot::OutsideHorizon));
-        assert_eq!(slot("2026-11-28T10:00", today), Err(NotASlot::NotAWorkingDay));
-        assert_eq!(slot("2026-12-08T10:00", today), Err(NotASlot::NotAWorkingDay));
-        assert_eq!(slot("2027-01-22T10:00", today), Ok("2027-01-22T10:00".parse().unwrap()));
-        assert_eq!(slot("2027-01-25T10:00", today), Err(NotASlot::OutsideHorizon));
+        assert_eq!(
+            slot("2026-11-23T10:00", today),
+            Err(NotASlot::OutsideHorizon)
+        );
+        assert_eq!(
+            slot("2026-11-28T10:00", today),
+            Err(NotASlot::NotAWorkingDay)
+        );
+        assert_eq!(
+            slot("2026-12-08T10:00", today),
+            Err(NotASlot::NotAWorkingDay)
+        );
+        assert_eq!(
+            slot("2027-01-22T10:00", today),
+            Ok("2027-01-22T10:00".parse().unwrap())
+        );
+        assert_eq!(
+            slot("2027-01-25T10:00", today),
+            Err(NotASlot::OutsideHorizon)
+        );
         assert_eq!(slot("2026-11-24 10:00", today), Err(NotASlot::Format));
         assert_eq!(slot("2026-11-24T10:00:00", today), Err(NotASlot::Format));
     }

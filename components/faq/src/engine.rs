@@ -444,6 +444,10 @@ mod tests {
             .collect();
         let rate = 1.0 - misses.len() as f64 / set.query.len() as f64;
         println!("hit rate {rate:.3}; misses:\n{}", misses.join("\n"));
-        assert!(rate >= 0.9, "hit rate {rate:.3} below 0.9:\n{}", misses.join("\n"));
+        assert!(
+            rate >= 0.9,
+            "hit rate {rate:.3} below 0.9:\n{}",
+            misses.join("\n")
+        );
     }
 }

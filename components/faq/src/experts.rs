@@ -35,7 +35,11 @@ struct Expert {
 
 fn expert(ctx: &Ctx) -> Result<Expert, Problem> {
     let Principal::Operator(op) = ctx.principal() else {
-        return Err(Problem::new(403, "forbidden", "This route is for C.R.I.C. experts."));
+        return Err(Problem::new(
+            403,
+            "forbidden",
+            "This route is for C.R.I.C. experts.",
+        ));
     };
     let desk = op.office.as_deref().and_then(Desk::parse).ok_or_else(|| {
         Problem::new(
@@ -291,8 +295,10 @@ pub fn appointment(ctx: &Ctx) -> HandlerResult {
 
     let slot_key = format!("slots/{}/{}", body.office, body.at);
     if store::get::<serde_json::Value>(&slot_key)?.is_some() {
-        return Err(Problem::conflict("That slot is already booked at this office.")
-            .with_detail("Choose another time."));
+        return Err(
+            Problem::conflict("That slot is already booked at this office.")
+                .with_detail("Choose another time."),
+        );
     }
     store::create(&slot_key, &serde_json::json!({ "question_id": q.id }))?;
     q.status = Status::AppointmentBooked;

@@ -261,7 +261,10 @@ pub fn report(ctx: &Ctx) -> HandlerResult {
     'pages: while let Some(after) = cursor {
         let (page, next) = store::list::<DayOutcomes>(DAY_PREFIX, Some(&after), LIST_PAGE)?;
         for (key, doc) in page {
-            let day = key[DAY_PREFIX.len()..].split('/').next().unwrap_or_default();
+            let day = key[DAY_PREFIX.len()..]
+                .split('/')
+                .next()
+                .unwrap_or_default();
             if day > to_s.as_str() {
                 break 'pages;
             }

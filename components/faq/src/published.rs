@@ -171,7 +171,9 @@ pub fn publish(analyzer: &Analyzer, mut article: Published) -> Result<Published,
         for (token, term) in analyzer.terms(text) {
             tf.entry(term.clone()).or_default()[field] += 1;
             lengths[field] += 1;
-            new_words.entry(analysis::fold(&token.lower)).or_insert(term);
+            new_words
+                .entry(analysis::fold(&token.lower))
+                .or_insert(term);
         }
     }
     article.lengths = lengths;

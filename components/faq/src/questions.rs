@@ -31,6 +31,13 @@ pub const TEXT_CHARS: std::ops::RangeInclusive<usize> = 20..=4_000;
 const RELATED_ARTICLES: usize = 3;
 /// Top search results that vote on a question's section.
 const CLASSIFY_TOP: usize = 5;
+/// The best match must score at least this for the text to decide a section: below it, the
+/// text matched only incidental words ("chiarimento", "urgente"). Real questions score 2 to 8.
+const MIN_CLASSIFY_SCORE: f32 = 1.5;
+/// The winning section must hold this share of the top results' scores (access articles,
+/// which no section answers, count against it): a text split between sections ("il
+/// pagamento non è arrivato": a pension's or a benefit's?) is the citizen's to decide.
+const MIN_CLASSIFY_SHARE: f32 = 0.6;
 /// Questions shown in the dossier.
 const SUMMARY_LIMIT: u32 = 20;
 /// Keys read per store call when counting a queue.
@@ -196,8 +203,8 @@ struct NewQuestion {
 }
 
 /// The C.R.I.C. section the knowledge base's best matches for `text` belong to, by summed
-/// score; none when the text matches nothing a section answers (only access articles, or
-/// nothing at all).
+/// score, and the articles that may answer it; no section when the text does not say clearly
+/// enough (see [`MIN_CLASSIFY_SCORE`] and [`MIN_CLASSIFY_SHARE`]).
 pub fn classify(text: &str) -> Result<(Option<CricSection>, Vec<String>), Problem> {
     let analyzer = Analyzer::new();
     let mut index = StoreIndex::default();
@@ -205,13 +212,16 @@ pub fn classify(text: &str) -> Result<(Option<CricSection>, Vec<String>), Proble
     let plan = engine.plan(text)?;
     let hits = engine.rank(&plan)?;
     let mut votes = [0f32; 3];
+    let mut total = 0.0;
     for hit in hits.iter().take(CLASSIFY_TOP) {
+        total += hit.score;
         if let Some(s) = hit.section.cric() {
             votes[CricSection::ALL.iter().position(|x| *x == s).unwrap()] += hit.score;
         }
     }
+    let confident = hits.first().is_some_and(|h| h.score >= MIN_CLASSIFY_SCORE);
     let best = (0..3)
-        .filter(|i| votes[*i] > 0.0)
+        .filter(|i| confident && votes[*i] >= MIN_CLASSIFY_SHARE * total)
         .max_by(|a, b| votes[*a].total_cmp(&votes[*b]))
         .map(|i| CricSection::ALL[i]);
     let related = hits
@@ -344,8 +354,8 @@ pub fn get(ctx: &Ctx) -> HandlerResult {
     if !welfare_guest::ids::is_id(id, ID_PREFIX) {
         return Err(Problem::not_found("question"));
     }
-    let q = store::get::<Question>(&key(subject, id))?
-        .ok_or_else(|| Problem::not_found("question"))?;
+    let q =
+        store::get::<Question>(&key(subject, id))?.ok_or_else(|| Problem::not_found("question"))?;
     Ok(json(200, &view(&q.value)?))
 }
 
@@ -378,5 +388,7 @@ pub fn summary(subject: &str) -> Result<Option<Vec<u8>>, Error> {
         },
         "latest": latest,
     });
-    Ok(Some(serde_json::to_vec(&body).map_err(|e| Error::Other(e.to_string()))?))
+    Ok(Some(
+        serde_json::to_vec(&body).map_err(|e| Error::Other(e.to_string()))?,
+    ))
 }

@@ -44,8 +44,8 @@ fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut start = 0;
     let bytes = text.as_bytes();
     for (i, c) in text.char_indices() {
-        let ends = matches!(c, '.' | '!' | '?' | ';')
-            && bytes.get(i + 1).is_none_or(|b| *b == b' ');
+        let ends =
+            matches!(c, '.' | '!' | '?' | ';') && bytes.get(i + 1).is_none_or(|b| *b == b' ');
         if ends {
             out.push((start, i + 1));
             start = i + 1;
@@ -189,7 +189,9 @@ mod tests {
         let body = "Prima frase senza niente di utile qui, davvero nulla. La NASpI <spetta> a chi perde il lavoro. Altro.";
         let s = snippet(body, |w| w == "naspi" || w == "lavoro");
         assert!(
-            s.starts_with("La <mark>NASpI</mark> &lt;spetta&gt; a chi perde il <mark>lavoro</mark>."),
+            s.starts_with(
+                "La <mark>NASpI</mark> &lt;spetta&gt; a chi perde il <mark>lavoro</mark>."
+            ),
             "{s}"
         );
     }

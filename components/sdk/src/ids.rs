@@ -95,7 +95,10 @@ mod tests {
             .as_millis() as u64;
         let id = new_id("srch");
         let made = created_millis(&id, "srch").unwrap();
-        assert!(made >= before && made < before + 60_000, "{made} vs {before}");
+        assert!(
+            made >= before && made < before + 60_000,
+            "{made} vs {before}"
+        );
         assert_eq!(created_millis("srch_junk", "srch"), None);
     }
 
