@@ -124,4 +124,12 @@ fn the_readme_walkthrough_works_as_written() {
     // 2026, ISEE €20,000: step 22 of the table, €191.00 a child; +50 % for the baby.
     let assegno: serde_json::Value = serde_json::from_str(lines[6]).unwrap();
     assert_eq!(assegno["monthly_total_cents"], 19_100 + 19_100 + 9_550);
+    // The search corrects the typo and finds NASpI first.
+    let search: serde_json::Value = serde_json::from_str(lines[7]).unwrap();
+    assert_eq!(search["corrections"][0]["suggestion"], "disoccupazione");
+    assert!(
+        search["items"][0]["id"].as_str().unwrap().starts_with("naspi"),
+        "{search}"
+    );
+    assert!(search["items"][0]["snippet"].as_str().unwrap().contains("<mark>"));
 }

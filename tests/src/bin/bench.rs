@@ -5,7 +5,10 @@
 //! - an authenticated read through a fresh component instance and the store (list applications);
 //! - a pure computation in a fresh instance (NASpI simulation);
 //! - durable writes: a counter update (one commit) and an application submission (idempotency
-//!   claim + commit with its event: two fsyncs).
+//!   claim + commit with its event: two fsyncs);
+//! - the knowledge base's search (no login, fresh instance, the index compiled into the
+//!   component): an everyday query with a synonym, and a typo that scans the vocabulary; also
+//!   with one client alone, for the latency a citizen sees.
 //!
 //! Run with `cargo run --release -p welfare-tests --bin bench [-- SECONDS CONCURRENCY]`.
 
@@ -96,6 +99,8 @@ async fn main() {
             body: Some(application()),
             idempotency: true,
         },
+        search_everyday(),
+        search_typo(),
     ];
     println!(
         "{seconds} s per scenario, {concurrency} concurrent clients, {} cores",
@@ -113,7 +118,41 @@ async fn main() {
             scenario.name
         );
     }
+    println!();
+    println!("Search latency with one client (what a citizen waits for):");
+    println!();
+    println!("| scenario | requests/s | p50 ms | p99 ms | errors |");
+    println!("|---|---:|---:|---:|---:|");
+    for scenario in [search_everyday(), search_typo()] {
+        let (rps, p50, p99, errors) = run(&app, &scenario, seconds, 1).await;
+        println!(
+            "| {} | {rps:.0} | {p50:.2} | {p99:.2} | {errors} |",
+            scenario.name
+        );
+    }
     app.stop().await;
+}
+
+fn search_everyday() -> Scenario {
+    Scenario {
+        name: "GET FAQ search, everyday words and a synonym (no login)",
+        method: Method::GET,
+        path: "/api/v1/faq/search?q=assegno%20per%20i%20figli%20quanto%20spetta",
+        token: None,
+        body: None,
+        idempotency: false,
+    }
+}
+
+fn search_typo() -> Scenario {
+    Scenario {
+        name: "GET FAQ search, a typo corrected (no login)",
+        method: Method::GET,
+        path: "/api/v1/faq/search?q=indennita%20di%20disocupazione",
+        token: None,
+        body: None,
+        idempotency: false,
+    }
 }
 
 async fn run(
