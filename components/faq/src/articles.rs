@@ -87,6 +87,20 @@ pub fn title(id: &str) -> Result<Option<String>, Problem> {
     Ok(find(id)?.map(|a| a.title))
 }
 
+/// `?section=`, an article section, when given.
+pub fn section_query(ctx: &Ctx) -> Result<Option<ArticleSection>, Problem> {
+    ctx.query("section")
+        .map(|raw| {
+            ArticleSection::parse(raw).ok_or_else(|| {
+                Problem::invalid(vec![FieldError::new(
+                    "section",
+                    "must be pensions, income-support, disability, contributions or access",
+                )])
+            })
+        })
+        .transpose()
+}
+
 /// `GET /articles/{id}`: the article and its votes.
 pub fn get(ctx: &Ctx) -> HandlerResult {
     let article = find(ctx.param("id"))?.ok_or_else(|| Problem::not_found("article"))?;
@@ -100,15 +114,7 @@ pub fn get(ctx: &Ctx) -> HandlerResult {
 /// `GET /articles?section=`: every article's id, title, section and review date; the shipped
 /// ones first, then the published ones in publication order.
 pub fn list(ctx: &Ctx) -> HandlerResult {
-    let section = match ctx.query("section") {
-        None => None,
-        Some(raw) => Some(ArticleSection::parse(raw).ok_or_else(|| {
-            Problem::invalid(vec![FieldError::new(
-                "section",
-                "must be pensions, income-support, disability, contributions or access",
-            )])
-        })?),
-    };
+    let section = section_query(ctx)?;
     let mut items: Vec<serde_json::Value> = Vec::new();
     let mut push = |id: &str, title: &str, s: ArticleSection, reviewed: &str, origin: &str| {
         if section.is_none_or(|want| want == s) {
@@ -121,16 +127,8 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
         let s = ArticleSection::parse(a.section).expect("checked by build.rs");
         push(a.id, a.title, s, a.reviewed, "shipped");
     }
-    let mut cursor: Option<String> = None;
-    loop {
-        let (page, next) = published::page(cursor.as_deref(), 1_000)?;
-        for a in page {
-            push(&a.id, &a.title, a.section, &a.reviewed, "published");
-        }
-        match next {
-            Some(n) => cursor = Some(n),
-            None => break,
-        }
+    for a in published::all()? {
+        push(&a.id, &a.title, a.section, &a.reviewed, "published");
     }
     Ok(json(200, &serde_json::json!({ "items": items })))
 }

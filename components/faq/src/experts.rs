@@ -11,7 +11,7 @@ use welfare_guest::{Ctx, FieldError, HandlerResult, Principal, Problem, json};
 
 use crate::calendar;
 use crate::questions::{
-    self, Answer, Appointment, Pointer, Question, Status, Step, claim_key, queue_key,
+    self, Answer, Appointment, Pointer, Question, Status, claim_key, queue_key,
 };
 use crate::sections::Desk;
 
@@ -31,6 +31,13 @@ pub const APPOINTMENT_BOOKED: &str = "faq.appointment-booked";
 struct Expert {
     id: String,
     desk: Desk,
+}
+
+impl Expert {
+    /// Who acted, for a question's history.
+    fn actor(&self) -> String {
+        format!("operator:{}", self.id)
+    }
 }
 
 fn expert(ctx: &Ctx) -> Result<Expert, Problem> {
@@ -75,14 +82,8 @@ fn take(expert: &Expert, q: &mut Question, at: &str) -> Result<(), Problem> {
             let queued = store::get::<Pointer>(&queue_key(&expert.desk, &q.id))?
                 .ok_or_else(|| Problem::internal("a queued question has no queue entry"))?;
             store::delete(&queue_key(&expert.desk, &q.id), queued.version)?;
-            q.status = Status::InProgress;
             q.claimed_by = Some(expert.id.clone());
-            q.history.push(Step {
-                status: Status::InProgress,
-                at: at.into(),
-                by: format!("operator:{}", expert.id),
-                note: None,
-            });
+            q.step(Status::InProgress, at, expert.actor(), None);
             Ok(())
         }
         Status::InProgress if q.claimed_by.as_deref() == Some(&expert.id) => Ok(()),
@@ -173,18 +174,12 @@ pub fn answer(ctx: &Ctx) -> HandlerResult {
     let mut q = doc.value.clone();
     let now = ctx.req.received_at.clone();
     take(&expert, &mut q, &now)?;
-    q.status = Status::Answered;
     q.answer = Some(Answer {
         text,
-        by: format!("operator:{}", expert.id),
+        by: expert.actor(),
         at: now.clone(),
     });
-    q.history.push(Step {
-        status: Status::Answered,
-        at: now.clone(),
-        by: format!("operator:{}", expert.id),
-        note: None,
-    });
+    q.step(Status::Answered, &now, expert.actor(), None);
     release(&expert, &q)?;
     save(&doc, &q)?;
     // The answer itself stays in the question: the event says only that there is one.
@@ -237,14 +232,8 @@ pub fn forward(ctx: &Ctx) -> HandlerResult {
         },
     )?;
     q.desk = central.name();
-    q.status = Status::Forwarded;
     q.claimed_by = None;
-    q.history.push(Step {
-        status: Status::Forwarded,
-        at: now,
-        by: format!("operator:{}", expert.id),
-        note: Some(reason),
-    });
+    q.step(Status::Forwarded, &now, expert.actor(), Some(reason));
     save(&doc, &q)?;
     Ok(json(200, &q))
 }
@@ -301,19 +290,13 @@ pub fn appointment(ctx: &Ctx) -> HandlerResult {
         );
     }
     store::create(&slot_key, &serde_json::json!({ "question_id": q.id }))?;
-    q.status = Status::AppointmentBooked;
     q.appointment = Some(Appointment {
         at: body.at.clone(),
         office: body.office.clone(),
         channel: body.channel.clone(),
-        booked_by: format!("operator:{}", expert.id),
+        booked_by: expert.actor(),
     });
-    q.history.push(Step {
-        status: Status::AppointmentBooked,
-        at: now,
-        by: format!("operator:{}", expert.id),
-        note: None,
-    });
+    q.step(Status::AppointmentBooked, &now, expert.actor(), None);
     release(&expert, &q)?;
     save(&doc, &q)?;
     welfare_guest::events::publish(

@@ -151,10 +151,13 @@ pub fn get(id: &str) -> Result<Option<Published>, Problem> {
     Ok(store::get::<Published>(&article_key(id))?.map(|d| d.value))
 }
 
-/// Published articles, a page at a time, in publication order.
-pub fn page(cursor: Option<&str>, limit: u32) -> Result<(Vec<Published>, Option<String>), Problem> {
-    let (items, next) = store::list::<Published>("articles/", cursor, limit)?;
-    Ok((items.into_iter().map(|(_, d)| d.value).collect(), next))
+/// Every published article, in publication order (editors publish tens a year, not
+/// thousands; a listing for more would page).
+pub fn all() -> Result<Vec<Published>, Problem> {
+    Ok(store::list_all::<Published>("articles/")?
+        .into_iter()
+        .map(|(_, d)| d.value)
+        .collect())
 }
 
 /// Stores `article` and adds it to the index; `article.lengths` is filled in here.

@@ -115,6 +115,17 @@ pub struct Question {
 }
 
 impl Question {
+    /// Moves the question to `status` and records the step.
+    pub fn step(&mut self, status: Status, at: &str, by: String, note: Option<String>) {
+        self.status = status;
+        self.history.push(Step {
+            status,
+            at: at.into(),
+            by,
+            note,
+        });
+    }
+
     pub fn desk(&self) -> Desk {
         Desk::parse(&self.desk).expect("questions are stored with a valid desk")
     }
@@ -293,7 +304,7 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
     let desk = Desk::regional(&region, section);
     let id = welfare_guest::ids::new_id(ID_PREFIX);
     let now = ctx.req.received_at.clone();
-    let question = Question {
+    let mut question = Question {
         id: id.clone(),
         subject: subject.clone(),
         text,
@@ -308,13 +319,9 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
         answer: None,
         appointment: None,
         related_articles: related,
-        history: vec![Step {
-            status: Status::Waiting,
-            at: now,
-            by: ctx.actor(),
-            note: None,
-        }],
+        history: Vec::new(),
     };
+    question.step(Status::Waiting, &now, ctx.actor(), None);
     store::create(&key(&subject, &id), &question)?;
     store::create(
         &index_key(&id),

@@ -73,15 +73,7 @@ pub fn search(ctx: &Ctx) -> HandlerResult {
             &format!("must be at most {MAX_QUERY_CHARS} characters"),
         )]));
     }
-    let section = match ctx.query("section") {
-        None => None,
-        Some(raw) => Some(ArticleSection::parse(raw).ok_or_else(|| {
-            Problem::invalid(vec![FieldError::new(
-                "section",
-                "must be pensions, income-support, disability, contributions or access",
-            )])
-        })?),
-    };
+    let section = crate::articles::section_query(ctx)?;
     let limit = number(ctx, "limit", DEFAULT_LIMIT, MAX_LIMIT, 1)?;
     let offset = number(ctx, "offset", 0, MAX_OFFSET, 0)?;
 
