@@ -1,0 +1,261 @@
+//! Instalment plans at their boundaries, exact schedules, missed instalments and lapse.
+
+use super::*;
+
+/// Checks a schedule: instalments add up to principal plus interest, to the cent.
+fn assert_adds_up(plan: &Value, principal: i64) {
+    let schedule = plan["schedule"].as_array().unwrap();
+    let amounts: i64 = schedule
+        .iter()
+        .map(|i| i["amount_cents"].as_i64().unwrap())
+        .sum();
+    let principals: i64 = schedule
+        .iter()
+        .map(|i| i["principal_cents"].as_i64().unwrap())
+        .sum();
+    let interest: i64 = schedule
+        .iter()
+        .map(|i| i["interest_cents"].as_i64().unwrap())
+        .sum();
+    assert_eq!(principals, principal);
+    assert_eq!(plan["principal_cents"], principal);
+    assert_eq!(plan["interest_cents"], interest);
+    assert_eq!(plan["total_cents"], principal + interest);
+    assert_eq!(amounts, principal + interest);
+}
+
+#[tokio::test]
+async fn instalment_schedules_and_their_boundaries() {
+    let app = spawn_app().await;
+    let mario = app.citizen(MARIO);
+    let sim = format!("{C}/instalment-plans/simulations");
+    // €1,000.00 in two instalments at 8.15 %: r = 0.0815/12; A = P(1+r)²/(2+r) = €505.0995 →
+    // €505.10; interest €6.79 then €3.41 on the €501.69 left (see amortisation.rs).
+    let (status, s) = app
+        .post(
+            &sim,
+            &mario,
+            &json!({ "principal_cents": 100_000, "instalments": 2, "year": 2026 }),
+        )
+        .await;
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(s["schedule"][0]["amount_cents"], 50_510);
+    assert_eq!(s["schedule"][0]["interest_cents"], 679);
+    assert_eq!(s["schedule"][1]["principal_cents"], 50_169);
+    assert_eq!(s["schedule"][1]["interest_cents"], 341);
+    assert_eq!(s["total_cents"], 101_020);
+    let table: &[(i64, u32, u16)] = &[
+        (50_000_000, 36, 200),
+        (50_000_000, 37, 400),
+        (50_000_001, 37, 200),
+        (50_000_001, 60, 200),
+        (50_000_001, 61, 400),
+        (100_000, 1, 400),
+    ];
+    for &(principal, count, expected) in table {
+        let (status, body) = app
+            .post(
+                &sim,
+                &mario,
+                &json!({ "principal_cents": principal, "instalments": count }),
+            )
+            .await;
+        assert_eq!(status, expected, "{principal} in {count}: {body}");
+        if status == 200 {
+            assert_eq!(body["schedule"].as_array().unwrap().len(), count as usize);
+            assert_adds_up(&body, principal);
+        } else {
+            assert_eq!(field(&body), "instalments", "{body}");
+        }
+    }
+
+    // Real debts at the boundary: two workers at €757,575.76, 33 % = €250,000.00 each
+    // (250,000,000.08 cents, rounded): €500,000.00 in all.
+    declare(
+        &app,
+        AT_THRESHOLD,
+        "2025-07",
+        &[(MARIO, 75_757_576), (LAURA, 75_757_576)],
+    )
+    .await;
+    let at = app.company(AT_THRESHOLD);
+    let plans = format!("{C}/instalment-plans");
+    let (status, problem) = app
+        .post_idem(&plans, &at, &key(), &json!({ "instalments": 37 }))
+        .await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(field(&problem), "instalments");
+    let (status, plan) = app
+        .post_idem(&plans, &at, &key(), &json!({ "instalments": 36 }))
+        .await;
+    assert_eq!(status, 201, "{plan}");
+    assert_adds_up(&plan, 50_000_000);
+    let first_due = Date::new(today().year(), today().month(), 16).unwrap() + 1.month();
+    assert_eq!(plan["schedule"][0]["due_date"], first_due.to_string());
+    let (_, debt) = app.get(&format!("{C}/debt"), &at).await;
+    assert_eq!(debt["in_plan_cents"], 50_000_000);
+    assert_eq!(debt["overdue_cents"], 0);
+    assert_eq!(
+        debt["regular"], true,
+        "a debt being paid in instalments is regular"
+    );
+    // A second plan finds nothing left to spread.
+    let (status, _) = app
+        .post_idem(&plans, &at, &key(), &json!({ "instalments": 2 }))
+        .await;
+    assert_eq!(status, 422);
+
+    // €500,000.01: €250,000.00 + €757,575.79 × 33 % = €250,000.0107 → €250,000.01.
+    declare(
+        &app,
+        ABOVE_THRESHOLD,
+        "2025-07",
+        &[(MARIO, 75_757_576), (LAURA, 75_757_579)],
+    )
+    .await;
+    let above = app.company(ABOVE_THRESHOLD);
+    let (status, problem) = app
+        .post_idem(&plans, &above, &key(), &json!({ "instalments": 61 }))
+        .await;
+    assert_eq!((status, field(&problem)), (400, "instalments"), "{problem}");
+    let (status, plan) = app
+        .post_idem(&plans, &above, &key(), &json!({ "instalments": 60 }))
+        .await;
+    assert_eq!(status, 201, "{plan}");
+    assert_adds_up(&plan, 50_000_001);
+    assert!(
+        app.topics_about(ABOVE_THRESHOLD)
+            .contains(&"contributions.instalment-plan-granted".to_string())
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn missed_instalments_lapse_the_plan() {
+    let app = spawn_app().await;
+    // €3,000 × 33 % = €990.00 over three instalments.
+    let dec = declare(&app, PAYER, "2025-08", &[(MARIO, 300_000)]).await;
+    let covered = dec["notice_number"].as_str().unwrap().to_string();
+    let payer = app.company(PAYER);
+    let (status, plan) = app
+        .post_idem(
+            &format!("{C}/instalment-plans"),
+            &payer,
+            &key(),
+            &json!({ "instalments": 3 }),
+        )
+        .await;
+    assert_eq!(status, 201, "{plan}");
+    assert_adds_up(&plan, 99_000);
+    // By hand, r = 0.0815/12: A = 99,000 × r / (1 − (1+r)^−3) = 334.4926 → €334.49.
+    // Month 1: interest 99,000 × r = 672.38 → 672, principal 32,777; month 2: interest on
+    // 66,223 = 449.76 → 450, principal 32,999; month 3: interest on 33,224 = 225.65 → 226,
+    // and the last instalment takes the 33,224 left: €334.50.
+    let amounts: Vec<i64> = plan["schedule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["amount_cents"].as_i64().unwrap())
+        .collect();
+    assert_eq!(amounts, vec![33_449, 33_449, 33_450]);
+    let id = plan["id"].as_str().unwrap();
+    let inst = |n: usize| plan["schedule"][n].clone();
+    let due = |n: usize| {
+        inst(n)["due_date"]
+            .as_str()
+            .unwrap()
+            .parse::<Date>()
+            .unwrap()
+    };
+    // The covered notice is now paid through the plan, not directly.
+    let (status, _) = pay(&app, &payer, &covered, 99_000).await;
+    assert_eq!(status, 409);
+    let (status, _) = pay(
+        &app,
+        &payer,
+        inst(0)["notice_number"].as_str().unwrap(),
+        inst(0)["amount_cents"].as_i64().unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // The due day itself is in time; the day after, the second instalment is missed.
+    app.run_day(due(1)).await;
+    let (_, now) = app.get(&format!("{C}/instalment-plans/{id}"), &payer).await;
+    assert_eq!(now["schedule"][1]["status"], "due");
+    app.run_day(due(1) + 1.day()).await;
+    let (_, now) = app.get(&format!("{C}/instalment-plans/{id}"), &payer).await;
+    assert_eq!(now["status"], "active", "{now}");
+    assert_eq!(now["missed"], 1);
+    assert_eq!(now["schedule"][1]["status"], "missed");
+    assert!(
+        app.topics_about(PAYER)
+            .contains(&"contributions.instalment-missed".to_string())
+    );
+    // The third missed too: two missed instalments lapse the plan.
+    let lapse_day = due(2) + 1.day();
+    app.run_day(lapse_day).await;
+    let (_, now) = app.get(&format!("{C}/instalment-plans/{id}"), &payer).await;
+    assert_eq!(now["status"], "lapsed", "{now}");
+    // Only the first instalment's principal (32,777) was paid.
+    let balance = 66_223;
+    assert_eq!(now["lapse"]["balance_cents"], balance);
+    assert_eq!(now["lapse"]["on"], lapse_day.to_string());
+    assert!(
+        app.topics_about(PAYER)
+            .contains(&"contributions.instalment-plan-lapsed".to_string())
+    );
+    // The unpaid instalments are cancelled; the covered debt is carried into the balance.
+    let (status, _) = pay(
+        &app,
+        &payer,
+        inst(2)["notice_number"].as_str().unwrap(),
+        inst(2)["amount_cents"].as_i64().unwrap(),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let (_, notices) = app
+        .get(&format!("{C}/payment-notices?status=replaced"), &payer)
+        .await;
+    assert_eq!(notices["items"][0]["notice_number"], covered.as_str());
+    let (_, debt) = app.get(&format!("{C}/debt"), &payer).await;
+    assert_eq!(debt["open_cents"], balance, "{debt}");
+    assert_eq!(debt["in_plan_cents"], 0);
+    // Paying the balance settles the original debt.
+    let number = now["lapse"]["notice_number"].as_str().unwrap();
+    let (status, _) = pay(&app, &payer, number, balance).await;
+    assert_eq!(status, 200);
+    let (_, notices) = app
+        .get(&format!("{C}/payment-notices?status=paid"), &payer)
+        .await;
+    let paid: Vec<&str> = notices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["notice_number"].as_str().unwrap())
+        .collect();
+    assert!(paid.contains(&covered.as_str()), "{notices}");
+
+    // A first instalment unpaid after its due date lapses the plan at once.
+    declare(&app, FIRST_MISSED, "2025-08", &[(MARIO, 300_000)]).await;
+    let first = app.company(FIRST_MISSED);
+    let (_, plan) = app
+        .post_idem(
+            &format!("{C}/instalment-plans"),
+            &first,
+            &key(),
+            &json!({ "instalments": 2 }),
+        )
+        .await;
+    let id = plan["id"].as_str().unwrap();
+    let due1: Date = plan["schedule"][0]["due_date"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    app.run_day(due1 + 1.day()).await;
+    let (_, now) = app.get(&format!("{C}/instalment-plans/{id}"), &first).await;
+    assert_eq!(now["status"], "lapsed", "{now}");
+    assert_eq!(now["missed"], 1);
+    assert_eq!(now["lapse"]["balance_cents"], 99_000);
+    app.stop().await;
+}
