@@ -128,8 +128,16 @@ fn the_readme_walkthrough_works_as_written() {
     let search: serde_json::Value = serde_json::from_str(lines[7]).unwrap();
     assert_eq!(search["corrections"][0]["suggestion"], "disoccupazione");
     assert!(
-        search["items"][0]["id"].as_str().unwrap().starts_with("naspi"),
+        search["items"][0]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("naspi"),
         "{search}"
     );
-    assert!(search["items"][0]["snippet"].as_str().unwrap().contains("<mark>"));
+    assert!(
+        search["items"][0]["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>")
+    );
 }
