@@ -266,12 +266,24 @@ fn render(
         let m = &article.meta;
         writeln!(
             out,
-            "    Shipped {{ id: {:?}, title: {:?}, section: {:?}, tags: &{:?}, reviewed: {:?}, sources: &{:?}, body: {:?}, lengths: {:?} }},",
-            m.id, m.title, m.section, m.tags, m.reviewed, m.sources, article.body, len
+            "    Shipped {{ id: {:?}, title: {:?}, section: ArticleSection::{}, tags: &{:?}, reviewed: {:?}, sources: &{:?}, body: {:?}, lengths: {:?} }},",
+            m.id, m.title, variant(&m.section), m.tags, m.reviewed, m.sources, article.body, len
         )
         .unwrap();
     }
     out.push_str("];\n\n");
+
+    let mut totals = [0u64; 3];
+    for len in lengths {
+        for (total, l) in totals.iter_mut().zip(len) {
+            *total += u64::from(*l);
+        }
+    }
+    writeln!(
+        out,
+        "/// Indexed terms per field over all shipped articles.\npub const TOTAL_LENGTHS: [u64; 3] = {totals:?};\n"
+    )
+    .unwrap();
 
     out.push_str("pub static TERMS: &[&str] = &[\n");
     for term in postings.keys() {
@@ -309,6 +321,18 @@ fn render(
     }
     out.push_str("];\n");
     out
+}
+
+/// The `ArticleSection` variant of a section's slug: `income-support` → `IncomeSupport`.
+fn variant(slug: &str) -> String {
+    slug.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// Phrases as a Rust slice of slices: `&[&["a", "b"], &["c"]]`.

@@ -42,7 +42,7 @@ impl From<&Shipped> for View {
         Self {
             id: a.id.into(),
             title: a.title.into(),
-            section: ArticleSection::parse(a.section).expect("checked by build.rs"),
+            section: a.section,
             tags: a.tags.iter().map(|t| t.to_string()).collect(),
             reviewed: a.reviewed.into(),
             sources: a.sources.iter().map(|t| t.to_string()).collect(),
@@ -124,8 +124,7 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
         }
     };
     for a in corpus::ARTICLES {
-        let s = ArticleSection::parse(a.section).expect("checked by build.rs");
-        push(a.id, a.title, s, a.reviewed, "shipped");
+        push(a.id, a.title, a.section, a.reviewed, "shipped");
     }
     for a in published::all()? {
         push(&a.id, &a.title, a.section, &a.reviewed, "published");

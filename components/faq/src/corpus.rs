@@ -1,11 +1,13 @@
 //! The shipped knowledge base: the articles in `articles/` and their index, built by
 //! `build.rs` into static tables, so that they cost nothing to load in a fresh instance.
 
+use crate::sections::ArticleSection;
+
 /// A shipped article, as the build script checked it.
 pub struct Shipped {
     pub id: &'static str,
     pub title: &'static str,
-    pub section: &'static str,
+    pub section: ArticleSection,
     pub tags: &'static [&'static str],
     /// Date of the last editorial review (YYYY-MM-DD).
     pub reviewed: &'static str,
@@ -51,14 +53,4 @@ pub fn term_of_word(folded: &str) -> Option<&'static str> {
         .binary_search_by(|(w, _)| (*w).cmp(folded))
         .ok()
         .map(|i| TERMS[WORDS[i].1 as usize])
-}
-
-/// Indexed terms per field over all shipped articles.
-pub fn total_lengths() -> [u64; 3] {
-    ARTICLES.iter().fold([0; 3], |mut acc, a| {
-        for (total, len) in acc.iter_mut().zip(a.lengths) {
-            *total += u64::from(len);
-        }
-        acc
-    })
 }

@@ -101,29 +101,20 @@ fn shard() -> u32 {
         % SHARDS
 }
 
-/// Checks a `search_id` from a request body: the error names `field`.
-pub fn check_search_id(raw: &str, field: &str) -> Result<(), Problem> {
-    if welfare_guest::ids::is_id(raw, SEARCH_ID_PREFIX) {
-        Ok(())
-    } else {
-        Err(Problem::invalid(vec![FieldError::new(
-            field,
-            "is not a search_id this API gave",
-        )]))
-    }
+/// The validation error of a `search_id` from a request body, if it is not one this API gave.
+pub fn search_id_error(raw: &str) -> Option<FieldError> {
+    (!welfare_guest::ids::is_id(raw, SEARCH_ID_PREFIX))
+        .then(|| FieldError::new("search_id", "is not a search_id this API gave"))
 }
 
-/// Records that the search `search_id` led to `outcome`, at `now_millis`; false when it
+/// Records that the search `search_id` led to `outcome` (the request `ctx`); false when it
 /// could not count (too old, from the future, or that outcome is already recorded).
-pub fn record_outcome(
-    search_id: &str,
-    outcome: Outcome,
-    now_millis: u64,
-    today: &str,
-) -> Result<bool, Problem> {
+pub fn record_outcome(ctx: &Ctx, search_id: &str, outcome: Outcome) -> Result<bool, Problem> {
     let Some(made) = welfare_guest::ids::created_millis(search_id, SEARCH_ID_PREFIX) else {
         return Ok(false);
     };
+    let now_millis = ctx.received_at().as_millisecond().max(0) as u64;
+    let today = ctx.today();
     let session = SEARCH_SESSION_HOURS * 3_600_000;
     // One minute of clock skew between gateway replicas is tolerated.
     if made > now_millis + 60_000 || now_millis.saturating_sub(made) > session {
@@ -168,8 +159,8 @@ pub fn vote(ctx: &Ctx) -> HandlerResult {
             "is only for an article that did not help",
         )]));
     }
-    if let Some(s) = &vote.search_id {
-        check_search_id(s, "search_id")?;
+    if let Some(error) = vote.search_id.as_deref().and_then(search_id_error) {
+        return Err(Problem::invalid(vec![error]));
     }
 
     let key = format!("votes/{id}/{:02}", shard());
@@ -187,12 +178,7 @@ pub fn vote(ctx: &Ctx) -> HandlerResult {
     store::put(&key, &tally, version)?;
 
     let outcome_recorded = match (&vote.search_id, vote.helpful) {
-        (Some(search), true) => record_outcome(
-            search,
-            Outcome::HelpfulVote,
-            now_millis(ctx),
-            &ctx.today().to_string(),
-        )?,
+        (Some(search), true) => record_outcome(ctx, search, Outcome::HelpfulVote)?,
         _ => false,
     };
     Ok(json(
@@ -204,15 +190,6 @@ pub fn vote(ctx: &Ctx) -> HandlerResult {
             "search_outcome_recorded": outcome_recorded,
         }),
     ))
-}
-
-/// The request's time in milliseconds since the epoch.
-pub fn now_millis(ctx: &Ctx) -> u64 {
-    ctx.req
-        .received_at
-        .parse::<jiff::Timestamp>()
-        .map(|t| t.as_millisecond().max(0) as u64)
-        .unwrap_or_default()
 }
 
 /// An article's votes, all shards together.
@@ -291,23 +268,19 @@ pub fn report(ctx: &Ctx) -> HandlerResult {
             .to_string();
         tallies.entry(article).or_default().add(&doc.value);
     }
-    let mut articles: Vec<serde_json::Value> = Vec::new();
+    // Least helpful first: most not-helpful votes, then fewest helpful ones.
+    let mut tallies: Vec<(String, Tally)> = tallies.into_iter().collect();
+    tallies.sort_by_key(|(_, t)| (std::cmp::Reverse(t.not_helpful), t.helpful));
+    let mut articles: Vec<serde_json::Value> = Vec::with_capacity(tallies.len());
     for (id, t) in &tallies {
-        let title = articles::title(id)?.unwrap_or_default();
         articles.push(serde_json::json!({
             "id": id,
-            "title": title,
+            "title": articles::title(id)?.unwrap_or_default(),
             "helpful": t.helpful,
             "not_helpful": t.not_helpful,
             "reasons": t.reasons,
         }));
     }
-    articles.sort_by_key(|a| {
-        std::cmp::Reverse((
-            a["not_helpful"].as_u64().unwrap_or(0),
-            std::cmp::Reverse(a["helpful"].as_u64().unwrap_or(0)),
-        ))
-    });
 
     Ok(json(
         200,

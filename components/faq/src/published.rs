@@ -69,17 +69,19 @@ pub struct Stats {
     pub lengths: [u64; 3],
 }
 
-/// The published corpus as the ranking reads it; [`StoreIndex`] in the component, [`Empty`]
-/// where only the shipped articles exist (unit tests on the host).
+/// The published corpus as the ranking reads it: [`StoreIndex`] in the component, an empty
+/// one in the unit tests on the host.
 pub trait PublishedIndex {
     fn stats(&mut self) -> Result<Stats, Problem>;
     fn postings(&mut self, term: &str) -> Result<Vec<Posting>, Problem>;
     fn words(&mut self) -> Result<Vec<(String, String)>, Problem>;
 }
 
-/// No published articles.
+/// No published articles: the shipped corpus alone, for unit tests on the host.
+#[cfg(test)]
 pub struct Empty;
 
+#[cfg(test)]
 impl PublishedIndex for Empty {
     fn stats(&mut self) -> Result<Stats, Problem> {
         Ok(Stats::default())

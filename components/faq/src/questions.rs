@@ -238,12 +238,7 @@ pub fn classify(text: &str) -> Result<(Option<CricSection>, Vec<String>), Proble
     let related = hits
         .iter()
         .take(RELATED_ARTICLES)
-        .filter_map(|h| match &h.doc {
-            crate::engine::DocRef::Shipped(i) => {
-                Some(crate::corpus::ARTICLES[*i as usize].id.to_string())
-            }
-            crate::engine::DocRef::Published(id) => Some(id.clone()),
-        })
+        .map(|h| h.doc.id().to_string())
         .collect();
     Ok((best, related))
 }
@@ -277,14 +272,7 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
             s
         }
     };
-    if let Some(s) = &new.search_id
-        && feedback::check_search_id(s, "search_id").is_err()
-    {
-        errors.push(FieldError::new(
-            "search_id",
-            "is not a search_id this API gave",
-        ));
-    }
+    errors.extend(new.search_id.as_deref().and_then(feedback::search_id_error));
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));
     }
@@ -331,12 +319,7 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
     )?;
     store::create(&queue_key(&desk, &id), &Pointer { subject })?;
     if let Some(search) = &new.search_id {
-        feedback::record_outcome(
-            search,
-            Outcome::Question,
-            feedback::now_millis(ctx),
-            &ctx.today().to_string(),
-        )?;
+        feedback::record_outcome(ctx, search, Outcome::Question)?;
     }
     Ok(json(201, &view(&question)?))
 }

@@ -7,7 +7,7 @@ use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, json};
 
 use crate::analysis::{self, Analyzer};
 use crate::corpus;
-use crate::engine::{Correction, DocRef, Engine, Hit, Plan};
+use crate::engine::{Correction, DocRef, Engine, Hit};
 use crate::feedback::SEARCH_ID_PREFIX;
 use crate::published::{self, StoreIndex};
 use crate::sections::ArticleSection;
@@ -86,11 +86,12 @@ pub fn search(ctx: &Ctx) -> HandlerResult {
         .into_iter()
         .filter(|h| section.is_none_or(|s| s == h.section))
         .collect();
+    let terms: BTreeSet<&str> = plan.terms.iter().map(String::as_str).collect();
     let items = hits
         .iter()
         .skip(offset)
         .take(limit)
-        .map(|h| item(&analyzer, &plan, h))
+        .map(|h| item(&analyzer, &terms, h))
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .flatten()
@@ -107,8 +108,8 @@ pub fn search(ctx: &Ctx) -> HandlerResult {
     ))
 }
 
-fn item(analyzer: &Analyzer, plan: &Plan, hit: &Hit) -> Result<Option<Item>, Problem> {
-    let terms: BTreeSet<&str> = plan.terms.iter().map(String::as_str).collect();
+/// One result: its article and the snippet for the query's `terms`.
+fn item(analyzer: &Analyzer, terms: &BTreeSet<&str>, hit: &Hit) -> Result<Option<Item>, Problem> {
     let score = (hit.score * 1000.0).round() / 1000.0;
     Ok(match &hit.doc {
         DocRef::Shipped(i) => {

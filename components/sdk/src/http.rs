@@ -37,13 +37,17 @@ impl Ctx {
         find(&self.req.headers, name)
     }
 
-    /// The day the gateway received the request (UTC): "today" for every rule.
-    pub fn today(&self) -> jiff::civil::Date {
+    /// When the gateway received the request: "now" for every rule.
+    pub fn received_at(&self) -> jiff::Timestamp {
         self.req
             .received_at
             .parse::<jiff::Timestamp>()
-            .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
-            .unwrap_or_else(|_| crate::dates::today())
+            .unwrap_or_else(|_| jiff::Timestamp::now())
+    }
+
+    /// The day the gateway received the request (UTC): "today" for every rule.
+    pub fn today(&self) -> jiff::civil::Date {
+        self.received_at().to_zoned(jiff::tz::TimeZone::UTC).date()
     }
 
     pub fn principal(&self) -> &Principal {
