@@ -123,6 +123,10 @@ async fn handle(
                 "The request body is too large.",
             )
             .detail(format!("At most {} bytes.", app.config.http.max_body_bytes))
+            // The rest of the body is never read, so this connection cannot carry another
+            // request: say so, or a client's pool may send its next request into a closing
+            // connection.
+            .header(header::CONNECTION, "close")
         })?;
 
     let idem = idempotency_key(
