@@ -24,6 +24,8 @@ pub struct Config {
     pub events: EventsConfig,
     pub http: HttpConfig,
     pub clock: ClockConfig,
+    /// Where the channel adapters send the messages the notifications domain asks for.
+    pub channels: ChannelsConfig,
     /// Components to load besides the five embedded domains (for example test fixtures).
     pub components: Vec<ComponentSource>,
     /// Whether to load the five domain components built into the binary.
@@ -42,6 +44,7 @@ impl Default for Config {
             events: EventsConfig::default(),
             http: HttpConfig::default(),
             clock: ClockConfig::default(),
+            channels: ChannelsConfig::default(),
             components: Vec::new(),
             embedded_components: true,
             component_config: BTreeMap::new(),
@@ -169,6 +172,58 @@ impl EventsConfig {
                 .min(self.backoff_max_ms),
         )
     }
+}
+
+/// The channel adapters ([`crate::channels`]). A channel left unconfigured refuses every
+/// message at once (a permanent failure), so the notifications domain falls back to the next
+/// channel: a development platform runs with the app inbox alone.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChannelsConfig {
+    pub email: Option<EmailChannelConfig>,
+    pub sms: Option<WebhookChannelConfig>,
+    pub push: Option<WebhookChannelConfig>,
+    /// Longest one send may take (connect, exchange, answer) before it counts as a transient
+    /// failure: a provider that hangs must not hold a delivery slot.
+    pub timeout_ms: u64,
+}
+
+impl Default for ChannelsConfig {
+    fn default() -> Self {
+        Self {
+            email: None,
+            sms: None,
+            push: None,
+            timeout_ms: 10_000,
+        }
+    }
+}
+
+impl ChannelsConfig {
+    pub fn timeout(&self) -> Duration {
+        Duration::from_millis(self.timeout_ms)
+    }
+}
+
+/// An SMTP relay.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailChannelConfig {
+    /// `smtp://host:port` (plain, for a local relay), `smtp://host:port?tls=required`
+    /// (STARTTLS) or `smtps://host:port`; credentials as `smtp://user:password@host`.
+    pub smtp_url: String,
+    /// The sender, e.g. `INPS <noreply@inps.example>`.
+    pub from: String,
+}
+
+/// An SMS or push provider reached by an HTTP webhook: one JSON POST per message.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookChannelConfig {
+    pub url: String,
+    /// Sent as `Authorization: Bearer …` when set.
+    #[serde(default)]
+    pub bearer_token: Option<String>,
 }
 
 /// The daily `platform.day-started` event ([`crate::clock`]).

@@ -14,6 +14,8 @@
 //! - [`store`]: SQLite with group commit; a request's transaction view and write set.
 //! - [`idempotency`]: `Idempotency-Key` records committed with the request's writes.
 //! - [`outbox`]: event delivery with retries and dead letters.
+//! - [`channels`]: the e-mail, SMS and push adapters that send what the notifications domain
+//!   asks for (`notifications.delivery-requested`), reporting each attempt's outcome.
 //! - [`clock`]: the daily `platform.day-started` event, for the domains' dated work.
 //! - [`http`]: platform routes, the component route table, the dispatch path.
 //! - [`openapi`], [`metrics`], [`problem`]: what the HTTP surface reports.
@@ -21,6 +23,7 @@
 //!   bind port 0.
 
 pub mod auth;
+pub mod channels;
 pub mod clock;
 pub mod config;
 pub mod http;
@@ -112,6 +115,7 @@ impl Platform {
                 &cache_dir,
                 sources,
                 &component_config,
+                &[(channels::REQUESTED, channels::CONSUMER)],
                 db_for_runtime,
             )
         })
@@ -129,6 +133,7 @@ impl Platform {
             .collect();
         let openapi = serde_json::to_string_pretty(&openapi::document(&manifests))?;
         let auth = auth::Authenticator::new(&config.auth, &config.data_dir)?;
+        let channels = Arc::new(channels::Channels::new(&config.channels)?);
         let app = App {
             config,
             runtime: Arc::new(runtime),
@@ -138,6 +143,7 @@ impl Platform {
             metrics: Arc::default(),
             outbox_wake: Arc::new(Notify::new()),
             openapi,
+            channels,
         };
         Ok(Self { app: Arc::new(app) })
     }
@@ -156,6 +162,7 @@ impl Platform {
             config: self.app.config.events.clone(),
             wake: self.app.outbox_wake.clone(),
             metrics: self.app.metrics.clone(),
+            channels: self.app.channels.clone(),
         };
         let dispatcher = tokio::spawn(dispatcher.run(stop.clone()));
         let clock = self.app.config.clock.daily_events.then(|| {

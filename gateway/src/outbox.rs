@@ -16,10 +16,12 @@ use serde::Serialize;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use crate::channels::{self, Channels, Report, SendRequest};
 use crate::config::EventsConfig;
 use crate::metrics::Metrics;
 use crate::runtime::Runtime;
 use crate::runtime::bindings::types;
+use crate::store::txn::{NewEvent, WriteSet};
 use crate::store::{Db, StoreError, now_ms, now_rfc3339, ops};
 
 /// Deliveries claimed per round.
@@ -45,6 +47,8 @@ pub struct Dispatcher {
     pub config: EventsConfig,
     pub wake: Arc<Notify>,
     pub metrics: Arc<Metrics>,
+    /// Where `notifications.delivery-requested` events go instead of a component.
+    pub channels: Arc<Channels>,
 }
 
 impl Dispatcher {
@@ -94,6 +98,9 @@ impl Dispatcher {
             attempts,
             event,
         } = claimed;
+        if consumer == channels::CONSUMER {
+            return self.send(seq, attempts, event).await;
+        }
         let Some(component) = self.runtime.component(&consumer).cloned() else {
             self.failed(
                 seq,
@@ -133,6 +140,79 @@ impl Dispatcher {
         match outcome {
             Ok(()) => self.metrics.delivery(&consumer, "done"),
             Err(message) => self.failed(seq, consumer, attempts, message, false).await,
+        }
+    }
+
+    /// One channel attempt: the adapter sends, and the outcome is committed as a
+    /// `platform.delivery-reported` event with the delivery's "done" mark. A failed send is an
+    /// outcome, not a delivery failure; only a request that cannot be read is dead-lettered, and
+    /// only a failed commit is retried (which may send again: at least once on the wire).
+    async fn send(&self, seq: i64, attempts: u32, event: types::Event) {
+        let consumer = channels::CONSUMER.to_string();
+        let request = match SendRequest::parse(&event.payload) {
+            Ok(r) => r,
+            Err(message) => return self.failed(seq, consumer, attempts, message, true).await,
+        };
+        if let Some(at) = request.not_before {
+            let due = at.as_millisecond();
+            if due > now_ms() {
+                return self.defer(seq, due).await;
+            }
+        }
+        let outcome = self.channels.send(&request).await;
+        let label = match outcome {
+            channels::Outcome::Delivered => "delivered",
+            channels::Outcome::Transient(_) => "transient",
+            channels::Outcome::Permanent(_) => "permanent",
+        };
+        self.metrics
+            .delivery(&format!("channels/{}", request.channel.as_str()), label);
+        let payload = serde_json::to_vec(&Report::new(&request, &outcome, now_rfc3339()))
+            .expect("serialising a report");
+        let report = WriteSet {
+            domain: "platform".into(),
+            docs: Vec::new(),
+            events: vec![NewEvent {
+                id: format!("evt_{}", uuid::Uuid::now_v7().simple()),
+                topic: channels::REPORTED.into(),
+                source: "platform".into(),
+                subject: event.subject,
+                payload,
+                consumers: self.runtime.subscribers()(channels::REPORTED),
+            }],
+        };
+        let committed = self
+            .db
+            .write(move |conn| {
+                ops::apply_write_set(conn, &report)?;
+                mark_done(conn, seq, channels::CONSUMER)
+            })
+            .await;
+        match committed {
+            Ok(()) => self.wake.notify_one(),
+            Err(StoreError::AlreadyProcessed) => {}
+            Err(e) => {
+                self.failed(seq, consumer, attempts, format!("commit failed: {e}"), false)
+                    .await
+            }
+        }
+    }
+
+    /// Leaves a delivery queued until `due` (milliseconds) without counting an attempt.
+    async fn defer(&self, seq: i64, due: i64) {
+        let result = self
+            .db
+            .write(move |conn| {
+                conn.prepare_cached(
+                    "UPDATE deliveries SET next_attempt_at = ?3
+                     WHERE event_seq = ?1 AND consumer = ?2 AND status = 'pending'",
+                )?
+                .execute(params![seq, channels::CONSUMER, due])?;
+                Ok(())
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::error!(error = %e, "could not defer a delivery; its lease will expire");
         }
     }
 

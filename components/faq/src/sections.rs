@@ -3,6 +3,7 @@
 //! an expert's desk. Each is a closed type: parsing is the only way in.
 
 use serde::{Deserialize, Serialize};
+pub use welfare_guest::region::Region;
 
 /// An article's section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -77,68 +78,8 @@ impl CricSection {
     }
 }
 
-/// The twenty Italian regions, by the slug the API uses.
-pub const REGIONS: &[&str] = &[
-    "abruzzo",
-    "basilicata",
-    "calabria",
-    "campania",
-    "emilia-romagna",
-    "friuli-venezia-giulia",
-    "lazio",
-    "liguria",
-    "lombardia",
-    "marche",
-    "molise",
-    "piemonte",
-    "puglia",
-    "sardegna",
-    "sicilia",
-    "toscana",
-    "trentino-alto-adige",
-    "umbria",
-    "valle-d-aosta",
-    "veneto",
-];
-
 /// The central directorate's desks: questions an expert forwards as exceptionally complex.
 pub const CENTRAL: &str = "central";
-
-/// One of [`REGIONS`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(into = "String")]
-pub struct Region(&'static str);
-
-// By hand: a derived impl would ask the input to outlive `'static` for the `&'static str`.
-impl<'de> Deserialize<'de> for Region {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(d)?;
-        Self::try_from(raw).map_err(serde::de::Error::custom)
-    }
-}
-
-impl Region {
-    pub fn parse(raw: &str) -> Option<Self> {
-        REGIONS.iter().find(|r| **r == raw).map(|r| Self(r))
-    }
-
-    pub fn as_str(&self) -> &'static str {
-        self.0
-    }
-}
-
-impl TryFrom<String> for Region {
-    type Error = String;
-    fn try_from(raw: String) -> Result<Self, String> {
-        Self::parse(&raw).ok_or_else(|| format!("{raw:?} is not an Italian region's slug"))
-    }
-}
-
-impl From<Region> for String {
-    fn from(r: Region) -> String {
-        r.0.into()
-    }
-}
 
 /// Where a question waits: a region's C.R.I.C. section, or the central directorate's desk
 /// for that section. Written `lazio/pensions` or `central/contributor`, which is also how an
@@ -216,11 +157,5 @@ mod tests {
             assert_eq!(s.cric().is_none(), s == ArticleSection::Access);
             assert_eq!(ArticleSection::parse(s.as_str()), Some(s));
         }
-    }
-
-    #[test]
-    fn regions_are_twenty_and_sorted() {
-        assert_eq!(REGIONS.len(), 20);
-        assert!(REGIONS.windows(2).all(|w| w[0] < w[1]));
     }
 }

@@ -13,6 +13,7 @@
 //! - [`ids`]: sortable random identifiers.
 //! - [`yearly`]: rule parameters shipped as one TOML file per year.
 //! - [`money`]: euro cents and the one rounding rule every domain uses.
+//! - [`region`]: the twenty Italian regions.
 
 pub mod bindings;
 pub mod dates;
@@ -20,6 +21,7 @@ pub mod events;
 pub mod http;
 pub mod ids;
 pub mod money;
+pub mod region;
 pub mod router;
 pub mod store;
 pub mod yearly;

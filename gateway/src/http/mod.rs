@@ -38,6 +38,8 @@ pub struct App {
     pub outbox_wake: Arc<Notify>,
     /// The OpenAPI document, rendered once at start-up.
     pub openapi: String,
+    /// The channel adapters, handed to the event dispatcher.
+    pub channels: Arc<crate::channels::Channels>,
 }
 
 pub fn router(app: Arc<App>) -> Router {

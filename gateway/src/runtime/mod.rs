@@ -89,6 +89,7 @@ impl Runtime {
         cache_dir: &Path,
         sources: Vec<Source>,
         component_config: &BTreeMap<String, BTreeMap<String, String>>,
+        native_subscriptions: &[(&str, &str)],
         db: Db,
     ) -> anyhow::Result<Self> {
         let engine = make_engine(limits)?;
@@ -177,6 +178,12 @@ impl Runtime {
                     .or_default()
                     .push(name.clone());
             }
+        }
+        for (topic, consumer) in native_subscriptions {
+            by_topic
+                .entry(topic.to_string())
+                .or_default()
+                .push(consumer.to_string());
         }
         runtime.subscribers =
             Arc::new(move |topic| by_topic.get(topic).cloned().unwrap_or_default());

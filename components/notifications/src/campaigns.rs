@@ -1,0 +1,518 @@
+//! Campaigns (seed 000): one message to everyone in a segment, sent at a rate inside daily
+//! windows, each person tried up to a maximum number of attempts, and the operation's figures.
+//!
+//! A campaign is planned in batches, each its own event delivery
+//! (`notifications.campaign-batch`), so that no single transaction grows with the segment: a
+//! batch reads the next page of recipients, puts the message in each matching inbox, asks for
+//! the first device attempt at that person's slot (the n-th send of the campaign goes after n
+//! sends' worth of window time at the campaign's rate), and publishes the next batch. Outcomes
+//! are kept per person (`campaign-contacts/<id>/<subject>`), so that concurrent reports never
+//! touch one shared document; progress and report add them up when read.
+
+use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+use welfare_guest::region::Region;
+use welfare_guest::store::{self, Doc, StoreError};
+use welfare_guest::{Ctx, Event, FieldError, HandlerResult, Problem, events, http, ids, json};
+
+use crate::delivery::Policy;
+use crate::local::Windows;
+use crate::messages::{self, Message, Origin, Status};
+use crate::recipients::{Channel, Recipient, Service};
+use crate::template::{Content, Draft};
+
+pub const BATCH: &str = "notifications.campaign-batch";
+const ID_PREFIX: &str = "cmp";
+/// Recipients read per batch.
+const SCAN_PAGE: u32 = 500;
+/// People one batch contacts: two documents each, well inside a transaction's write limit.
+const MAX_CONTACTS_PER_BATCH: usize = 200;
+/// Device attempts one batch asks for: one event each, inside the per-transaction event limit
+/// with room for the next batch's event.
+const MAX_SENDS_PER_BATCH: usize = 95;
+pub const MAX_ATTEMPTS: RangeInclusive<u32> = 1..=10;
+pub const RATE_PER_MINUTE: RangeInclusive<u32> = 1..=600_000;
+pub const RETRY_AFTER_SECONDS: RangeInclusive<u32> = 1..=7 * 24 * 3600;
+const NAME_CHARS: RangeInclusive<usize> = 1..=120;
+const DEFAULT_RETRY_AFTER_SECONDS: u32 = 3600;
+
+fn key(id: &str) -> String {
+    format!("campaigns/{id}")
+}
+
+fn contact_key(id: &str, subject: &str) -> String {
+    format!("campaign-contacts/{id}/{subject}")
+}
+
+/// Whom a campaign is for: every filter given must match.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Segment {
+    #[serde(default)]
+    pub region: Option<Region>,
+    /// A category the platform learned (`self-employed`, `disability`, `naspi`, `family`).
+    #[serde(default)]
+    pub category: Option<String>,
+    /// A user segment (seed 003: `worker`, `assisted`, ...).
+    #[serde(default)]
+    pub segment: Option<String>,
+}
+
+impl Segment {
+    fn matches(&self, r: &Recipient) -> bool {
+        self.region.as_ref().is_none_or(|want| r.region.as_ref() == Some(want))
+            && self.category.as_ref().is_none_or(|c| r.categories.contains(c))
+            && self.segment.as_ref().is_none_or(|s| r.segments.contains(s))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewCampaign {
+    name: String,
+    service: Service,
+    #[serde(default)]
+    segment: Segment,
+    template: Draft,
+    windows: Windows,
+    max_attempts: u32,
+    rate_per_minute: u32,
+    #[serde(default)]
+    retry_after_seconds: Option<u32>,
+    #[serde(default)]
+    starts_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Planning {
+    done: bool,
+    /// The last recipient key examined.
+    cursor: Option<String>,
+    targeted: u32,
+    /// Device attempts planned so far: the next one's slot.
+    sends: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Campaign {
+    id: String,
+    name: String,
+    service: Service,
+    segment: Segment,
+    template: Content,
+    windows: Windows,
+    max_attempts: u32,
+    rate_per_minute: u32,
+    retry_after_seconds: u32,
+    starts_at: Timestamp,
+    created_at: Timestamp,
+    created_by: String,
+    planning: Planning,
+}
+
+impl Campaign {
+    fn policy(&self) -> Policy {
+        Policy::campaign(
+            self.windows.clone(),
+            SignedDuration::from_secs(self.retry_after_seconds.into()),
+            self.max_attempts,
+        )
+    }
+
+    /// The first instant the campaign may send.
+    fn opening(&self) -> Timestamp {
+        self.windows.next_open(self.starts_at)
+    }
+
+    /// The slot of the `n`-th device attempt (0-based).
+    fn slot(&self, n: u32) -> Timestamp {
+        let ms = i64::from(n) * 60_000 / i64::from(self.rate_per_minute);
+        self.windows
+            .advance(self.opening(), SignedDuration::from_millis(ms))
+    }
+}
+
+/// Where one person stands in a campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Outcome {
+    Pending,
+    Reached,
+    Unreached,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Contact {
+    message_id: String,
+    outcome: Outcome,
+    attempts: u32,
+    #[serde(default)]
+    channel: Option<Channel>,
+    #[serde(default)]
+    finished_at: Option<Timestamp>,
+}
+
+impl Contact {
+    fn of(message: &Message, at: Timestamp) -> Self {
+        let (outcome, attempts, channel) = if message.deliveries.is_empty() {
+            // The inbox is their channel: reached at once, with one attempt.
+            (Outcome::Reached, 1, Some(Channel::Inbox))
+        } else {
+            let outcome = match message.status {
+                Status::Delivered => Outcome::Reached,
+                Status::Failed => Outcome::Unreached,
+                Status::Sending => Outcome::Pending,
+            };
+            (outcome, message.attempts(), message.delivered_on())
+        };
+        Self {
+            message_id: message.id.clone(),
+            outcome,
+            attempts,
+            channel,
+            finished_at: (outcome != Outcome::Pending).then_some(at),
+        }
+    }
+}
+
+pub fn create(ctx: &Ctx) -> HandlerResult {
+    let body: NewCampaign = ctx.json()?;
+    let mut errors = Vec::new();
+    let name = body.name.trim().to_string();
+    if !NAME_CHARS.contains(&name.chars().count()) {
+        errors.push(FieldError::new("name", "must be 1 to 120 characters"));
+    }
+    let range = |field: &str, value: u32, r: &RangeInclusive<u32>, errors: &mut Vec<FieldError>| {
+        if !r.contains(&value) {
+            errors.push(FieldError::new(
+                field,
+                &format!("must be from {} to {}", r.start(), r.end()),
+            ));
+        }
+    };
+    range("max_attempts", body.max_attempts, &MAX_ATTEMPTS, &mut errors);
+    range("rate_per_minute", body.rate_per_minute, &RATE_PER_MINUTE, &mut errors);
+    let retry = body.retry_after_seconds.unwrap_or(DEFAULT_RETRY_AFTER_SECONDS);
+    range("retry_after_seconds", retry, &RETRY_AFTER_SECONDS, &mut errors);
+    let template = body.template.check("template.");
+    if let Err(e) = &template {
+        errors.extend(e.iter().cloned());
+    }
+    let now = ctx.received_at();
+    let (Ok(template), true) = (template, errors.is_empty()) else {
+        return Err(Problem::invalid(errors));
+    };
+    let campaign = Campaign {
+        id: ids::new_id(ID_PREFIX),
+        name,
+        service: body.service,
+        segment: body.segment,
+        template,
+        windows: body.windows,
+        max_attempts: body.max_attempts,
+        rate_per_minute: body.rate_per_minute,
+        retry_after_seconds: retry,
+        starts_at: body.starts_at.unwrap_or(now).max(now),
+        created_at: now,
+        created_by: ctx.actor(),
+        planning: Planning::default(),
+    };
+    store::create(&key(&campaign.id), &campaign)?;
+    events::publish(BATCH, None, &serde_json::json!({ "campaign_id": campaign.id }))?;
+    Ok(json(201, &progress_view(&campaign, &Tally::default())))
+}
+
+fn load(id: &str) -> Result<Option<Doc<Campaign>>, StoreError> {
+    if !ids::is_id(id, ID_PREFIX) {
+        return Ok(None);
+    }
+    store::get(&key(id))
+}
+
+/// The delivery policy of campaign `id`.
+pub fn policy(id: &str) -> Result<Option<Policy>, Problem> {
+    Ok(load(id)?.map(|d| d.value.policy()))
+}
+
+/// Plans the next batch of campaign `campaign_id`.
+pub fn on_batch(event: &Event) -> Result<(), Problem> {
+    let payload: serde_json::Value = serde_json::from_slice(&event.payload)
+        .map_err(|e| Problem::internal(format!("batch payload: {e}")))?;
+    let id = payload["campaign_id"].as_str().unwrap_or_default();
+    let Some(mut doc) = load(id)? else {
+        return Ok(());
+    };
+    let campaign = &mut doc.value;
+    if campaign.planning.done {
+        return Ok(());
+    }
+    let now = event
+        .occurred_at
+        .parse::<Timestamp>()
+        .unwrap_or_else(|_| Timestamp::now());
+    let policy = campaign.policy();
+    let (page, next) = store::list::<Recipient>(
+        "recipients/",
+        campaign.planning.cursor.as_deref(),
+        SCAN_PAGE,
+    )?;
+    let (mut contacts, mut sends) = (0, 0);
+    let mut stopped_early = false;
+    for (k, r) in &page {
+        if contacts == MAX_CONTACTS_PER_BATCH || sends == MAX_SENDS_PER_BATCH {
+            stopped_early = true;
+            break;
+        }
+        campaign.planning.cursor = Some(k.clone());
+        let subject = k.trim_start_matches("recipients/");
+        let recipient = &r.value;
+        if !campaign.segment.matches(recipient) || recipient.opt_outs.contains(&campaign.service) {
+            continue;
+        }
+        let device = !recipient.channel_plan(campaign.service).is_empty();
+        let earliest = if device {
+            campaign.slot(campaign.planning.sends)
+        } else {
+            now
+        };
+        let message = messages::deliver(
+            subject,
+            recipient,
+            campaign.template.clone(),
+            Origin {
+                service: campaign.service,
+                origin: "campaign",
+                campaign: Some(&campaign.id),
+                earliest,
+            },
+            &policy,
+            now,
+        )?;
+        store::create(&contact_key(&campaign.id, subject), &Contact::of(&message, now))?;
+        contacts += 1;
+        campaign.planning.targeted += 1;
+        if device {
+            sends += 1;
+            campaign.planning.sends += 1;
+        }
+    }
+    campaign.planning.done = !stopped_early && next.is_none();
+    store::put(&key(&campaign.id), &*campaign, Some(doc.version))?;
+    if !campaign.planning.done {
+        events::publish(BATCH, None, &serde_json::json!({ "campaign_id": campaign.id }))?;
+    }
+    Ok(())
+}
+
+/// Keeps a campaign contact in step with its message after a reported attempt.
+pub fn record(campaign_id: &str, message: &Message) -> Result<(), Problem> {
+    let k = contact_key(campaign_id, &message.recipient);
+    let at = message
+        .deliveries
+        .iter()
+        .map(|d| d.updated_at)
+        .max()
+        .unwrap_or(message.created_at);
+    let version = store::get::<Contact>(&k)?.map(|d| d.version);
+    store::put(&k, &Contact::of(message, at), version)?;
+    Ok(())
+}
+
+/// The campaign's contacts added up.
+#[derive(Debug, Default, Clone, Serialize)]
+struct Tally {
+    targeted: u64,
+    pending: u64,
+    reached: u64,
+    unreached: u64,
+    reached_first_attempt: u64,
+    attempts: u64,
+    by_channel: BTreeMap<&'static str, u64>,
+    #[serde(skip)]
+    finished_at: Option<Timestamp>,
+}
+
+fn tally(id: &str) -> Result<Tally, StoreError> {
+    let mut t = Tally::default();
+    for (_, doc) in store::list_all::<Contact>(&format!("campaign-contacts/{id}/"))? {
+        let c = doc.value;
+        t.targeted += 1;
+        t.attempts += u64::from(c.attempts);
+        match c.outcome {
+            Outcome::Pending => t.pending += 1,
+            Outcome::Reached => {
+                t.reached += 1;
+                if c.attempts == 1 {
+                    t.reached_first_attempt += 1;
+                }
+                if let Some(ch) = c.channel {
+                    *t.by_channel.entry(ch.as_str()).or_default() += 1;
+                }
+            }
+            Outcome::Unreached => t.unreached += 1,
+        }
+        t.finished_at = t.finished_at.max(c.finished_at);
+    }
+    Ok(t)
+}
+
+fn status(c: &Campaign, t: &Tally) -> &'static str {
+    if !c.planning.done {
+        "planning"
+    } else if t.pending > 0 {
+        "sending"
+    } else {
+        "completed"
+    }
+}
+
+fn progress_view(c: &Campaign, t: &Tally) -> serde_json::Value {
+    let status = status(c, t);
+    serde_json::json!({
+        "id": c.id,
+        "name": c.name,
+        "service": c.service,
+        "segment": c.segment,
+        "template": c.template,
+        "windows": c.windows,
+        "max_attempts": c.max_attempts,
+        "rate_per_minute": c.rate_per_minute,
+        "retry_after_seconds": c.retry_after_seconds,
+        "starts_at": c.starts_at,
+        "created_at": c.created_at,
+        "created_by": c.created_by,
+        "status": status,
+        "progress": {
+            "planned": c.planning.targeted,
+            "pending": t.pending,
+            "reached": t.reached,
+            "unreached": t.unreached,
+            "attempts": t.attempts,
+        },
+        "finished_at": (status == "completed").then_some(t.finished_at).flatten(),
+    })
+}
+
+fn own(ctx: &Ctx) -> Result<Campaign, Problem> {
+    load(ctx.param("id"))?
+        .map(|d| d.value)
+        .ok_or_else(|| Problem::not_found("campaign"))
+}
+
+pub fn get(ctx: &Ctx) -> HandlerResult {
+    let c = own(ctx)?;
+    let t = tally(&c.id)?;
+    Ok(json(200, &progress_view(&c, &t)))
+}
+
+pub fn list(ctx: &Ctx) -> HandlerResult {
+    let limit = ctx.page_size()?;
+    let cursor = ctx.cursor("campaigns/", ID_PREFIX)?;
+    let (docs, next) = store::list::<Campaign>("campaigns/", cursor.as_deref(), limit)?;
+    let items: Vec<_> = docs
+        .iter()
+        .map(|(_, d)| {
+            serde_json::json!({
+                "id": d.value.id,
+                "name": d.value.name,
+                "service": d.value.service,
+                "created_at": d.value.created_at,
+                "planned": d.value.planning.targeted,
+            })
+        })
+        .collect();
+    Ok(http::page(&items, next.as_deref(), "campaigns/"))
+}
+
+/// Seed 000's figures: percentages to one decimal, attempts per user to two, rounded half up.
+#[derive(Debug, PartialEq, Serialize)]
+pub struct Figures {
+    /// Reached ÷ targeted.
+    pub reached_pct: f64,
+    /// Reached at the first attempt ÷ targeted.
+    pub first_attempt_pct: f64,
+    /// Attempts ÷ people reached (seed 000: 1,020,816 calls ÷ 466,215 reached = 2.19).
+    pub attempts_per_user: f64,
+}
+
+/// `n ÷ d` rounded half up to `1 / scale`.
+fn ratio(n: u64, d: u64, scale: u64) -> f64 {
+    if d == 0 {
+        return 0.0;
+    }
+    ((n * scale * 2 + d) / (2 * d)) as f64 / scale as f64
+}
+
+pub fn figures(targeted: u64, reached: u64, first: u64, attempts: u64) -> Figures {
+    Figures {
+        reached_pct: ratio(reached * 100, targeted, 10),
+        first_attempt_pct: ratio(first * 100, targeted, 10),
+        attempts_per_user: ratio(attempts, reached, 100),
+    }
+}
+
+pub fn report(ctx: &Ctx) -> HandlerResult {
+    let c = own(ctx)?;
+    let t = tally(&c.id)?;
+    let f = figures(t.targeted, t.reached, t.reached_first_attempt, t.attempts);
+    let started = c.opening();
+    let duration = t
+        .finished_at
+        .filter(|_| status(&c, &t) == "completed")
+        .map(|end| end.duration_since(started).as_secs().max(0));
+    Ok(json(
+        200,
+        &serde_json::json!({
+            "campaign_id": c.id,
+            "status": status(&c, &t),
+            "targeted": t.targeted,
+            "reached": t.reached,
+            "reached_pct": f.reached_pct,
+            "reached_first_attempt": t.reached_first_attempt,
+            "first_attempt_pct": f.first_attempt_pct,
+            "unreached": t.unreached,
+            "pending": t.pending,
+            "attempts": t.attempts,
+            "attempts_per_user": f.attempts_per_user,
+            "reached_by_channel": t.by_channel,
+            "windows": c.windows,
+            "started_at": started,
+            "finished_at": duration.and(t.finished_at),
+            "duration_seconds": duration,
+        }),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_000_figures() {
+        // 550,392 artisans and merchants; 466,215 reached (84.7 %); 1,020,816 calls (2.19 per
+        // user reached); 58.3 % at the first call, i.e. 320,879 of 550,392 (320,878.5 rounded).
+        let f = figures(550_392, 466_215, 320_879, 1_020_816);
+        assert_eq!(
+            f,
+            Figures {
+                reached_pct: 84.7,
+                first_attempt_pct: 58.3,
+                attempts_per_user: 2.19,
+            }
+        );
+    }
+
+    #[test]
+    fn figures_round_half_up_and_survive_zero() {
+        // 1 of 8 = 12.5 % exactly; 1 of 3 = 33.33 %, to 33.3.
+        assert_eq!(figures(8, 1, 1, 1).reached_pct, 12.5);
+        assert_eq!(figures(3, 1, 0, 1).reached_pct, 33.3);
+        // 2 of 3 = 66.67 %, to 66.7; 5 attempts for 3 people = 1.666..., to 1.67.
+        assert_eq!(figures(3, 2, 0, 5).reached_pct, 66.7);
+        assert_eq!(figures(3, 3, 0, 5).attempts_per_user, 1.67);
+        assert_eq!(figures(0, 0, 0, 0).reached_pct, 0.0);
+    }
+}

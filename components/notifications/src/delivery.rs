@@ -1,0 +1,295 @@
+//! Delivery policy: which attempt goes when, on which channel, and what a reported outcome
+//! leads to. The gateway's channel adapters make one attempt per `delivery-requested` event and
+//! report it (`platform.delivery-reported`); everything else is decided here.
+//!
+//! - A failure worth retrying is retried on the same channel after a delay (doubling from the
+//!   configured base for ordinary messages; a campaign's retry interval, inside its windows).
+//! - After `fallback_after` failures on a channel, or at once after a permanent failure, the
+//!   next channel of the person's plan is tried.
+//! - No device attempt falls in the person's quiet hours; a campaign's attempts fall in its
+//!   windows. A campaign also caps the attempts per person.
+//! - A report that does not match the attempt under way (a repeat) changes nothing.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+use welfare_guest::bindings::welfare::platform::config;
+use welfare_guest::{Event, Problem, events};
+
+use crate::campaigns;
+use crate::local::{QuietHours, Windows};
+use crate::messages::{self, DeliveryStatus, Message, Status};
+use crate::recipients::{self, Channel};
+use crate::template::Content;
+
+pub const REQUESTED: &str = "notifications.delivery-requested";
+pub const REPORTED: &str = "platform.delivery-reported";
+
+/// Defaults of the settings an operator may change (`[component_config.notifications]`).
+const DEFAULT_FALLBACK_AFTER: u32 = 3;
+const DEFAULT_RETRY_BASE_MS: i64 = 60_000;
+const DEFAULT_RETRY_MAX_MS: i64 = 3_600_000;
+/// Steps a settle takes between quiet hours and windows before it stops (they always meet).
+const SETTLE_STEPS: usize = 4;
+
+fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
+    config::get(name)
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// When attempts go.
+#[derive(Debug, Clone)]
+pub enum Timing {
+    /// Ordinary messages: at once, retries after `base`, `2 × base`, ... up to `max`.
+    Backoff {
+        base: SignedDuration,
+        max: SignedDuration,
+    },
+    /// Campaign messages: inside the windows, retries `retry_after` later.
+    Campaign {
+        windows: Windows,
+        retry_after: SignedDuration,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub fallback_after: u32,
+    /// Attempts per message across every channel.
+    pub max_attempts: u32,
+    pub timing: Timing,
+}
+
+impl Policy {
+    /// The policy of ordinary messages, from the component's settings.
+    pub fn ordinary() -> Self {
+        Self {
+            fallback_after: setting("fallback_after", DEFAULT_FALLBACK_AFTER).max(1),
+            max_attempts: u32::MAX,
+            timing: Timing::Backoff {
+                base: SignedDuration::from_millis(setting("retry_base_ms", DEFAULT_RETRY_BASE_MS)),
+                max: SignedDuration::from_millis(setting("retry_max_ms", DEFAULT_RETRY_MAX_MS)),
+            },
+        }
+    }
+
+    pub fn campaign(windows: Windows, retry_after: SignedDuration, max_attempts: u32) -> Self {
+        Self {
+            fallback_after: setting("fallback_after", DEFAULT_FALLBACK_AFTER).max(1),
+            max_attempts,
+            timing: Timing::Campaign {
+                windows,
+                retry_after,
+            },
+        }
+    }
+
+    /// The first instant from `at` outside the quiet hours and (for a campaign) inside a window.
+    pub fn settle(&self, at: Timestamp, quiet: Option<&QuietHours>) -> Timestamp {
+        let mut t = at;
+        for _ in 0..SETTLE_STEPS {
+            let mut moved = t;
+            if let Timing::Campaign { windows, .. } = &self.timing {
+                moved = windows.next_open(moved);
+            }
+            if let Some(end) = quiet.and_then(|q| q.end_after(moved)) {
+                moved = end;
+            }
+            if moved == t {
+                break;
+            }
+            t = moved;
+        }
+        t
+    }
+
+    /// When to try a channel again after its `failures`-th failure.
+    fn retry_at(&self, now: Timestamp, failures: u32, quiet: Option<&QuietHours>) -> Timestamp {
+        let delay = match &self.timing {
+            Timing::Backoff { base, max } => {
+                let factor = 1i32 << failures.saturating_sub(1).min(20);
+                (*base * factor).min(*max)
+            }
+            Timing::Campaign { retry_after, .. } => *retry_after,
+        };
+        self.settle(now + delay, quiet)
+    }
+}
+
+/// The policy for `message`: its campaign's, or the ordinary one.
+fn policy_for(message: &Message) -> Result<Policy, Problem> {
+    match &message.campaign {
+        Some(id) => Ok(campaigns::policy(id)?.unwrap_or_else(Policy::ordinary)),
+        None => Ok(Policy::ordinary()),
+    }
+}
+
+/// What the gateway's adapters receive.
+#[derive(Debug, Serialize)]
+struct Request<'a> {
+    message_id: &'a str,
+    channel: Channel,
+    to: &'a str,
+    subject: &'a str,
+    body: &'a str,
+    attempt: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_before: Option<Timestamp>,
+    context: serde_json::Value,
+}
+
+/// The text a channel carries: the whole message by e-mail, a pointer to the inbox by SMS and
+/// push.
+fn body_for(channel: Channel, content: &Content) -> String {
+    match channel {
+        Channel::Email => content.as_text(),
+        _ => content.as_short_text(),
+    }
+}
+
+/// Marks delivery `index` as sending and asks for its next attempt at `at`.
+pub fn start(
+    message: &mut Message,
+    index: usize,
+    at: Timestamp,
+    now: Timestamp,
+) -> Result<(), Problem> {
+    let d = &mut message.deliveries[index];
+    d.status = DeliveryStatus::Sending;
+    d.next_attempt_at = Some(at);
+    d.updated_at = now;
+    let request = Request {
+        message_id: &message.id,
+        channel: d.channel,
+        to: &d.to,
+        subject: &message.content.subject,
+        body: &body_for(d.channel, &message.content),
+        attempt: d.attempts + 1,
+        not_before: (at > now).then_some(at),
+        context: serde_json::Value::Null,
+    };
+    events::publish(REQUESTED, Some(&message.recipient), &request)?;
+    Ok(())
+}
+
+/// Sends a verification code to a new address, outside any inbox and preference.
+pub fn send_code(subject: &str, channel: Channel, to: &str, code: &str) -> Result<(), Problem> {
+    let body = format!(
+        "Il tuo codice di verifica INPS è {code}. Scade tra 24 ore. Se non hai chiesto tu di aggiungere questo recapito, ignora questo messaggio."
+    );
+    let request = Request {
+        message_id: &welfare_guest::ids::new_id("vrf"),
+        channel,
+        to,
+        subject: "Codice di verifica INPS",
+        body: &body,
+        attempt: 1,
+        not_before: None,
+        context: serde_json::json!({ "kind": "verification" }),
+    };
+    events::publish(REQUESTED, Some(subject), &request)?;
+    Ok(())
+}
+
+/// The payload of `platform.delivery-reported`.
+#[derive(Debug, Deserialize)]
+struct Report {
+    message_id: String,
+    channel: Channel,
+    attempt: u32,
+    outcome: String,
+    permanent: bool,
+    error: Option<String>,
+    at: Timestamp,
+    #[serde(default)]
+    context: serde_json::Value,
+}
+
+/// Applies one attempt's outcome to its message (and its campaign's contact).
+pub fn on_report(event: &Event) -> Result<(), String> {
+    let report: Report = serde_json::from_slice(&event.payload)
+        .map_err(|e| format!("a delivery report that does not decode: {e}"))?;
+    if report.context.get("kind").and_then(|k| k.as_str()) == Some("verification") {
+        return Ok(());
+    }
+    let Some(subject) = event.subject.as_deref() else {
+        return Ok(());
+    };
+    let Some(mut doc) = messages::load(subject, &report.message_id).map_err(|e| format!("{e:?}"))?
+    else {
+        return Ok(());
+    };
+    let message = &mut doc.value;
+    let Some(index) = message.deliveries.iter().position(|d| {
+        d.channel == report.channel
+            && d.status == DeliveryStatus::Sending
+            && d.attempts + 1 == report.attempt
+    }) else {
+        return Ok(());
+    };
+    let policy = policy_for(message).map_err(|p| format!("{p:?}"))?;
+    let quiet = recipients::load(subject)
+        .map_err(|e| format!("{e:?}"))?
+        .and_then(|d| d.value.quiet_hours);
+    apply(message, index, &report, &policy, quiet.as_ref()).map_err(|p| format!("{p:?}"))?;
+    messages::save(message, Some(doc.version)).map_err(|e| format!("{e:?}"))?;
+    if let Some(campaign) = &message.campaign {
+        campaigns::record(campaign, message).map_err(|p| format!("{p:?}"))?;
+    }
+    Ok(())
+}
+
+fn apply(
+    message: &mut Message,
+    index: usize,
+    report: &Report,
+    policy: &Policy,
+    quiet: Option<&QuietHours>,
+) -> Result<(), Problem> {
+    let now = report.at;
+    let d = &mut message.deliveries[index];
+    d.attempts += 1;
+    d.updated_at = now;
+    d.next_attempt_at = None;
+    if report.outcome == "delivered" {
+        d.status = DeliveryStatus::Delivered;
+        d.last_error = None;
+        message.status = Status::Delivered;
+        for later in &mut message.deliveries[index + 1..] {
+            later.status = DeliveryStatus::Skipped;
+        }
+        return Ok(());
+    }
+    d.last_error = report.error.clone();
+    let failures = d.attempts;
+    let total = message.attempts();
+    if total >= policy.max_attempts {
+        message.deliveries[index].status = DeliveryStatus::Failed;
+        return give_up(message, index);
+    }
+    if !report.permanent && failures < policy.fallback_after {
+        let at = policy.retry_at(now, failures, quiet);
+        return start(message, index, at, now);
+    }
+    message.deliveries[index].status = DeliveryStatus::Failed;
+    match message.deliveries[index + 1..]
+        .iter()
+        .position(|d| d.status == DeliveryStatus::Waiting)
+    {
+        Some(offset) => {
+            let at = policy.settle(now, quiet);
+            start(message, index + 1 + offset, at, now)
+        }
+        None => give_up(message, index),
+    }
+}
+
+fn give_up(message: &mut Message, index: usize) -> Result<(), Problem> {
+    message.status = Status::Failed;
+    for later in &mut message.deliveries[index + 1..] {
+        later.status = DeliveryStatus::Skipped;
+    }
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! The twenty Italian regions, by the slug the API uses (`lazio`, `valle-d-aosta`): where a
+//! question waits for a regional expert, where a citizen lives for a campaign's segment.
+
+use serde::{Deserialize, Serialize};
+
+/// The twenty Italian regions, by the slug the API uses.
+pub const REGIONS: &[&str] = &[
+    "abruzzo",
+    "basilicata",
+    "calabria",
+    "campania",
+    "emilia-romagna",
+    "friuli-venezia-giulia",
+    "lazio",
+    "liguria",
+    "lombardia",
+    "marche",
+    "molise",
+    "piemonte",
+    "puglia",
+    "sardegna",
+    "sicilia",
+    "toscana",
+    "trentino-alto-adige",
+    "umbria",
+    "valle-d-aosta",
+    "veneto",
+];
+
+/// One of [`REGIONS`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(into = "String")]
+pub struct Region(&'static str);
+
+// By hand: a derived impl would ask the input to outlive `'static` for the `&'static str`.
+impl<'de> Deserialize<'de> for Region {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Self::try_from(raw).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Region {
+    pub fn parse(raw: &str) -> Option<Self> {
+        REGIONS.iter().find(|r| **r == raw).map(|r| Self(r))
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+impl TryFrom<String> for Region {
+    type Error = String;
+    fn try_from(raw: String) -> Result<Self, String> {
+        Self::parse(&raw).ok_or_else(|| format!("{raw:?} is not an Italian region's slug"))
+    }
+}
+
+impl From<Region> for String {
+    fn from(r: Region) -> String {
+        r.0.into()
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_are_twenty_and_sorted() {
+        assert_eq!(REGIONS.len(), 20);
+        assert!(REGIONS.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(Region::parse("lazio").map(|r| r.as_str()), Some("lazio"));
+        assert!(Region::parse("Lazio").is_none());
+    }
+}
