@@ -192,8 +192,14 @@ impl Dispatcher {
             Ok(()) => self.wake.notify_one(),
             Err(StoreError::AlreadyProcessed) => {}
             Err(e) => {
-                self.failed(seq, consumer, attempts, format!("commit failed: {e}"), false)
-                    .await
+                self.failed(
+                    seq,
+                    consumer,
+                    attempts,
+                    format!("commit failed: {e}"),
+                    false,
+                )
+                .await
             }
         }
     }

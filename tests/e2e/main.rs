@@ -15,6 +15,7 @@ mod faults;
 mod idempotency;
 mod lifecycle;
 mod naspi;
+mod notifications;
 mod offers;
 mod platform;
 mod startup;

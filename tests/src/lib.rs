@@ -6,7 +6,12 @@
 //!   `spawn_with` to adjust the configuration first.
 //! - token helpers mint with the platform's own dev issuer (the key in the data directory).
 //! - [`TestApp::db`] opens the database file read-only, for asserting what was (not) stored.
+//! - [`smtp`] and [`webhook`]: a real SMTP server and a real HTTP webhook receiver on port 0,
+//!   which record what the channel adapters send and can refuse on demand.
 //! - `src/bin/bench.rs`: the benchmark, on the same harness.
+
+pub mod smtp;
+pub mod webhook;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -24,6 +29,22 @@ pub const LAURA: &str = "BNCLRA90A41F205I";
 /// Companies used across the tests (valid VAT numbers).
 pub const ACME: &str = "01114601006";
 pub const BETA: &str = "12345678903";
+
+/// The `n`-th synthetic citizen's fiscal code (valid, check character included), for tests
+/// and benchmarks that need many people.
+pub fn synthetic_fiscal_code(n: u32) -> String {
+    let mut letters = String::new();
+    let mut rest = n;
+    for _ in 0..6 {
+        letters.insert(0, (b'A' + (rest % 26) as u8) as char);
+        rest /= 26;
+    }
+    let stem = format!("{letters}80A01H501");
+    ('A'..='Z')
+        .map(|c| format!("{stem}{c}"))
+        .find(|code| FiscalCode::parse(code).is_ok())
+        .expect("one check character fits")
+}
 
 /// The misbehaving fixture component, built by the gateway's build script.
 pub fn fixture_path() -> PathBuf {
@@ -190,6 +211,10 @@ impl TestApp {
 
     pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
         send(self.request(Method::GET, path, Some(token))).await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        send(self.request(Method::PUT, path, Some(token)).json(body)).await
     }
 
     pub async fn post(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {

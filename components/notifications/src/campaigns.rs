@@ -63,8 +63,13 @@ pub struct Segment {
 
 impl Segment {
     fn matches(&self, r: &Recipient) -> bool {
-        self.region.as_ref().is_none_or(|want| r.region.as_ref() == Some(want))
-            && self.category.as_ref().is_none_or(|c| r.categories.contains(c))
+        self.region
+            .as_ref()
+            .is_none_or(|want| r.region.as_ref() == Some(want))
+            && self
+                .category
+                .as_ref()
+                .is_none_or(|c| r.categories.contains(c))
             && self.segment.as_ref().is_none_or(|s| r.segments.contains(s))
     }
 }
@@ -193,10 +198,27 @@ pub fn create(ctx: &Ctx) -> HandlerResult {
             ));
         }
     };
-    range("max_attempts", body.max_attempts, &MAX_ATTEMPTS, &mut errors);
-    range("rate_per_minute", body.rate_per_minute, &RATE_PER_MINUTE, &mut errors);
-    let retry = body.retry_after_seconds.unwrap_or(DEFAULT_RETRY_AFTER_SECONDS);
-    range("retry_after_seconds", retry, &RETRY_AFTER_SECONDS, &mut errors);
+    range(
+        "max_attempts",
+        body.max_attempts,
+        &MAX_ATTEMPTS,
+        &mut errors,
+    );
+    range(
+        "rate_per_minute",
+        body.rate_per_minute,
+        &RATE_PER_MINUTE,
+        &mut errors,
+    );
+    let retry = body
+        .retry_after_seconds
+        .unwrap_or(DEFAULT_RETRY_AFTER_SECONDS);
+    range(
+        "retry_after_seconds",
+        retry,
+        &RETRY_AFTER_SECONDS,
+        &mut errors,
+    );
     let template = body.template.check("template.");
     if let Err(e) = &template {
         errors.extend(e.iter().cloned());
@@ -221,7 +243,11 @@ pub fn create(ctx: &Ctx) -> HandlerResult {
         planning: Planning::default(),
     };
     store::create(&key(&campaign.id), &campaign)?;
-    events::publish(BATCH, None, &serde_json::json!({ "campaign_id": campaign.id }))?;
+    events::publish(
+        BATCH,
+        None,
+        &serde_json::json!({ "campaign_id": campaign.id }),
+    )?;
     Ok(json(201, &progress_view(&campaign, &Tally::default())))
 }
 
@@ -291,7 +317,10 @@ pub fn on_batch(event: &Event) -> Result<(), Problem> {
             &policy,
             now,
         )?;
-        store::create(&contact_key(&campaign.id, subject), &Contact::of(&message, now))?;
+        store::create(
+            &contact_key(&campaign.id, subject),
+            &Contact::of(&message, now),
+        )?;
         contacts += 1;
         campaign.planning.targeted += 1;
         if device {
@@ -302,7 +331,11 @@ pub fn on_batch(event: &Event) -> Result<(), Problem> {
     campaign.planning.done = !stopped_early && next.is_none();
     store::put(&key(&campaign.id), &*campaign, Some(doc.version))?;
     if !campaign.planning.done {
-        events::publish(BATCH, None, &serde_json::json!({ "campaign_id": campaign.id }))?;
+        events::publish(
+            BATCH,
+            None,
+            &serde_json::json!({ "campaign_id": campaign.id }),
+        )?;
     }
     Ok(())
 }

@@ -19,7 +19,10 @@ pub struct Notice {
 }
 
 fn text(p: &Value, name: &str) -> String {
-    p.get(name).and_then(Value::as_str).unwrap_or_default().to_string()
+    p.get(name)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn cents(p: &Value, name: &str) -> Option<u64> {
@@ -27,7 +30,9 @@ fn cents(p: &Value, name: &str) -> Option<u64> {
 }
 
 fn date(p: &Value, name: &str) -> Option<Date> {
-    p.get(name).and_then(Value::as_str).and_then(|s| s.parse().ok())
+    p.get(name)
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok())
 }
 
 fn benefit_name(kind: &str) -> &'static str {
@@ -42,7 +47,12 @@ fn benefit_name(kind: &str) -> &'static str {
     }
 }
 
-fn draft(subject: String, body: String, due_date: Option<Date>, payment: Option<Payment>) -> Option<Content> {
+fn draft(
+    subject: String,
+    body: String,
+    due_date: Option<Date>,
+    payment: Option<Payment>,
+) -> Option<Content> {
     Draft {
         subject,
         body,
@@ -305,20 +315,56 @@ mod tests {
 
     fn samples() -> Vec<(&'static str, Value)> {
         vec![
-            ("income-support.benefit-offered", json!({"benefit": "assegno-unico", "monthly_total_cents": 47750})),
-            ("income-support.application-decided", json!({"benefit": "naspi", "outcome": "approved", "monthly_amount_cents": 97425})),
-            ("income-support.application-decided", json!({"benefit": "naspi", "outcome": "rejected", "reason": "Requisiti non soddisfatti."})),
-            ("income-support.payment-started", json!({"benefit": "naspi"})),
-            ("disability.assessed", json!({"recognised": true, "benefits": ["indennita-accompagnamento"], "valid_until": "2029-05-01", "parking_badge": true})),
-            ("disability.assessed", json!({"recognised": false, "benefits": [], "parking_badge": false})),
-            ("contributions.notice-issued", json!({"notice_number": "302000000000000184", "amount_cents": 113034, "due_date": "2026-05-18", "kind": "fixed-contribution", "description": "contributi fissi artigiani"})),
-            ("contributions.instalment-missed", json!({"n": 2, "notice_number": "302000000000000184", "amount_cents": 20000, "due_date": "2026-05-16"})),
-            ("contributions.instalment-plan-lapsed", json!({"notice_number": "302000000000000184", "balance_cents": 180000, "due_date": "2026-05-16"})),
-            ("contributions.regularisation-invited", json!({"overdue_cents": 50000, "regularise_by": "2026-05-30"})),
+            (
+                "income-support.benefit-offered",
+                json!({"benefit": "assegno-unico", "monthly_total_cents": 47750}),
+            ),
+            (
+                "income-support.application-decided",
+                json!({"benefit": "naspi", "outcome": "approved", "monthly_amount_cents": 97425}),
+            ),
+            (
+                "income-support.application-decided",
+                json!({"benefit": "naspi", "outcome": "rejected", "reason": "Requisiti non soddisfatti."}),
+            ),
+            (
+                "income-support.payment-started",
+                json!({"benefit": "naspi"}),
+            ),
+            (
+                "disability.assessed",
+                json!({"recognised": true, "benefits": ["indennita-accompagnamento"], "valid_until": "2029-05-01", "parking_badge": true}),
+            ),
+            (
+                "disability.assessed",
+                json!({"recognised": false, "benefits": [], "parking_badge": false}),
+            ),
+            (
+                "contributions.notice-issued",
+                json!({"notice_number": "302000000000000184", "amount_cents": 113034, "due_date": "2026-05-18", "kind": "fixed-contribution", "description": "contributi fissi artigiani"}),
+            ),
+            (
+                "contributions.instalment-missed",
+                json!({"n": 2, "notice_number": "302000000000000184", "amount_cents": 20000, "due_date": "2026-05-16"}),
+            ),
+            (
+                "contributions.instalment-plan-lapsed",
+                json!({"notice_number": "302000000000000184", "balance_cents": 180000, "due_date": "2026-05-16"}),
+            ),
+            (
+                "contributions.regularisation-invited",
+                json!({"overdue_cents": 50000, "regularise_by": "2026-05-30"}),
+            ),
             ("contributions.durc-irregular", json!({})),
-            ("contributions.statement-report-resolved", json!({"outcome": "corrected"})),
+            (
+                "contributions.statement-report-resolved",
+                json!({"outcome": "corrected"}),
+            ),
             ("faq.question-answered", json!({})),
-            ("faq.appointment-booked", json!({"at": "2026-12-01T09:30", "channel": "phone"})),
+            (
+                "faq.appointment-booked",
+                json!({"at": "2026-12-01T09:30", "channel": "phone"}),
+            ),
         ]
     }
 
@@ -328,11 +374,17 @@ mod tests {
             .iter()
             .filter(|t| **t != crate::delivery::REPORTED && **t != crate::campaigns::BATCH);
         for topic in domain_topics {
-            assert!(samples().iter().any(|(t, _)| t == topic), "no sample for {topic}");
+            assert!(
+                samples().iter().any(|(t, _)| t == topic),
+                "no sample for {topic}"
+            );
         }
         for (topic, payload) in samples() {
             let notice = notice(topic, &payload).expect(topic);
-            assert!(notice.content.is_some(), "{topic} {payload} writes no valid message");
+            assert!(
+                notice.content.is_some(),
+                "{topic} {payload} writes no valid message"
+            );
         }
     }
 
@@ -344,15 +396,29 @@ mod tests {
         assert_eq!(content.due_date, Some(Date::constant(2026, 5, 18)));
         assert_eq!(content.payment.unwrap().amount_cents, 113034);
         assert_eq!(n.category, Some("self-employed"));
-        let text = notice("contributions.notice-issued", payload).unwrap().content.unwrap().as_text();
-        assert!(text.contains("1.130,34 €") && text.contains("302000000000000184") && text.contains("18/05/2026"));
+        let text = notice("contributions.notice-issued", payload)
+            .unwrap()
+            .content
+            .unwrap()
+            .as_text();
+        assert!(
+            text.contains("1.130,34 €")
+                && text.contains("302000000000000184")
+                && text.contains("18/05/2026")
+        );
     }
 
     #[test]
     fn the_assessment_mentions_the_parking_badge_only_when_due() {
-        let yes = notice("disability.assessed", &samples()[4].1).unwrap().content.unwrap();
+        let yes = notice("disability.assessed", &samples()[4].1)
+            .unwrap()
+            .content
+            .unwrap();
         assert!(yes.body.contains("contrassegno"));
-        let no = notice("disability.assessed", &samples()[5].1).unwrap().content.unwrap();
+        let no = notice("disability.assessed", &samples()[5].1)
+            .unwrap()
+            .content
+            .unwrap();
         assert!(!no.body.contains("contrassegno"));
     }
 }

@@ -5,7 +5,8 @@
 //! - A failure worth retrying is retried on the same channel after a delay (doubling from the
 //!   configured base for ordinary messages; a campaign's retry interval, inside its windows).
 //! - After `fallback_after` failures on a channel, or at once after a permanent failure, the
-//!   next channel of the person's plan is tried.
+//!   next channel of the person's plan is tried; the last channel is retried until the
+//!   message's attempts run out (`max_attempts`; a campaign sets its own).
 //! - No device attempt falls in the person's quiet hours; a campaign's attempts fall in its
 //!   windows. A campaign also caps the attempts per person.
 //! - A report that does not match the attempt under way (a repeat) changes nothing.
@@ -26,6 +27,8 @@ pub const REPORTED: &str = "platform.delivery-reported";
 
 /// Defaults of the settings an operator may change (`[component_config.notifications]`).
 const DEFAULT_FALLBACK_AFTER: u32 = 3;
+/// Attempts per ordinary message across its channels: three on each of three channels.
+const DEFAULT_MAX_ATTEMPTS: u32 = 9;
 const DEFAULT_RETRY_BASE_MS: i64 = 60_000;
 const DEFAULT_RETRY_MAX_MS: i64 = 3_600_000;
 /// Steps a settle takes between quiet hours and windows before it stops (they always meet).
@@ -67,7 +70,7 @@ impl Policy {
     pub fn ordinary() -> Self {
         Self {
             fallback_after: setting("fallback_after", DEFAULT_FALLBACK_AFTER).max(1),
-            max_attempts: u32::MAX,
+            max_attempts: setting("max_attempts", DEFAULT_MAX_ATTEMPTS).max(1),
             timing: Timing::Backoff {
                 base: SignedDuration::from_millis(setting("retry_base_ms", DEFAULT_RETRY_BASE_MS)),
                 max: SignedDuration::from_millis(setting("retry_max_ms", DEFAULT_RETRY_MAX_MS)),
@@ -217,7 +220,8 @@ pub fn on_report(event: &Event) -> Result<(), String> {
     let Some(subject) = event.subject.as_deref() else {
         return Ok(());
     };
-    let Some(mut doc) = messages::load(subject, &report.message_id).map_err(|e| format!("{e:?}"))?
+    let Some(mut doc) =
+        messages::load(subject, &report.message_id).map_err(|e| format!("{e:?}"))?
     else {
         return Ok(());
     };
@@ -264,23 +268,25 @@ fn apply(
     }
     d.last_error = report.error.clone();
     let failures = d.attempts;
-    let total = message.attempts();
-    if total >= policy.max_attempts {
+    if message.attempts() >= policy.max_attempts {
         message.deliveries[index].status = DeliveryStatus::Failed;
         return give_up(message, index);
     }
-    if !report.permanent && failures < policy.fallback_after {
+    let next = message.deliveries[index + 1..]
+        .iter()
+        .position(|d| d.status == DeliveryStatus::Waiting)
+        .map(|offset| index + 1 + offset);
+    let channel_spent = report.permanent || failures >= policy.fallback_after;
+    if !report.permanent && (!channel_spent || next.is_none()) {
+        // Worth another try here: the channel has failures left, or it is the last one.
         let at = policy.retry_at(now, failures, quiet);
         return start(message, index, at, now);
     }
     message.deliveries[index].status = DeliveryStatus::Failed;
-    match message.deliveries[index + 1..]
-        .iter()
-        .position(|d| d.status == DeliveryStatus::Waiting)
-    {
-        Some(offset) => {
+    match next {
+        Some(next) => {
             let at = policy.settle(now, quiet);
-            start(message, index + 1 + offset, at, now)
+            start(message, next, at, now)
         }
         None => give_up(message, index),
     }

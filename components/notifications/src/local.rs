@@ -111,12 +111,36 @@ fn minute_of_day(local: DateTime) -> u16 {
 }
 
 /// Hours in which a citizen wants no e-mail, SMS or push: `from` to `to`, possibly over
-/// midnight (`22:00`–`08:00`).
+/// midnight (`22:00`–`08:00`), and never the whole day (messages would never leave).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "RawQuietHours")]
 pub struct QuietHours {
     pub from: ClockTime,
     pub to: ClockTime,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuietHours {
+    from: ClockTime,
+    to: ClockTime,
+}
+
+impl TryFrom<RawQuietHours> for QuietHours {
+    type Error = String;
+
+    fn try_from(raw: RawQuietHours) -> Result<Self, String> {
+        if raw.from.minutes() % DAY_MINUTES == raw.to.minutes() % DAY_MINUTES {
+            return Err(
+                "quiet hours must end at another time than they start, and not last the whole day"
+                    .into(),
+            );
+        }
+        Ok(Self {
+            from: raw.from,
+            to: raw.to,
+        })
+    }
 }
 
 impl QuietHours {
@@ -130,7 +154,7 @@ impl QuietHours {
         } else {
             now >= from || now < to
         };
-        if !inside || from == to {
+        if !inside {
             return None;
         }
         let day = if to <= now {
@@ -283,6 +307,14 @@ mod tests {
         );
         // 12:00 in Rome is not quiet.
         assert_eq!(quiet.end_after(ts("2026-01-16T11:00:00Z")), None);
+        // Quiet hours that never end are refused.
+        for (from, to) in [("00:00", "24:00"), ("09:00", "09:00")] {
+            let raw = serde_json::json!({ "from": from, "to": to });
+            assert!(
+                serde_json::from_value::<QuietHours>(raw).is_err(),
+                "{from}-{to}"
+            );
+        }
     }
 
     #[test]

@@ -245,7 +245,10 @@ pub fn summary(subject: &str) -> Result<Option<serde_json::Value>, StoreError> {
     if docs.is_empty() {
         return Ok(None);
     }
-    let unread = docs.iter().filter(|(_, d)| d.value.read_at.is_none()).count();
+    let unread = docs
+        .iter()
+        .filter(|(_, d)| d.value.read_at.is_none())
+        .count();
     let latest: Vec<_> = docs
         .iter()
         .take(SUMMARY_LATEST as usize)

@@ -10,8 +10,7 @@ use welfare_guest::{Ctx, HandlerResult, Problem, Response, ids, json};
 use crate::delivery;
 use crate::local::QuietHours;
 use crate::recipients::{
-    self, CODE_DIGITS, CODE_TRIES, CODE_VALIDITY, Channel, Contact, PendingCode, Recipient,
-    Service,
+    self, CODE_DIGITS, CODE_TRIES, CODE_VALIDITY, Channel, Contact, PendingCode, Recipient, Service,
 };
 
 /// The body of `PUT /preferences`: the whole set, as the app's settings screen holds it.
@@ -50,11 +49,7 @@ pub fn get(ctx: &Ctx) -> HandlerResult {
 
 /// A contact as the new body names it: unchanged if the address is the same and verified; a
 /// fresh code otherwise (also to re-send a code for an address still unverified).
-fn contact(
-    ctx: &Ctx,
-    old: Option<Contact>,
-    new: Option<String>,
-) -> (Option<Contact>, bool) {
+fn contact(ctx: &Ctx, old: Option<Contact>, new: Option<String>) -> (Option<Contact>, bool) {
     match (old, new) {
         (_, None) => (None, false),
         (Some(old), Some(address)) if old.address == address && old.verified => (Some(old), false),
@@ -80,8 +75,16 @@ pub fn put(ctx: &Ctx) -> HandlerResult {
     let subject = ctx.subject()?;
     let body: Body = ctx.json()?;
     let mut errors = Vec::new();
-    let email = body.email.as_deref().map(recipients::check_email).transpose();
-    let phone = body.phone.as_deref().map(recipients::check_phone).transpose();
+    let email = body
+        .email
+        .as_deref()
+        .map(recipients::check_email)
+        .transpose();
+    let phone = body
+        .phone
+        .as_deref()
+        .map(recipients::check_phone)
+        .transpose();
     let push = body
         .push_token
         .as_deref()
@@ -142,7 +145,11 @@ pub fn put(ctx: &Ctx) -> HandlerResult {
         (phone_code, Channel::Sms, &recipient.phone),
     ] {
         if let (true, Some(c)) = (wanted, contact) {
-            let code = c.pending.as_ref().map(|p| p.code.as_str()).unwrap_or_default();
+            let code = c
+                .pending
+                .as_ref()
+                .map(|p| p.code.as_str())
+                .unwrap_or_default();
             delivery::send_code(subject, channel, &c.address, code)?;
         }
     }
@@ -162,7 +169,9 @@ pub fn verify(ctx: &Ctx) -> HandlerResult {
     let subject = ctx.subject()?;
     let body: Verification = ctx.json()?;
     let Some(doc) = recipients::load(subject)? else {
-        return Err(Problem::conflict("There is no contact waiting to be verified."));
+        return Err(Problem::conflict(
+            "There is no contact waiting to be verified.",
+        ));
     };
     let mut recipient = doc.value;
     let contact = match body.channel {
@@ -176,7 +185,9 @@ pub fn verify(ctx: &Ctx) -> HandlerResult {
         }
     };
     let Some(contact) = contact.filter(|c| !c.verified) else {
-        return Err(Problem::conflict("There is no contact waiting to be verified."));
+        return Err(Problem::conflict(
+            "There is no contact waiting to be verified.",
+        ));
     };
     let Some(pending) = contact.pending.as_mut() else {
         return Err(Problem::conflict(

@@ -133,7 +133,11 @@ impl Recipient {
             return Vec::new();
         }
         std::iter::once(preferred)
-            .chain(Channel::FALLBACK_ORDER.into_iter().filter(|c| *c != preferred))
+            .chain(
+                Channel::FALLBACK_ORDER
+                    .into_iter()
+                    .filter(|c| *c != preferred),
+            )
             .filter_map(|c| self.address(c).map(|a| (c, a.to_string())))
             .collect()
     }
@@ -248,8 +252,18 @@ mod tests {
 
     #[test]
     fn contacts_are_checked() {
-        assert_eq!(check_email(" Mario.Rossi@Esempio.IT ").unwrap(), "mario.rossi@esempio.it");
-        for bad in ["mario", "mario@", "@esempio.it", "mario@esempio", "ma rio@esempio.it", "a@b@c.it"] {
+        assert_eq!(
+            check_email(" Mario.Rossi@Esempio.IT ").unwrap(),
+            "mario.rossi@esempio.it"
+        );
+        for bad in [
+            "mario",
+            "mario@",
+            "@esempio.it",
+            "mario@esempio",
+            "ma rio@esempio.it",
+            "a@b@c.it",
+        ] {
             assert!(check_email(bad).is_err(), "{bad}");
         }
         assert_eq!(check_phone("+39 333 1234567").unwrap(), "+393331234567");

@@ -182,7 +182,10 @@ impl Content {
 
     /// What fits an SMS or a push notification: the subject and where to read the rest.
     pub fn as_short_text(&self) -> String {
-        format!("INPS: {}. Leggi il messaggio nella tua area MyINPS.", self.subject)
+        format!(
+            "INPS: {}. Leggi il messaggio nella tua area MyINPS.",
+            self.subject
+        )
     }
 }
 
@@ -206,12 +209,18 @@ mod tests {
     #[test]
     fn lengths_are_checked() {
         assert!(draft("Un avviso importante", &body80()).check("").is_ok());
-        let errors = draft("Breve", "Troppo corto").check("template.").unwrap_err();
+        let errors = draft("Breve", "Troppo corto")
+            .check("template.")
+            .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["template.subject", "template.body"]);
         assert!(draft(&"x".repeat(121), &body80()).check("").is_err());
         assert!(draft(&"x".repeat(120), &body80()).check("").is_ok());
-        assert!(draft("Un avviso importante", &"a".repeat(10_001)).check("").is_err());
+        assert!(
+            draft("Un avviso importante", &"a".repeat(10_001))
+                .check("")
+                .is_err()
+        );
     }
 
     #[test]

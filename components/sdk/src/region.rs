@@ -63,7 +63,6 @@ impl From<Region> for String {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -215,6 +215,9 @@ mod tests {
             br#"{"message_id":"msg_1","channel":"email","to":"a@b.it","subject":"s","body":"b","attempt":1}"#,
         )
         .unwrap();
-        assert!(matches!(channels.send(&request).await, Outcome::Permanent(_)));
+        assert!(matches!(
+            channels.send(&request).await,
+            Outcome::Permanent(_)
+        ));
     }
 }
