@@ -86,7 +86,7 @@ enum TokenKind {
     Operator {
         #[arg(long, value_parser = [
             "income-support-officer", "medical-board", "contributions-officer", "cric-expert",
-            "editor", "campaign-manager", "auditor", "platform-operator",
+            "editor", "campaign-manager", "contact-centre", "auditor", "platform-operator",
         ])]
         role: String,
         #[arg(long)]

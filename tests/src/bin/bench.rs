@@ -8,7 +8,10 @@
 //!   claim + commit with its event: two fsyncs);
 //! - the knowledge base's search (no login, fresh instance, the index compiled into the
 //!   component): an everyday query with a synonym, and a typo that scans the vocabulary; also
-//!   with one client alone, for the latency a citizen sees.
+//!   with one client alone, for the latency a citizen sees;
+//! - campaign dispatch: a campaign to 5,000 people, from its creation until every message is
+//!   delivered, to the app inbox and to a local push webhook (messages per second and per
+//!   hour, against seed 000's 2,800 contacts an hour per server).
 //!
 //! Run with `cargo run --release -p welfare-tests --bin bench [-- SECONDS CONCURRENCY]`.
 
@@ -16,9 +19,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use reqwest::Method;
 use serde_json::json;
-use welfare_tests::{MARIO, spawn_with};
+use welfare_gateway::config::WebhookChannelConfig;
+use welfare_tests::webhook::WebhookReceiver;
+use welfare_tests::{MARIO, spawn_with, synthetic_fiscal_code};
+
+/// People a dispatch benchmark's campaign reaches.
+const CAMPAIGN_PEOPLE: u32 = 5_000;
 
 struct Scenario {
     name: &'static str,
@@ -131,6 +140,80 @@ async fn main() {
         );
     }
     app.stop().await;
+    println!();
+    println!(
+        "Campaign dispatch ({CAMPAIGN_PEOPLE} people, one message each, every attempt durable):"
+    );
+    println!();
+    println!("| channel | seconds | messages/s | messages/hour |");
+    println!("|---|---:|---:|---:|");
+    for channel in ["inbox", "push"] {
+        let secs = campaign_dispatch(channel).await;
+        let rate = f64::from(CAMPAIGN_PEOPLE) / secs;
+        println!(
+            "| {channel} | {secs:.1} | {rate:.0} | {:.0} |",
+            rate * 3600.0
+        );
+    }
+}
+
+/// Seconds from a campaign's creation to its completion, every person preferring `channel`
+/// (`inbox`, or `push` through a local webhook receiver that accepts everything).
+async fn campaign_dispatch(channel: &str) -> f64 {
+    let receiver = WebhookReceiver::accepting().await;
+    let url = receiver.url("push");
+    let app = spawn_with(move |c| {
+        c.runtime.max_concurrent_instances = 128;
+        c.channels.push = Some(WebhookChannelConfig {
+            url,
+            bearer_token: None,
+        });
+    })
+    .await;
+    let app = &app;
+    futures::stream::iter(0..CAMPAIGN_PEOPLE)
+        .map(|i| async move {
+            let token = app.citizen(&synthetic_fiscal_code(i));
+            let body = json!({ "preferred_channel": channel, "push_token": format!("bench-push-token-{i:08}") });
+            app.put("/api/v1/notifications/preferences", &token, &body).await;
+        })
+        .buffer_unordered(32)
+        .collect::<Vec<_>>()
+        .await;
+    let manager = app.operator("campaign-manager");
+    let started = Instant::now();
+    let (status, created) = app
+        .post_idem(
+            "/api/v1/notifications/campaigns",
+            &manager,
+            "bench",
+            &json!({
+                "name": "Benchmark",
+                "service": "information",
+                "template": {
+                    "subject": "Nuovi servizi INPS online",
+                    "body": "Da oggi puoi prenotare online un appuntamento con gli esperti della tua sede regionale, dalla tua area MyINPS."
+                },
+                "windows": [{ "from": "00:00", "to": "24:00" }],
+                "max_attempts": 3,
+                "rate_per_minute": 600000
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let url = format!(
+        "/api/v1/notifications/campaigns/{}",
+        created["id"].as_str().unwrap()
+    );
+    loop {
+        let (_, progress) = app.get(&url, &manager).await;
+        if progress["status"] == "completed" {
+            assert_eq!(progress["progress"]["reached"], CAMPAIGN_PEOPLE);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    started.elapsed().as_secs_f64()
 }
 
 fn search_everyday() -> Scenario {
