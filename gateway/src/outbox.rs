@@ -6,6 +6,9 @@
 //! writes and the `done` mark — guarded so a second success for the same (consumer, event) rolls
 //! back and has no effect — or recorded as a failure with exponential backoff, until
 //! `max_attempts`, when it becomes a dead letter an operator can list and replay.
+//!
+//! Deliveries to the consumer [`channels::CONSUMER`] run the gateway's channel adapters instead
+//! of a component: one send, its outcome committed as an event with the done mark.
 
 use std::sync::Arc;
 use std::time::Duration;
