@@ -24,7 +24,7 @@ use crate::config::EventsConfig;
 use crate::metrics::Metrics;
 use crate::runtime::Runtime;
 use crate::runtime::bindings::types;
-use crate::store::txn::{NewEvent, WriteSet};
+use crate::store::txn::{NewEvent, WriteSet, new_event_id};
 use crate::store::{Db, StoreError, now_ms, now_rfc3339, ops};
 
 /// Deliveries claimed per round.
@@ -163,20 +163,17 @@ impl Dispatcher {
             }
         }
         let outcome = self.channels.send(&request).await;
-        let label = match outcome {
-            channels::Outcome::Delivered => "delivered",
-            channels::Outcome::Transient(_) => "transient",
-            channels::Outcome::Permanent(_) => "permanent",
-        };
-        self.metrics
-            .delivery(&format!("channels/{}", request.channel.as_str()), label);
+        self.metrics.delivery(
+            &format!("channels/{}", request.channel.as_str()),
+            outcome.metric_label(),
+        );
         let payload = serde_json::to_vec(&Report::new(&request, &outcome, now_rfc3339()))
             .expect("serialising a report");
         let report = WriteSet {
             domain: "platform".into(),
             docs: Vec::new(),
             events: vec![NewEvent {
-                id: format!("evt_{}", uuid::Uuid::now_v7().simple()),
+                id: new_event_id(),
                 topic: channels::REPORTED.into(),
                 source: "platform".into(),
                 subject: event.subject,

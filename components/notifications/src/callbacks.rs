@@ -104,11 +104,7 @@ pub fn create(ctx: &Ctx) -> HandlerResult {
             })?,
     };
     let note = check_note("note", body.note)?;
-    let open = store::list_all::<Callback>(&key(subject, ""))?
-        .into_iter()
-        .filter(|(_, d)| d.value.state == State::Open)
-        .count();
-    if open >= MAX_OPEN_PER_PERSON {
+    if open_count(subject)? >= MAX_OPEN_PER_PERSON {
         return Err(Problem::conflict(
             "You already have open call-back requests; the contact centre will call you.",
         ));
@@ -204,7 +200,7 @@ pub fn close(ctx: &Ctx) -> HandlerResult {
     Ok(json(200, &doc.value))
 }
 
-/// The dossier's part: open call-back requests.
+/// How many of `subject`'s requests are open (for the limit, and the dossier).
 pub fn open_count(subject: &str) -> Result<usize, store::StoreError> {
     Ok(store::list_all::<Callback>(&key(subject, ""))?
         .into_iter()

@@ -7,7 +7,9 @@ use jiff::civil::Date;
 use serde_json::Value;
 
 use crate::recipients::Service;
-use crate::template::{Content, Draft, Payment, euro, italian_date};
+use welfare_guest::money::euros;
+
+use crate::template::{Content, Draft, Payment, italian_date};
 
 /// What an event leads to.
 pub struct Notice {
@@ -27,6 +29,11 @@ fn text(p: &Value, name: &str) -> String {
 
 fn cents(p: &Value, name: &str) -> Option<u64> {
     p.get(name).and_then(Value::as_u64)
+}
+
+/// An amount from the event, as the platform writes euros (`€1.130,34`).
+fn amount(p: &Value, name: &str) -> String {
+    euros(p.get(name).and_then(Value::as_i64).unwrap_or_default())
 }
 
 fn date(p: &Value, name: &str) -> Option<Date> {
@@ -88,7 +95,7 @@ pub fn notice(topic: &str, p: &Value) -> Option<Notice> {
                      L'importo stimato è di **{} al mese**.\n\nPer riceverlo devi solo confermare la domanda \
                      nella tua area MyINPS, sezione *Domande*: puoi indicare l'ISEE per un importo più alto.",
                     benefit_name(&text(p, "benefit")),
-                    euro(cents(p, "monthly_total_cents").unwrap_or_default())
+                    amount(p, "monthly_total_cents")
                 ),
                 None,
                 None,
@@ -101,8 +108,9 @@ pub fn notice(topic: &str, p: &Value) -> Option<Notice> {
                 format!(
                     "La tua domanda di **{benefit}** è stata **accolta**.{}\n\nTrovi il dettaglio e il calendario \
                      dei pagamenti nella tua area MyINPS, sezione *Domande*.",
-                    cents(p, "monthly_amount_cents")
-                        .map(|c| format!(" L'importo mensile è di {}.", euro(c)))
+                    p.get("monthly_amount_cents")
+                        .and_then(Value::as_i64)
+                        .map(|c| format!(" L'importo mensile è di {}.", euros(c)))
                         .unwrap_or_default()
                 )
             } else {
@@ -238,7 +246,7 @@ pub fn notice(topic: &str, p: &Value) -> Option<Notice> {
                     "Per rilasciare il DURC risulta un debito scaduto di **{}**. Puoi regolarizzare pagando gli \
                      avvisi aperti o chiedendo una rateazione entro la scadenza indicata; altrimenti il DURC sarà \
                      irregolare.",
-                    euro(cents(p, "overdue_cents").unwrap_or_default())
+                    amount(p, "overdue_cents")
                 ),
                 date(p, "regularise_by"),
                 None,
@@ -402,7 +410,7 @@ mod tests {
             .unwrap()
             .as_text();
         assert!(
-            text.contains("1.130,34 €")
+            text.contains("€1.130,34")
                 && text.contains("302000000000000184")
                 && text.contains("18/05/2026")
         );

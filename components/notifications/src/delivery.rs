@@ -66,10 +66,16 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// Failures on one channel before the next is tried: a deployment setting for every
+    /// message.
+    fn fallback_after() -> u32 {
+        setting("fallback_after", DEFAULT_FALLBACK_AFTER).max(1)
+    }
+
     /// The policy of ordinary messages, from the component's settings.
     pub fn ordinary() -> Self {
         Self {
-            fallback_after: setting("fallback_after", DEFAULT_FALLBACK_AFTER).max(1),
+            fallback_after: Self::fallback_after(),
             max_attempts: setting("max_attempts", DEFAULT_MAX_ATTEMPTS).max(1),
             timing: Timing::Backoff {
                 base: SignedDuration::from_millis(setting("retry_base_ms", DEFAULT_RETRY_BASE_MS)),
@@ -80,7 +86,7 @@ impl Policy {
 
     pub fn campaign(windows: Windows, retry_after: SignedDuration, max_attempts: u32) -> Self {
         Self {
-            fallback_after: setting("fallback_after", DEFAULT_FALLBACK_AFTER).max(1),
+            fallback_after: Self::fallback_after(),
             max_attempts,
             timing: Timing::Campaign {
                 windows,
@@ -211,18 +217,16 @@ struct Report {
 }
 
 /// Applies one attempt's outcome to its message (and its campaign's contact).
-pub fn on_report(event: &Event) -> Result<(), String> {
+pub fn on_report(event: &Event) -> Result<(), Problem> {
     let report: Report = serde_json::from_slice(&event.payload)
-        .map_err(|e| format!("a delivery report that does not decode: {e}"))?;
+        .map_err(|e| Problem::internal(format!("a delivery report that does not decode: {e}")))?;
     if report.context.get("kind").and_then(|k| k.as_str()) == Some("verification") {
         return Ok(());
     }
     let Some(subject) = event.subject.as_deref() else {
         return Ok(());
     };
-    let Some(mut doc) =
-        messages::load(subject, &report.message_id).map_err(|e| format!("{e:?}"))?
-    else {
+    let Some(mut doc) = messages::load(subject, &report.message_id)? else {
         return Ok(());
     };
     let message = &mut doc.value;
@@ -233,14 +237,12 @@ pub fn on_report(event: &Event) -> Result<(), String> {
     }) else {
         return Ok(());
     };
-    let policy = policy_for(message).map_err(|p| format!("{p:?}"))?;
-    let quiet = recipients::load(subject)
-        .map_err(|e| format!("{e:?}"))?
-        .and_then(|d| d.value.quiet_hours);
-    apply(message, index, &report, &policy, quiet.as_ref()).map_err(|p| format!("{p:?}"))?;
-    messages::save(message, Some(doc.version)).map_err(|e| format!("{e:?}"))?;
+    let policy = policy_for(message)?;
+    let quiet = recipients::load(subject)?.and_then(|d| d.value.quiet_hours);
+    apply(message, index, &report, &policy, quiet.as_ref())?;
+    messages::save(message, Some(doc.version))?;
     if let Some(campaign) = &message.campaign {
-        campaigns::record(campaign, message).map_err(|p| format!("{p:?}"))?;
+        campaigns::record(campaign, message)?;
     }
     Ok(())
 }
@@ -261,16 +263,15 @@ fn apply(
         d.status = DeliveryStatus::Delivered;
         d.last_error = None;
         message.status = Status::Delivered;
-        for later in &mut message.deliveries[index + 1..] {
-            later.status = DeliveryStatus::Skipped;
-        }
+        skip_after(message, index);
         return Ok(());
     }
     d.last_error = report.error.clone();
     let failures = d.attempts;
     if message.attempts() >= policy.max_attempts {
         message.deliveries[index].status = DeliveryStatus::Failed;
-        return give_up(message, index);
+        give_up(message, index);
+        return Ok(());
     }
     let next = message.deliveries[index + 1..]
         .iter()
@@ -288,14 +289,21 @@ fn apply(
             let at = policy.settle(now, quiet);
             start(message, next, at, now)
         }
-        None => give_up(message, index),
+        None => {
+            give_up(message, index);
+            Ok(())
+        }
     }
 }
 
-fn give_up(message: &mut Message, index: usize) -> Result<(), Problem> {
+/// Ends a message's device delivery as failed; the channels not yet tried are skipped.
+fn give_up(message: &mut Message, index: usize) {
     message.status = Status::Failed;
+    skip_after(message, index);
+}
+
+fn skip_after(message: &mut Message, index: usize) {
     for later in &mut message.deliveries[index + 1..] {
         later.status = DeliveryStatus::Skipped;
     }
-    Ok(())
 }

@@ -208,13 +208,10 @@ fn notify(event: &Event) -> Result<(), Problem> {
     let Some(notice) = catalogue::notice(&event.topic, &payload) else {
         return Ok(());
     };
-    recipients::learn(subject, notice.category, notice.segment)?;
+    let recipient = recipients::learn(subject, notice.category, notice.segment)?;
     let Some(content) = notice.content else {
         return Ok(());
     };
-    let recipient = recipients::load(subject)?
-        .map(|d| d.value)
-        .unwrap_or_default();
     let now = Timestamp::now();
     messages::deliver(
         subject,
@@ -245,7 +242,7 @@ impl Guest for Notifications {
 
     fn on_event(event: Event) -> Result<(), String> {
         let result = match event.topic.as_str() {
-            delivery::REPORTED => return delivery::on_report(&event),
+            delivery::REPORTED => delivery::on_report(&event),
             campaigns::BATCH => campaigns::on_batch(&event),
             _ => notify(&event),
         };

@@ -180,11 +180,6 @@ pub fn deliver(
     Ok(message)
 }
 
-/// The public view of a message: the stored document as it is.
-fn view(m: &Message) -> serde_json::Value {
-    serde_json::to_value(m).unwrap_or_default()
-}
-
 pub fn list(ctx: &Ctx) -> HandlerResult {
     let subject = ctx.subject()?;
     let limit = ctx.page_size()?;
@@ -211,8 +206,8 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
     let items: Vec<_> = docs
         .iter()
         .filter(|(_, d)| !unread_only || d.value.read_at.is_none())
-        .map(|(_, d)| view(&d.value))
-        .collect();
+        .map(|(_, d)| &d.value)
+        .collect::<Vec<_>>();
     let next_cursor = next.and_then(|_| docs.last().map(|(_, d)| d.value.id.clone()));
     Ok(json(
         200,
@@ -226,7 +221,7 @@ fn own(ctx: &Ctx) -> Result<Doc<Message>, Problem> {
 }
 
 pub fn get(ctx: &Ctx) -> HandlerResult {
-    Ok(json(200, &view(&own(ctx)?.value)))
+    Ok(json(200, &own(ctx)?.value))
 }
 
 /// Marks a message read; reading it again keeps the first time.
@@ -236,7 +231,7 @@ pub fn read(ctx: &Ctx) -> HandlerResult {
         doc.value.read_at = Some(ctx.received_at());
         save(&doc.value, Some(doc.version))?;
     }
-    Ok(json(200, &view(&doc.value)))
+    Ok(json(200, &doc.value))
 }
 
 /// The dossier's part: unread messages and the latest few.

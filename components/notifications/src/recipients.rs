@@ -171,13 +171,14 @@ pub fn save(subject: &str, recipient: &Recipient, version: Option<u64>) -> Resul
     store::put(&key(subject), recipient, version)
 }
 
-/// Adds what an event revealed about someone; the record is created if needed. A concurrent
-/// change makes the delivery fail and come again, so nothing learned is lost.
+/// Adds what an event revealed about someone (the record is created if needed) and returns
+/// their record. A concurrent change makes the delivery fail and come again, so nothing
+/// learned is lost.
 pub fn learn(
     subject: &str,
     category: Option<&str>,
     segment: Option<&str>,
-) -> Result<(), StoreError> {
+) -> Result<Recipient, StoreError> {
     let current = load(subject)?;
     let version = current.as_ref().map(|d| d.version);
     let mut recipient = current.map(|d| d.value).unwrap_or_default();
@@ -191,7 +192,7 @@ pub fn learn(
     if changed {
         save(subject, &recipient, version)?;
     }
-    Ok(())
+    Ok(recipient)
 }
 
 /// `local@domain.tld`, no spaces, at most 254 characters: enough to refuse typos; the code sent

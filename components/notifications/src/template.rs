@@ -9,6 +9,7 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use welfare_guest::FieldError;
+use welfare_guest::money::euros;
 use welfare_identity::notice::NoticeNumber;
 
 pub const SUBJECT_CHARS: std::ops::RangeInclusive<usize> = 10..=120;
@@ -144,19 +145,6 @@ pub fn check_markdown(body: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// `1234567` cents as `12.345,67 €`.
-pub fn euro(cents: u64) -> String {
-    let units = (cents / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    format!("{grouped},{:02} €", cents % 100)
-}
-
 /// A date as Italians write it: `16/06/2026`.
 pub fn italian_date(date: Date) -> String {
     format!("{:02}/{:02}/{}", date.day(), date.month(), date.year())
@@ -172,7 +160,8 @@ impl Content {
         if let Some(p) = &self.payment {
             text.push_str(&format!(
                 "\n\nImporto da pagare: {}\nCodice avviso pagoPA: {}\nPuoi pagare con l'app, sul sito o presso qualsiasi prestatore aderente a pagoPA.",
-                euro(p.amount_cents),
+                // At most MAX_AMOUNT_CENTS, well inside i64.
+                euros(p.amount_cents as i64),
                 p.notice_number
             ));
         }
@@ -267,10 +256,7 @@ mod tests {
     }
 
     #[test]
-    fn amounts_and_dates_read_in_italian() {
-        assert_eq!(euro(0), "0,00 €");
-        assert_eq!(euro(45_000), "450,00 €");
-        assert_eq!(euro(123_456_789), "1.234.567,89 €");
+    fn dates_read_in_italian() {
         assert_eq!(italian_date(Date::constant(2026, 6, 16)), "16/06/2026");
     }
 }

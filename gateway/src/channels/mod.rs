@@ -105,6 +105,17 @@ pub enum Outcome {
     Permanent(String),
 }
 
+impl Outcome {
+    /// `delivered`, `transient` or `permanent`, for `/metrics`.
+    pub fn metric_label(&self) -> &'static str {
+        match self {
+            Outcome::Delivered => "delivered",
+            Outcome::Transient(_) => "transient",
+            Outcome::Permanent(_) => "permanent",
+        }
+    }
+}
+
 /// The payload of `platform.delivery-reported`.
 #[derive(Debug, Serialize)]
 pub struct Report<'a> {

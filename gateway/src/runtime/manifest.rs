@@ -43,7 +43,13 @@ impl Route {
 
 /// Names no component may take: the platform's own event source, its own `/api/v1/` paths and
 /// its native event consumers (the channel adapters).
-pub const RESERVED_NAMES: &[&str] = &["platform", "admin", "me", "delegations", "channels"];
+pub const RESERVED_NAMES: &[&str] = &[
+    "platform",
+    "admin",
+    "me",
+    "delegations",
+    crate::channels::CONSUMER,
+];
 
 fn is_name(s: &str) -> bool {
     !s.is_empty()

@@ -86,6 +86,11 @@ impl WriteSet {
     }
 }
 
+/// A fresh event id: time-ordered, so the outbox reads in publishing order.
+pub fn new_event_id() -> String {
+    format!("evt_{}", uuid::Uuid::now_v7().simple())
+}
+
 /// Resolves which components consume a topic (from the loaded manifests).
 pub type Subscribers = Arc<dyn Fn(&str) -> Vec<String> + Send + Sync>;
 
@@ -272,7 +277,7 @@ impl Txn {
         if self.events.len() >= MAX_EVENTS {
             return Err(CallError::LimitExceeded);
         }
-        let id = format!("evt_{}", uuid::Uuid::now_v7().simple());
+        let id = new_event_id();
         self.events.push(NewEvent {
             id: id.clone(),
             topic: topic.to_string(),
