@@ -241,6 +241,26 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
     Ok(response)
 }
 
+/// Just a declaration's month, so that finding one does not decode its workers.
+#[derive(Deserialize)]
+struct Declared {
+    period: Month,
+}
+
+/// The first month `company` declared, if any: one read, since keys sort by month.
+pub fn first_declared(company: &str) -> Result<Option<Month>, Problem> {
+    let (page, _) = store::list::<Declared>(&format!("declarations/{company}/"), None, 1)?;
+    Ok(page.into_iter().next().map(|(_, d)| d.value.period))
+}
+
+/// Whether `company` declared `from` or a later month: one read, from just before `from`.
+pub fn declared_since(company: &str, from: Month) -> Result<bool, Problem> {
+    let cursor = from.back(1).map(|before| key(company, before));
+    let (page, _) =
+        store::list::<Declared>(&format!("declarations/{company}/"), cursor.as_deref(), 1)?;
+    Ok(page.iter().any(|(_, d)| d.value.period >= from))
+}
+
 /// `GET /declarations`: the company's declarations, oldest month first.
 pub fn list(ctx: &Ctx) -> HandlerResult {
     let company = ctx.subject()?;

@@ -318,6 +318,11 @@ pub fn interop(ctx: &Ctx) -> HandlerResult {
     Ok(json(200, &body))
 }
 
+/// The outcome of the company's latest DURC request, if it made one.
+pub fn latest_status(company: &str) -> Result<Option<Status>, Problem> {
+    Ok(current(company)?.map(|d| d.value.status))
+}
+
 /// The company's regularity for the dossier.
 pub fn brief(company: &str, today: Date) -> Result<Option<serde_json::Value>, Problem> {
     Ok(current(company)?.map(|d| view(&d.value, today)))

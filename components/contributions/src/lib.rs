@@ -22,6 +22,7 @@
 //! - [`plans`]: instalment plans, missed instalments, lapse.
 //! - [`days`]: the daily sweep that drives dated work.
 //! - [`summary`]: the dossier section of a person or a company.
+//! - [`segments`]: seed 003's segments the summary derives, as pure rules.
 //! - [`schemas`]: the request bodies' JSON Schemas for `/openapi.json`.
 
 mod amortisation;
@@ -34,6 +35,7 @@ mod params;
 mod plans;
 mod reports;
 mod schemas;
+mod segments;
 mod self_employed;
 mod statement;
 mod summary;

@@ -70,6 +70,13 @@ impl Month {
         }
     }
 
+    /// The month `n` months before this one; `None` before 1900.
+    pub fn back(self, n: u32) -> Option<Self> {
+        let index = i64::from(self.year) * 12 + i64::from(self.month) - 1 - i64::from(n);
+        let year = i16::try_from(index.div_euclid(12)).ok()?;
+        Self::new(year, index.rem_euclid(12) as i8 + 1)
+    }
+
     /// `day` of this month, or its last day when the month is shorter.
     pub fn day(self, day: i8) -> Date {
         let last = self.last_day();
@@ -127,6 +134,21 @@ mod tests {
             "2026-02-28"
         );
         assert_eq!(Month::parse("2026-11").unwrap().quarter(), 4);
+        let may = Month::parse("2026-05").unwrap();
+        for (n, expected) in [
+            (0, Some("2026-05")),
+            (4, Some("2026-01")),
+            (5, Some("2025-12")),
+            (36, Some("2023-05")),
+            (1516, Some("1900-01")),
+            (1517, None),
+        ] {
+            assert_eq!(
+                may.back(n).map(|m| m.to_string()).as_deref(),
+                expected,
+                "{n}"
+            );
+        }
     }
 
     #[test]

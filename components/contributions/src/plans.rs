@@ -352,6 +352,13 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
     Ok(welfare_guest::http::page(&items, next.as_deref(), &prefix))
 }
 
+/// Whether `debtor` has a plan still running (neither completed nor lapsed).
+pub fn has_active(debtor: &str) -> Result<bool, Problem> {
+    Ok(store::list_all::<Plan>(&key(debtor, ""))?
+        .iter()
+        .any(|(_, d)| d.value.status == PlanStatus::Active))
+}
+
 /// The debtor's plans in brief, for the debt position and the dossier.
 pub fn brief(debtor: &str) -> Result<Vec<serde_json::Value>, Problem> {
     let (docs, _) = store::list::<Plan>(&key(debtor, ""), None, BRIEF_LIMIT)?;

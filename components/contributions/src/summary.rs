@@ -1,13 +1,15 @@
 //! The contributions section of the dossier: for a person, the weeks accrued, the gaps, an
 //! artisan's or merchant's position, debts and plans; for a company, its regularity (the
-//! latest DURC), its debts and plans. `None` when the domain holds nothing about the subject.
+//! latest DURC), its debts and plans; for both, the segments their data supports
+//! ([`crate::segments`]). `None` when the domain holds nothing about the subject.
 
 use jiff::civil::Date;
 use welfare_guest::Problem;
 use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_identity::VatNumber;
 
-use crate::{durc, notices, params, plans, self_employed, statement};
+use crate::month::Month;
+use crate::{declarations, durc, notices, params, plans, segments, self_employed, statement};
 
 pub fn of(subject: &str) -> Result<Option<Vec<u8>>, Error> {
     build(subject, welfare_guest::dates::today())
@@ -19,7 +21,8 @@ fn build(subject: &str, today: Date) -> Result<Option<serde_json::Value>, Proble
     let all = notices::all(subject)?;
     let position = notices::position(&all, today);
     let plans = plans::brief(subject)?;
-    let tolerance = params::in_force(today.year()).durc.tolerance_cents;
+    let in_force = params::in_force(today.year());
+    let tolerance = in_force.durc.tolerance_cents;
     let debt = serde_json::json!({
         "open_cents": position.open_cents,
         "overdue_cents": position.overdue_cents,
@@ -31,10 +34,29 @@ fn build(subject: &str, today: Date) -> Result<Option<serde_json::Value>, Proble
         if all.is_empty() && durc.is_none() {
             return Ok(None);
         }
+        let first_declared = declarations::first_declared(subject)?;
+        let facts = segments::Company {
+            first_declared,
+            declared_recently: match segments::active_from(today) {
+                Some(from) => declarations::declared_since(subject, from)?,
+                None => first_declared.is_some(),
+            },
+            active_plan: plans::has_active(subject)?,
+            overdue: all
+                .iter()
+                .map(|d| &d.value)
+                .filter(|n| n.overdue(today))
+                .map(|n| (n.due_date, n.amount_cents))
+                .collect(),
+            tolerance_cents: tolerance,
+            regularise_within_days: in_force.durc.regularise_within_days,
+            durc_irregular: durc::latest_status(subject)? == Some(durc::Status::Irregular),
+        };
         return Ok(Some(serde_json::json!({
             "durc": durc,
             "debt": debt,
             "plans": plans,
+            "segments": segments::company(&facts, today),
         })));
     }
     let statement = statement::of(subject)?;
@@ -43,6 +65,19 @@ fn build(subject: &str, today: Date) -> Result<Option<serde_json::Value>, Proble
         return Ok(None);
     }
     let last_year = statement.years.last();
+    let first_credited = statement.periods.iter().map(|g| Month::of(g.from)).min();
+    let self_employed_from = position_se.as_ref().map(|p| Month::of(p.start_date));
+    let facts = segments::Person {
+        first_contribution: first_credited.into_iter().chain(self_employed_from).min(),
+        years_with_weeks: statement
+            .years
+            .iter()
+            .filter(|y| y.weeks > 0 || y.paid_weeks > 0)
+            .map(|y| y.year)
+            .collect(),
+        self_employed: position_se.is_some(),
+        born: segments::born(subject, today),
+    };
     Ok(Some(serde_json::json!({
         "total_weeks": statement.total_weeks,
         "last_year": last_year.map(|y| serde_json::json!({ "year": y.year, "weeks": y.weeks })),
@@ -50,5 +85,6 @@ fn build(subject: &str, today: Date) -> Result<Option<serde_json::Value>, Proble
         "self_employment": position_se.map(|p| serde_json::json!({ "fund": p.fund, "start_date": p.start_date })),
         "debt": debt,
         "plans": plans,
+        "segments": segments::person(&facts, today),
     })))
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use welfare_guest::bindings::welfare::platform::config;
 use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::ids::{is_id, new_id};
+use welfare_guest::segments::Segments;
 use welfare_guest::store::{self, Doc};
 use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, json};
 
@@ -321,7 +322,21 @@ pub fn public_status(a: &Application) -> serde_json::Value {
     })
 }
 
-/// The dossier section: applications, the next visit, the status and benefits.
+/// The segments the latest assessment supports: `assisted` when it recognised the invalid
+/// status and gave at least one benefit (seed 003: "a recognised disability with benefits"). A
+/// status recognised with nothing to pay, or a visit still to come, assists nobody yet; the
+/// latest assessment counts, as for the status other agencies see, since a revision replaces
+/// the one before.
+pub fn segments(latest: Option<&rules::Outcome>) -> Segments {
+    latest
+        .filter(|o| o.recognised && !o.benefits.is_empty())
+        .map(|_| welfare_guest::segments::ASSISTED)
+        .into_iter()
+        .collect()
+}
+
+/// The dossier section: applications, the next visit, the status and benefits, and the
+/// segments they show.
 pub fn summary(subject: &str) -> Result<Option<Vec<u8>>, Error> {
     let (docs, _) = store::list::<Application>(&key(subject, ""), None, SUMMARY_LIMIT)
         .map_err(|e| Error::Other(format!("{e:?}")))?;
@@ -341,8 +356,60 @@ pub fn summary(subject: &str) -> Result<Option<Vec<u8>>, Error> {
         })
         .collect();
     let status = status_of(subject).map_err(|p| Error::Other(p.title))?;
-    let body = serde_json::json!({ "applications": applications, "status": status });
+    let latest = docs
+        .iter()
+        .rev()
+        .map(|(_, d)| &d.value)
+        .find(|a| a.status == Status::Assessed);
+    let segments = segments(latest.and_then(|a| a.outcome.as_ref()));
+    let body =
+        serde_json::json!({ "applications": applications, "status": status, "segments": segments });
     Ok(Some(
         serde_json::to_vec(&body).expect("serialising a summary"),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn who_is_assisted() {
+        let p = crate::params::for_year(2026).unwrap();
+        // (percentage, needs attendance, age, income €, working, assisted)
+        let table = [
+            // 100 % needing attendance: the indennità di accompagnamento.
+            (100, true, 70, 50_000, false, true),
+            // 80 %, not working, low income: the assegno mensile.
+            (80, false, 40, 3_000, false, true),
+            // 80 % but working: recognised, nothing to pay.
+            (80, false, 40, 3_000, true, false),
+            // 50 %: recognised, no benefit at that percentage.
+            (50, false, 40, 0, false, false),
+            // 20 %: not recognised.
+            (20, false, 40, 0, false, false),
+            // A minor at 50 %: the indennità di frequenza.
+            (50, false, 10, 0, false, true),
+        ];
+        for (percentage, needs_attendance, age, income, working, assisted) in table {
+            let outcome = rules::evaluate(
+                &p,
+                &rules::Case {
+                    percentage,
+                    needs_attendance,
+                    age,
+                    income_cents: income * 100,
+                    working,
+                },
+            );
+            let got = segments(Some(&outcome));
+            assert_eq!(
+                got.contains(welfare_guest::segments::ASSISTED),
+                assisted,
+                "{percentage} % at {age}: {outcome:?}"
+            );
+            assert!(got.len() <= 1);
+        }
+        assert!(segments(None).is_empty(), "no assessment yet");
+    }
 }

@@ -10,6 +10,9 @@
 //! - `index/stats`: how many articles are published and their total field lengths;
 //! - `index/words`: every word of a published article (without accents) → its term, for
 //!   typo tolerance.
+//! - `news/latest`: the latest [`NEWS_LIMIT`] articles in brief, newest first, for the
+//!   dossier's news: kept up to date by every publication, so that a dossier reads one small
+//!   document rather than every article.
 //!
 //! Publishing writes every document it touches with compare-and-swap, so two editors
 //! publishing at once cannot lose each other's postings: one of them gets 409 and retries.
@@ -26,6 +29,10 @@ use crate::sections::ArticleSection;
 pub const ID_PREFIX: &str = "art";
 const STATS_KEY: &str = "index/stats";
 const WORDS_KEY: &str = "index/words";
+const NEWS_KEY: &str = "news/latest";
+/// Articles the dossier shows as news: a glance at what changed, not an archive (the articles
+/// listing has them all).
+pub const NEWS_LIMIT: usize = 5;
 
 /// A published article.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -44,6 +51,68 @@ pub struct Published {
     pub from_question: Option<String>,
     /// Indexed terms per field (title, tags, body).
     pub lengths: [u32; 3],
+}
+
+/// A published article in brief, as the dossier's news shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewsItem {
+    pub id: String,
+    pub title: String,
+    pub section: ArticleSection,
+    pub tags: Vec<String>,
+    pub published_at: String,
+}
+
+impl From<&Published> for NewsItem {
+    fn from(a: &Published) -> Self {
+        Self {
+            id: a.id.clone(),
+            title: a.title.clone(),
+            section: a.section,
+            tags: a.tags.clone(),
+            published_at: a.published_at.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct News {
+    items: Vec<NewsItem>,
+}
+
+/// The newest [`NEWS_LIMIT`] of `items`, newest first, each article once. Publication times are
+/// compared as instants (an unreadable one sorts last), then ids, which also grow with time.
+pub fn latest(items: impl IntoIterator<Item = NewsItem>) -> Vec<NewsItem> {
+    let mut items: Vec<NewsItem> = items.into_iter().collect();
+    let when = |n: &NewsItem| n.published_at.parse::<jiff::Timestamp>().ok();
+    items.sort_by(|a, b| (when(b), &b.id).cmp(&(when(a), &a.id)));
+    let mut seen = std::collections::BTreeSet::new();
+    items.retain(|n| seen.insert(n.id.clone()));
+    items.truncate(NEWS_LIMIT);
+    items
+}
+
+/// The latest published articles, newest first. Before the first publication that kept
+/// `news/latest` (articles published by an older version), they are read from the articles.
+pub fn news() -> Result<Vec<NewsItem>, Problem> {
+    match store::get::<News>(NEWS_KEY)? {
+        Some(doc) => Ok(doc.value.items),
+        None => Ok(latest(all()?.iter().map(NewsItem::from))),
+    }
+}
+
+/// Adds `article` to the news.
+fn add_to_news(article: &Published) -> Result<(), Problem> {
+    let current: Option<Doc<News>> = store::get(NEWS_KEY)?;
+    let version = current.as_ref().map(|d| d.version);
+    let known = match current {
+        Some(doc) => doc.value.items,
+        // The article just stored is among them; `latest` keeps it once.
+        None => all()?.iter().map(NewsItem::from).collect(),
+    };
+    let items = latest(known.into_iter().chain([NewsItem::from(article)]));
+    store::put(NEWS_KEY, &News { items }, version)?;
+    Ok(())
 }
 
 /// A published article containing a term.
@@ -217,5 +286,85 @@ pub fn publish(analyzer: &Analyzer, mut article: Published) -> Result<Published,
     if all.len() != before || version.is_none() {
         store::put(WORDS_KEY, &all, version)?;
     }
+    add_to_news(&article)?;
     Ok(article)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str, published_at: &str) -> NewsItem {
+        NewsItem {
+            id: id.into(),
+            title: format!("Articolo {id}"),
+            section: ArticleSection::ALL[0],
+            tags: vec!["novità".into()],
+            published_at: published_at.into(),
+        }
+    }
+
+    fn ids(items: &[NewsItem]) -> Vec<&str> {
+        items.iter().map(|n| n.id.as_str()).collect()
+    }
+
+    #[test]
+    fn the_news_are_the_latest_five_newest_first() {
+        let table: Vec<(Vec<NewsItem>, Vec<&str>)> = vec![
+            (vec![], vec![]),
+            (
+                vec![
+                    item("art_a", "2026-01-10T09:00:00Z"),
+                    item("art_b", "2026-03-01T09:00:00Z"),
+                    item("art_c", "2026-02-01T09:00:00Z"),
+                ],
+                vec!["art_b", "art_c", "art_a"],
+            ),
+            // Seven articles: the five newest.
+            (
+                (1..=7)
+                    .map(|d| item(&format!("art_{d}"), &format!("2026-05-0{d}T09:00:00Z")))
+                    .collect(),
+                vec!["art_7", "art_6", "art_5", "art_4", "art_3"],
+            ),
+            // Instants, not strings: 10:00 in Rome is before 09:30 UTC.
+            (
+                vec![
+                    item("art_rome", "2026-05-01T10:00:00+02:00"),
+                    item("art_utc", "2026-05-01T09:30:00Z"),
+                ],
+                vec!["art_utc", "art_rome"],
+            ),
+            // The same article twice (the article just stored, and the same one added): once.
+            (
+                vec![
+                    item("art_a", "2026-01-10T09:00:00Z"),
+                    item("art_a", "2026-01-10T09:00:00Z"),
+                    item("art_b", "2026-01-09T09:00:00Z"),
+                ],
+                vec!["art_a", "art_b"],
+            ),
+            // Same instant: the later id first; an unreadable time last.
+            (
+                vec![
+                    item("art_x", "yesterday"),
+                    item("art_1", "2026-01-10T09:00:00Z"),
+                    item("art_2", "2026-01-10T09:00:00Z"),
+                ],
+                vec!["art_2", "art_1", "art_x"],
+            ),
+        ];
+        for (items, expected) in table {
+            assert_eq!(ids(&latest(items.clone())), expected, "{items:?}");
+        }
+        let shown = serde_json::to_value(item("art_a", "2026-01-10T09:00:00Z")).unwrap();
+        let mut keys: Vec<&str> = shown
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort();
+        assert_eq!(keys, ["id", "published_at", "section", "tags", "title"]);
+    }
 }

@@ -349,11 +349,15 @@ pub fn get(ctx: &Ctx) -> HandlerResult {
     Ok(json(200, &view(&q.value)?))
 }
 
-/// The dossier's section: the person's questions, counted by status, and the latest ones.
+/// The dossier's section: the person's questions, counted by status, and the latest ones; the
+/// latest articles editors published (`news`, the same for everyone); and no segments, since
+/// questions say nothing of who asks. `None` only when there are neither questions nor news.
 pub fn summary(subject: &str) -> Result<Option<Vec<u8>>, Error> {
     let prefix = format!("questions/{subject}/");
     let all = store::list_all::<Question>(&prefix).map_err(|e| Error::Other(format!("{e:?}")))?;
-    if all.is_empty() {
+    let news = crate::published::news()
+        .map_err(|p| Error::Other(format!("{}: {}", p.title, p.detail.unwrap_or_default())))?;
+    if all.is_empty() && news.is_empty() {
         return Ok(None);
     }
     let count = |f: fn(Status) -> bool| all.iter().filter(|(_, d)| f(d.value.status)).count();
@@ -377,6 +381,8 @@ pub fn summary(subject: &str) -> Result<Option<Vec<u8>>, Error> {
             "appointments": count(|s| s == Status::AppointmentBooked),
         },
         "latest": latest,
+        "news": news,
+        "segments": welfare_guest::segments::Segments::new(),
     });
     Ok(Some(
         serde_json::to_vec(&body).map_err(|e| Error::Other(e.to_string()))?,

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::http::from_value;
 use welfare_guest::ids::{is_id, new_id};
+use welfare_guest::segments::Segments;
 use welfare_guest::store::Doc;
 use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, events, json, store};
 
@@ -79,6 +80,33 @@ pub struct Sibling {
     pub id: String,
 }
 
+/// Why the platform closed an application or ended its payment, rather than an officer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClosureReason {
+    /// The civil registry reported the claimant's death.
+    Deceased,
+}
+
+impl ClosureReason {
+    /// The code also written as the history step's reason.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClosureReason::Deceased => "deceased",
+        }
+    }
+}
+
+/// How an application was closed or its payment ended by the platform.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Closure {
+    pub reason: ClosureReason,
+    /// The day it took effect (the date of death): nothing is due for the days after it.
+    pub effective_on: jiff::civil::Date,
+    /// The life event that caused it.
+    pub event_id: String,
+}
+
 /// An officer's decision.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Decision {
@@ -111,6 +139,9 @@ pub struct Application {
     pub claimed_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
+    /// Set when the platform closed it or ended its payment (`closed`, `ended`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closure: Option<Closure>,
     pub history: Vec<Step>,
 }
 
@@ -302,6 +333,9 @@ fn evaluate(
 
 pub fn submit(ctx: &Ctx) -> HandlerResult {
     let subject = ctx.subject()?.to_string();
+    if crate::deaths::is_deceased(&subject)? {
+        return Err(crate::deaths::refused());
+    }
     let mut body = ctx.json_value()?;
     let benefit = take_benefit(&mut body)?;
     let (claim, prefilled) = evaluate(ctx, &subject, benefit, body)?;
@@ -322,6 +356,7 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
         offer: None,
         claimed_by: None,
         decision: None,
+        closure: None,
         history: vec![Step {
             status: Status::Submitted,
             at: now,
@@ -438,7 +473,24 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
     Ok(welfare_guest::http::page(&items, next.as_deref(), &prefix))
 }
 
-/// The dossier section: applications, offers waiting for the citizen, benefits in payment.
+/// Whether an application of `benefit` in `status` makes its claimant `assisted` (seed 003):
+/// a benefit in payment; and NASpI from its approval, since the unemployed are assisted from
+/// the day their benefit is granted, the start of payment being the agency's own step. A
+/// payment that ended (`ended`) no longer assists anyone.
+pub fn assists(benefit: &str, status: Status) -> bool {
+    status == Status::Paid || (benefit == "naspi" && status == Status::Approved)
+}
+
+/// The segments this domain's data supports: only `assisted`.
+pub fn segments(apps: &[&Application]) -> Segments {
+    apps.iter()
+        .filter(|a| assists(a.claim.benefit(), a.status))
+        .map(|_| welfare_guest::segments::ASSISTED)
+        .collect()
+}
+
+/// The dossier section: applications, offers waiting for the citizen, benefits in payment, and
+/// the segments they show.
 pub fn summary(subject: &str) -> Result<Option<Vec<u8>>, Error> {
     let (docs, _) = store::list::<Application>(&key(subject, ""), None, SUMMARY_LIMIT)
         .map_err(|e| Error::Other(format!("{e:?}")))?;
@@ -461,8 +513,39 @@ pub fn summary(subject: &str) -> Result<Option<Vec<u8>>, Error> {
         "applications": applications,
         "offers": offers,
         "benefits_in_payment": in_payment,
+        "segments": segments(&apps),
     });
     Ok(Some(
         serde_json::to_vec(&body).expect("serialising a summary"),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn who_is_assisted() {
+        use Status::*;
+        // (status, NASpI assists, Assegno Unico assists)
+        let table = [
+            (Offered, false, false),
+            (Submitted, false, false),
+            (InReview, false, false),
+            (Approved, true, false),
+            (Paid, true, true),
+            (Rejected, false, false),
+            (Withdrawn, false, false),
+            (Closed, false, false),
+            (Ended, false, false),
+        ];
+        for (status, naspi, assegno) in table {
+            assert_eq!(assists("naspi", status), naspi, "naspi {status:?}");
+            assert_eq!(
+                assists("assegno-unico", status),
+                assegno,
+                "assegno-unico {status:?}"
+            );
+        }
+    }
 }

@@ -9,10 +9,12 @@
 //! - [`household`]: what the platform knows about a citizen, to pre-fill applications.
 //! - [`officers`]: the work queue, claims, decisions and payments.
 //! - [`offers`]: a registered birth becomes a pre-filled application the parents confirm.
+//! - [`deaths`]: a registered death closes the deceased's applications and ends payments.
 //! - [`schemas`]: JSON Schemas of the bodies, for the OpenAPI document.
 
 mod applications;
 mod assegno;
+mod deaths;
 mod household;
 mod input;
 mod lifecycle;
@@ -24,6 +26,7 @@ mod schemas;
 
 use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
 use welfare_guest::bindings::welfare::platform::types::Error;
+use welfare_guest::life_events;
 use welfare_guest::{
     Ctx, Event, HandlerResult, LevelOfAssurance, Manifest, Method, PrincipalKind, Request, Response,
 };
@@ -48,7 +51,7 @@ fn router() -> Router {
     Router {
         name: "income-support",
         version: env!("CARGO_PKG_VERSION"),
-        subscriptions: &[offers::BIRTH],
+        subscriptions: &[offers::BIRTH, life_events::DEATH],
         routes: vec![
             RouteSpec {
                 principals: AUTHENTICATED,
@@ -206,6 +209,7 @@ impl Guest for IncomeSupport {
     fn on_event(event: Event) -> Result<(), String> {
         match event.topic.as_str() {
             offers::BIRTH => offers::on_birth(&event),
+            life_events::DEATH => deaths::on_death(&event),
             other => Err(format!("income-support does not subscribe to {other}")),
         }
     }

@@ -5,7 +5,16 @@
 //! offered ──confirm──▶ submitted ──claim──▶ in-review ──decide──▶ approved ──pay──▶ paid
 //!    │                                                    └──────▶ rejected
 //!    └──withdraw──▶ withdrawn   (the household's other parent confirmed the same offer)
+//!
+//! offered, submitted, in-review, approved ──close──▶ closed   (the claimant died)
+//! paid ──end──▶ ended                                         (payment stopped: the claimant died)
 //! ```
+//!
+//! `closed` and `ended` are the platform's own moves (`by: "system"`), after the civil registry
+//! reports the claimant's death: an application that can no longer be decided or paid is
+//! closed, and a benefit in payment ends rather than being "closed", so that its history still
+//! reads that it was granted and paid until then. Both are final: nothing moves them again, so
+//! a death reported twice finds nothing left to change.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +29,10 @@ pub enum Status {
     Rejected,
     Paid,
     Withdrawn,
+    /// Closed by the platform before payment started (the claimant died).
+    Closed,
+    /// Payment stopped for good (the claimant died).
+    Ended,
 }
 
 /// What someone does to an application.
@@ -31,6 +44,10 @@ pub enum Action {
     Approve,
     Reject,
     Pay,
+    /// The platform closes an application that can no longer be decided or paid.
+    Close,
+    /// The platform stops a benefit in payment.
+    End,
 }
 
 impl Status {
@@ -45,8 +62,18 @@ impl Status {
             (InReview, Approve) => Some(Approved),
             (InReview, Reject) => Some(Rejected),
             (Approved, Pay) => Some(Paid),
+            (Offered | Submitted | InReview | Approved, Close) => Some(Closed),
+            (Paid, End) => Some(Ended),
             _ => None,
         }
+    }
+
+    /// Nothing moves the application any more (a benefit in payment is not final: it can end).
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Status::Rejected | Status::Withdrawn | Status::Closed | Status::Ended
+        )
     }
 }
 
@@ -69,9 +96,9 @@ mod tests {
     #[test]
     fn only_the_process_moves_are_allowed() {
         let all_statuses = [
-            Offered, Submitted, InReview, Approved, Rejected, Paid, Withdrawn,
+            Offered, Submitted, InReview, Approved, Rejected, Paid, Withdrawn, Closed, Ended,
         ];
-        let all_actions = [Confirm, Withdraw, Claim, Approve, Reject, Pay];
+        let all_actions = [Confirm, Withdraw, Claim, Approve, Reject, Pay, Close, End];
         let allowed = [
             (Offered, Confirm, Submitted),
             (Offered, Withdraw, Withdrawn),
@@ -79,6 +106,11 @@ mod tests {
             (InReview, Approve, Approved),
             (InReview, Reject, Rejected),
             (Approved, Pay, Paid),
+            (Offered, Close, Closed),
+            (Submitted, Close, Closed),
+            (InReview, Close, Closed),
+            (Approved, Close, Closed),
+            (Paid, End, Ended),
         ];
         for status in all_statuses {
             for action in all_actions {
@@ -88,6 +120,9 @@ mod tests {
                     .map(|(_, _, to)| *to);
                 assert_eq!(status.after(action), expected, "{status:?} + {action:?}");
             }
+            // A final status has no way out; every other one has.
+            let moves = all_actions.iter().any(|a| status.after(*a).is_some());
+            assert_eq!(status.is_final(), !moves, "{status:?}");
         }
     }
 }

@@ -62,12 +62,14 @@ pub fn on_birth(event: &Event) -> Result<(), String> {
         .or_else(|| params::latest())
         .ok_or("no rule parameters")?;
 
-    // One id per parent first, so that each offer can name the others.
-    let offers: Vec<(String, String)> = birth
-        .parents
-        .iter()
-        .map(|p| (p.clone(), new_id(ID_PREFIX)))
-        .collect();
+    // One id per living parent first, so that each offer can name the others. A parent the
+    // registry reports dead is offered nothing (and told nothing); the other parent applies.
+    let mut offers: Vec<(String, String)> = Vec::with_capacity(birth.parents.len());
+    for parent in &birth.parents {
+        if !crate::deaths::is_deceased(parent).map_err(|p| p.title)? {
+            offers.push((parent.clone(), new_id(ID_PREFIX)));
+        }
+    }
     let now = event.occurred_at.clone();
     for (parent, id) in &offers {
         let child = ChildFacts {
@@ -115,6 +117,7 @@ pub fn on_birth(event: &Event) -> Result<(), String> {
             }),
             claimed_by: None,
             decision: None,
+            closure: None,
             history: vec![Step {
                 status: Status::Offered,
                 at: now.clone(),

@@ -46,6 +46,11 @@ fn claim_prefix(officer: &str) -> String {
     format!("claims/{}/", key_safe(officer))
 }
 
+/// Where `officer`'s claim on application `id` is kept while they work on it.
+pub fn claim_key(officer: &str, id: &str) -> String {
+    format!("{}{id}", claim_prefix(officer))
+}
+
 /// `GET /queue`: applications waiting for an officer, oldest first; `?claimed=mine` lists the
 /// ones the caller has claimed and not yet decided.
 pub fn queue(ctx: &Ctx) -> HandlerResult {
@@ -88,7 +93,7 @@ pub fn claim(ctx: &Ctx) -> HandlerResult {
     let queued = store::get::<Pointer>(&queue_key(&id))?
         .ok_or_else(|| Problem::conflict("The application is not in the queue."))?;
     store::delete(&queue_key(&id), queued.version)?;
-    store::create(&format!("{}{id}", claim_prefix(&officer)), &queued.value)?;
+    store::create(&claim_key(&officer, &id), &queued.value)?;
     applications::save(&doc)?;
     Ok(json(200, &doc.value))
 }
@@ -156,9 +161,9 @@ pub fn decide(ctx: &Ctx) -> HandlerResult {
     });
     doc.value.claimed_by = None;
     let id = doc.value.id.clone();
-    let claim_key = format!("{}{id}", claim_prefix(&officer));
-    if let Some(claimed) = store::get::<Pointer>(&claim_key)? {
-        store::delete(&claim_key, claimed.version)?;
+    let claimed_key = claim_key(&officer, &id);
+    if let Some(claimed) = store::get::<Pointer>(&claimed_key)? {
+        store::delete(&claimed_key, claimed.version)?;
     }
     applications::save(&doc)?;
     events::publish(

@@ -32,6 +32,8 @@ enum State {
     Open,
     Reached,
     Unreachable,
+    /// Closed by the platform before the call: the person died.
+    Cancelled,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -92,10 +94,14 @@ fn check_note(field: &str, note: Option<String>) -> Result<Option<String>, Probl
 pub fn create(ctx: &Ctx) -> HandlerResult {
     let subject = ctx.subject()?;
     let body: NewCallback = ctx.json()?;
+    let recipient = recipients::load(subject)?.map(|d| d.value);
+    if recipient.as_ref().is_some_and(|r| r.is_deceased()) {
+        return Err(recipients::deceased());
+    }
     let phone = match body.phone {
         Some(p) => recipients::check_phone(&p).map_err(|e| Problem::invalid(vec![e]))?,
-        None => recipients::load(subject)?
-            .and_then(|d| d.value.phone.filter(|c| c.verified).map(|c| c.address))
+        None => recipient
+            .and_then(|r| r.phone.filter(|c| c.verified).map(|c| c.address))
             .ok_or_else(|| {
                 Problem::invalid(vec![FieldError::new(
                     "phone",
@@ -174,7 +180,7 @@ struct Outcome {
 pub fn close(ctx: &Ctx) -> HandlerResult {
     let id = ctx.param("id");
     let body: Outcome = ctx.json()?;
-    if body.outcome == State::Open {
+    if matches!(body.outcome, State::Open | State::Cancelled) {
         return Err(Problem::invalid(vec![FieldError::new(
             "outcome",
             "must be reached or unreachable",
@@ -198,6 +204,27 @@ pub fn close(ctx: &Ctx) -> HandlerResult {
     store::put(&k, &doc.value, Some(doc.version))?;
     store::delete(&open_key(id), pointer.version)?;
     Ok(json(200, &doc.value))
+}
+
+/// Closes `subject`'s open requests without a call (they died): out of the contact centre's
+/// queue, `cancelled` by `system`. Returns how many it closed; none the second time.
+pub fn cancel_open(subject: &str, at: Timestamp) -> Result<usize, Problem> {
+    let mut closed = 0;
+    for (k, mut doc) in store::list_all::<Callback>(&key(subject, ""))? {
+        if doc.value.state != State::Open {
+            continue;
+        }
+        doc.value.state = State::Cancelled;
+        doc.value.closed_at = Some(at);
+        doc.value.closed_by = Some("system".into());
+        doc.value.outcome_note = Some("deceased".into());
+        store::put(&k, &doc.value, Some(doc.version))?;
+        if let Some(pointer) = store::get::<Pointer>(&open_key(&doc.value.id))? {
+            store::delete(&open_key(&doc.value.id), pointer.version)?;
+        }
+        closed += 1;
+    }
+    Ok(closed)
 }
 
 /// How many of `subject`'s requests are open (for the limit, and the dossier).

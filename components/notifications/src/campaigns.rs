@@ -74,6 +74,12 @@ impl Segment {
     }
 }
 
+/// Whether a campaign for `segment` on `service` writes to `r`: they are in the segment, have
+/// not silenced the service, and are alive (the registry reported no death).
+fn targets(segment: &Segment, service: Service, r: &Recipient) -> bool {
+    !r.is_deceased() && segment.matches(r) && !r.opt_outs.contains(&service)
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NewCampaign {
@@ -168,7 +174,7 @@ impl Contact {
         } else {
             let outcome = match message.status {
                 Status::Delivered => Outcome::Reached,
-                Status::Failed => Outcome::Unreached,
+                Status::Failed | Status::Cancelled => Outcome::Unreached,
                 Status::Sending => Outcome::Pending,
             };
             (outcome, message.attempts(), message.delivered_on())
@@ -295,7 +301,7 @@ pub fn on_batch(event: &Event) -> Result<(), Problem> {
         campaign.planning.cursor = Some(k.clone());
         let subject = k.trim_start_matches("recipients/");
         let recipient = &r.value;
-        if !campaign.segment.matches(recipient) || recipient.opt_outs.contains(&campaign.service) {
+        if !targets(&campaign.segment, campaign.service, recipient) {
             continue;
         }
         let device = !recipient.channel_plan(campaign.service).is_empty();
@@ -522,6 +528,57 @@ pub fn report(ctx: &Ctx) -> HandlerResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn who_a_campaign_targets() {
+        let lazio = || Region::parse("lazio");
+        let living = Recipient {
+            region: lazio(),
+            segments: ["worker".to_string()].into(),
+            ..Recipient::default()
+        };
+        let deceased = {
+            let mut r = living.clone();
+            r.mark_deceased(
+                jiff::civil::Date::constant(2026, 5, 8),
+                Timestamp::from_second(1_778_400_000).unwrap(),
+            );
+            r
+        };
+        let silenced = Recipient {
+            opt_outs: [Service::Information].into(),
+            ..living.clone()
+        };
+        let elsewhere = Recipient {
+            region: Region::parse("toscana"),
+            ..living.clone()
+        };
+        let in_lazio = Segment {
+            region: lazio(),
+            ..Segment::default()
+        };
+        let workers = Segment {
+            segment: Some("worker".into()),
+            ..Segment::default()
+        };
+        let table = [
+            (&living, Segment::default(), true),
+            (&living, in_lazio.clone(), true),
+            (&living, workers.clone(), true),
+            (&elsewhere, in_lazio.clone(), false),
+            (&silenced, Segment::default(), false),
+            (&deceased, Segment::default(), false),
+            (&deceased, in_lazio, false),
+            (&deceased, workers, false),
+        ];
+        for (i, (r, segment, expected)) in table.into_iter().enumerate() {
+            assert_eq!(
+                targets(&segment, Service::Information, r),
+                expected,
+                "row {i}"
+            );
+        }
+    }
 
     #[test]
     fn seed_000_figures() {

@@ -10,6 +10,9 @@
 //! - No device attempt falls in the person's quiet hours; a campaign's attempts fall in its
 //!   windows. A campaign also caps the attempts per person.
 //! - A report that does not match the attempt under way (a repeat) changes nothing.
+//! - Once the recipient is reported dead, no attempt is asked for: their messages still
+//!   being sent are cancelled ([`cancel`]), and a report of an attempt already under way is
+//!   recorded without a retry or a fallback.
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -237,14 +240,57 @@ pub fn on_report(event: &Event) -> Result<(), Problem> {
     }) else {
         return Ok(());
     };
-    let policy = policy_for(message)?;
-    let quiet = recipients::load(subject)?.and_then(|d| d.value.quiet_hours);
-    apply(message, index, &report, &policy, quiet.as_ref())?;
+    let recipient = recipients::load(subject)?.map(|d| d.value);
+    if recipient.as_ref().is_some_and(|r| r.is_deceased()) {
+        record(message, index, &report);
+        cancel(message, report.at);
+    } else {
+        let policy = policy_for(message)?;
+        let quiet = recipient.and_then(|r| r.quiet_hours);
+        apply(message, index, &report, &policy, quiet.as_ref())?;
+    }
     messages::save(message, Some(doc.version))?;
     if let Some(campaign) = &message.campaign {
         campaigns::record(campaign, message)?;
     }
     Ok(())
+}
+
+/// Records the reported attempt on delivery `index`, deciding nothing about the next one.
+fn record(message: &mut Message, index: usize, report: &Report) {
+    let d = &mut message.deliveries[index];
+    d.attempts += 1;
+    d.updated_at = report.at;
+    d.next_attempt_at = None;
+    if report.outcome == "delivered" {
+        d.status = DeliveryStatus::Delivered;
+        d.last_error = None;
+        message.status = Status::Delivered;
+    } else {
+        d.status = DeliveryStatus::Failed;
+        d.last_error = report.error.clone();
+    }
+}
+
+/// Stops a message's delivery for good (its recipient died): every channel waiting or under
+/// way is cancelled, and the message too unless a channel already delivered it. An attempt the
+/// gateway already holds may still go out; its report then finds nothing under way and changes
+/// nothing. Returns whether anything changed.
+pub fn cancel(message: &mut Message, now: Timestamp) -> bool {
+    let mut changed = false;
+    for d in &mut message.deliveries {
+        if matches!(d.status, DeliveryStatus::Waiting | DeliveryStatus::Sending) {
+            d.status = DeliveryStatus::Cancelled;
+            d.next_attempt_at = None;
+            d.updated_at = now;
+            changed = true;
+        }
+    }
+    if message.status == Status::Sending {
+        message.status = Status::Cancelled;
+        changed = true;
+    }
+    changed
 }
 
 fn apply(
@@ -305,5 +351,135 @@ fn give_up(message: &mut Message, index: usize) {
 fn skip_after(message: &mut Message, index: usize) {
     for later in &mut message.deliveries[index + 1..] {
         later.status = DeliveryStatus::Skipped;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::messages::Delivery;
+    use crate::recipients::Service;
+
+    fn at(second: i64) -> Timestamp {
+        Timestamp::from_second(1_778_400_000 + second).unwrap()
+    }
+
+    fn message(statuses: &[DeliveryStatus], status: Status) -> Message {
+        let channels = [Channel::Email, Channel::Push, Channel::Sms];
+        Message {
+            id: "msg_01jz0000000000000000000000".into(),
+            recipient: "RSSMRA85T10A562S".into(),
+            service: Service::IncomeSupport,
+            origin: "income-support.payment-started".into(),
+            campaign: None,
+            content: Content {
+                subject: "Pagamento avviato".into(),
+                body: "Il pagamento è stato avviato.".into(),
+                due_date: None,
+                payment: None,
+            },
+            created_at: at(0),
+            read_at: None,
+            status,
+            opted_out: false,
+            deliveries: statuses
+                .iter()
+                .zip(channels)
+                .map(|(s, channel)| Delivery {
+                    channel,
+                    to: "x".into(),
+                    status: *s,
+                    attempts: u32::from(*s != DeliveryStatus::Waiting),
+                    next_attempt_at: (*s == DeliveryStatus::Sending).then(|| at(60)),
+                    last_error: None,
+                    updated_at: at(0),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_death_cancels_what_is_still_to_be_sent() {
+        use DeliveryStatus::*;
+        // (deliveries, message status) → (deliveries after, message status after, changed)
+        let table = [
+            (
+                vec![Sending, Waiting, Waiting],
+                Status::Sending,
+                vec![Cancelled, Cancelled, Cancelled],
+                Status::Cancelled,
+                true,
+            ),
+            (
+                vec![Failed, Sending, Waiting],
+                Status::Sending,
+                vec![Failed, Cancelled, Cancelled],
+                Status::Cancelled,
+                true,
+            ),
+            // Finished messages stay as they are: cancelling twice changes nothing.
+            (
+                vec![Delivered, Skipped, Skipped],
+                Status::Delivered,
+                vec![Delivered, Skipped, Skipped],
+                Status::Delivered,
+                false,
+            ),
+            (
+                vec![Failed, Failed, Failed],
+                Status::Failed,
+                vec![Failed, Failed, Failed],
+                Status::Failed,
+                false,
+            ),
+            (
+                vec![Cancelled, Cancelled, Cancelled],
+                Status::Cancelled,
+                vec![Cancelled, Cancelled, Cancelled],
+                Status::Cancelled,
+                false,
+            ),
+            // The inbox only: nothing to stop.
+            (vec![], Status::Delivered, vec![], Status::Delivered, false),
+        ];
+        for (before, status, after, status_after, changed) in table {
+            let mut m = message(&before, status);
+            assert_eq!(cancel(&mut m, at(10)), changed, "{before:?}");
+            let got: Vec<_> = m.deliveries.iter().map(|d| d.status).collect();
+            assert_eq!(got, after, "{before:?}");
+            assert_eq!(m.status, status_after, "{before:?}");
+            assert!(
+                m.deliveries
+                    .iter()
+                    .all(|d| d.next_attempt_at.is_none() || d.status != DeliveryStatus::Cancelled)
+            );
+        }
+    }
+
+    #[test]
+    fn an_attempt_under_way_at_a_death_is_recorded_without_a_retry() {
+        use DeliveryStatus::*;
+        for (outcome, first, status) in [
+            ("delivered", Delivered, Status::Delivered),
+            ("failed", Failed, Status::Cancelled),
+        ] {
+            let mut m = message(&[Sending, Waiting], Status::Sending);
+            let report = Report {
+                message_id: m.id.clone(),
+                channel: Channel::Email,
+                attempt: 2,
+                outcome: outcome.into(),
+                permanent: false,
+                error: None,
+                at: at(30),
+                context: serde_json::Value::Null,
+            };
+            record(&mut m, 0, &report);
+            cancel(&mut m, report.at);
+            let got: Vec<_> = m.deliveries.iter().map(|d| d.status).collect();
+            assert_eq!(got, [first, Cancelled], "{outcome}");
+            assert_eq!(m.status, status, "{outcome}");
+            assert_eq!(m.deliveries[0].attempts, 2);
+        }
     }
 }

@@ -19,6 +19,7 @@
 //! - [`delivery`]: attempts, retries, fallback, reports.
 //! - [`campaigns`]: planning in batches, progress, the report.
 //! - [`callbacks`]: call-back requests and the contact centre's queue.
+//! - [`registry`]: the civil registry's deaths and changes of residence.
 //! - [`schemas`]: request bodies' JSON Schemas for `/openapi.json`.
 
 mod callbacks;
@@ -29,12 +30,14 @@ mod local;
 mod messages;
 mod preferences;
 mod recipients;
+mod registry;
 mod schemas;
 mod template;
 
 use jiff::Timestamp;
 use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
 use welfare_guest::bindings::welfare::platform::types::Error;
+use welfare_guest::life_events;
 use welfare_guest::{
     Event, LevelOfAssurance, Manifest, Method, PrincipalKind, Problem, Request, Response,
     RouteSpec, Router,
@@ -52,6 +55,8 @@ const CONTACT_CENTRE: &[&str] = &["contact-centre"];
 const SUBSCRIPTIONS: &[&str] = &[
     delivery::REPORTED,
     campaigns::BATCH,
+    life_events::DEATH,
+    life_events::RESIDENCE_CHANGED,
     "income-support.benefit-offered",
     "income-support.application-decided",
     "income-support.payment-started",
@@ -209,6 +214,10 @@ fn notify(event: &Event) -> Result<(), Problem> {
         return Ok(());
     };
     let recipient = recipients::learn(subject, notice.category, notice.segment)?;
+    // Nothing is written to the dead, whatever a domain still has to say about them.
+    if recipient.is_deceased() {
+        return Ok(());
+    }
     let Some(content) = notice.content else {
         return Ok(());
     };
@@ -244,6 +253,8 @@ impl Guest for Notifications {
         let result = match event.topic.as_str() {
             delivery::REPORTED => delivery::on_report(&event),
             campaigns::BATCH => campaigns::on_batch(&event),
+            life_events::DEATH => registry::on_death(&event),
+            life_events::RESIDENCE_CHANGED => registry::on_residence_changed(&event),
             _ => notify(&event),
         };
         result.map_err(|p| format!("{}: {}", p.title, p.detail.unwrap_or_default()))
@@ -257,10 +268,13 @@ impl Guest for Notifications {
         if messages.is_none() && recipient.is_none() && callbacks == 0 {
             return Ok(None);
         }
+        // No segments: the ones kept for campaigns are learned from the other domains' events,
+        // which say them first-hand in their own summaries.
         let value = serde_json::json!({
             "messages": messages,
             "preferences": recipient.map(|d| d.value.view()),
             "open_callbacks": callbacks,
+            "segments": welfare_guest::segments::Segments::new(),
         });
         Ok(Some(serde_json::to_vec(&value).unwrap_or_default()))
     }

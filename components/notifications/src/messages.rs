@@ -31,6 +31,8 @@ pub enum Status {
     Sending,
     /// Every planned device channel failed; the message is still in the inbox.
     Failed,
+    /// Delivery was stopped before any channel delivered: the recipient died.
+    Cancelled,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +46,8 @@ pub enum DeliveryStatus {
     Failed,
     /// Never tried: an earlier channel delivered or the attempts ran out.
     Skipped,
+    /// Stopped, tried or not: the recipient died.
+    Cancelled,
 }
 
 /// One channel's part in delivering a message.
@@ -178,6 +182,15 @@ pub fn deliver(
     }
     save(&message, None)?;
     Ok(message)
+}
+
+/// `subject`'s messages still being sent on a device channel.
+pub fn sending(subject: &str) -> Result<Vec<Doc<Message>>, StoreError> {
+    Ok(store::list_all::<Message>(&prefix(subject))?
+        .into_iter()
+        .map(|(_, d)| d)
+        .filter(|d| d.value.status == Status::Sending)
+        .collect())
 }
 
 pub fn list(ctx: &Ctx) -> HandlerResult {

@@ -126,19 +126,28 @@ pub fn put(ctx: &Ctx) -> HandlerResult {
     }
     let version = current.as_ref().map(|d| d.version);
     let old = current.map(|d| d.value).unwrap_or_default();
+    if old.is_deceased() {
+        // No verification code goes to a dead person's address.
+        return Err(recipients::deceased());
+    }
     let (email, email_code) = contact(ctx, old.email.clone(), email);
     let (phone, phone_code) = contact(ctx, old.phone.clone(), phone);
     let recipient = Recipient {
         preferred_channel: Some(body.preferred_channel),
         opt_outs: body.opt_outs.into_iter().collect(),
         quiet_hours: body.quiet_hours,
-        region: body.region,
+        // Where the registry says they live, unless they name a region themselves.
+        region: body
+            .region
+            .or_else(|| old.residence.as_ref().map(|r| r.region.clone())),
         email,
         phone,
         push_token: push,
         categories: old.categories,
         segments: old.segments,
         updated_at: Some(ctx.received_at()),
+        residence: old.residence,
+        deceased: old.deceased,
     };
     for (wanted, channel, contact) in [
         (email_code, Channel::Email, &recipient.email),

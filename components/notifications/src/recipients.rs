@@ -2,12 +2,17 @@
 //! by them) and the categories and segments the other domains' events reveal (learned), which
 //! campaigns filter on. One document per person or company, `recipients/<subject>`.
 //!
+//! The civil registry adds two facts: where the person lives (their region, which campaigns
+//! filter on, follows each change of residence) and their death, after which nothing is written
+//! or sent to them any more: see [`Recipient::is_deceased`].
+//!
 //! Contacts: an e-mail address or a phone number receives messages only once verified with a
 //! code sent to it (the agency must not write to someone else's address); a push token is
 //! registered by the authenticated app itself, so it needs no code.
 
 use std::collections::BTreeSet;
 
+use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use welfare_guest::http::FieldError;
@@ -82,6 +87,24 @@ pub struct Contact {
     pub pending: Option<PendingCode>,
 }
 
+/// The civil registry's word that the person died.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deceased {
+    pub date_of_death: Date,
+    /// When the registry's event was published.
+    pub recorded_at: Timestamp,
+}
+
+/// Where the civil registry says the person lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Residence {
+    /// ISTAT code.
+    pub municipality_code: String,
+    pub municipality: String,
+    pub region: Region,
+    pub since: Date,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Recipient {
     pub preferred_channel: Option<Channel>,
@@ -105,6 +128,12 @@ pub struct Recipient {
     pub segments: BTreeSet<String>,
     #[serde(default)]
     pub updated_at: Option<Timestamp>,
+    /// From the civil registry; the person's own `region` follows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub residence: Option<Residence>,
+    /// From the civil registry: set once, never cleared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deceased: Option<Deceased>,
 }
 
 impl Recipient {
@@ -142,6 +171,41 @@ impl Recipient {
             .collect()
     }
 
+    /// Whether the civil registry reported their death: then no message is made for them, no
+    /// campaign targets them, and no attempt on any channel is asked for.
+    pub fn is_deceased(&self) -> bool {
+        self.deceased.is_some()
+    }
+
+    /// Records a death; false (and no change) when one is already recorded, so a death
+    /// reported twice has no second effect and the first date stands.
+    pub fn mark_deceased(&mut self, date_of_death: Date, at: Timestamp) -> bool {
+        if self.deceased.is_some() {
+            return false;
+        }
+        self.deceased = Some(Deceased {
+            date_of_death,
+            recorded_at: at,
+        });
+        true
+    }
+
+    /// Records a change of residence and moves `region` with it; false (and no change) when it
+    /// is the residence already known, or older than it (events may arrive out of order: a
+    /// retried old move must not undo a newer one).
+    pub fn move_to(&mut self, residence: Residence) -> bool {
+        if self
+            .residence
+            .as_ref()
+            .is_some_and(|r| *r == residence || r.since > residence.since)
+        {
+            return false;
+        }
+        self.region = Some(residence.region.clone());
+        self.residence = Some(residence);
+        true
+    }
+
     /// What the person sees of their own record (no pending codes).
     pub fn view(&self) -> serde_json::Value {
         let contact = |c: &Option<Contact>| {
@@ -158,8 +222,19 @@ impl Recipient {
             "push_token_registered": self.push_token.is_some(),
             "categories": self.categories,
             "segments": self.segments,
+            "residence": self.residence,
+            "deceased": self.deceased.as_ref().map(|d| d.date_of_death),
         })
     }
+}
+
+/// The answer to anything asked in the name of a person the registry reports dead.
+pub fn deceased() -> welfare_guest::Problem {
+    welfare_guest::Problem::new(
+        409,
+        "deceased",
+        "The civil registry reports this person as deceased.",
+    )
 }
 
 pub fn load(subject: &str) -> Result<Option<Doc<Recipient>>, StoreError> {
@@ -172,7 +247,7 @@ pub fn save(subject: &str, recipient: &Recipient, version: Option<u64>) -> Resul
 }
 
 /// Adds what an event revealed about someone (the record is created if needed) and returns
-/// their record. A concurrent change makes the delivery fail and come again, so nothing
+/// their record; nothing is learned about the deceased. A concurrent change makes the delivery fail and come again, so nothing
 /// learned is lost.
 pub fn learn(
     subject: &str,
@@ -182,6 +257,9 @@ pub fn learn(
     let current = load(subject)?;
     let version = current.as_ref().map(|d| d.version);
     let mut recipient = current.map(|d| d.value).unwrap_or_default();
+    if recipient.is_deceased() {
+        return Ok(recipient);
+    }
     let mut changed = false;
     if let Some(c) = category {
         changed |= recipient.categories.insert(c.to_string());
@@ -281,6 +359,76 @@ mod tests {
             verified,
             pending: None,
         })
+    }
+
+    fn residence(region: &str, since: Date) -> Residence {
+        Residence {
+            municipality_code: "058091".into(),
+            municipality: "Roma".into(),
+            region: Region::parse(region).unwrap(),
+            since,
+        }
+    }
+
+    #[test]
+    fn moves_follow_the_registry_in_date_order() {
+        let (may, june) = (Date::constant(2026, 5, 1), Date::constant(2026, 6, 1));
+        // (known residence, the registry's news, whether it changes the record, region after)
+        let table = [
+            (None, residence("lazio", may), true, "lazio"),
+            // The same news again: no second effect.
+            (
+                Some(residence("lazio", may)),
+                residence("lazio", may),
+                false,
+                "lazio",
+            ),
+            (
+                Some(residence("lazio", may)),
+                residence("toscana", june),
+                true,
+                "toscana",
+            ),
+            // An older move delivered late does not undo the newer one.
+            (
+                Some(residence("toscana", june)),
+                residence("lazio", may),
+                false,
+                "toscana",
+            ),
+            // A correction on the same day wins.
+            (
+                Some(residence("lazio", may)),
+                residence("umbria", may),
+                true,
+                "umbria",
+            ),
+        ];
+        for (known, news, changes, region) in table {
+            let mut r = Recipient {
+                region: known.as_ref().map(|k| k.region.clone()),
+                residence: known.clone(),
+                ..Default::default()
+            };
+            assert_eq!(r.move_to(news.clone()), changes, "{known:?} then {news:?}");
+            assert_eq!(r.region.as_ref().map(Region::as_str), Some(region));
+            assert_eq!(r.residence.as_ref().unwrap().region.as_str(), region);
+        }
+    }
+
+    #[test]
+    fn a_death_is_recorded_once() {
+        let mut r = Recipient::default();
+        let at = Timestamp::from_second(1_778_400_000).unwrap();
+        assert!(!r.is_deceased());
+        assert!(r.mark_deceased(Date::constant(2026, 5, 8), at));
+        assert!(r.is_deceased());
+        assert!(!r.mark_deceased(Date::constant(2026, 5, 9), at));
+        assert_eq!(
+            r.deceased.as_ref().unwrap().date_of_death,
+            Date::constant(2026, 5, 8)
+        );
+        assert_eq!(r.view()["deceased"], "2026-05-08");
     }
 
     #[test]

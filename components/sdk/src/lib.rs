@@ -14,15 +14,19 @@
 //! - [`yearly`]: rule parameters shipped as one TOML file per year.
 //! - [`money`]: euro cents and the one rounding rule every domain uses.
 //! - [`region`]: the twenty Italian regions.
+//! - [`life_events`]: the civil registry's events (births, deaths, moves), read and checked.
+//! - [`segments`]: seed 003's user segments, the vocabulary of every summary's `segments`.
 
 pub mod bindings;
 pub mod dates;
 pub mod events;
 pub mod http;
 pub mod ids;
+pub mod life_events;
 pub mod money;
 pub mod region;
 pub mod router;
+pub mod segments;
 pub mod store;
 pub mod yearly;
 

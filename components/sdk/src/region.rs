@@ -3,29 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The twenty Italian regions, by the slug the API uses.
-pub const REGIONS: &[&str] = &[
-    "abruzzo",
-    "basilicata",
-    "calabria",
-    "campania",
-    "emilia-romagna",
-    "friuli-venezia-giulia",
-    "lazio",
-    "liguria",
-    "lombardia",
-    "marche",
-    "molise",
-    "piemonte",
-    "puglia",
-    "sardegna",
-    "sicilia",
-    "toscana",
-    "trentino-alto-adige",
-    "umbria",
-    "valle-d-aosta",
-    "veneto",
-];
+/// The twenty Italian regions, by the slug the API uses: kept in `welfare-identity`, which the
+/// gateway shares, so that it checks a registry's change of residence with the same list.
+pub use welfare_identity::region::REGIONS;
 
 /// One of [`REGIONS`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
