@@ -9,6 +9,11 @@
 //! - [`config`]: layered, typed configuration and every limit's default.
 //! - [`identity`]: `FiscalCode` and `VatNumber`, validated newtypes.
 //! - [`auth`]: bearer-token verification (RFC 8725) into a `Principal`; the dev issuer.
+//! - [`access`]: the gate in front of every API request (kind, role, level, delegations,
+//!   agencies' purposes), delegations, the append-only audit trail.
+//! - [`interop`]: PDND purposes, ModI integrity and tracking evidence, one-time token ids,
+//!   the civil registry's life events and the DCI registry search.
+//! - [`proposals`]: the dossier's catalogue of services and news by user segment.
 //! - [`runtime`]: wasmtime engine, compiled-component cache, per-call instances, host
 //!   capabilities, manifests.
 //! - [`store`]: SQLite with group commit; a request's transaction view and write set.
@@ -22,6 +27,7 @@
 //! - [`Platform`]: start-up (load, check, wire) and [`Platform::serve`] on any listener, so tests
 //!   bind port 0.
 
+pub mod access;
 pub mod auth;
 pub mod channels;
 pub mod clock;
@@ -29,10 +35,12 @@ pub mod config;
 pub mod http;
 pub mod idempotency;
 pub mod identity;
+pub mod interop;
 pub mod metrics;
 pub mod openapi;
 pub mod outbox;
 pub mod problem;
+pub mod proposals;
 pub mod runtime;
 pub mod store;
 
@@ -132,8 +140,42 @@ impl Platform {
             })
             .collect();
         let openapi = serde_json::to_string_pretty(&openapi::document(&manifests))?;
-        let auth = auth::Authenticator::new(&config.auth, &config.data_dir)?;
+        let auth = auth::Authenticator::new(&config.auth, &config.interop, &config.data_dir)?;
         let channels = Arc::new(channels::Channels::new(&config.channels)?);
+        let mut operations: Vec<String> = manifests
+            .iter()
+            .flat_map(|(_, _, routes)| routes.iter().map(|r| format!("{} {}", r.method, r.path)))
+            .collect();
+        operations.push(format!("POST {}", http::interop::LIFE_EVENTS));
+        operations.push(format!("POST {}", http::interop::REGISTRY_SEARCH));
+        let dev_key = if config.auth.dev_issuer {
+            Some(auth::dev_issuer::DevIssuer::open(&config.data_dir)?.decoding_key()?)
+        } else {
+            None
+        };
+        let interop = interop::Interop {
+            purposes: interop::purposes::Purposes::new(
+                &config.interop,
+                config.auth.dev_issuer,
+                &operations,
+            )?,
+            signing_keys: interop::modi::SigningKeys::new(
+                &config.interop,
+                config.auth.leeway_seconds,
+                dev_key,
+            )?,
+        };
+        let mut delegable: Vec<String> = runtime
+            .components()
+            .filter(|c| {
+                c.manifest
+                    .routes
+                    .iter()
+                    .any(|r| r.admits(auth::PrincipalKind::Intermediary))
+            })
+            .map(|c| c.manifest.name.clone())
+            .collect();
+        delegable.sort();
         let app = App {
             config,
             runtime: Arc::new(runtime),
@@ -144,6 +186,9 @@ impl Platform {
             outbox_wake: Arc::new(Notify::new()),
             openapi,
             channels,
+            interop,
+            delegable,
+            catalogue: proposals::Catalogue::embedded()?,
         };
         Ok(Self { app: Arc::new(app) })
     }

@@ -18,6 +18,9 @@ pub struct Problem {
     pub detail: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
+    /// The fields at fault, as components report them (`{field, message}`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
     #[serde(skip)]
     headers: Vec<(header::HeaderName, HeaderValue)>,
 }
@@ -30,6 +33,7 @@ impl Problem {
             status: status.as_u16(),
             detail: None,
             instance: None,
+            errors: Vec::new(),
             headers: Vec::new(),
         }
     }
@@ -66,6 +70,32 @@ impl Problem {
     pub fn bad_request(slug: &str, title: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, slug, title)
     }
+
+    /// 400 naming the fields at fault, in the shape the components use.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let mut p = Self::new(
+            StatusCode::BAD_REQUEST,
+            "validation",
+            "Some fields are not valid.",
+        );
+        p.errors = errors;
+        p
+    }
+
+    /// 400 for one field.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+}
+
+/// One field at fault in a request body: its JSON path and what is wrong with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
 }
 
 impl IntoResponse for Problem {

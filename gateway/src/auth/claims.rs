@@ -17,6 +17,9 @@ pub const VAT_NUMBER_PREFIX: &str = "VATIT-";
 /// The SPID attribute of legal persons that carries the company's name.
 pub const COMPANY_NAME_CLAIM: &str = "https://attributes.eid.gov.it/company_name";
 
+/// Longest `jti` accepted: UUIDs are 36 characters; the bound keeps the replay table small.
+pub const MAX_JTI_LEN: usize = 128;
+
 /// Every claim any token kind may carry; each kind requires its own subset.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Claims {
@@ -24,6 +27,7 @@ pub struct Claims {
     pub sub: String,
     pub aud: String,
     pub exp: u64,
+    #[serde(default)]
     pub iat: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,
@@ -116,6 +120,13 @@ pub fn principal(
             Ok(Principal::Agency {
                 organisation: claims.org.ok_or(AuthError::Claim("org"))?,
                 purpose: claims.purpose_id.ok_or(AuthError::Claim("purposeId"))?,
+                voucher: super::Voucher {
+                    jti: claims
+                        .jti
+                        .filter(|j| !j.is_empty() && j.len() <= MAX_JTI_LEN)
+                        .ok_or(AuthError::Claim("jti"))?,
+                    expires_at: claims.exp,
+                },
             })
         }
         PrincipalKind::Operator => Ok(Principal::Operator {

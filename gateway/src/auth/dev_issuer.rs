@@ -156,14 +156,25 @@ impl DevIssuer {
             }
         };
         claims.iss = issuer_for(kind).into();
+        self.sign(&header, &claims)
+    }
+
+    /// Signs any claims with the dev key: ModI tokens (`Agid-JWT-Signature`,
+    /// `Agid-JWT-TrackingEvidence`) of development agencies, whose key id is
+    /// [`DEV_SIGNING_KID`].
+    pub fn sign(&self, header: &Header, claims: &impl serde::Serialize) -> anyhow::Result<String> {
         let pem = self.key.to_pkcs8_pem(LineEnding::LF)?;
         Ok(jsonwebtoken::encode(
-            &header,
-            &claims,
+            header,
+            claims,
             &EncodingKey::from_ec_pem(pem.as_bytes())?,
         )?)
     }
 }
+
+/// The `kid` under which the gateway trusts the dev key for ModI signatures of any agency,
+/// while the dev issuer is on.
+pub const DEV_SIGNING_KID: &str = "welfare-dev";
 
 fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;

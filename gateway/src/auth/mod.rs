@@ -88,6 +88,7 @@ pub enum Principal {
     Agency {
         organisation: String,
         purpose: String,
+        voucher: Voucher,
     },
     Operator {
         id: String,
@@ -120,11 +121,20 @@ impl Principal {
             Principal::Agency {
                 organisation,
                 purpose,
+                ..
             } => format!("agency:{organisation}:{purpose}"),
             Principal::Operator { id, .. } => format!("operator:{id}"),
             Principal::System => "system".into(),
         }
     }
+}
+
+/// What identifies one PDND voucher, for the single-use check and the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Voucher {
+    pub jti: String,
+    /// Unix seconds.
+    pub expires_at: u64,
 }
 
 /// Why a token was refused; the text goes to the caller in a 401 problem.
@@ -142,6 +152,8 @@ pub enum AuthError {
     Invalid(String),
     #[error("the token lacks a usable claim: {0}")]
     Claim(&'static str),
+    #[error("the token was issued too long ago or in the future (`iat`)")]
+    IssuedAt,
 }
 
 struct TrustedIssuer {
@@ -154,11 +166,18 @@ struct TrustedIssuer {
 pub struct Authenticator {
     issuers: HashMap<String, TrustedIssuer>,
     audience: String,
+    /// The audience of PDND vouchers: the interoperability e-service, not the app API.
+    interop_audience: String,
+    max_voucher_age: u64,
     leeway: u64,
 }
 
 impl Authenticator {
-    pub fn new(config: &AuthConfig, data_dir: &std::path::Path) -> anyhow::Result<Self> {
+    pub fn new(
+        config: &AuthConfig,
+        interop: &crate::config::InteropConfig,
+        data_dir: &std::path::Path,
+    ) -> anyhow::Result<Self> {
         let mut issuers = HashMap::new();
         if config.dev_issuer {
             let dev = dev_issuer::DevIssuer::open(data_dir)?;
@@ -210,6 +229,8 @@ impl Authenticator {
         Ok(Self {
             issuers,
             audience: config.audience.clone(),
+            interop_audience: interop.audience.clone(),
+            max_voucher_age: interop.max_token_age_seconds,
             leeway: config.leeway_seconds,
         })
     }
@@ -233,14 +254,35 @@ impl Authenticator {
         let mut validation = Validation::new(header.alg);
         validation.algorithms = issuer.algorithms.clone();
         validation.set_issuer(&[&issuer_name]);
-        validation.set_audience(&[&self.audience]);
+        let agency = issuer.kind == PrincipalKind::Agency;
+        validation.set_audience(&[if agency {
+            &self.interop_audience
+        } else {
+            &self.audience
+        }]);
         validation.set_required_spec_claims(&["iss", "aud", "exp", "sub"]);
         validation.validate_nbf = true;
         validation.leeway = self.leeway;
         let data = jsonwebtoken::decode::<claims::Claims>(token, &issuer.key, &validation)
             .map_err(|e| AuthError::Invalid(e.to_string()))?;
+        if agency {
+            check_issued_at(data.claims.iat, self.max_voucher_age, self.leeway)?;
+        }
         claims::principal(issuer.kind, header.typ.as_deref(), data.claims)
     }
+}
+
+/// A PDND voucher (or ModI token) must say when it was issued: not in the future, and not
+/// longer ago than `max_age` seconds.
+pub fn check_issued_at(iat: u64, max_age: u64, leeway: u64) -> Result<(), AuthError> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    if iat == 0 || iat > now + leeway || iat + max_age + leeway < now {
+        return Err(AuthError::IssuedAt);
+    }
+    Ok(())
 }
 
 /// The `iss` claim read before verification, only to pick the key that verifies the token.

@@ -10,14 +10,16 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header, request::Parts};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 
 use super::App;
-use super::routes::{Lookup, Target};
-use crate::auth::{Principal, PrincipalKind};
+use super::routes::Lookup;
+use crate::access::audit;
+use crate::access::delegation::Delegation;
+use crate::access::gate::{self, Domain, Rule};
+use crate::auth::Principal;
 use crate::idempotency::{self, Begin, IdemKey, Saved};
-use crate::identity::{FiscalCode, VatNumber};
 use crate::problem::Problem;
 use crate::runtime::Fault;
 use crate::runtime::bindings::types;
@@ -41,7 +43,7 @@ const ALLOWED_RESPONSE_HEADERS: &[&str] = &[
     "last-modified",
 ];
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
-pub const ON_BEHALF_OF: &str = "on-behalf-of";
+pub use crate::access::gate::ON_BEHALF_OF;
 /// Set on a response replayed for a repeated `Idempotency-Key`.
 pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 
@@ -110,57 +112,38 @@ async fn handle(
     let route = target.route();
     *route_label = route.path.clone();
 
-    let principal = authenticate(app, &parts.headers, route.admits(PrincipalKind::Anonymous))?;
-    authorise(&target, &principal)?;
-    let subject = subject(&principal, &parts.headers)?;
+    let component_name = target.component.manifest.name.clone();
+    let rule = Rule {
+        domain: Domain::Component(&component_name),
+        template: &route.path,
+        principals: &route.principals,
+        roles: &route.roles,
+        min_level: route.min_level,
+        params: &params,
+    };
+    let mut admitted = gate::admit(app, parts, &rule, request_id).await?;
+    let body = super::native::read_body(app, body).await?;
+    gate::seal(app, parts, &body, &mut admitted).await?;
+    let principal = admitted.principal.clone();
+    let subject = admitted.subject.clone();
+    let mut audit = admitted.audit.take();
 
-    let body = axum::body::to_bytes(body, app.config.http.max_body_bytes)
-        .await
-        .map_err(|_| {
-            Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body-too-large",
-                "The request body is too large.",
-            )
-            .detail(format!("At most {} bytes.", app.config.http.max_body_bytes))
-            // The rest of the body is never read, so this connection cannot carry another
-            // request: say so, or a client's pool may send its next request into a closing
-            // connection.
-            .header(header::CONNECTION, "close")
-        })?;
-
-    let idem = idempotency_key(
+    let idem = match start_idempotent(
+        app,
         parts,
         &principal,
         subject.as_deref(),
         &body,
         route.idempotency_key_required,
-    )?;
-    if let Some(key) = &idem {
-        match idempotency::begin(&app.db, key.clone())
-            .await
-            .map_err(unavailable)?
-        {
-            Begin::Proceed => {}
-            Begin::Replay(saved) => return Ok(replayed(saved)),
-            Begin::Mismatch => {
-                return Err(Problem::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "idempotency-key-reused",
-                    "This Idempotency-Key was used for another request.",
-                )
-                .detail("Use a new key for a new request."));
-            }
-            Begin::InFlight => {
-                return Err(Problem::new(
-                    StatusCode::CONFLICT,
-                    "idempotency-key-in-flight",
-                    "A request with this Idempotency-Key is still running.",
-                )
-                .detail("Retry when it has finished."));
-            }
+    )
+    .await?
+    {
+        Started::Proceed(idem) => idem,
+        Started::Replayed(saved) => {
+            record(app, audit, saved.status).await?;
+            return Ok(replayed(saved));
         }
-    }
+    };
 
     let request = types::Request {
         request_id: request_id.to_string(),
@@ -185,7 +168,7 @@ async fn handle(
             })
             .collect(),
         body: body.to_vec(),
-        principal: wit_principal(&principal),
+        principal: wit_principal(&principal, admitted.delegation.as_ref(), subject.as_deref()),
         subject,
         received_at: crate::store::now_rfc3339(),
     };
@@ -199,7 +182,9 @@ async fn handle(
             }
             app.metrics
                 .fault(&target.component.manifest.name, fault_kind(&fault));
-            return Err(fault_problem(fault));
+            let problem = fault_problem(fault);
+            record(app, audit, problem.status).await?;
+            return Err(problem);
         }
     };
 
@@ -220,16 +205,22 @@ async fn handle(
             idempotency::release(&app.db, key).await;
         }
         if !(100..600).contains(&saved.status) {
+            record(app, audit, 500).await?;
             return Err(Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "component-fault",
                 "The service answered incorrectly.",
             ));
         }
+        record(app, audit, saved.status).await?;
         return Ok(personal(build(&saved), &principal));
     }
 
-    if !writes.is_empty() || idem.is_some() {
+    if let Some(entry) = audit.as_mut() {
+        entry.status = saved.status;
+        entry.outcome = audit::Outcome::of_status(saved.status);
+    }
+    if !writes.is_empty() || idem.is_some() || audit.is_some() {
         let for_commit = saved.clone();
         let key = idem.clone();
         let committed = app
@@ -238,6 +229,10 @@ async fn handle(
                 let seqs = ops::apply_write_set(conn, &writes)?;
                 if let Some(key) = &key {
                     idempotency::finish(conn, key, &for_commit)?;
+                }
+                // The access is recorded with what it did, in the same transaction.
+                if let Some(entry) = &audit {
+                    audit::append(conn, entry)?;
                 }
                 Ok(seqs)
             })
@@ -267,113 +262,60 @@ async fn handle(
     Ok(personal(build(&saved), &principal))
 }
 
-fn authenticate(
+/// Records an audited access that ended without committing anything (a refusal by the
+/// component, a fault). A trail that cannot be written fails the request: an access for someone
+/// else must not go unrecorded.
+pub async fn record(app: &App, entry: Option<audit::Entry>, status: u16) -> Result<(), Problem> {
+    let Some(mut entry) = entry else {
+        return Ok(());
+    };
+    entry.status = status;
+    entry.outcome = audit::Outcome::of_status(status);
+    app.db
+        .write(move |conn| audit::append(conn, &entry).map(|_| ()))
+        .await
+        .map_err(unavailable)
+}
+
+/// How an idempotent request starts.
+pub enum Started {
+    /// Run it (under this key, if it has one).
+    Proceed(Option<IdemKey>),
+    /// It ran before: answer what it answered.
+    Replayed(Saved),
+}
+
+/// Honours the request's `Idempotency-Key`: a repeat gets the saved answer, a key reused for
+/// another request 422, a key still running 409.
+pub async fn start_idempotent(
     app: &App,
-    headers: &HeaderMap,
-    anonymous_allowed: bool,
-) -> Result<Principal, Problem> {
-    match headers.get(header::AUTHORIZATION) {
-        None if anonymous_allowed => Ok(Principal::Anonymous),
-        None => Err(Problem::unauthorized("This route needs a bearer token.")),
-        Some(value) => {
-            let value = value
-                .to_str()
-                .map_err(|_| Problem::unauthorized("The Authorization header is not text."))?;
-            app.auth
-                .authenticate(value)
-                .map_err(|e| Problem::unauthorized(e.to_string()))
-        }
-    }
-}
-
-fn authorise(target: &Target, principal: &Principal) -> Result<(), Problem> {
-    let route = target.route();
-    if !route.admits(principal.kind()) {
-        return Err(Problem::forbidden(
-            format!("This route is not open to {:?} callers.", principal.kind()).to_lowercase(),
-        ));
-    }
-    match principal {
-        Principal::Operator { role, .. }
-            if !route.roles.is_empty() && !route.roles.contains(role) =>
-        {
-            Err(Problem::forbidden(format!(
-                "This route needs one of the roles: {}.",
-                route.roles.join(", ")
-            )))
-        }
-        Principal::Citizen { level, .. } | Principal::Company { level, .. }
-            if route.min_level.is_some_and(|min| *level < min) =>
-        {
-            // RFC 9470: ask the client to authenticate again at a higher level.
-            let min = route.min_level.expect("checked");
-            Err(Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "insufficient-authentication",
-                "A stronger SPID/CIE login is needed.",
-            )
-            .detail(format!("This route needs SPID level {min:?} or higher."))
-            .header(header::WWW_AUTHENTICATE, step_up_challenge(min)))
-        }
-        _ => Ok(()),
-    }
-}
-
-fn step_up_challenge(min: crate::auth::Level) -> &'static str {
-    match min {
-        crate::auth::Level::L1 | crate::auth::Level::L2 => {
-            "Bearer error=\"insufficient_user_authentication\", acr_values=\"https://www.spid.gov.it/SpidL2\""
-        }
-        crate::auth::Level::L3 => {
-            "Bearer error=\"insufficient_user_authentication\", acr_values=\"https://www.spid.gov.it/SpidL3\""
-        }
-    }
-}
-
-/// The person or company the request is about, as far as the gateway can vouch for it.
-fn subject(principal: &Principal, headers: &HeaderMap) -> Result<Option<String>, Problem> {
-    let on_behalf_of = headers
-        .get(ON_BEHALF_OF)
-        .map(|v| v.to_str().unwrap_or_default().trim().to_string());
-    match principal {
-        Principal::Citizen { fiscal_code, .. } => {
-            if on_behalf_of.is_some() {
-                return Err(Problem::bad_request(
-                    "on-behalf-of-not-allowed",
-                    "Citizens act for themselves: remove On-Behalf-Of.",
-                ));
-            }
-            Ok(Some(fiscal_code.to_string()))
-        }
-        Principal::Company { vat_number, .. } => {
-            if on_behalf_of.is_some() {
-                return Err(Problem::bad_request(
-                    "on-behalf-of-not-allowed",
-                    "Companies act for themselves: remove On-Behalf-Of.",
-                ));
-            }
-            Ok(Some(vat_number.to_string()))
-        }
-        Principal::Intermediary { .. } => match on_behalf_of {
-            None => Ok(None),
-            Some(raw) => {
-                let valid = FiscalCode::parse(&raw)
-                    .map(|c| c.to_string())
-                    .or_else(|_| VatNumber::parse(&raw).map(|v| v.to_string()));
-                if valid.is_err() {
-                    return Err(Problem::bad_request(
-                        "invalid-on-behalf-of",
-                        "On-Behalf-Of must be a valid fiscal code or VAT number.",
-                    ));
-                }
-                // Delegations are not registered yet (a later capability): until they are, no
-                // intermediary may act for anyone.
-                Err(Problem::forbidden(
-                    "There is no active delegation from this person or company to your organisation.",
-                ))
-            }
-        },
-        _ => Ok(None),
+    parts: &Parts,
+    principal: &Principal,
+    subject: Option<&str>,
+    body: &[u8],
+    required: bool,
+) -> Result<Started, Problem> {
+    let Some(key) = idempotency_key(parts, principal, subject, body, required)? else {
+        return Ok(Started::Proceed(None));
+    };
+    match idempotency::begin(&app.db, key.clone())
+        .await
+        .map_err(unavailable)?
+    {
+        Begin::Proceed => Ok(Started::Proceed(Some(key))),
+        Begin::Replay(saved) => Ok(Started::Replayed(saved)),
+        Begin::Mismatch => Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency-key-reused",
+            "This Idempotency-Key was used for another request.",
+        )
+        .detail("Use a new key for a new request.")),
+        Begin::InFlight => Err(Problem::new(
+            StatusCode::CONFLICT,
+            "idempotency-key-in-flight",
+            "A request with this Idempotency-Key is still running.",
+        )
+        .detail("Retry when it has finished.")),
     }
 }
 
@@ -415,7 +357,13 @@ fn idempotency_key(
         })
 }
 
-fn wit_principal(principal: &Principal) -> types::Principal {
+/// The principal as components see it; an intermediary's carries the person it acts for and
+/// the delegation's scopes the gateway checked.
+pub fn wit_principal(
+    principal: &Principal,
+    delegation: Option<&Delegation>,
+    subject: Option<&str>,
+) -> types::Principal {
     use crate::auth::IntermediaryKind;
     match principal {
         Principal::Anonymous => types::Principal::Anonymous,
@@ -440,13 +388,14 @@ fn wit_principal(principal: &Principal) -> types::Principal {
                     IntermediaryKind::Patronato => types::IntermediaryKind::Patronato,
                     IntermediaryKind::Consulente => types::IntermediaryKind::Consulente,
                 },
-                on_behalf_of: None,
-                scopes: Vec::new(),
+                on_behalf_of: delegation.and(subject).map(str::to_string),
+                scopes: delegation.map(Delegation::scope_names).unwrap_or_default(),
             })
         }
         Principal::Agency {
             organisation,
             purpose,
+            ..
         } => types::Principal::Agency(types::Agency {
             organisation: organisation.clone(),
             purpose: purpose.clone(),
@@ -469,7 +418,7 @@ fn wit_level(level: crate::auth::Level) -> types::LevelOfAssurance {
     }
 }
 
-fn build(saved: &Saved) -> Response {
+pub fn build(saved: &Saved) -> Response {
     let status = StatusCode::from_u16(saved.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, saved.body.clone()).into_response();
     for (name, value) in &saved.headers {
@@ -483,7 +432,7 @@ fn build(saved: &Saved) -> Response {
     response
 }
 
-fn replayed(saved: Saved) -> Response {
+pub fn replayed(saved: Saved) -> Response {
     let mut response = build(&saved);
     response.headers_mut().insert(
         HeaderName::from_static(IDEMPOTENT_REPLAYED),
@@ -548,7 +497,7 @@ fn fault_problem(fault: Fault) -> Problem {
     }
 }
 
-fn unavailable(e: StoreError) -> Problem {
+pub fn unavailable(e: StoreError) -> Problem {
     tracing::error!(error = %e, "store failure");
     Problem::new(
         StatusCode::SERVICE_UNAVAILABLE,

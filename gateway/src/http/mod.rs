@@ -5,17 +5,27 @@
 //! - [`dispatch`]: one request through a component.
 //! - [`platform`]: health, readiness, metrics, OpenAPI, dead letters, running a day.
 //! - [`dossier`]: `/api/v1/me`, every domain's summary composed in parallel.
+//! - [`delegations`]: granting, listing, revoking delegations; paper mandates.
+//! - [`audit`]: the audit trail for the person concerned and for auditors.
+//! - [`interop`]: life events and the registry search, for agencies.
+//! - [`native`]: what the gateway's own handlers share.
 
+pub mod audit;
+pub mod delegations;
 pub mod dispatch;
 pub mod dossier;
+pub mod interop;
+pub mod native;
 pub mod platform;
 pub mod routes;
+
+pub use dispatch::unavailable;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, header};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use tokio::sync::Notify;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -40,6 +50,13 @@ pub struct App {
     pub openapi: String,
     /// The channel adapters, handed to the event dispatcher.
     pub channels: Arc<crate::channels::Channels>,
+    /// Agencies' purposes and ModI keys.
+    pub interop: crate::interop::Interop,
+    /// The components an intermediary may be delegated for (those with routes open to
+    /// intermediaries), sorted.
+    pub delegable: Vec<String>,
+    /// The dossier's segments, services and news sections.
+    pub catalogue: crate::proposals::Catalogue,
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -50,6 +67,14 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/metrics", get(platform::metrics))
         .route("/openapi.json", get(platform::openapi))
         .route("/api/v1/me", get(dossier::me))
+        .route("/api/v1/me/audit", get(audit::mine))
+        .route("/api/v1/me/delegations", post(delegations::grant).get(delegations::mine))
+        .route("/api/v1/me/delegations/{id}", delete(delegations::revoke))
+        .route("/api/v1/delegations", get(delegations::held).post(delegations::register))
+        .route("/api/v1/audit", get(audit::all))
+        .route("/api/v1/audit/verification", get(audit::verify))
+        .route(interop::LIFE_EVENTS, post(interop::life_event))
+        .route(interop::REGISTRY_SEARCH, post(interop::registry_search))
         .route("/api/v1/admin/dead-letters", get(platform::dead_letters))
         .route("/api/v1/admin/dead-letters/{event_id}/{consumer}/replay", post(platform::replay))
         .route("/api/v1/admin/days/{date}", post(platform::run_day))
@@ -86,6 +111,9 @@ fn cors(origins: &[String]) -> CorsLayer {
             header::ACCEPT_LANGUAGE,
             HeaderName::from_static(dispatch::IDEMPOTENCY_KEY),
             HeaderName::from_static(dispatch::ON_BEHALF_OF),
+            HeaderName::from_static(crate::interop::modi::SIGNATURE_HEADER),
+            HeaderName::from_static(crate::interop::modi::TRACKING_HEADER),
+            HeaderName::from_static(crate::interop::modi::DIGEST_HEADER),
             HeaderName::from_static("x-request-id"),
         ])
         .expose_headers([

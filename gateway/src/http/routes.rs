@@ -10,8 +10,11 @@ use axum::http::Method;
 use crate::runtime::Loaded;
 use crate::runtime::manifest::Route;
 
-/// Component names the platform keeps for its own routes under `/api/v1/`.
-pub const RESERVED_NAMES: &[&str] = &["admin", "me", "delegations"];
+use crate::runtime::manifest::RESERVED_NAMES;
+
+/// Paths the gateway answers itself outside `/api/v1/<reserved name>/`: no component may
+/// declare them.
+pub const NATIVE_PATHS: &[&str] = &[super::interop::LIFE_EVENTS, super::interop::REGISTRY_SEARCH];
 
 /// Where a request goes.
 #[derive(Clone)]
@@ -55,6 +58,12 @@ impl RouteTable {
                 bail!("the component name {name:?} is reserved for the platform's own routes");
             }
             for (index, route) in component.manifest.routes.iter().enumerate() {
+                if NATIVE_PATHS.contains(&route.path.as_str()) {
+                    bail!(
+                        "the component {name:?} declares {}, which the platform answers itself",
+                        route.path
+                    );
+                }
                 let target = Target {
                     component: component.clone(),
                     index,

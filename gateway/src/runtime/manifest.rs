@@ -41,13 +41,17 @@ impl Route {
     }
 }
 
-/// Names no component may take: the platform's own event source, its own `/api/v1/` paths and
-/// its native event consumers (the channel adapters).
+/// Names no component may take: the platform's own event sources (`platform`, `interop`, the
+/// civil registry's events it publishes), its own `/api/v1/` paths and its native event
+/// consumers (the channel adapters).
 pub const RESERVED_NAMES: &[&str] = &[
     "platform",
     "admin",
     "me",
     "delegations",
+    "audit",
+    "interop",
+    crate::interop::life_events::NAMESPACE,
     crate::channels::CONSUMER,
 ];
 

@@ -1,0 +1,767 @@
+//! Delegations: a citizen (or a company) lets an intermediary organisation — a CAF, a patronato,
+//! a labour consultant — act for them in some domains, reading or acting, until an expiry.
+//!
+//! The gateway checks them before any component runs: an intermediary names the person in
+//! `On-Behalf-Of`, and the request goes through only under an active delegation from that person
+//! to the intermediary's organisation whose scopes cover the route's domain and method.
+//! Delegations are rows of the platform's own database, never deleted: a revocation is a
+//! timestamp, so the person's list keeps its history.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::auth::IntermediaryKind;
+use crate::identity::{FiscalCode, VatNumber};
+use crate::problem::FieldError;
+use crate::store::StoreError;
+
+/// Longest a delegation may run. Intermediaries work on a yearly cycle (the tax return, the
+/// yearly ISEE); a mandate renewed each year stays a deliberate choice of the person.
+pub const MAX_VALIDITY_DAYS: i64 = 366;
+/// Scopes one delegation may list: one or two per domain is all there is to say.
+pub const MAX_SCOPES: usize = 16;
+/// Active delegations a person may hold at once: a handful of intermediaries is plenty, and a
+/// bound keeps the check on every delegated request to a small indexed read.
+pub const MAX_ACTIVE_PER_GRANTOR: usize = 20;
+/// Length of a paper mandate's document reference (protocol number, archive id).
+pub const MAX_DOCUMENT_REF: usize = 128;
+/// Length of an organisation identifier (the `org` claim of intermediary tokens).
+pub const MAX_ORG_LEN: usize = 64;
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+/// What a scope lets the intermediary do in a domain: `act` includes `read`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Access {
+    Read,
+    Act,
+}
+
+impl Access {
+    /// Reading is what `GET` does; every other method acts.
+    pub fn of_method(method: &axum::http::Method) -> Self {
+        if method == axum::http::Method::GET || method == axum::http::Method::HEAD {
+            Access::Read
+        } else {
+            Access::Act
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Act => "act",
+        }
+    }
+}
+
+/// `<domain>:read` or `<domain>:act`, the domain being a component's name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Scope {
+    domain: String,
+    access: Access,
+}
+
+impl Scope {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let (domain, access) = raw
+            .split_once(':')
+            .ok_or_else(|| format!("{raw:?} is not `<domain>:read` or `<domain>:act`"))?;
+        let access = match access {
+            "read" => Access::Read,
+            "act" => Access::Act,
+            _ => return Err(format!("{raw:?}: the access is `read` or `act`")),
+        };
+        if domain.is_empty() {
+            return Err(format!("{raw:?} names no domain"));
+        }
+        Ok(Self {
+            domain: domain.to_string(),
+            access,
+        })
+    }
+
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+
+    /// Whether this scope lets the intermediary do `access` in `domain`.
+    pub fn covers(&self, domain: &str, access: Access) -> bool {
+        self.domain == domain && (self.access == Access::Act || access == Access::Read)
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.domain, self.access.as_str())
+    }
+}
+
+impl Serialize for Scope {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// An intermediary organisation's identifier, as its tokens carry it in `org`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgId(String);
+
+impl OrgId {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+        if raw.len() < 2 || raw.len() > MAX_ORG_LEN || !raw.chars().all(ok_char) {
+            return Err(format!(
+                "2 to {MAX_ORG_LEN} letters, digits, dots, dashes or underscores"
+            ));
+        }
+        Ok(Self(raw.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Who grants: a person by fiscal code, or a company by VAT number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grantor {
+    Citizen(FiscalCode),
+    Company(VatNumber),
+}
+
+impl Grantor {
+    /// A fiscal code or a VAT number, whichever `raw` is.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if let Ok(code) = FiscalCode::parse(raw) {
+            return Ok(Self::Citizen(code));
+        }
+        VatNumber::parse(raw)
+            .map(Self::Company)
+            .map_err(|_| "not a valid fiscal code or VAT number".to_string())
+    }
+
+    pub fn id(&self) -> String {
+        match self {
+            Grantor::Citizen(c) => c.to_string(),
+            Grantor::Company(v) => v.to_string(),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Grantor::Citizen(_) => "citizen",
+            Grantor::Company(_) => "company",
+        }
+    }
+}
+
+/// The body of a grant, from the person's app or from an operator's desk.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantBody {
+    pub intermediary_org: String,
+    #[serde(default)]
+    pub intermediary_kind: Option<String>,
+    pub scopes: Vec<String>,
+    /// RFC 3339 timestamp.
+    pub expires_at: String,
+    /// Operators only: whose mandate it is.
+    #[serde(default)]
+    pub grantor: Option<String>,
+    /// Operators only: the signed paper mandate's reference.
+    #[serde(default)]
+    pub document_reference: Option<String>,
+}
+
+/// A stored delegation.
+#[derive(Debug, Clone)]
+pub struct Delegation {
+    pub id: String,
+    pub grantor: String,
+    pub grantor_kind: String,
+    pub intermediary_org: String,
+    pub intermediary_kind: Option<IntermediaryKind>,
+    pub scopes: Vec<Scope>,
+    pub expires_at: i64,
+    pub created_at: i64,
+    pub created_by: String,
+    pub document_ref: Option<String>,
+    pub revoked_at: Option<i64>,
+    pub revoked_by: Option<String>,
+}
+
+impl Delegation {
+    /// A validated new delegation from `body`, granted by `grantor` through `created_by`.
+    /// Every field at fault is named. `domains` are the components an intermediary may be
+    /// delegated for; `paper` says an operator registers it from a signed mandate.
+    pub fn new(
+        body: GrantBody,
+        grantor: Grantor,
+        created_by: String,
+        domains: &[String],
+        now_ms: i64,
+        paper: bool,
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut fail = |field: &str, message: String| {
+            errors.push(FieldError {
+                field: field.into(),
+                message,
+            })
+        };
+        let org = OrgId::parse(body.intermediary_org.trim())
+            .map_err(|m| fail("intermediary_org", m))
+            .ok();
+        let kind = match body.intermediary_kind.as_deref() {
+            None => None,
+            Some("caf") => Some(IntermediaryKind::Caf),
+            Some("patronato") => Some(IntermediaryKind::Patronato),
+            Some("consulente") => Some(IntermediaryKind::Consulente),
+            Some(other) => {
+                fail(
+                    "intermediary_kind",
+                    format!("{other:?} is not caf, patronato or consulente"),
+                );
+                None
+            }
+        };
+        // Companies are represented before the agency by labour consultants (L. 12/1979).
+        let kind = match (&grantor, kind) {
+            (Grantor::Company(_), None | Some(IntermediaryKind::Consulente)) => {
+                Some(IntermediaryKind::Consulente)
+            }
+            (Grantor::Company(_), Some(_)) => {
+                fail(
+                    "intermediary_kind",
+                    "a company delegates a labour consultant (consulente)".into(),
+                );
+                None
+            }
+            (Grantor::Citizen(_), kind) => kind,
+        };
+        let mut scopes = Vec::new();
+        if body.scopes.is_empty() || body.scopes.len() > MAX_SCOPES {
+            fail("scopes", format!("1 to {MAX_SCOPES} scopes"));
+        }
+        for (i, raw) in body.scopes.iter().enumerate() {
+            match Scope::parse(raw) {
+                Ok(scope) if domains.iter().any(|d| d == scope.domain()) => scopes.push(scope),
+                Ok(scope) => fail(
+                    &format!("scopes[{i}]"),
+                    format!(
+                        "no domain {:?} takes delegations; one of: {}",
+                        scope.domain(),
+                        domains.join(", ")
+                    ),
+                ),
+                Err(m) => fail(&format!("scopes[{i}]"), m),
+            }
+        }
+        // `act` includes `read`: keep the wider scope of each domain once.
+        scopes.sort();
+        scopes.dedup();
+        let acts: Vec<String> = scopes
+            .iter()
+            .filter(|s| s.access == Access::Act)
+            .map(|s| s.domain.clone())
+            .collect();
+        scopes.retain(|s| s.access == Access::Act || !acts.contains(&s.domain));
+        let expires_at = match body.expires_at.parse::<jiff::Timestamp>() {
+            Ok(t) => {
+                let t = t.as_millisecond();
+                if t <= now_ms {
+                    fail("expires_at", "must be in the future".into());
+                } else if t > now_ms + MAX_VALIDITY_DAYS * MS_PER_DAY {
+                    fail(
+                        "expires_at",
+                        format!("at most {MAX_VALIDITY_DAYS} days from now"),
+                    );
+                }
+                t
+            }
+            Err(_) => {
+                fail(
+                    "expires_at",
+                    "an RFC 3339 timestamp, e.g. 2027-06-30T23:59:59Z".into(),
+                );
+                0
+            }
+        };
+        let document_ref = body.document_reference.map(|d| d.trim().to_string());
+        match (&document_ref, paper) {
+            (None, true) => fail(
+                "document_reference",
+                "the signed mandate's reference is required".into(),
+            ),
+            (Some(_), false) => fail(
+                "document_reference",
+                "only an operator registering a paper mandate gives one".into(),
+            ),
+            (Some(d), true)
+                if d.is_empty()
+                    || d.len() > MAX_DOCUMENT_REF
+                    || d.chars().any(|c| c.is_control()) =>
+            {
+                fail(
+                    "document_reference",
+                    format!("1 to {MAX_DOCUMENT_REF} printable characters"),
+                )
+            }
+            _ => {}
+        }
+        if body.grantor.is_some() && !paper {
+            fail("grantor", "you grant for yourself: remove the field".into());
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Self {
+            id: format!("dlg_{}", uuid::Uuid::now_v7().simple()),
+            grantor: grantor.id(),
+            grantor_kind: grantor.kind().into(),
+            intermediary_org: org.expect("checked").0,
+            intermediary_kind: kind,
+            scopes,
+            expires_at,
+            created_at: now_ms,
+            created_by,
+            document_ref,
+            revoked_at: None,
+            revoked_by: None,
+        })
+    }
+
+    pub fn status(&self, now_ms: i64) -> &'static str {
+        if self.revoked_at.is_some() {
+            "revoked"
+        } else if self.expires_at <= now_ms {
+            "expired"
+        } else {
+            "active"
+        }
+    }
+
+    pub fn is_active(&self, now_ms: i64) -> bool {
+        self.status(now_ms) == "active"
+    }
+
+    /// Whether it lets `org` (of `kind`) do `access` in `domain` at `now_ms`.
+    pub fn covers(
+        &self,
+        org: &str,
+        kind: IntermediaryKind,
+        domain: &str,
+        access: Access,
+        now_ms: i64,
+    ) -> bool {
+        self.is_active(now_ms)
+            && self.intermediary_org == org
+            && self.intermediary_kind.is_none_or(|k| k == kind)
+            && self.scopes.iter().any(|s| s.covers(domain, access))
+    }
+
+    pub fn scope_names(&self) -> Vec<String> {
+        self.scopes.iter().map(Scope::to_string).collect()
+    }
+
+    pub fn view(&self, now_ms: i64) -> Value {
+        json!({
+            "id": self.id,
+            "grantor": self.grantor,
+            "grantor_kind": self.grantor_kind,
+            "intermediary_org": self.intermediary_org,
+            "intermediary_kind": self.intermediary_kind,
+            "scopes": self.scopes,
+            "expires_at": rfc3339(self.expires_at),
+            "created_at": rfc3339(self.created_at),
+            "created_by": self.created_by,
+            "document_reference": self.document_ref,
+            "status": self.status(now_ms),
+            "revoked_at": self.revoked_at.map(rfc3339),
+            "revoked_by": self.revoked_by,
+        })
+    }
+}
+
+pub fn rfc3339(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+/// Why a grant or a revocation could not be stored.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    #[error("an active delegation to this organisation exists already: {0}")]
+    Exists(String),
+    #[error("at most {MAX_ACTIVE_PER_GRANTOR} active delegations at once")]
+    TooMany,
+    #[error("no such delegation")]
+    NotFound,
+    #[error("the delegation is no longer active")]
+    NotActive,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for Refused {
+    fn from(e: rusqlite::Error) -> Self {
+        Refused::Store(e.into())
+    }
+}
+
+const COLUMNS: &str = "id, grantor, grantor_kind, intermediary_org, intermediary_kind, scopes, \
+     expires_at, created_at, created_by, document_ref, revoked_at, revoked_by";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Delegation> {
+    let kind: Option<String> = r.get(4)?;
+    let scopes: String = r.get(5)?;
+    Ok(Delegation {
+        id: r.get(0)?,
+        grantor: r.get(1)?,
+        grantor_kind: r.get(2)?,
+        intermediary_org: r.get(3)?,
+        intermediary_kind: kind.and_then(|k| serde_json::from_value(Value::String(k)).ok()),
+        scopes: scopes
+            .split(' ')
+            .filter_map(|s| Scope::parse(s).ok())
+            .collect(),
+        expires_at: r.get(6)?,
+        created_at: r.get(7)?,
+        created_by: r.get(8)?,
+        document_ref: r.get(9)?,
+        revoked_at: r.get(10)?,
+        revoked_by: r.get(11)?,
+    })
+}
+
+/// Stores `d` unless the grantor already has an active delegation to the same organisation
+/// (revoke it first: one mandate per intermediary keeps "who may act for me" unambiguous) or
+/// too many active ones.
+pub fn insert(conn: &Connection, d: &Delegation) -> Result<(), Refused> {
+    let active = active_of(conn, &d.grantor, d.created_at)?;
+    if let Some(same) = active
+        .iter()
+        .find(|a| a.intermediary_org == d.intermediary_org)
+    {
+        return Err(Refused::Exists(same.id.clone()));
+    }
+    if active.len() >= MAX_ACTIVE_PER_GRANTOR {
+        return Err(Refused::TooMany);
+    }
+    let kind = d.intermediary_kind.map(|k| {
+        serde_json::to_value(k)
+            .expect("a kind")
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    });
+    conn.prepare_cached(&format!(
+        "INSERT INTO delegations ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, NULL)"
+    ))?
+    .execute(params![
+        d.id,
+        d.grantor,
+        d.grantor_kind,
+        d.intermediary_org,
+        kind,
+        d.scope_names().join(" "),
+        d.expires_at,
+        d.created_at,
+        d.created_by,
+        d.document_ref,
+    ])?;
+    Ok(())
+}
+
+/// The grantor's active delegations.
+fn active_of(conn: &Connection, grantor: &str, now_ms: i64) -> Result<Vec<Delegation>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM delegations
+         WHERE grantor = ?1 AND revoked_at IS NULL AND expires_at > ?2"
+    ))?;
+    let rows = stmt.query_map(params![grantor, now_ms], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The active delegation from `grantor` to `org`, if any.
+pub fn active_between(
+    conn: &Connection,
+    grantor: &str,
+    org: &str,
+    now_ms: i64,
+) -> Result<Option<Delegation>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM delegations
+             WHERE intermediary_org = ?1 AND grantor = ?2 AND revoked_at IS NULL AND expires_at > ?3
+             ORDER BY created_at DESC LIMIT 1"
+        ))?
+        .query_row(params![org, grantor, now_ms], from_row)
+        .optional()?)
+}
+
+/// One page of the grantor's delegations, newest first, before the cursor `before` (an id).
+pub fn of_grantor(
+    conn: &Connection,
+    grantor: &str,
+    before: Option<&str>,
+    limit: usize,
+) -> Result<Vec<Delegation>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM delegations WHERE grantor = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
+    ))?;
+    let rows = stmt.query_map(
+        params![grantor, before.unwrap_or("\u{10FFFF}"), limit as i64],
+        from_row,
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One page of the active delegations to `org`, by grantor, after the cursor `after` (a
+/// grantor).
+pub fn active_to_org(
+    conn: &Connection,
+    org: &str,
+    now_ms: i64,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Vec<Delegation>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM delegations
+         WHERE intermediary_org = ?1 AND grantor > ?2 AND revoked_at IS NULL AND expires_at > ?3
+         ORDER BY grantor LIMIT ?4"
+    ))?;
+    let rows = stmt.query_map(
+        params![org, after.unwrap_or(""), now_ms, limit as i64],
+        from_row,
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Revokes the grantor's delegation `id`, returning it as it now stands.
+pub fn revoke(
+    conn: &Connection,
+    grantor: &str,
+    id: &str,
+    by: &str,
+    now_ms: i64,
+) -> Result<Delegation, Refused> {
+    let current = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM delegations WHERE id = ?1 AND grantor = ?2"
+        ))?
+        .query_row(params![id, grantor], from_row)
+        .optional()?
+        .ok_or(Refused::NotFound)?;
+    if !current.is_active(now_ms) {
+        return Err(Refused::NotActive);
+    }
+    conn.prepare_cached("UPDATE delegations SET revoked_at = ?1, revoked_by = ?2 WHERE id = ?3")?
+        .execute(params![now_ms, by, id])?;
+    Ok(Delegation {
+        revoked_at: Some(now_ms),
+        revoked_by: Some(by.to_string()),
+        ..current
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_790_000_000_000;
+
+    fn body(scopes: &[&str], expires_in_days: i64) -> GrantBody {
+        GrantBody {
+            intermediary_org: "caf-acli-roma".into(),
+            intermediary_kind: None,
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            expires_at: rfc3339(NOW + expires_in_days * MS_PER_DAY),
+            grantor: None,
+            document_reference: None,
+        }
+    }
+
+    fn domains() -> Vec<String> {
+        ["income-support", "disability", "contributions"]
+            .map(String::from)
+            .to_vec()
+    }
+
+    fn citizen() -> Grantor {
+        Grantor::parse("RSSMRA85T10A562S").unwrap()
+    }
+
+    #[test]
+    fn scopes_cover_reading_and_acting() {
+        let read = Scope::parse("disability:read").unwrap();
+        let act = Scope::parse("disability:act").unwrap();
+        let cases = [
+            (&read, "disability", Access::Read, true),
+            (&read, "disability", Access::Act, false),
+            (&act, "disability", Access::Read, true),
+            (&act, "disability", Access::Act, true),
+            (&act, "income-support", Access::Read, false),
+        ];
+        for (scope, domain, access, expected) in cases {
+            assert_eq!(
+                scope.covers(domain, access),
+                expected,
+                "{scope} {domain} {access:?}"
+            );
+        }
+        for bad in ["disability", "disability:write", ":read", "disability:"] {
+            assert!(Scope::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_grant_keeps_the_wider_scope_once() {
+        let d = Delegation::new(
+            body(
+                &[
+                    "disability:read",
+                    "disability:act",
+                    "income-support:read",
+                    "income-support:read",
+                ],
+                30,
+            ),
+            citizen(),
+            "citizen".into(),
+            &domains(),
+            NOW,
+            false,
+        )
+        .unwrap();
+        assert_eq!(d.scope_names(), ["disability:act", "income-support:read"]);
+        assert_eq!(d.status(NOW), "active");
+        assert_eq!(d.status(NOW + 31 * MS_PER_DAY), "expired");
+        assert!(d.covers(
+            "caf-acli-roma",
+            IntermediaryKind::Caf,
+            "disability",
+            Access::Act,
+            NOW
+        ));
+        assert!(!d.covers(
+            "caf-other",
+            IntermediaryKind::Caf,
+            "disability",
+            Access::Read,
+            NOW
+        ));
+        assert!(!d.covers(
+            "caf-acli-roma",
+            IntermediaryKind::Caf,
+            "income-support",
+            Access::Act,
+            NOW
+        ));
+    }
+
+    #[test]
+    fn every_field_at_fault_is_named() {
+        let cases: Vec<(GrantBody, Grantor, bool, &[&str])> = vec![
+            (body(&[], 30), citizen(), false, &["scopes"]),
+            (
+                body(&["pensions:read"], 30),
+                citizen(),
+                false,
+                &["scopes[0]"],
+            ),
+            (
+                body(&["disability:read"], 0),
+                citizen(),
+                false,
+                &["expires_at"],
+            ),
+            (
+                body(&["disability:read"], 400),
+                citizen(),
+                false,
+                &["expires_at"],
+            ),
+            (
+                GrantBody {
+                    intermediary_org: "x".into(),
+                    ..body(&["disability:read"], 30)
+                },
+                citizen(),
+                false,
+                &["intermediary_org"],
+            ),
+            (
+                GrantBody {
+                    intermediary_kind: Some("caf".into()),
+                    ..body(&["contributions:act"], 30)
+                },
+                Grantor::parse("01114601006").unwrap(),
+                false,
+                &["intermediary_kind"],
+            ),
+            (
+                body(&["disability:read"], 30),
+                citizen(),
+                true,
+                &["document_reference"],
+            ),
+            (
+                GrantBody {
+                    document_reference: Some("PROT-1".into()),
+                    ..body(&["disability:read"], 30)
+                },
+                citizen(),
+                false,
+                &["document_reference"],
+            ),
+            (
+                GrantBody {
+                    grantor: Some("RSSMRA85T10A562S".into()),
+                    ..body(&["disability:read"], 30)
+                },
+                citizen(),
+                false,
+                &["grantor"],
+            ),
+        ];
+        for (body, grantor, paper, fields) in cases {
+            let errors =
+                Delegation::new(body, grantor, "x".into(), &domains(), NOW, paper).unwrap_err();
+            let named: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(named, fields);
+        }
+    }
+
+    #[test]
+    fn companies_delegate_labour_consultants() {
+        let d = Delegation::new(
+            body(&["contributions:act"], 30),
+            Grantor::parse("01114601006").unwrap(),
+            "company".into(),
+            &domains(),
+            NOW,
+            false,
+        )
+        .unwrap();
+        assert_eq!(d.intermediary_kind, Some(IntermediaryKind::Consulente));
+        assert!(!d.covers(
+            "caf-acli-roma",
+            IntermediaryKind::Caf,
+            "contributions",
+            Access::Act,
+            NOW
+        ));
+        assert!(d.covers(
+            "caf-acli-roma",
+            IntermediaryKind::Consulente,
+            "contributions",
+            Access::Act,
+            NOW
+        ));
+    }
+}

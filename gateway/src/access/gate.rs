@@ -1,0 +1,430 @@
+//! The gate every API request passes before any component or platform handler runs: who is
+//! calling (the token), whether their kind and role may use the route, and for whom they act —
+//! themselves, a person who delegated them, or, for an agency, the purpose its voucher names.
+//! Each refusal is answered 401 or 403 and written to the audit trail before the answer leaves;
+//! each access for someone else gets an audit entry the caller completes with the outcome.
+
+use axum::http::{HeaderMap, Method, StatusCode, header, request::Parts};
+use serde_json::json;
+
+use super::audit::{self, Entry, Outcome};
+use super::delegation::{self, Access, Delegation};
+use crate::auth::{Level, Principal, PrincipalKind};
+use crate::http::App;
+use crate::identity::{FiscalCode, VatNumber};
+use crate::problem::Problem;
+use crate::store::now_ms;
+
+pub const ON_BEHALF_OF: &str = "on-behalf-of";
+/// Route parameters that name the person or company an agency's request is about.
+const SUBJECT_PARAMS: &[&str] = &["fiscal_code", "vat_number"];
+
+/// Which delegation scopes a route needs.
+#[derive(Debug, Clone, Copy)]
+pub enum Domain<'a> {
+    /// A component's route: a scope on that component.
+    Component(&'a str),
+    /// A platform route composing every domain (the dossier): any scope admits, and the
+    /// handler shows only what the scopes cover.
+    Composed,
+}
+
+/// What a route asks of its callers.
+pub struct Rule<'a> {
+    pub domain: Domain<'a>,
+    /// The route template, as declared.
+    pub template: &'a str,
+    pub principals: &'a [PrincipalKind],
+    pub roles: &'a [String],
+    pub min_level: Option<Level>,
+    pub params: &'a [(String, String)],
+}
+
+impl Rule<'_> {
+    fn admits(&self, kind: PrincipalKind) -> bool {
+        self.principals.contains(&kind)
+    }
+
+    /// `METHOD /template`, the name purposes and the audit trail use.
+    pub fn operation(&self, method: &Method) -> String {
+        format!("{method} {}", self.template)
+    }
+}
+
+/// A caller let through.
+pub struct Admitted {
+    pub principal: Principal,
+    /// The person or company the request is about, as far as the gateway vouches for it.
+    pub subject: Option<String>,
+    /// The delegation an intermediary acts under.
+    pub delegation: Option<Delegation>,
+    /// The audit entry of an access for someone else, to complete with its outcome.
+    pub audit: Option<Entry>,
+    /// The voucher and ModI one-time ids an agency's request consumes.
+    pub one_time: Vec<(String, u64)>,
+}
+
+impl Admitted {
+    /// Whether the route is checked as an agency's interoperability call (purpose, ModI).
+    pub fn is_agency_call(&self) -> bool {
+        matches!(self.principal, Principal::Agency { .. }) && self.audit.is_some()
+    }
+}
+
+/// Authenticates and authorises the request described by `parts` for `rule`.
+pub async fn admit(
+    app: &App,
+    parts: &Parts,
+    rule: &Rule<'_>,
+    request_id: &str,
+) -> Result<Admitted, Problem> {
+    let draft = |principal: Option<&Principal>, subject: Option<String>| {
+        draft(principal, subject, parts, rule, request_id)
+    };
+    let named = named_subject(&parts.headers, rule);
+    let principal = match authenticate(app, &parts.headers, rule.admits(PrincipalKind::Anonymous)) {
+        Ok(p) => p,
+        Err(problem) => return Err(refuse(app, draft(None, named), problem).await),
+    };
+    if let Err(problem) = authorise(rule, &principal) {
+        return Err(refuse(app, draft(Some(&principal), named), problem).await);
+    }
+    let on_behalf_of = parts
+        .headers
+        .get(ON_BEHALF_OF)
+        .map(|v| v.to_str().unwrap_or_default().trim().to_string());
+    let mut admitted = Admitted {
+        principal: principal.clone(),
+        subject: None,
+        delegation: None,
+        audit: None,
+        one_time: Vec::new(),
+    };
+    match &principal {
+        Principal::Citizen { fiscal_code, .. } => {
+            let me = fiscal_code.to_string();
+            refuse_others(
+                app,
+                &on_behalf_of,
+                &me,
+                draft(Some(&principal), on_behalf_of.clone()),
+            )
+            .await?;
+            admitted.subject = Some(me);
+        }
+        Principal::Company { vat_number, .. } => {
+            let me = vat_number.to_string();
+            refuse_others(
+                app,
+                &on_behalf_of,
+                &me,
+                draft(Some(&principal), on_behalf_of.clone()),
+            )
+            .await?;
+            admitted.subject = Some(me);
+        }
+        Principal::Intermediary { organisation, kind } => {
+            let Some(raw) = on_behalf_of else {
+                return Ok(admitted);
+            };
+            let subject = parse_subject(&raw)?;
+            let mut entry = draft(Some(&principal), Some(subject.clone()));
+            let now = now_ms();
+            let access = Access::of_method(&parts.method);
+            let db = app.db.clone();
+            let (org, grantor) = (organisation.clone(), subject.clone());
+            let found = db
+                .read_async(move |conn| delegation::active_between(conn, &grantor, &org, now))
+                .await
+                .map_err(crate::http::unavailable)?;
+            let covers = |d: &Delegation| match rule.domain {
+                Domain::Component(name) => d.covers(organisation, *kind, name, access, now),
+                Domain::Composed => {
+                    d.intermediary_kind.is_none_or(|k| k == *kind) && access == Access::Read
+                }
+            };
+            match found {
+                Some(d) if covers(&d) => {
+                    entry.purpose = Some(d.id.clone());
+                    entry.evidence = Some(json!({ "delegation": d.id, "scopes": d.scopes }));
+                    admitted.subject = Some(subject);
+                    admitted.delegation = Some(d);
+                    admitted.audit = Some(entry);
+                }
+                other => {
+                    let why = match other {
+                        Some(d) => {
+                            entry.purpose = Some(d.id.clone());
+                            format!(
+                                "The delegation {} from {subject} does not cover {} in this domain.",
+                                d.id,
+                                if access == Access::Read {
+                                    "reading"
+                                } else {
+                                    "acting"
+                                }
+                            )
+                        }
+                        None => format!(
+                            "There is no active delegation from {subject} to your organisation: it was never given, has expired or was revoked."
+                        ),
+                    };
+                    return Err(refuse(app, entry, Problem::forbidden(why)).await);
+                }
+            }
+        }
+        Principal::Agency {
+            organisation,
+            purpose,
+            voucher,
+        } if !rule.admits(PrincipalKind::Anonymous) => {
+            let mut entry = draft(Some(&principal), named.clone());
+            entry.purpose = Some(purpose.clone());
+            let operation = rule.operation(&parts.method);
+            if let Err(denied) = app
+                .interop
+                .purposes
+                .allows(organisation, purpose, &operation)
+            {
+                let problem = Problem::new(
+                    StatusCode::FORBIDDEN,
+                    "purpose-not-allowed",
+                    "The voucher's purpose does not allow this operation.",
+                )
+                .detail(format!("{} ({operation}).", denied.reason()));
+                return Err(refuse(app, entry, problem).await);
+            }
+            if app.config.interop.single_use_vouchers {
+                admitted.one_time.push((
+                    format!("voucher:{organisation}:{}", voucher.jti),
+                    voucher.expires_at,
+                ));
+            }
+            entry.evidence = Some(json!({ "voucher": voucher.jti }));
+            admitted.subject = named;
+            admitted.audit = Some(entry);
+        }
+        _ => {
+            if on_behalf_of.is_some() {
+                return Err(Problem::bad_request(
+                    "on-behalf-of-not-allowed",
+                    "Only intermediaries act on behalf of someone: remove On-Behalf-Of.",
+                ));
+            }
+        }
+    }
+    Ok(admitted)
+}
+
+/// For an agency's interoperability call, once the body is read: the ModI headers, then the
+/// one-time ids (voucher, signature, tracking evidence), consumed together. A failure is a
+/// refusal, audited.
+pub async fn seal(
+    app: &App,
+    parts: &Parts,
+    body: &[u8],
+    admitted: &mut Admitted,
+) -> Result<(), Problem> {
+    let Principal::Agency { organisation, .. } = &admitted.principal else {
+        return Ok(());
+    };
+    let Some(entry) = admitted.audit.as_mut() else {
+        return Ok(());
+    };
+    let write = Access::of_method(&parts.method) == Access::Act;
+    let checked = match app
+        .interop
+        .signing_keys
+        .check(organisation, &parts.headers, body, write)
+    {
+        Ok(c) => c,
+        Err(e) => {
+            let problem = Problem::new(
+                StatusCode::FORBIDDEN,
+                "modi-check-failed",
+                "The ModI security headers do not hold.",
+            )
+            .detail(format!("{e}."));
+            return Err(refuse(app, entry.clone(), problem).await);
+        }
+    };
+    if let Some(evidence) = entry.evidence.as_mut() {
+        evidence["modi"] = checked.evidence;
+    }
+    admitted.one_time.extend(checked.jtis);
+    let ids = std::mem::take(&mut admitted.one_time);
+    let consumed = app
+        .db
+        .write(move |conn| crate::interop::replay::consume(conn, &ids))
+        .await;
+    match consumed {
+        Ok(()) => Ok(()),
+        Err(crate::store::StoreError::Conflict) => {
+            let problem = Problem::unauthorized(
+                "This voucher or ModI token (jti) was used before; ask for a new one.",
+            );
+            Err(refuse(app, entry.clone(), problem).await)
+        }
+        Err(e) => Err(crate::http::unavailable(e)),
+    }
+}
+
+/// Records a refusal and returns its problem. The refusal stands even if the trail cannot be
+/// written (the failure is logged): refusing is always safe.
+pub async fn refuse(app: &App, mut entry: Entry, problem: Problem) -> Problem {
+    entry.outcome = Outcome::Refused;
+    entry.status = problem.status;
+    entry.reason = problem
+        .detail
+        .clone()
+        .or_else(|| Some(problem.title.clone()));
+    if let Err(e) = app.db.write(move |conn| audit::append(conn, &entry)).await {
+        tracing::error!(error = %e, "a refusal could not be written to the audit trail");
+    }
+    problem
+}
+
+/// The entry of this request by `principal` (none: not authenticated) about `subject`.
+fn draft(
+    principal: Option<&Principal>,
+    subject: Option<String>,
+    parts: &Parts,
+    rule: &Rule<'_>,
+    request_id: &str,
+) -> Entry {
+    let (actor_kind, actor) = match principal {
+        None | Some(Principal::Anonymous) => ("anonymous", String::new()),
+        Some(Principal::Citizen { fiscal_code, .. }) => ("citizen", fiscal_code.to_string()),
+        Some(Principal::Company { vat_number, .. }) => ("company", vat_number.to_string()),
+        Some(Principal::Intermediary { organisation, .. }) => {
+            ("intermediary", organisation.clone())
+        }
+        Some(Principal::Agency { organisation, .. }) => ("agency", organisation.clone()),
+        Some(Principal::Operator { id, role, .. }) => ("operator", format!("{id} ({role})")),
+        Some(Principal::System) => ("system", String::new()),
+    };
+    Entry {
+        at: crate::store::now_rfc3339(),
+        request_id: request_id.to_string(),
+        actor_kind: actor_kind.into(),
+        actor,
+        subject,
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+        operation: Some(rule.operation(&parts.method)),
+        purpose: None,
+        outcome: Outcome::Allowed,
+        status: 0,
+        reason: None,
+        evidence: None,
+    }
+}
+
+/// The person or company a request names: `On-Behalf-Of`, or a route parameter.
+fn named_subject(headers: &HeaderMap, rule: &Rule<'_>) -> Option<String> {
+    let header = headers
+        .get(ON_BEHALF_OF)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_subject(v.trim()).ok());
+    header.or_else(|| {
+        rule.params
+            .iter()
+            .find(|(k, _)| SUBJECT_PARAMS.contains(&k.as_str()))
+            .and_then(|(_, v)| parse_subject(v).ok())
+    })
+}
+
+fn parse_subject(raw: &str) -> Result<String, Problem> {
+    FiscalCode::parse(raw)
+        .map(|c| c.to_string())
+        .or_else(|_| VatNumber::parse(raw).map(|v| v.to_string()))
+        .map_err(|_| {
+            Problem::bad_request(
+                "invalid-on-behalf-of",
+                "On-Behalf-Of must be a valid fiscal code or VAT number.",
+            )
+        })
+}
+
+/// A citizen or company acts for itself: naming someone else is a refusal, audited.
+async fn refuse_others(
+    app: &App,
+    on_behalf_of: &Option<String>,
+    me: &str,
+    entry: Entry,
+) -> Result<(), Problem> {
+    match on_behalf_of {
+        None => Ok(()),
+        Some(named) if named.eq_ignore_ascii_case(me) => Ok(()),
+        Some(_) => Err(refuse(
+            app,
+            entry,
+            Problem::forbidden(
+                "You act for yourself only; intermediaries act for others under a delegation.",
+            ),
+        )
+        .await),
+    }
+}
+
+fn authenticate(
+    app: &App,
+    headers: &HeaderMap,
+    anonymous_allowed: bool,
+) -> Result<Principal, Problem> {
+    match headers.get(header::AUTHORIZATION) {
+        None if anonymous_allowed => Ok(Principal::Anonymous),
+        None => Err(Problem::unauthorized("This route needs a bearer token.")),
+        Some(value) => {
+            let value = value
+                .to_str()
+                .map_err(|_| Problem::unauthorized("The Authorization header is not text."))?;
+            app.auth
+                .authenticate(value)
+                .map_err(|e| Problem::unauthorized(e.to_string()))
+        }
+    }
+}
+
+fn authorise(rule: &Rule<'_>, principal: &Principal) -> Result<(), Problem> {
+    if !rule.admits(principal.kind()) {
+        return Err(Problem::forbidden(
+            format!("This route is not open to {:?} callers.", principal.kind()).to_lowercase(),
+        ));
+    }
+    match principal {
+        Principal::Operator { role, .. }
+            if !rule.roles.is_empty() && !rule.roles.contains(role) =>
+        {
+            Err(Problem::forbidden(format!(
+                "This route needs one of the roles: {}.",
+                rule.roles.join(", ")
+            )))
+        }
+        Principal::Citizen { level, .. } | Principal::Company { level, .. }
+            if rule.min_level.is_some_and(|min| *level < min) =>
+        {
+            // RFC 9470: ask the client to authenticate again at a higher level.
+            let min = rule.min_level.expect("checked");
+            Err(Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "insufficient-authentication",
+                "A stronger SPID/CIE login is needed.",
+            )
+            .detail(format!("This route needs SPID level {min:?} or higher."))
+            .header(header::WWW_AUTHENTICATE, step_up_challenge(min)))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn step_up_challenge(min: Level) -> &'static str {
+    match min {
+        Level::L1 | Level::L2 => {
+            "Bearer error=\"insufficient_user_authentication\", acr_values=\"https://www.spid.gov.it/SpidL2\""
+        }
+        Level::L3 => {
+            "Bearer error=\"insufficient_user_authentication\", acr_values=\"https://www.spid.gov.it/SpidL3\""
+        }
+    }
+}

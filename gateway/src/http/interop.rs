@@ -1,0 +1,255 @@
+//! The interoperability operations the gateway answers itself, for agencies with PDND
+//! vouchers: inbound life events from the civil registry, and the DCI-style registry search
+//! that fans out to the disability domain, one fresh instance per person.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::App;
+use super::dispatch::{Started, record, replayed, start_idempotent, unavailable, wit_principal};
+use super::native::{self, json};
+use super::routes::Lookup;
+use crate::access::audit::{self, Entry, Outcome};
+use crate::access::gate::{self, Admitted, Domain, Rule};
+use crate::idempotency::{self, Saved};
+use crate::interop::{life_events, registry};
+use crate::problem::Problem;
+use crate::runtime::bindings::types;
+use crate::store::ops;
+use crate::store::txn::{NewEvent, WriteSet, new_event_id};
+
+pub const LIFE_EVENTS: &str = "/interop/v1/life-events";
+pub const REGISTRY_SEARCH: &str = "/interop/v1/registry/sync/search";
+/// The disability domain's answer for one person, which the registry search returns per item.
+const DISABILITY_STATUS: &str = "/interop/v1/disability-status/";
+const AGENCIES: &[crate::auth::PrincipalKind] = &[crate::auth::PrincipalKind::Agency];
+
+fn rule(template: &str) -> Rule<'_> {
+    Rule {
+        domain: Domain::Composed,
+        template,
+        principals: AGENCIES,
+        roles: &[],
+        min_level: None,
+        params: &[],
+    }
+}
+
+/// Admits an agency, reads the body and checks the ModI headers.
+async fn admitted(
+    app: &App,
+    parts: &axum::http::request::Parts,
+    body: axum::body::Body,
+    rule: &Rule<'_>,
+    request_id: &str,
+) -> Result<(Admitted, axum::body::Bytes), Problem> {
+    let mut admitted = gate::admit(app, parts, rule, request_id).await?;
+    let body = native::read_body(app, body).await?;
+    gate::seal(app, parts, &body, &mut admitted).await?;
+    Ok((admitted, body))
+}
+
+/// `POST /interop/v1/life-events`: a birth, a death or a change of residence; published once
+/// per `Idempotency-Key` and answered 202 with the event's id.
+pub async fn life_event(State(app): State<Arc<App>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let id = native::request_id(&parts);
+    let rule = rule(LIFE_EVENTS);
+    let result = async {
+        let (mut admitted, body) = admitted(&app, &parts, body, &rule, &id).await?;
+        let mut entry = admitted.audit.take();
+        let key =
+            match start_idempotent(&app, &parts, &admitted.principal, None, &body, true).await? {
+                Started::Proceed(key) => key.expect("required"),
+                Started::Replayed(saved) => {
+                    record(&app, entry, saved.status).await?;
+                    return Ok(replayed(saved));
+                }
+            };
+        let today = jiff::Zoned::now().date();
+        let event = match life_events::validate(&body, today) {
+            Ok(e) => e,
+            Err(errors) => {
+                idempotency::release(&app.db, key).await;
+                record(&app, entry, 400).await?;
+                return Err(Problem::invalid(errors));
+            }
+        };
+        let event_id = new_event_id();
+        let answer =
+            json!({ "event_id": event_id, "topic": event.topic, "subject": event.subject });
+        let saved = Saved {
+            status: 202,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: serde_json::to_vec(&answer).expect("serialising JSON"),
+        };
+        if let Some(e) = entry.as_mut() {
+            e.subject = Some(event.subject.clone());
+            e.status = 202;
+            e.outcome = Outcome::Allowed;
+        }
+        let writes = WriteSet {
+            domain: "platform".into(),
+            docs: Vec::new(),
+            events: vec![NewEvent {
+                id: event_id,
+                topic: event.topic.into(),
+                source: life_events::SOURCE.into(),
+                subject: Some(event.subject),
+                payload: serde_json::to_vec(&event.payload).expect("serialising JSON"),
+                consumers: (app.runtime.subscribers())(event.topic),
+            }],
+        };
+        let (for_commit, commit_key) = (saved.clone(), key.clone());
+        let committed = app
+            .db
+            .write(move |conn| {
+                ops::apply_write_set(conn, &writes)?;
+                idempotency::finish(conn, &commit_key, &for_commit)?;
+                if let Some(e) = &entry {
+                    audit::append(conn, e)?;
+                }
+                Ok(())
+            })
+            .await;
+        if let Err(e) = committed {
+            idempotency::release(&app.db, key).await;
+            return Err(unavailable(e));
+        }
+        app.outbox_wake.notify_one();
+        Ok(super::dispatch::build(&saved))
+    }
+    .await;
+    result.unwrap_or_else(|p| native::problem(p, id))
+}
+
+/// `POST /interop/v1/registry/sync/search`: each item checked for consent and purpose, each
+/// accepted one answered by the disability domain in its own instance, all at once; each item
+/// audited against the person it names.
+pub async fn registry_search(State(app): State<Arc<App>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let id = native::request_id(&parts);
+    let rule = rule(REGISTRY_SEARCH);
+    let result = async {
+        let (mut admitted, body) = admitted(&app, &parts, body, &rule, &id).await?;
+        let call_entry = admitted.audit.take();
+        let envelope = match registry::parse(&body) {
+            Ok(e) => e,
+            Err(errors) => {
+                record(&app, call_entry, 400).await?;
+                return Err(Problem::invalid(errors));
+            }
+        };
+        let now = jiff::Timestamp::now();
+        let checked: Vec<registry::Checked> = envelope
+            .message
+            .search_request
+            .iter()
+            .map(|item| registry::check(item, now))
+            .collect();
+        let lookups = checked.iter().map(|c| lookup(&app, &admitted, c, &id));
+        let records = futures::future::join_all(lookups).await;
+        let mut entries = Vec::new();
+        let mut items = Vec::new();
+        for (c, record) in checked.iter().zip(records) {
+            if let Some(base) = &call_entry {
+                entries.push(item_entry(base, c, &record));
+            }
+            items.push(registry::item_response(c, record, now));
+        }
+        let organisation = match &admitted.principal {
+            crate::auth::Principal::Agency { organisation, .. } => organisation.clone(),
+            _ => String::new(),
+        };
+        let answer = registry::response(&envelope, items, &organisation, now);
+        if let Some(mut e) = call_entry {
+            e.status = 200;
+            entries.push(e);
+        }
+        app.db
+            .write(move |conn| {
+                for e in &entries {
+                    audit::append(conn, e)?;
+                }
+                Ok(())
+            })
+            .await
+            .map_err(unavailable)?;
+        Ok(json(StatusCode::OK, &answer))
+    }
+    .await;
+    result.unwrap_or_else(|p| native::problem(p, id))
+}
+
+/// The disability domain's answer for an accepted item.
+async fn lookup(
+    app: &Arc<App>,
+    admitted: &Admitted,
+    checked: &registry::Checked,
+    request_id: &str,
+) -> Result<Value, String> {
+    let registry::Checked::Accepted { fiscal_code, .. } = checked else {
+        return Err("rejected".into());
+    };
+    let path = format!("{DISABILITY_STATUS}{fiscal_code}");
+    let Lookup::Found { target, params } = app.routes.lookup(&Method::GET, &path) else {
+        return Err("the disability registry is not available".into());
+    };
+    let request = types::Request {
+        request_id: request_id.to_string(),
+        method: types::Method::Get,
+        route: target.route().path.clone(),
+        path,
+        params,
+        query: Vec::new(),
+        headers: Vec::new(),
+        body: Vec::new(),
+        principal: wit_principal(&admitted.principal, None, None),
+        subject: Some(fiscal_code.clone()),
+        received_at: crate::store::now_rfc3339(),
+    };
+    match app.runtime.handle(target.component.clone(), request).await {
+        Ok((response, _)) if response.status == 200 => {
+            serde_json::from_slice(&response.body).map_err(|_| "an unreadable answer".into())
+        }
+        Ok((response, _)) => Err(format!("the registry answered {}", response.status)),
+        Err(_) => Err("the registry failed".into()),
+    }
+}
+
+/// The audit entry of one item: the person it names, the consent's purpose, the outcome.
+fn item_entry(base: &Entry, checked: &registry::Checked, record: &Result<Value, String>) -> Entry {
+    let mut e = base.clone();
+    let mut evidence = e.evidence.take().unwrap_or_else(|| json!({}));
+    match checked {
+        registry::Checked::Accepted {
+            reference_id,
+            fiscal_code,
+            purpose,
+        } => {
+            e.subject = Some(fiscal_code.clone());
+            evidence["reference_id"] = json!(reference_id);
+            evidence["consent_purpose"] = json!(purpose);
+            e.status = if record.is_ok() { 200 } else { 502 };
+            e.outcome = Outcome::Allowed;
+        }
+        registry::Checked::Rejected {
+            reference_id,
+            fiscal_code,
+            code,
+            message,
+        } => {
+            e.subject = fiscal_code.clone();
+            evidence["reference_id"] = json!(reference_id);
+            e.status = 403;
+            e.outcome = Outcome::Refused;
+            e.reason = Some(format!("{code}: {message}"));
+        }
+    }
+    e.evidence = Some(evidence);
+    e
+}
