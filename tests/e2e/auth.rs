@@ -215,13 +215,13 @@ async fn weak_logins_step_up_and_others_are_forbidden() {
     let (status, _) =
         send(app.request(Method::GET, "/api/v1/admin/dead-letters", Some(&citizen))).await;
     assert_eq!(status, 403);
-    // Citizens act for themselves only.
+    // Citizens act for themselves only: naming someone else is a refusal, audited.
     let (status, _) = send(
         app.request(Method::GET, PATH, Some(&citizen))
             .header("On-Behalf-Of", LAURA),
     )
     .await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 403);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,7 +9,6 @@
 
 use jiff::civil::Date;
 use serde_json::{Value, json};
-use welfare_gateway::auth::dev_issuer::TokenRequest;
 use welfare_tests::{MARIO, TestApp, spawn_app};
 
 const SIMULATIONS: &str = "/api/v1/disability/benefits/simulations";
@@ -276,11 +275,10 @@ async fn benefits_at_every_boundary() {
     assert_eq!(out["errors"][0]["field"], "percentage");
 }
 
+/// A municipality checking parking badges, with a fresh voucher (vouchers are single-use).
 fn agency(app: &TestApp) -> String {
-    app.mint(TokenRequest::Agency {
-        org: "comune-di-roma".into(),
-        purpose: "parking-badge".into(),
-    })
+    app.agency("comune-di-roma", "parking-badge")
+        .voucher_for(welfare_tests::agency::INTEROP_AUDIENCE)
 }
 
 /// The keys that would betray medical details, anywhere in a JSON document.
@@ -437,12 +435,9 @@ async fn certificate_visit_assessment_and_what_others_see() {
     assert_eq!(event["recognised"], true);
     assert_eq!(event["parking_badge"], true);
 
-    let municipality = agency(&app);
-    let (status, verified) = app
-        .get(
-            &format!("/interop/v1/disability-status/{MARIO}"),
-            &municipality,
-        )
+    let municipality = app.agency("comune-di-roma", "parking-badge");
+    let (status, verified) = municipality
+        .get(&format!("/interop/v1/disability-status/{MARIO}"))
         .await;
     assert_eq!(status, 200, "{verified}");
     assert!(!has_medical(&verified), "{verified}");
@@ -452,8 +447,8 @@ async fn certificate_visit_assessment_and_what_others_see() {
         json!(["pensione-inabilita", "indennita-accompagnamento"])
     );
     assert_eq!(verified["parking_badge"], true);
-    let (status, _) = app
-        .get("/interop/v1/disability-status/NOTACODE", &municipality)
+    let (status, _) = municipality
+        .get("/interop/v1/disability-status/NOTACODE")
         .await;
     assert_eq!(status, 400);
     // Citizens and other operators cannot use the agencies' endpoint.
@@ -463,11 +458,8 @@ async fn certificate_visit_assessment_and_what_others_see() {
             .0,
         403
     );
-    let (_, unknown) = app
-        .get(
-            "/interop/v1/disability-status/BNCLRA90A41F205I",
-            &municipality,
-        )
+    let (_, unknown) = municipality
+        .get("/interop/v1/disability-status/BNCLRA90A41F205I")
         .await;
     assert_eq!(unknown["recognised"], false);
 }

@@ -74,11 +74,93 @@ async fn the_dossier_survives_a_failing_domain() {
             .await;
         assert_eq!(status, 200, "{step}: {out}");
     }
+    // An editor publishes news for families and for pensioners.
+    let editor = app.operator("editor");
+    let body = "Le novità dell'anno, spiegate in breve: chi ne ha diritto, da quando si applicano, \
+                quali importi cambiano e come fare domanda online con SPID o CIE, oppure tramite un \
+                patronato o un CAF che agisce con una delega registrata.";
+    for (key, title, section) in [
+        (
+            "n-1",
+            "Assegno unico: le nuove soglie ISEE del 2026",
+            "income-support",
+        ),
+        ("n-2", "Pensioni: la rivalutazione del 2026", "pensions"),
+    ] {
+        let (status, article) = app
+            .post_idem(
+                "/api/v1/faq/articles",
+                &editor,
+                key,
+                &json!({ "title": title, "section": section, "tags": ["novità"], "body": body,
+                         "sources": ["INPS, circolare n. 7 del 2026"] }),
+            )
+            .await;
+        assert_eq!(status, 201, "{article}");
+    }
+
     let (_, me) = app.get("/api/v1/me", &mario).await;
     let paid = &me["domains"]["income-support"]["summary"]["benefits_in_payment"];
     assert_eq!(paid[0]["benefit"], "assegno-unico");
     // 2026, no ISEE, one child aged 6: the minimum, €58.30.
     assert_eq!(paid[0]["monthly_amount_cents"], 5_830);
+    // A benefit in payment makes Mario an assisted person (seed 003), which proposes the
+    // services for that segment (seed 002) and the news of its sections, not the pensions'.
+    assert_eq!(
+        me["segments"],
+        json!([{ "id": "assisted", "title": "Persona assistita" }]),
+        "{me}"
+    );
+    let proposed: Vec<&str> = me["proposed_services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        proposed,
+        ["assegno-unico", "disability-application", "linea-inps"]
+    );
+    let news: Vec<&str> = me["news"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(news, ["Assegno unico: le nuove soglie ISEE del 2026"]);
+
+    // A CAF Mario delegated for income support sees that section and no other; one he did not
+    // delegate sees nothing.
+    let (status, _) = app
+        .post_idem(
+            "/api/v1/me/delegations",
+            &mario,
+            "d-1",
+            &json!({ "intermediary_org": "caf-roma-01", "scopes": ["income-support:read"],
+                     "expires_at": (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1)).to_string() }),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let caf = app.intermediary("caf-roma-01");
+    let (status, seen) = welfare_tests::send(
+        app.request(reqwest::Method::GET, "/api/v1/me", Some(&caf))
+            .header("On-Behalf-Of", MARIO),
+    )
+    .await;
+    assert_eq!(status, 200, "{seen}");
+    let sections: Vec<&String> = seen["domains"].as_object().unwrap().keys().collect();
+    assert_eq!(sections, ["income-support"]);
+    assert_eq!(seen["profile"]["represented_by"], "caf-roma-01");
+    let (status, _) = welfare_tests::send(
+        app.request(
+            reqwest::Method::GET,
+            "/api/v1/me",
+            Some(&app.intermediary("caf-other")),
+        )
+        .header("On-Behalf-Of", MARIO),
+    )
+    .await;
+    assert_eq!(status, 403);
 
     // Only citizens, at level 2 or more.
     assert_eq!(app.get("/api/v1/me", &officer).await.0, 403);

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real gateway over HTTP on port 0, the real `.wasm` components, a fresh
 //! SQLite database per test.
 
+mod access;
 mod applications;
 mod assegno;
 mod atomicity;

@@ -1,16 +1,14 @@
 //! Inversion of control: the civil registry reports a birth, and each parent finds an Assegno
 //! Unico application already filled in, which one of them only confirms.
 //!
-//! Until the interoperability endpoint publishes births, a stand-in component named
-//! `civil-registry` (the fixture, configured as a publisher) publishes `civil-registry.birth`
-//! exactly as that endpoint will.
+//! The registry (ANPR) posts the birth to `POST /interop/v1/life-events` with its PDND voucher
+//! and the ModI headers; the gateway publishes `civil-registry.birth`.
 
 use std::time::Duration;
 
 use jiff::civil::Date;
 use serde_json::{Value, json};
-use welfare_gateway::config::ComponentSource;
-use welfare_tests::{LAURA, MARIO, TestApp, fixture_path, spawn_with};
+use welfare_tests::{LAURA, MARIO, TestApp, spawn_app};
 
 const APPS: &str = "/api/v1/income-support/applications";
 /// Valid fiscal codes for the newborns (the code's own date does not matter to the offer).
@@ -18,17 +16,10 @@ const LUCA: &str = "RSSLCU26S10H501P";
 const GIULIA: &str = "RSSGLI26S20H501Y";
 
 async fn spawn() -> TestApp {
-    spawn_with(|c| {
-        c.components.push(ComponentSource {
-            path: fixture_path(),
-            config: [("name", "civil-registry"), ("publisher", "true")]
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        })
-    })
-    .await
+    spawn_app().await
 }
+
+const LIFE_EVENTS: &str = "/interop/v1/life-events";
 
 fn today() -> Date {
     jiff::Timestamp::now()
@@ -37,15 +28,17 @@ fn today() -> Date {
 }
 
 async fn register_birth(app: &TestApp, child: &str, born: Date) {
-    let registrar = app.operator("registrar");
-    let (status, body) = app
+    let registry = app.agency("anpr", "civil-registry");
+    let (status, body) = registry
         .post(
-            &format!("/api/v1/civil-registry/events/birth?subject={child}"),
-            &registrar,
-            &json!({ "child": { "fiscal_code": child, "birth_date": born.to_string() }, "parents": [MARIO, LAURA] }),
+            LIFE_EVENTS,
+            &json!({ "kind": "birth", "child": { "fiscal_code": child, "birth_date": born.to_string() },
+                     "parents": [MARIO, LAURA] }),
+            Some(&format!("birth-{child}")),
         )
         .await;
     assert_eq!(status, 202, "{body}");
+    assert_eq!(body["topic"], "civil-registry.birth");
 }
 
 /// The parent's offered applications, once the birth has been delivered.
@@ -181,25 +174,20 @@ async fn a_birth_becomes_an_offer_that_one_parent_confirms() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_malformed_birth_is_dead_lettered_not_half_applied() {
+async fn a_malformed_birth_is_refused_at_the_door() {
     let app = spawn().await;
-    let registrar = app.operator("registrar");
-    let (status, _) = app
+    let registry = app.agency("anpr", "civil-registry");
+    let (status, problem) = registry
         .post(
-            "/api/v1/civil-registry/events/birth",
-            &registrar,
-            &json!({ "child": { "fiscal_code": "NOT-A-CODE", "birth_date": "2026-01-01" }, "parents": [MARIO] }),
+            LIFE_EVENTS,
+            &json!({ "kind": "birth", "child": { "fiscal_code": "NOT-A-CODE", "birth_date": "2026-01-01" },
+                     "parents": [MARIO] }),
+            Some("b-1"),
         )
         .await;
-    assert_eq!(status, 202);
-    let operator = app.operator("platform-operator");
-    let letters = app
-        .eventually(Duration::from_secs(10), || async {
-            let (_, body) = app.get("/api/v1/admin/dead-letters", &operator).await;
-            body["items"].as_array().filter(|a| !a.is_empty()).cloned()
-        })
-        .await;
-    assert_eq!(letters[0]["consumer"], "income-support");
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "child.fiscal_code");
+    assert_eq!(app.count("SELECT count(*) FROM outbox"), 0);
     let (_, list) = app.get(APPS, &app.citizen(MARIO)).await;
     assert_eq!(list["items"], json!([]));
 }

@@ -6,10 +6,12 @@
 //!   `spawn_with` to adjust the configuration first.
 //! - token helpers mint with the platform's own dev issuer (the key in the data directory).
 //! - [`TestApp::db`] opens the database file read-only, for asserting what was (not) stored.
+//! - [`agency`]: another agency's calls with a PDND voucher and the ModI headers.
 //! - [`smtp`] and [`webhook`]: a real SMTP server and a real HTTP webhook receiver on port 0,
 //!   which record what the channel adapters send and can refuse on demand.
 //! - `src/bin/bench.rs`: the benchmark, on the same harness.
 
+pub mod agency;
 pub mod smtp;
 pub mod webhook;
 
@@ -118,7 +120,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 }
 
 impl TestApp {
-    fn issuer(&self) -> DevIssuer {
+    pub fn issuer(&self) -> DevIssuer {
         DevIssuer::open(self.data_dir.path()).expect("the dev issuer")
     }
 
@@ -199,6 +201,27 @@ impl TestApp {
             org: org.into(),
             kind: IntermediaryKind::Caf,
         })
+    }
+
+    /// Another agency calling under a PDND `purpose`.
+    pub fn agency(&self, org: &str, purpose: &str) -> agency::Agency<'_> {
+        agency::Agency {
+            app: self,
+            org: org.into(),
+            purpose: purpose.into(),
+        }
+    }
+
+    /// An intermediary organisation's token of `kind`.
+    pub fn intermediary_of(&self, org: &str, kind: IntermediaryKind) -> String {
+        self.mint(TokenRequest::Intermediary {
+            org: org.into(),
+            kind,
+        })
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> (u16, Value) {
+        send(self.request(Method::DELETE, path, Some(token))).await
     }
 
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {

@@ -132,18 +132,15 @@ async fn durc_tolerance_validity_reuse_and_invitation() {
     assert_eq!(ended["status"], "irregular");
 
     // Procurement offices see only the outcome.
-    let agency = app.mint(welfare_gateway::auth::dev_issuer::TokenRequest::Agency {
-        org: "stazione-appaltante".into(),
-        purpose: "durc-check".into(),
-    });
-    let (status, seen) = app.get(&format!("/interop/v1/durc/{OVER}"), &agency).await;
+    let agency = app.agency("stazione-appaltante", "procurement");
+    let (status, seen) = agency.get(&format!("/interop/v1/durc/{OVER}")).await;
     assert_eq!(status, 200);
     assert_eq!(seen["status"], "regular");
     assert_eq!(seen["valid_until"], (day + 120.days()).to_string());
     assert!(seen.get("overdue_cents").is_none());
-    let (_, seen) = app.get(&format!("/interop/v1/durc/{LATE}"), &agency).await;
+    let (_, seen) = agency.get(&format!("/interop/v1/durc/{LATE}")).await;
     assert_eq!(seen["status"], "irregular");
-    let (_, seen) = app.get(&format!("/interop/v1/durc/{ACME}"), &agency).await;
+    let (_, seen) = agency.get(&format!("/interop/v1/durc/{ACME}")).await;
     assert_eq!(seen["status"], "none");
     app.stop().await;
 }

@@ -70,11 +70,8 @@ async fn malformed_identifiers_get_a_400_naming_the_field_and_change_nothing() {
         .await;
     assert_eq!(status, 400, "{problem}");
     assert_eq!(field(&problem), "employer_vat");
-    let agency = app.mint(welfare_gateway::auth::dev_issuer::TokenRequest::Agency {
-        org: "comune-roma".into(),
-        purpose: "durc-check".into(),
-    });
-    let (status, problem) = app.get("/interop/v1/durc/0111460100X", &agency).await;
+    let agency = app.agency("comune-roma", "procurement");
+    let (status, problem) = agency.get("/interop/v1/durc/0111460100X").await;
     assert_eq!(status, 400, "{problem}");
     assert_eq!(field(&problem), "vat_number");
     // An intermediary naming a malformed VAT number is refused by the gateway.
@@ -120,7 +117,7 @@ async fn roles_and_principals_are_enforced() {
         .header("On-Behalf-Of", BETA),
     )
     .await;
-    assert_eq!(status, 400, "{problem}");
+    assert_eq!(status, 403, "{problem}");
     // The officers' queue is for contributions officers only.
     let (status, _) = app.get(&format!("{C}/reports"), &mario).await;
     assert_eq!(status, 403);
