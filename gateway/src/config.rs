@@ -371,7 +371,8 @@ mod tests {
         let cfg: Config =
             toml::from_str(include_str!("../../infra/production.example.toml")).unwrap();
         assert!(!cfg.auth.dev_issuer);
-        assert_eq!(cfg.auth.issuers.len(), 2);
+        assert_eq!(cfg.auth.issuers.len(), 3);
+        assert_eq!(cfg.interop.purposes.len(), 2);
     }
 
     #[test]

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use welfare_gateway::auth::dev_issuer::{DEFAULT_TTL_SECONDS, DevIssuer, TokenRequest};
+use welfare_gateway::auth::dev_issuer::{
+    DEFAULT_TTL_SECONDS, DEV_SIGNING_KID, DevIssuer, TokenRequest,
+};
 use welfare_gateway::auth::{IntermediaryKind, Level};
 use welfare_gateway::config::{Config, DEFAULT_DATA_DIR, DEFAULT_LISTEN};
 use welfare_gateway::identity::{FiscalCode, VatNumber};
@@ -43,8 +45,31 @@ enum Command {
         /// Lifetime in seconds.
         #[arg(long, default_value_t = DEFAULT_TTL_SECONDS, global = true)]
         ttl: u64,
-        /// Audience (must match the gateway's `auth.audience`).
-        #[arg(long, default_value = "welfare-api", global = true)]
+        /// Audience: the gateway's `auth.audience` (default `welfare-api`), or for agency
+        /// vouchers its `interop.audience` (default `welfare-interop`).
+        #[arg(long, global = true)]
+        audience: Option<String>,
+    },
+    /// Print the ModI headers a development agency sends with a call: `Agid-JWT-TrackingEvidence`
+    /// always, and for a body `Digest` and `Agid-JWT-Signature` over it (signed with the dev key,
+    /// which the gateway trusts for ModI while the dev issuer is on).
+    Modi {
+        /// The calling agency (the voucher's `org`).
+        #[arg(long)]
+        org: String,
+        /// The request body to sign (a file); omit for a read.
+        #[arg(long)]
+        body: Option<PathBuf>,
+        /// The agency's user on whose behalf it calls (AUDIT_REST_01 `userID`).
+        #[arg(long, default_value = "dev-user")]
+        user_id: String,
+        /// Where that user is (`userLocation`).
+        #[arg(long, default_value = "dev-office")]
+        user_location: String,
+        #[arg(long, env = "WELFARE_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+        data_dir: PathBuf,
+        /// The gateway's `interop.audience`.
+        #[arg(long, default_value = "welfare-interop")]
         audience: String,
     },
 }
@@ -86,7 +111,8 @@ enum TokenKind {
     Operator {
         #[arg(long, value_parser = [
             "income-support-officer", "medical-board", "contributions-officer", "cric-expert",
-            "editor", "campaign-manager", "contact-centre", "auditor", "platform-operator",
+            "editor", "campaign-manager", "contact-centre", "front-office", "auditor",
+            "platform-operator",
         ])]
         role: String,
         #[arg(long)]
@@ -159,8 +185,55 @@ async fn main() -> anyhow::Result<()> {
                 TokenKind::Agency { org, purpose } => TokenRequest::Agency { org, purpose },
                 TokenKind::Operator { role, office } => TokenRequest::Operator { role, office },
             };
+            let audience = audience.unwrap_or_else(|| match request {
+                TokenRequest::Agency { .. } => "welfare-interop".into(),
+                _ => "welfare-api".into(),
+            });
             let issuer = DevIssuer::open(&data_dir)?;
             println!("{}", issuer.mint(request, &audience, ttl)?);
+            Ok(())
+        }
+        Command::Modi {
+            org,
+            body,
+            user_id,
+            user_location,
+            data_dir,
+            audience,
+        } => {
+            let issuer = DevIssuer::open(&data_dir)?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)?
+                .as_secs();
+            let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+            header.kid = Some(DEV_SIGNING_KID.into());
+            let token = |extra: serde_json::Value| {
+                let mut claims = serde_json::json!({
+                    "iss": org, "aud": audience, "iat": now, "nbf": now, "exp": now + 300,
+                    "jti": uuid::Uuid::new_v4().to_string(),
+                });
+                for (k, v) in extra.as_object().expect("an object") {
+                    claims[k] = v.clone();
+                }
+                issuer.sign(&header, &claims)
+            };
+            println!(
+                "Agid-JWT-TrackingEvidence: {}",
+                token(serde_json::json!({
+                    "userID": user_id, "userLocation": user_location, "LoA": "substantial",
+                }))?
+            );
+            if let Some(path) = body {
+                let bytes = std::fs::read(&path)?;
+                let digest = welfare_gateway::interop::modi::body_digest(&bytes);
+                println!("Digest: {digest}");
+                println!(
+                    "Agid-JWT-Signature: {}",
+                    token(serde_json::json!({
+                        "signed_headers": [{ "digest": digest }, { "content-type": "application/json" }],
+                    }))?
+                );
+            }
             Ok(())
         }
     }

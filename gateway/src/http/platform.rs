@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::App;
-use crate::auth::Principal;
+use crate::access::gate::{self, Domain, Rule};
+use crate::auth::PrincipalKind;
 use crate::outbox;
 use crate::problem::Problem;
 
@@ -54,23 +55,27 @@ pub async fn openapi(State(app): State<Arc<App>>) -> Response {
     response
 }
 
-fn operator(app: &App, headers: &HeaderMap, roles: &[&str]) -> Result<(), Problem> {
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| Problem::unauthorized("This route needs a bearer token."))?
-        .to_str()
-        .map_err(|_| Problem::unauthorized("The Authorization header is not text."))?;
-    match app
-        .auth
-        .authenticate(value)
-        .map_err(|e| Problem::unauthorized(e.to_string()))?
-    {
-        Principal::Operator { role, .. } if roles.contains(&role.as_str()) => Ok(()),
-        _ => Err(Problem::forbidden(format!(
-            "This route needs one of the roles: {}.",
-            roles.join(", ")
-        ))),
-    }
+/// Admits an operator with one of `roles` through the gate, so that a refusal is audited like
+/// every other.
+async fn operator(
+    app: &App,
+    request: axum::extract::Request,
+    template: &str,
+    roles: &[&str],
+) -> Result<(), Problem> {
+    let (parts, _) = request.into_parts();
+    let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+    let rule = Rule {
+        domain: Domain::Composed,
+        template,
+        principals: &[PrincipalKind::Operator],
+        roles: &roles,
+        min_level: None,
+        params: &[],
+    };
+    gate::admit(app, &parts, &rule, &super::native::request_id(&parts))
+        .await
+        .map(|_| ())
 }
 
 fn store_unavailable(e: crate::store::StoreError) -> Problem {
@@ -88,10 +93,16 @@ pub struct Cursor {
 
 pub async fn dead_letters(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
     Query(q): Query<Cursor>,
+    request: axum::extract::Request,
 ) -> Result<Response, Problem> {
-    operator(&app, &headers, DEAD_LETTER_READERS)?;
+    operator(
+        &app,
+        request,
+        "/api/v1/admin/dead-letters",
+        DEAD_LETTER_READERS,
+    )
+    .await?;
     let after = q.cursor.unwrap_or(0);
     let rows = app
         .db
@@ -112,10 +123,16 @@ pub async fn dead_letters(
 
 pub async fn replay(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
     Path((event_id, consumer)): Path<(String, String)>,
+    request: axum::extract::Request,
 ) -> Result<Response, Problem> {
-    operator(&app, &headers, &[PLATFORM_OPERATOR])?;
+    operator(
+        &app,
+        request,
+        "/api/v1/admin/dead-letters/{event_id}/{consumer}/replay",
+        &[PLATFORM_OPERATOR],
+    )
+    .await?;
     let found = app
         .db
         .write(move |conn| outbox::replay(conn, &event_id, &consumer))
@@ -141,10 +158,16 @@ pub async fn replay(
 /// published is not published again (200, `"published": false`).
 pub async fn run_day(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
     Path(date): Path<String>,
+    request: axum::extract::Request,
 ) -> Result<Response, Problem> {
-    operator(&app, &headers, &[PLATFORM_OPERATOR])?;
+    operator(
+        &app,
+        request,
+        "/api/v1/admin/days/{date}",
+        &[PLATFORM_OPERATOR],
+    )
+    .await?;
     let day: jiff::civil::Date = date.parse().map_err(|_| {
         Problem::bad_request("invalid-date", "The day must be a date as YYYY-MM-DD.")
     })?;
