@@ -308,6 +308,14 @@ impl TestApp {
     }
 }
 
+/// The fields a validation problem names, in order.
+pub fn fields(problem: &Value) -> Vec<&str> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str()).collect())
+        .unwrap_or_default()
+}
+
 /// Sends and returns (status, JSON body or Null).
 pub async fn send(builder: RequestBuilder) -> (u16, Value) {
     let response = builder.send().await.expect("the request is answered");

@@ -40,7 +40,24 @@ pub struct Rule<'a> {
     pub params: &'a [(String, String)],
 }
 
-impl Rule<'_> {
+impl<'a> Rule<'a> {
+    /// The rule of one of the gateway's own routes, which have no path parameters it audits.
+    pub fn platform(
+        template: &'a str,
+        principals: &'a [PrincipalKind],
+        roles: &'a [String],
+        min_level: Option<Level>,
+    ) -> Self {
+        Self {
+            domain: Domain::Composed,
+            template,
+            principals,
+            roles,
+            min_level,
+            params: &[],
+        }
+    }
+
     fn admits(&self, kind: PrincipalKind) -> bool {
         self.principals.contains(&kind)
     }
@@ -101,19 +118,12 @@ pub async fn admit(
         one_time: Vec::new(),
     };
     match &principal {
-        Principal::Citizen { fiscal_code, .. } => {
-            let me = fiscal_code.to_string();
-            refuse_others(
-                app,
-                &on_behalf_of,
-                &me,
-                draft(Some(&principal), on_behalf_of.clone()),
-            )
-            .await?;
-            admitted.subject = Some(me);
-        }
-        Principal::Company { vat_number, .. } => {
-            let me = vat_number.to_string();
+        Principal::Citizen { .. } | Principal::Company { .. } => {
+            let me = match &principal {
+                Principal::Citizen { fiscal_code, .. } => fiscal_code.to_string(),
+                Principal::Company { vat_number, .. } => vat_number.to_string(),
+                _ => unreachable!("matched above"),
+            };
             refuse_others(
                 app,
                 &on_behalf_of,

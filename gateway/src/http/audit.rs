@@ -13,7 +13,7 @@ use super::App;
 use super::dispatch::unavailable;
 use super::native::{self, json};
 use crate::access::audit::{self, Filter, Outcome};
-use crate::access::gate::{self, Domain, Rule};
+use crate::access::gate::{self, Rule};
 use crate::auth::{Level, PrincipalKind};
 use crate::problem::Problem;
 
@@ -25,14 +25,12 @@ const MAX_PAGE: usize = 500;
 pub async fn mine(State(app): State<Arc<App>>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let id = native::request_id(&parts);
-    let rule = Rule {
-        domain: Domain::Composed,
-        template: "/api/v1/me/audit",
-        principals: &[PrincipalKind::Citizen, PrincipalKind::Company],
-        roles: &[],
-        min_level: Some(Level::L2),
-        params: &[],
-    };
+    let rule = Rule::platform(
+        "/api/v1/me/audit",
+        &[PrincipalKind::Citizen, PrincipalKind::Company],
+        &[],
+        Some(Level::L2),
+    );
     let result = async {
         let admitted = gate::admit(&app, &parts, &rule, &id).await?;
         let filter = Filter {
@@ -50,14 +48,7 @@ pub async fn all(State(app): State<Arc<App>>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let id = native::request_id(&parts);
     let roles = [AUDITOR.to_string()];
-    let rule = Rule {
-        domain: Domain::Composed,
-        template: "/api/v1/audit",
-        principals: &[PrincipalKind::Operator],
-        roles: &roles,
-        min_level: None,
-        params: &[],
-    };
+    let rule = Rule::platform("/api/v1/audit", &[PrincipalKind::Operator], &roles, None);
     let result = async {
         gate::admit(&app, &parts, &rule, &id).await?;
         let mut filter = filter(parts.uri.query())?;
@@ -74,14 +65,12 @@ pub async fn verify(State(app): State<Arc<App>>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let id = native::request_id(&parts);
     let roles = [AUDITOR.to_string()];
-    let rule = Rule {
-        domain: Domain::Composed,
-        template: "/api/v1/audit/verification",
-        principals: &[PrincipalKind::Operator],
-        roles: &roles,
-        min_level: None,
-        params: &[],
-    };
+    let rule = Rule::platform(
+        "/api/v1/audit/verification",
+        &[PrincipalKind::Operator],
+        &roles,
+        None,
+    );
     let result = async {
         gate::admit(&app, &parts, &rule, &id).await?;
         let checked = app

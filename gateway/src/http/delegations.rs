@@ -13,7 +13,7 @@ use super::App;
 use super::dispatch::{Started, replayed, start_idempotent, unavailable};
 use super::native::{self, json};
 use crate::access::delegation::{self, Delegation, GrantBody, Grantor, Refused};
-use crate::access::gate::{self, Admitted, Domain, Rule};
+use crate::access::gate::{self, Admitted, Rule};
 use crate::auth::{Level, Principal, PrincipalKind};
 use crate::idempotency::{self, Saved};
 use crate::problem::Problem;
@@ -30,27 +30,28 @@ const MIN_LEVEL: Level = Level::L2;
 const PAGE: usize = 50;
 const MAX_PAGE: usize = 200;
 
-fn rule<'a>(
-    template: &'a str,
-    principals: &'a [PrincipalKind],
-    roles: &'a [String],
-    params: &'a [(String, String)],
-) -> Rule<'a> {
-    Rule {
-        domain: Domain::Composed,
-        template,
-        principals,
-        roles,
-        min_level: Some(MIN_LEVEL),
-        params,
-    }
+fn rule<'a>(template: &'a str, principals: &'a [PrincipalKind], roles: &'a [String]) -> Rule<'a> {
+    Rule::platform(template, principals, roles, Some(MIN_LEVEL))
+}
+
+/// A page of delegations as the API shows them; `next` names the cursor when the page is full.
+fn page(rows: &[Delegation], limit: usize, cursor: impl Fn(&Delegation) -> String) -> Response {
+    let now = now_ms();
+    let next = (rows.len() == limit)
+        .then(|| rows.last().map(&cursor))
+        .flatten();
+    let items: Vec<_> = rows.iter().map(|d| d.view(now)).collect();
+    json(
+        StatusCode::OK,
+        &json!({ "items": items, "next_cursor": next }),
+    )
 }
 
 /// `POST /api/v1/me/delegations`.
 pub async fn grant(State(app): State<Arc<App>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let id = native::request_id(&parts);
-    let rule = rule("/api/v1/me/delegations", GRANTORS, &[], &[]);
+    let rule = rule("/api/v1/me/delegations", GRANTORS, &[]);
     let result = async {
         let admitted = gate::admit(&app, &parts, &rule, &id).await?;
         let body = native::read_body(&app, body).await?;
@@ -68,7 +69,7 @@ pub async fn register(State(app): State<Arc<App>>, request: Request) -> Response
     let (parts, body) = request.into_parts();
     let id = native::request_id(&parts);
     let roles = [FRONT_OFFICE.to_string()];
-    let rule = rule("/api/v1/delegations", OPERATORS, &roles, &[]);
+    let rule = rule("/api/v1/delegations", OPERATORS, &roles);
     let result = async {
         let admitted = gate::admit(&app, &parts, &rule, &id).await?;
         let body = native::read_body(&app, body).await?;
@@ -187,7 +188,7 @@ fn refusal(refused: Refused) -> Problem {
 pub async fn mine(State(app): State<Arc<App>>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let id = native::request_id(&parts);
-    let rule = rule("/api/v1/me/delegations", GRANTORS, &[], &[]);
+    let rule = rule("/api/v1/me/delegations", GRANTORS, &[]);
     let result = async {
         let admitted = gate::admit(&app, &parts, &rule, &id).await?;
         let limit = native::limit(parts.uri.query(), PAGE, MAX_PAGE)?;
@@ -200,15 +201,7 @@ pub async fn mine(State(app): State<Arc<App>>, request: Request) -> Response {
             })
             .await
             .map_err(unavailable)?;
-        let now = now_ms();
-        let next = (rows.len() == limit)
-            .then(|| rows.last().map(|d| d.id.clone()))
-            .flatten();
-        let items: Vec<_> = rows.iter().map(|d| d.view(now)).collect();
-        Ok(json(
-            StatusCode::OK,
-            &json!({ "items": items, "next_cursor": next }),
-        ))
+        Ok(page(&rows, limit, |d| d.id.clone()))
     }
     .await;
     result.unwrap_or_else(|p| native::problem(p, id))
@@ -223,8 +216,7 @@ pub async fn revoke(
 ) -> Response {
     let (parts, _) = request.into_parts();
     let id = native::request_id(&parts);
-    let params = [("id".to_string(), delegation_id.clone())];
-    let rule = rule("/api/v1/me/delegations/{id}", GRANTORS, &[], &params);
+    let rule = rule("/api/v1/me/delegations/{id}", GRANTORS, &[]);
     let result = async {
         let admitted = gate::admit(&app, &parts, &rule, &id).await?;
         let grantor = admitted.subject.unwrap_or_default();
@@ -247,7 +239,7 @@ pub async fn revoke(
 pub async fn held(State(app): State<Arc<App>>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let id = native::request_id(&parts);
-    let rule = rule("/api/v1/delegations", INTERMEDIARIES, &[], &[]);
+    let rule = rule("/api/v1/delegations", INTERMEDIARIES, &[]);
     let result = async {
         let admitted = gate::admit(&app, &parts, &rule, &id).await?;
         let Principal::Intermediary { organisation, .. } = admitted.principal else {
@@ -263,14 +255,7 @@ pub async fn held(State(app): State<Arc<App>>, request: Request) -> Response {
             })
             .await
             .map_err(unavailable)?;
-        let next = (rows.len() == limit)
-            .then(|| rows.last().map(|d| d.grantor.clone()))
-            .flatten();
-        let items: Vec<_> = rows.iter().map(|d| d.view(now)).collect();
-        Ok(json(
-            StatusCode::OK,
-            &json!({ "items": items, "next_cursor": next }),
-        ))
+        Ok(page(&rows, limit, |d| d.grantor.clone()))
     }
     .await;
     result.unwrap_or_else(|p| native::problem(p, id))

@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use super::App;
 use super::dispatch::record;
 use super::native::{self, json};
-use crate::access::gate::{self, Domain, Rule};
+use crate::access::gate::{self, Rule};
 use crate::auth::{Level, Principal, PrincipalKind};
 use crate::identity::FiscalCode;
 use crate::problem::Problem;
@@ -37,14 +37,7 @@ const MAX_NEWS: usize = 5;
 pub async fn me(State(app): State<Arc<App>>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let id = native::request_id(&parts);
-    let rule = Rule {
-        domain: Domain::Composed,
-        template: "/api/v1/me",
-        principals: READERS,
-        roles: &[],
-        min_level: Some(MIN_LEVEL),
-        params: &[],
-    };
+    let rule = Rule::platform("/api/v1/me", READERS, &[], Some(MIN_LEVEL));
     let result = async {
         let mut admitted = gate::admit(&app, &parts, &rule, &id).await?;
         let subject = admitted.subject.clone().ok_or_else(|| {

@@ -14,7 +14,7 @@ use super::dispatch::{Started, record, replayed, start_idempotent, unavailable, 
 use super::native::{self, json};
 use super::routes::Lookup;
 use crate::access::audit::{self, Entry, Outcome};
-use crate::access::gate::{self, Admitted, Domain, Rule};
+use crate::access::gate::{self, Admitted, Rule};
 use crate::idempotency::{self, Saved};
 use crate::interop::{life_events, registry};
 use crate::problem::Problem;
@@ -29,14 +29,7 @@ const DISABILITY_STATUS: &str = "/interop/v1/disability-status/";
 const AGENCIES: &[crate::auth::PrincipalKind] = &[crate::auth::PrincipalKind::Agency];
 
 fn rule(template: &str) -> Rule<'_> {
-    Rule {
-        domain: Domain::Composed,
-        template,
-        principals: AGENCIES,
-        roles: &[],
-        min_level: None,
-        params: &[],
-    }
+    Rule::platform(template, AGENCIES, &[], None)
 }
 
 /// Admits an agency, reads the body and checks the ModI headers.

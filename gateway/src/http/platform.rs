@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::App;
-use crate::access::gate::{self, Domain, Rule};
+use crate::access::gate::{self, Rule};
 use crate::auth::PrincipalKind;
 use crate::outbox;
 use crate::problem::Problem;
@@ -65,14 +65,7 @@ async fn operator(
 ) -> Result<(), Problem> {
     let (parts, _) = request.into_parts();
     let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
-    let rule = Rule {
-        domain: Domain::Composed,
-        template,
-        principals: &[PrincipalKind::Operator],
-        roles: &roles,
-        min_level: None,
-        params: &[],
-    };
+    let rule = Rule::platform(template, &[PrincipalKind::Operator], &roles, None);
     gate::admit(app, &parts, &rule, &super::native::request_id(&parts))
         .await
         .map(|_| ())

@@ -241,14 +241,8 @@ async fn delegations_expire_paper_mandates_register_and_companies_delegate_consu
         )
         .await;
     assert_eq!(status, 400);
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        fields,
+        welfare_tests::fields(&problem),
         ["intermediary_org", "scopes[0]", "scopes[1]", "expires_at"]
     );
     let (status, _) = app

@@ -279,13 +279,10 @@ async fn life_events_reach_the_domains() {
                                      "municipality": "Bologna", "region": "padania", "since": "2026-10-01" }), Some("r-2"))
         .await;
     assert_eq!(status, 400);
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(fields, ["municipality_code", "region"]);
+    assert_eq!(
+        welfare_tests::fields(&problem),
+        ["municipality_code", "region"]
+    );
     assert_eq!(
         app.count("SELECT count(*) FROM outbox WHERE topic LIKE 'civil-registry.%'"),
         2
