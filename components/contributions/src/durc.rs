@@ -191,7 +191,7 @@ pub fn recheck(company: &str, today: Date, now: &str) -> Result<(), Problem> {
 }
 
 /// A request's answer, with whether it is valid today.
-fn view(d: &Durc, today: Date) -> serde_json::Value {
+pub fn view(d: &Durc, today: Date) -> serde_json::Value {
     let mut v = serde_json::to_value(d).expect("serialising a DURC");
     v["valid"] = serde_json::json!(d.valid_on(today));
     v
@@ -318,14 +318,10 @@ pub fn interop(ctx: &Ctx) -> HandlerResult {
     Ok(json(200, &body))
 }
 
-/// The outcome of the company's latest DURC request, if it made one.
-pub fn latest_status(company: &str) -> Result<Option<Status>, Problem> {
-    Ok(current(company)?.map(|d| d.value.status))
-}
-
-/// The company's regularity for the dossier.
-pub fn brief(company: &str, today: Date) -> Result<Option<serde_json::Value>, Problem> {
-    Ok(current(company)?.map(|d| view(&d.value, today)))
+/// The company's latest DURC request, if it made one: for the dossier, which shows it
+/// ([`view`]) and reads its outcome.
+pub fn latest(company: &str) -> Result<Option<Durc>, Problem> {
+    Ok(current(company)?.map(|d| d.value))
 }
 
 /// The day `date` has started: invitations whose deadline passed, and were not met in time,

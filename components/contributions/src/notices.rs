@@ -319,7 +319,7 @@ pub fn debt(ctx: &Ctx) -> HandlerResult {
             "paid_cents": position.paid_cents,
             "regular": position.overdue_cents <= p.durc.tolerance_cents,
             "open_notices": open,
-            "plans": plans::brief(debtor)?,
+            "plans": plans::brief(&plans::of(debtor)?),
         }),
     ))
 }

@@ -36,7 +36,7 @@ pub const MAX_NOTICES_IN_PLAN: usize = 500;
 const MAX_SIMULATED_CENTS: i64 = 1_000_000_000_000;
 const DUE_PREFIX: &str = "instalment-due/";
 /// Plans shown in a debt position or a dossier: a debtor has a handful.
-const BRIEF_LIMIT: u32 = 100;
+const BRIEF_LIMIT: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -352,20 +352,26 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
     Ok(welfare_guest::http::page(&items, next.as_deref(), &prefix))
 }
 
-/// Whether `debtor` has a plan still running (neither completed nor lapsed).
-pub fn has_active(debtor: &str) -> Result<bool, Problem> {
+/// The debtor's plans, oldest first: read once by a debt position or a dossier, which show
+/// them in brief and (the dossier) look for one still running.
+pub fn of(debtor: &str) -> Result<Vec<Plan>, Problem> {
     Ok(store::list_all::<Plan>(&key(debtor, ""))?
-        .iter()
-        .any(|(_, d)| d.value.status == PlanStatus::Active))
+        .into_iter()
+        .map(|(_, d)| d.value)
+        .collect())
 }
 
-/// The debtor's plans in brief, for the debt position and the dossier.
-pub fn brief(debtor: &str) -> Result<Vec<serde_json::Value>, Problem> {
-    let (docs, _) = store::list::<Plan>(&key(debtor, ""), None, BRIEF_LIMIT)?;
-    Ok(docs
+/// Whether one of `plans` is still running (neither completed nor lapsed).
+pub fn any_active(plans: &[Plan]) -> bool {
+    plans.iter().any(|p| p.status == PlanStatus::Active)
+}
+
+/// `plans` in brief, for the debt position and the dossier.
+pub fn brief(plans: &[Plan]) -> Vec<serde_json::Value> {
+    plans
         .iter()
-        .map(|(_, d)| {
-            let p = &d.value;
+        .take(BRIEF_LIMIT)
+        .map(|p| {
             let next = p
                 .schedule
                 .iter()
@@ -381,7 +387,7 @@ pub fn brief(debtor: &str) -> Result<Vec<serde_json::Value>, Problem> {
                 "next_amount_cents": next.map(|i| i.amount_cents),
             })
         })
-        .collect())
+        .collect()
 }
 
 /// The notices a plan covered are paid: by its last instalment, or by its balance notice.

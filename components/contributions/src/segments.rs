@@ -13,8 +13,11 @@
 //! - `start-up`: the first declared month is within the last [`START_UP_MONTHS`];
 //! - `active`: a month declared within the last [`ACTIVE_WITHIN_MONTHS`];
 //! - `in-difficulty`: an instalment plan running, or overdue debt beyond the DURC tolerance;
-//! - `in-crisis`: the latest DURC irregular, or overdue debt beyond the tolerance that has stayed
-//!   unpaid longer than the DURC gives to regularise.
+//! - `in-crisis`: the latest DURC irregular (the company was invited to regularise and did not
+//!   in time, D.M. 30 January 2015), with the overdue debt still beyond the tolerance. The DURC
+//!   is the agency's own finding, so this domain sets no deadline of its own; the debt still
+//!   owed is what makes an old finding current: a company that paid, or spread the debt over a
+//!   plan, since is no longer in crisis, and the plan keeps it `in-difficulty`.
 //!
 //! "Within the last N months" is the current month and the N whole months before it: a
 //! contribution month is credited (or declared) only once it is over, so counting from the
@@ -67,12 +70,11 @@ pub struct Company {
     /// A month on or after [`active_from`] is declared.
     pub declared_recently: bool,
     pub active_plan: bool,
-    /// Open notices past their due date: `(due date, amount)`.
-    pub overdue: Vec<(Date, i64)>,
+    /// Open notices past their due date, in all (the debt position's figure).
+    pub overdue_cents: i64,
     /// Overdue debt up to this is regular (the DURC's tolerance, €150).
     pub tolerance_cents: i64,
-    /// Days the DURC gives an irregular company to pay before it is irregular.
-    pub regularise_within_days: i64,
+    /// The outcome of the latest DURC request.
     pub durc_irregular: bool,
 }
 
@@ -89,13 +91,6 @@ fn within(month: Month, today: Date, months: u32) -> bool {
 /// The first month a declaration must be for to make a company `active` on `today`.
 pub fn active_from(today: Date) -> Option<Month> {
     window_from(today, ACTIVE_WITHIN_MONTHS)
-}
-
-/// The birth date `code` encodes, with the century that puts it not after `today`.
-pub fn born(code: &str, today: Date) -> Option<Date> {
-    let birth = welfare_identity::FiscalCode::parse(code).ok()?.birth()?;
-    let year = i16::try_from(birth.year(today.year().into())).ok()?;
-    Date::new(year, birth.month as i8, birth.day as i8).ok()
 }
 
 pub fn person(p: &Person, today: Date) -> Segments {
@@ -131,20 +126,11 @@ pub fn company(c: &Company, today: Date) -> Segments {
     if c.declared_recently {
         out.insert(segments::ACTIVE);
     }
-    let overdue: i64 = c.overdue.iter().map(|(_, cents)| cents).sum();
-    let unresolved: i64 = c
-        .overdue
-        .iter()
-        .filter(|(due, _)| {
-            due.checked_add(jiff::Span::new().days(c.regularise_within_days))
-                .is_ok_and(|deadline| deadline < today)
-        })
-        .map(|(_, cents)| cents)
-        .sum();
-    if c.active_plan || overdue > c.tolerance_cents {
+    let beyond_tolerance = c.overdue_cents > c.tolerance_cents;
+    if c.active_plan || beyond_tolerance {
         out.insert(segments::IN_DIFFICULTY);
     }
-    if c.durc_irregular || unresolved > c.tolerance_cents {
+    if c.durc_irregular && beyond_tolerance {
         out.insert(segments::IN_CRISIS);
     }
     out
@@ -287,10 +273,8 @@ mod tests {
             first_declared: month("2015-01"),
             declared_recently: true,
             tolerance_cents: 15_000,
-            regularise_within_days: 15,
             ..Company::default()
         };
-        let d = |m: i8, day: i8| Date::constant(2026, m, day);
         let table: Vec<(Company, Segments)> = vec![
             (base.clone(), set(&[ACTIVE])),
             (
@@ -324,47 +308,52 @@ mod tests {
             // €150 overdue is within the tolerance; €150.01 is not.
             (
                 Company {
-                    overdue: vec![(d(5, 1), 15_000)],
+                    overdue_cents: 15_000,
                     ..base.clone()
                 },
                 set(&[ACTIVE]),
             ),
             (
                 Company {
-                    overdue: vec![(d(5, 1), 15_001)],
+                    overdue_cents: 15_001,
                     ..base.clone()
                 },
                 set(&[ACTIVE, IN_DIFFICULTY]),
             ),
-            // Overdue 15 days is still the time to regularise; 16 days is unresolved.
+            // However long overdue, debt without an irregular DURC is difficulty, not crisis.
             (
                 Company {
-                    overdue: vec![(d(4, 25), 50_000)],
+                    overdue_cents: 500_000,
                     ..base.clone()
                 },
                 set(&[ACTIVE, IN_DIFFICULTY]),
             ),
+            // An irregular DURC with the debt still beyond the tolerance: crisis.
             (
                 Company {
-                    overdue: vec![(d(4, 24), 50_000)],
+                    overdue_cents: 15_001,
+                    durc_irregular: true,
                     ..base.clone()
                 },
                 set(&[ACTIVE, IN_DIFFICULTY, IN_CRISIS]),
             ),
-            // Old debts under the tolerance plus a fresh one: difficulty, not crisis.
+            // An irregular DURC whose debt was paid since (within the tolerance again), or
+            // spread over a plan (no longer overdue): no longer in crisis.
             (
                 Company {
-                    overdue: vec![(d(1, 16), 10_000), (d(5, 1), 10_000)],
-                    ..base.clone()
-                },
-                set(&[ACTIVE, IN_DIFFICULTY]),
-            ),
-            (
-                Company {
+                    overdue_cents: 15_000,
                     durc_irregular: true,
                     ..base.clone()
                 },
-                set(&[ACTIVE, IN_CRISIS]),
+                set(&[ACTIVE]),
+            ),
+            (
+                Company {
+                    active_plan: true,
+                    durc_irregular: true,
+                    ..base.clone()
+                },
+                set(&[ACTIVE, IN_DIFFICULTY]),
             ),
         ];
         for (i, (c, expected)) in table.into_iter().enumerate() {
@@ -377,14 +366,5 @@ mod tests {
         // On 10 May 2026: February, March, April and May.
         assert_eq!(active_from(TODAY), month("2026-02"));
         assert_eq!(active_from(Date::constant(2026, 1, 31)), month("2025-10"));
-    }
-
-    #[test]
-    fn births_from_codes() {
-        assert_eq!(
-            born("RSSMRA85T10A562S", TODAY),
-            Some(Date::constant(1985, 12, 10))
-        );
-        assert_eq!(born("not a code", TODAY), None);
     }
 }

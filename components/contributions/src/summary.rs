@@ -6,7 +6,8 @@
 use jiff::civil::Date;
 use welfare_guest::Problem;
 use welfare_guest::bindings::welfare::platform::types::Error;
-use welfare_identity::VatNumber;
+use welfare_guest::dates::birth_date;
+use welfare_identity::{FiscalCode, VatNumber};
 
 use crate::month::Month;
 use crate::{declarations, durc, notices, params, plans, segments, self_employed, statement};
@@ -20,7 +21,7 @@ pub fn of(subject: &str) -> Result<Option<Vec<u8>>, Error> {
 fn build(subject: &str, today: Date) -> Result<Option<serde_json::Value>, Problem> {
     let all = notices::all(subject)?;
     let position = notices::position(&all, today);
-    let plans = plans::brief(subject)?;
+    let plans = plans::of(subject)?;
     let in_force = params::in_force(today.year());
     let tolerance = in_force.durc.tolerance_cents;
     let debt = serde_json::json!({
@@ -30,7 +31,7 @@ fn build(subject: &str, today: Date) -> Result<Option<serde_json::Value>, Proble
         "regular": position.overdue_cents <= tolerance,
     });
     if VatNumber::parse(subject).is_ok() {
-        let durc = durc::brief(subject, today)?;
+        let durc = durc::latest(subject)?;
         if all.is_empty() && durc.is_none() {
             return Ok(None);
         }
@@ -41,21 +42,17 @@ fn build(subject: &str, today: Date) -> Result<Option<serde_json::Value>, Proble
                 Some(from) => declarations::declared_since(subject, from)?,
                 None => first_declared.is_some(),
             },
-            active_plan: plans::has_active(subject)?,
-            overdue: all
-                .iter()
-                .map(|d| &d.value)
-                .filter(|n| n.overdue(today))
-                .map(|n| (n.due_date, n.amount_cents))
-                .collect(),
+            active_plan: plans::any_active(&plans),
+            overdue_cents: position.overdue_cents,
             tolerance_cents: tolerance,
-            regularise_within_days: in_force.durc.regularise_within_days,
-            durc_irregular: durc::latest_status(subject)? == Some(durc::Status::Irregular),
+            durc_irregular: durc
+                .as_ref()
+                .is_some_and(|d| d.status == durc::Status::Irregular),
         };
         return Ok(Some(serde_json::json!({
-            "durc": durc,
+            "durc": durc.map(|d| durc::view(&d, today)),
             "debt": debt,
-            "plans": plans,
+            "plans": plans::brief(&plans),
             "segments": segments::company(&facts, today),
         })));
     }
@@ -76,7 +73,9 @@ fn build(subject: &str, today: Date) -> Result<Option<serde_json::Value>, Proble
             .map(|y| y.year)
             .collect(),
         self_employed: position_se.is_some(),
-        born: segments::born(subject, today),
+        born: FiscalCode::parse(subject)
+            .ok()
+            .and_then(|code| birth_date(&code, today)),
     };
     Ok(Some(serde_json::json!({
         "total_weeks": statement.total_weeks,
@@ -84,7 +83,7 @@ fn build(subject: &str, today: Date) -> Result<Option<serde_json::Value>, Proble
         "gaps": statement.gaps.len(),
         "self_employment": position_se.map(|p| serde_json::json!({ "fund": p.fund, "start_date": p.start_date })),
         "debt": debt,
-        "plans": plans,
+        "plans": plans::brief(&plans),
         "segments": segments::person(&facts, today),
     })))
 }

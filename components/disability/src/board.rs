@@ -146,16 +146,10 @@ pub fn assess(ctx: &Ctx) -> HandlerResult {
                 .with_detail("An assessment is recorded once; a revision is a new application."),
         );
     }
-    let birth = welfare_identity::FiscalCode::parse(&doc.value.subject)
+    let born = welfare_identity::FiscalCode::parse(&doc.value.subject)
         .ok()
-        .and_then(|c| c.birth())
+        .and_then(|c| welfare_guest::dates::birth_date(&c, today))
         .ok_or_else(|| Problem::internal("the subject's fiscal code has no birth date"))?;
-    let born = Date::new(
-        birth.year(today.year() as i32) as i16,
-        birth.month as i8,
-        birth.day as i8,
-    )
-    .map_err(|e| Problem::internal(e.to_string()))?;
     let age = welfare_guest::dates::full_years(born, today);
     let p = params::for_year(today.year()).unwrap_or_else(params::latest);
     let outcome = rules::evaluate(

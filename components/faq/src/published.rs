@@ -10,15 +10,18 @@
 //! - `index/stats`: how many articles are published and their total field lengths;
 //! - `index/words`: every word of a published article (without accents) → its term, for
 //!   typo tolerance.
-//! - `news/latest`: the latest [`NEWS_LIMIT`] articles in brief, newest first, for the
-//!   dossier's news: kept up to date by every publication, so that a dossier reads one small
-//!   document rather than every article.
+//! - `news/by-section`: the newest [`NEWS_PER_SECTION`] articles of each section in brief,
+//!   newest first, for the dossier's news: kept up to date by every publication, so that a
+//!   dossier reads one small document rather than every article. Per section, because the
+//!   gateway shows a person only the news of the sections their segments concern: the newest
+//!   few overall could all be pensions' and leave a worker none.
 //!
 //! Publishing writes every document it touches with compare-and-swap, so two editors
 //! publishing at once cannot lose each other's postings: one of them gets 409 and retries.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use welfare_guest::Problem;
 use welfare_guest::store::{self, Doc};
@@ -29,10 +32,10 @@ use crate::sections::ArticleSection;
 pub const ID_PREFIX: &str = "art";
 const STATS_KEY: &str = "index/stats";
 const WORDS_KEY: &str = "index/words";
-const NEWS_KEY: &str = "news/latest";
-/// Articles the dossier shows as news: a glance at what changed, not an archive (the articles
-/// listing has them all).
-pub const NEWS_LIMIT: usize = 5;
+const NEWS_KEY: &str = "news/by-section";
+/// Articles of each section the dossier may show as news: a glance at what changed, not an
+/// archive (the articles listing has them all).
+pub const NEWS_PER_SECTION: usize = 5;
 
 /// A published article.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -60,58 +63,71 @@ pub struct NewsItem {
     pub title: String,
     pub section: ArticleSection,
     pub tags: Vec<String>,
-    pub published_at: String,
+    /// When the gateway received the publication (UTC).
+    pub published_at: Timestamp,
 }
 
-impl From<&Published> for NewsItem {
-    fn from(a: &Published) -> Self {
-        Self {
+impl NewsItem {
+    /// `None` for an article whose publication time is not a timestamp, which only the gateway
+    /// writes (a request's `received_at`): a bug, kept out of the news rather than failing them.
+    fn of(a: &Published) -> Option<Self> {
+        Some(Self {
             id: a.id.clone(),
             title: a.title.clone(),
             section: a.section,
             tags: a.tags.clone(),
-            published_at: a.published_at.clone(),
-        }
+            published_at: a.published_at.parse().ok()?,
+        })
     }
 }
 
+/// The dossier's news: the newest [`NEWS_PER_SECTION`] articles of each section, newest first.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct News {
     items: Vec<NewsItem>,
 }
 
-/// The newest [`NEWS_LIMIT`] of `items`, newest first, each article once. Publication times are
-/// compared as instants (an unreadable one sorts last), then ids, which also grow with time.
-pub fn latest(items: impl IntoIterator<Item = NewsItem>) -> Vec<NewsItem> {
-    let mut items: Vec<NewsItem> = items.into_iter().collect();
-    let when = |n: &NewsItem| n.published_at.parse::<jiff::Timestamp>().ok();
-    items.sort_by(|a, b| (when(b), &b.id).cmp(&(when(a), &a.id)));
-    let mut seen = std::collections::BTreeSet::new();
-    items.retain(|n| seen.insert(n.id.clone()));
-    items.truncate(NEWS_LIMIT);
-    items
-}
-
-/// The latest published articles, newest first. Before the first publication that kept
-/// `news/latest` (articles published by an older version), they are read from the articles.
-pub fn news() -> Result<Vec<NewsItem>, Problem> {
-    match store::get::<News>(NEWS_KEY)? {
-        Some(doc) => Ok(doc.value.items),
-        None => Ok(latest(all()?.iter().map(NewsItem::from))),
+impl News {
+    /// Adds `item` in its place, newest first (by publication time, then id: ids also grow with
+    /// time), and drops its section's oldest beyond [`NEWS_PER_SECTION`].
+    fn add(&mut self, item: NewsItem) {
+        self.items.push(item);
+        self.items
+            .sort_by(|a, b| (b.published_at, &b.id).cmp(&(a.published_at, &a.id)));
+        let mut kept: HashMap<ArticleSection, usize> = HashMap::new();
+        self.items.retain(|n| {
+            let count = kept.entry(n.section).or_default();
+            *count += 1;
+            *count <= NEWS_PER_SECTION
+        });
     }
 }
 
-/// Adds `article` to the news.
+/// The news, newest first: up to [`NEWS_PER_SECTION`] articles of each section. One document,
+/// kept by every publication.
+pub fn news() -> Result<Vec<NewsItem>, Problem> {
+    Ok(store::get::<News>(NEWS_KEY)?
+        .map(|d| d.value.items)
+        .unwrap_or_default())
+}
+
+/// Adds `article`, just stored, to the news. The first publication that keeps them builds them
+/// from every article published so far, this one included (a listing sees the request's own
+/// writes); after that, each publication adds its own article.
 fn add_to_news(article: &Published) -> Result<(), Problem> {
     let current: Option<Doc<News>> = store::get(NEWS_KEY)?;
     let version = current.as_ref().map(|d| d.version);
-    let known = match current {
-        Some(doc) => doc.value.items,
-        // The article just stored is among them; `latest` keeps it once.
-        None => all()?.iter().map(NewsItem::from).collect(),
+    let (mut news, items): (News, Vec<NewsItem>) = match current {
+        Some(doc) => (doc.value, NewsItem::of(article).into_iter().collect()),
+        None => (
+            News::default(),
+            all()?.iter().filter_map(NewsItem::of).collect(),
+        ),
     };
-    let items = latest(known.into_iter().chain([NewsItem::from(article)]));
-    store::put(NEWS_KEY, &News { items }, version)?;
+    for item in items {
+        news.add(item);
+    }
+    store::put(NEWS_KEY, &news, version)?;
     Ok(())
 }
 
@@ -293,78 +309,83 @@ pub fn publish(analyzer: &Analyzer, mut article: Published) -> Result<Published,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ArticleSection::{Contributions, IncomeSupport, Pensions};
 
-    fn item(id: &str, published_at: &str) -> NewsItem {
+    fn item(id: &str, section: ArticleSection, published_at: &str) -> NewsItem {
         NewsItem {
             id: id.into(),
             title: format!("Articolo {id}"),
-            section: ArticleSection::ALL[0],
+            section,
             tags: vec!["novità".into()],
-            published_at: published_at.into(),
+            published_at: published_at.parse().unwrap(),
         }
     }
 
-    fn ids(items: &[NewsItem]) -> Vec<&str> {
-        items.iter().map(|n| n.id.as_str()).collect()
+    fn ids(news: &News) -> Vec<&str> {
+        news.items.iter().map(|n| n.id.as_str()).collect()
+    }
+
+    fn news_of(items: Vec<NewsItem>) -> News {
+        let mut news = News::default();
+        for item in items {
+            news.add(item);
+        }
+        news
     }
 
     #[test]
-    fn the_news_are_the_latest_five_newest_first() {
-        let table: Vec<(Vec<NewsItem>, Vec<&str>)> = vec![
-            (vec![], vec![]),
-            (
-                vec![
-                    item("art_a", "2026-01-10T09:00:00Z"),
-                    item("art_b", "2026-03-01T09:00:00Z"),
-                    item("art_c", "2026-02-01T09:00:00Z"),
-                ],
-                vec!["art_b", "art_c", "art_a"],
-            ),
-            // Seven articles: the five newest.
-            (
-                (1..=7)
-                    .map(|d| item(&format!("art_{d}"), &format!("2026-05-0{d}T09:00:00Z")))
-                    .collect(),
-                vec!["art_7", "art_6", "art_5", "art_4", "art_3"],
-            ),
-            // Instants, not strings: 10:00 in Rome is before 09:30 UTC.
-            (
-                vec![
-                    item("art_rome", "2026-05-01T10:00:00+02:00"),
-                    item("art_utc", "2026-05-01T09:30:00Z"),
-                ],
-                vec!["art_utc", "art_rome"],
-            ),
-            // The same article twice (the article just stored, and the same one added): once.
-            (
-                vec![
-                    item("art_a", "2026-01-10T09:00:00Z"),
-                    item("art_a", "2026-01-10T09:00:00Z"),
-                    item("art_b", "2026-01-09T09:00:00Z"),
-                ],
-                vec!["art_a", "art_b"],
-            ),
-            // Same instant: the later id first; an unreadable time last.
-            (
-                vec![
-                    item("art_x", "yesterday"),
-                    item("art_1", "2026-01-10T09:00:00Z"),
-                    item("art_2", "2026-01-10T09:00:00Z"),
-                ],
-                vec!["art_2", "art_1", "art_x"],
-            ),
-        ];
-        for (items, expected) in table {
-            assert_eq!(ids(&latest(items.clone())), expected, "{items:?}");
-        }
-        let shown = serde_json::to_value(item("art_a", "2026-01-10T09:00:00Z")).unwrap();
-        let mut keys: Vec<&str> = shown
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
+    fn the_news_keep_the_newest_five_of_each_section_newest_first() {
+        // Seven pensions' articles on 1 to 7 May, one on contributions on 2 May (before most of
+        // them) and one on income support on 8 May.
+        let mut items: Vec<NewsItem> = (1..=7)
+            .map(|d| {
+                item(
+                    &format!("art_p{d}"),
+                    Pensions,
+                    &format!("2026-05-0{d}T09:00:00Z"),
+                )
+            })
             .collect();
-        keys.sort();
-        assert_eq!(keys, ["id", "published_at", "section", "tags", "title"]);
+        items.push(item("art_c", Contributions, "2026-05-02T10:00:00Z"));
+        items.push(item("art_i", IncomeSupport, "2026-05-08T09:00:00Z"));
+        let news = news_of(items.clone());
+        // The five newest pensions' (3 to 7 May) and the contributions' one stays although
+        // five newer articles exist: a worker still sees it.
+        assert_eq!(
+            ids(&news),
+            [
+                "art_i", "art_p7", "art_p6", "art_p5", "art_p4", "art_p3", "art_c"
+            ]
+        );
+        // The order of publication does not matter.
+        items.reverse();
+        assert_eq!(ids(&news_of(items)), ids(&news));
+    }
+
+    #[test]
+    fn news_order_by_instant_then_id() {
+        // Fractions of a second: an instant, not text ("09:00:00.5Z" sorts before "09:00:00Z"
+        // as text).
+        let news = news_of(vec![
+            item("art_a", Pensions, "2026-05-01T09:00:00Z"),
+            item("art_b", Pensions, "2026-05-01T09:00:00.5Z"),
+            item("art_c", Pensions, "2026-05-01T09:00:00Z"),
+        ]);
+        assert_eq!(ids(&news), ["art_b", "art_c", "art_a"]);
+    }
+
+    #[test]
+    fn a_news_item_shows_what_the_dossier_needs() {
+        let shown = serde_json::to_value(item("art_a", Pensions, "2026-01-10T09:00:00Z")).unwrap();
+        assert_eq!(
+            shown,
+            serde_json::json!({
+                "id": "art_a",
+                "title": "Articolo art_a",
+                "section": "pensions",
+                "tags": ["novità"],
+                "published_at": "2026-01-10T09:00:00Z",
+            })
+        );
     }
 }

@@ -350,8 +350,10 @@ pub fn get(ctx: &Ctx) -> HandlerResult {
 }
 
 /// The dossier's section: the person's questions, counted by status, and the latest ones; the
-/// latest articles editors published (`news`, the same for everyone); and no segments, since
-/// questions say nothing of who asks. `None` only when there are neither questions nor news.
+/// newest articles editors published, up to [`crate::published::NEWS_PER_SECTION`] of each
+/// section, newest first (`news`, the same for everyone: the gateway keeps the sections the
+/// person's segments concern); and no segments, since questions say nothing of who asks.
+/// `None` only when there are neither questions nor news.
 pub fn summary(subject: &str) -> Result<Option<Vec<u8>>, Error> {
     let prefix = format!("questions/{subject}/");
     let all = store::list_all::<Question>(&prefix).map_err(|e| Error::Other(format!("{e:?}")))?;

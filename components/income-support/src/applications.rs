@@ -23,6 +23,7 @@ use crate::household;
 use crate::input::{AssegnoFacts, NaspiFacts};
 use crate::lifecycle::{Action, Status, Step};
 use crate::naspi;
+use crate::people;
 
 pub const ID_PREFIX: &str = "app";
 /// Published when an application enters the work queue.
@@ -92,7 +93,7 @@ impl ClosureReason {
     /// The code also written as the history step's reason.
     pub fn as_str(self) -> &'static str {
         match self {
-            ClosureReason::Deceased => "deceased",
+            ClosureReason::Deceased => welfare_guest::life_events::DECEASED,
         }
     }
 }
@@ -101,7 +102,8 @@ impl ClosureReason {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Closure {
     pub reason: ClosureReason,
-    /// The day it took effect (the date of death): nothing is due for the days after it.
+    /// The day it took effect (the date of death): nothing is due for the days after it. A
+    /// correction of the date by the registry moves it.
     pub effective_on: jiff::civil::Date,
     /// The life event that caused it.
     pub event_id: String,
@@ -333,12 +335,16 @@ fn evaluate(
 
 pub fn submit(ctx: &Ctx) -> HandlerResult {
     let subject = ctx.subject()?.to_string();
-    if crate::deaths::is_deceased(&subject)? {
-        return Err(crate::deaths::refused());
+    let (person, version) = people::load(&subject)?;
+    if person.deceased.is_some() {
+        return Err(Problem::deceased());
     }
     let mut body = ctx.json_value()?;
     let benefit = take_benefit(&mut body)?;
     let (claim, prefilled) = evaluate(ctx, &subject, benefit, body)?;
+    // Written back unchanged, so that a death delivered meanwhile conflicts with this
+    // submission rather than missing the application it creates (see `people`).
+    people::save(&subject, &person, version)?;
     if let Claim::AssegnoUnico { details, .. } = &claim {
         household::Known::remember_declaration(&subject, details)?;
     }
@@ -422,7 +428,7 @@ pub fn confirm(ctx: &Ctx) -> HandlerResult {
         if other.value.status == Status::Offered {
             other.value.advance(
                 Action::Withdraw,
-                "system",
+                welfare_guest::http::SYSTEM,
                 &now,
                 Some("The household's application was confirmed by the other parent.".into()),
             )?;

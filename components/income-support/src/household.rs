@@ -6,6 +6,7 @@
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use welfare_guest::dates::birth_date;
 use welfare_guest::store::{self, Doc};
 use welfare_guest::{Ctx, HandlerResult, Problem, json};
 use welfare_identity::FiscalCode;
@@ -33,12 +34,10 @@ pub struct Known {
     pub both_parents_working: Option<bool>,
 }
 
-/// Birth date and sex from a fiscal code, with the century taken from `on`.
-pub fn birth_from_code(code: &str, on: Date) -> Option<(Date, bool)> {
-    let birth = FiscalCode::parse(code).ok()?.birth()?;
-    let year = i16::try_from(birth.year(on.year() as i32)).ok()?;
-    let date = Date::new(year, birth.month as i8, birth.day as i8).ok()?;
-    Some((date, birth.female))
+/// Birth date (as seen on `on`) and whether the code is a woman's.
+fn birth_from_code(code: &str, on: Date) -> Option<(Date, bool)> {
+    let code = FiscalCode::parse(code).ok()?;
+    Some((birth_date(&code, on)?, code.birth()?.female))
 }
 
 impl Known {
@@ -186,5 +185,44 @@ pub fn draft(ctx: &Ctx) -> HandlerResult {
             ))
         }
         _ => Err(Problem::not_found("benefit")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A valid code from its first fifteen characters: the one check letter that parses.
+    fn code(stem: &str) -> String {
+        ('A'..='Z')
+            .map(|c| format!("{stem}{c}"))
+            .find(|c| FiscalCode::parse(c).is_ok())
+            .unwrap()
+    }
+
+    #[test]
+    fn ages_come_from_the_code_in_the_century_before_the_day() {
+        // Born 20 May 1926; the job ended on 8 May 2026, twelve days before the 100th birthday.
+        let elder = code("RSSMRA26E20H501");
+        let mut facts = NaspiFacts {
+            termination_date: Some("2026-05-08".into()),
+            ..NaspiFacts::default()
+        };
+        let filled = Known::default().prefill_naspi(&elder, &mut facts);
+        assert_eq!((facts.age, filled), (Some(99), vec!["age".to_string()]));
+        // The mother is the co-parent whose code is a woman's (day 69 = 29 + 40): born on
+        // 29 February 1996, 30 on 1 March 2026.
+        let known = Known {
+            co_parents: vec![code("BNCLRA96B69H501")],
+            ..Known::default()
+        };
+        assert_eq!(
+            known.mother_age("RSSMRA85T10A562S", Date::constant(2026, 3, 1)),
+            Some(30)
+        );
+        assert_eq!(
+            known.mother_age("RSSMRA85T10A562S", Date::constant(2026, 2, 28)),
+            Some(29)
+        );
     }
 }

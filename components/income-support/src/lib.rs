@@ -9,7 +9,9 @@
 //! - [`household`]: what the platform knows about a citizen, to pre-fill applications.
 //! - [`officers`]: the work queue, claims, decisions and payments.
 //! - [`offers`]: a registered birth becomes a pre-filled application the parents confirm.
-//! - [`deaths`]: a registered death closes the deceased's applications and ends payments.
+//! - [`deaths`]: a registered death closes the deceased's applications and ends benefits.
+//! - [`people`]: per person, the registry's word of their death, and the guard that keeps
+//!   new work away from the dead.
 //! - [`schemas`]: JSON Schemas of the bodies, for the OpenAPI document.
 
 mod applications;
@@ -22,6 +24,7 @@ mod naspi;
 mod offers;
 mod officers;
 mod params;
+mod people;
 mod schemas;
 
 use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
@@ -51,7 +54,7 @@ fn router() -> Router {
     Router {
         name: "income-support",
         version: env!("CARGO_PKG_VERSION"),
-        subscriptions: &[offers::BIRTH, life_events::DEATH],
+        subscriptions: &[life_events::BIRTH, life_events::DEATH],
         routes: vec![
             RouteSpec {
                 principals: AUTHENTICATED,
@@ -208,7 +211,7 @@ impl Guest for IncomeSupport {
 
     fn on_event(event: Event) -> Result<(), String> {
         match event.topic.as_str() {
-            offers::BIRTH => offers::on_birth(&event),
+            life_events::BIRTH => offers::on_birth(&event),
             life_events::DEATH => deaths::on_death(&event),
             other => Err(format!("income-support does not subscribe to {other}")),
         }

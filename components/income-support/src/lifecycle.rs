@@ -6,15 +6,16 @@
 //!    │                                                    └──────▶ rejected
 //!    └──withdraw──▶ withdrawn   (the household's other parent confirmed the same offer)
 //!
-//! offered, submitted, in-review, approved ──close──▶ closed   (the claimant died)
-//! paid ──end──▶ ended                                         (payment stopped: the claimant died)
+//! offered, submitted, in-review ──close──▶ closed   (the claimant died)
+//! approved, paid ──end──▶ ended                     (the benefit stopped: the claimant died)
 //! ```
 //!
 //! `closed` and `ended` are the platform's own moves (`by: "system"`), after the civil registry
-//! reports the claimant's death: an application that can no longer be decided or paid is
-//! closed, and a benefit in payment ends rather than being "closed", so that its history still
-//! reads that it was granted and paid until then. Both are final: nothing moves them again, so
-//! a death reported twice finds nothing left to change.
+//! reports the claimant's death: an application that can no longer be decided is closed, and a
+//! granted benefit (approved, or already in payment) ends rather than being "closed", so that
+//! its history still reads that it was granted, and was due until then (the arrears go to the
+//! heirs). Both are final: nothing moves them again, so a death reported twice finds nothing
+//! left to change.
 
 use serde::{Deserialize, Serialize};
 
@@ -29,9 +30,9 @@ pub enum Status {
     Rejected,
     Paid,
     Withdrawn,
-    /// Closed by the platform before payment started (the claimant died).
+    /// Closed by the platform before a decision (the claimant died).
     Closed,
-    /// Payment stopped for good (the claimant died).
+    /// A granted benefit stopped for good (the claimant died).
     Ended,
 }
 
@@ -44,9 +45,9 @@ pub enum Action {
     Approve,
     Reject,
     Pay,
-    /// The platform closes an application that can no longer be decided or paid.
+    /// The platform closes an application that can no longer be decided.
     Close,
-    /// The platform stops a benefit in payment.
+    /// The platform stops a granted benefit, approved or in payment.
     End,
 }
 
@@ -62,8 +63,8 @@ impl Status {
             (InReview, Approve) => Some(Approved),
             (InReview, Reject) => Some(Rejected),
             (Approved, Pay) => Some(Paid),
-            (Offered | Submitted | InReview | Approved, Close) => Some(Closed),
-            (Paid, End) => Some(Ended),
+            (Offered | Submitted | InReview, Close) => Some(Closed),
+            (Approved | Paid, End) => Some(Ended),
             _ => None,
         }
     }
@@ -109,7 +110,7 @@ mod tests {
             (Offered, Close, Closed),
             (Submitted, Close, Closed),
             (InReview, Close, Closed),
-            (Approved, Close, Closed),
+            (Approved, End, Ended),
             (Paid, End, Ended),
         ];
         for status in all_statuses {

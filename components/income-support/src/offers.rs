@@ -1,14 +1,13 @@
-//! Inversion of control: a birth reported by the civil registry becomes, for each parent, an
+//! Inversion of control: a birth reported by the civil registry
+//! ([`welfare_guest::life_events::BIRTH`], about the child) becomes, for each living parent, an
 //! Assegno Unico application the platform has already filled in (all the household's known
 //! children, the mother's age, the last declared ISEE) and that the citizen only confirms; an
 //! event tells the notifications domain to let them know.
-//!
-//! The registry's event (`civil-registry.birth`, about the child):
-//! `{"child": {"fiscal_code", "birth_date"}, "parents": [fiscal codes]}`.
 
 use jiff::civil::Date;
-use serde::Deserialize;
+use welfare_guest::http::SYSTEM;
 use welfare_guest::ids::new_id;
+use welfare_guest::life_events::{self, Birth};
 use welfare_guest::{Event, events};
 
 use crate::applications::{self, Application, Claim, ID_PREFIX, Offer, Sibling};
@@ -16,42 +15,15 @@ use crate::assegno;
 use crate::household::Known;
 use crate::input::{AssegnoFacts, ChildFacts};
 use crate::lifecycle::{Status, Step};
-use crate::params;
+use crate::{params, people};
 
-/// The civil registry's birth event, as the interoperability endpoint publishes it.
-pub const BIRTH: &str = "civil-registry.birth";
 /// Published for each parent offered a pre-filled application.
 pub const OFFERED: &str = "income-support.benefit-offered";
-/// Parents a birth may name.
-const MAX_PARENTS: usize = 2;
-
-#[derive(Debug, Deserialize)]
-struct BirthChild {
-    fiscal_code: String,
-    birth_date: Date,
-}
-
-#[derive(Debug, Deserialize)]
-struct Birth {
-    child: BirthChild,
-    parents: Vec<String>,
-}
 
 /// Handles one birth. A malformed event is an error (retried, then dead-lettered for an
 /// operator to see), never a partial offer.
 pub fn on_birth(event: &Event) -> Result<(), String> {
-    let birth: Birth = serde_json::from_slice(&event.payload)
-        .map_err(|e| format!("a {BIRTH} event that does not parse: {e}"))?;
-    let valid = |code: &str| welfare_identity::FiscalCode::parse(code).is_ok();
-    if !valid(&birth.child.fiscal_code)
-        || birth.parents.is_empty()
-        || birth.parents.len() > MAX_PARENTS
-        || !birth.parents.iter().all(|p| valid(p))
-    {
-        return Err(format!(
-            "a {BIRTH} event with invalid fiscal codes or parents"
-        ));
-    }
+    let birth: Birth = life_events::read(event)?;
     let occurred: Date = event
         .occurred_at
         .parse::<jiff::Timestamp>()
@@ -64,9 +36,11 @@ pub fn on_birth(event: &Event) -> Result<(), String> {
 
     // One id per living parent first, so that each offer can name the others. A parent the
     // registry reports dead is offered nothing (and told nothing); the other parent applies.
+    // A living parent's document is written back, so that their death delivered meanwhile
+    // conflicts with this offer (see `people`).
     let mut offers: Vec<(String, String)> = Vec::with_capacity(birth.parents.len());
     for parent in &birth.parents {
-        if !crate::deaths::is_deceased(parent).map_err(|p| p.title)? {
+        if people::guard_alive(parent).map_err(|p| p.title)? {
             offers.push((parent.clone(), new_id(ID_PREFIX)));
         }
     }
@@ -121,7 +95,7 @@ pub fn on_birth(event: &Event) -> Result<(), String> {
             history: vec![Step {
                 status: Status::Offered,
                 at: now.clone(),
-                by: "system".into(),
+                by: SYSTEM.into(),
                 reason: Some("A birth in the household was registered.".into()),
             }],
         };

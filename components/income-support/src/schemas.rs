@@ -107,7 +107,7 @@ pub const APPLICATION: &str = r#"{
     "offer": { "type": "object", "description": "Why the platform offered it (life event)." },
     "claimed_by": { "type": "string" },
     "decision": { "type": "object", "properties": { "outcome": { "type": "string" }, "reason": { "type": "string" }, "by": { "type": "string" }, "at": { "type": "string" } } },
-    "closure": { "type": "object", "description": "Why the platform closed it (`closed`) or ended its payment (`ended`).", "properties": { "reason": { "type": "string", "enum": ["deceased"] }, "effective_on": { "type": "string", "format": "date" }, "event_id": { "type": "string" } } },
+    "closure": { "type": "object", "description": "Why the platform closed it (`closed`) or ended the granted benefit (`ended`); `effective_on` is the date of death.", "properties": { "reason": { "type": "string", "enum": ["deceased"] }, "effective_on": { "type": "string", "format": "date" }, "event_id": { "type": "string" } } },
     "details": { "type": "object" },
     "estimate": { "type": "object", "description": "The simulation's answer for these facts." },
     "history": { "type": "array", "items": { "type": "object", "required": ["status", "at", "by"], "properties": {

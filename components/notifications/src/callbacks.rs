@@ -8,9 +8,12 @@
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use welfare_guest::http::SYSTEM;
+use welfare_guest::life_events::DECEASED;
 use welfare_guest::store::{self, Doc};
 use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, events, http, ids, json};
 
+use crate::people;
 use crate::recipients::{self, Service};
 
 pub const REQUESTED: &str = "notifications.callback-requested";
@@ -94,14 +97,19 @@ fn check_note(field: &str, note: Option<String>) -> Result<Option<String>, Probl
 pub fn create(ctx: &Ctx) -> HandlerResult {
     let subject = ctx.subject()?;
     let body: NewCallback = ctx.json()?;
-    let recipient = recipients::load(subject)?.map(|d| d.value);
-    if recipient.as_ref().is_some_and(|r| r.is_deceased()) {
-        return Err(recipients::deceased());
+    let recipient = recipients::load(subject)?
+        .map(|d| d.value)
+        .unwrap_or_default();
+    if recipient.is_deceased() {
+        return Err(Problem::deceased());
     }
     let phone = match body.phone {
         Some(p) => recipients::check_phone(&p).map_err(|e| Problem::invalid(vec![e]))?,
         None => recipient
-            .and_then(|r| r.phone.filter(|c| c.verified).map(|c| c.address))
+            .phone
+            .as_ref()
+            .filter(|c| c.verified)
+            .map(|c| c.address.clone())
             .ok_or_else(|| {
                 Problem::invalid(vec![FieldError::new(
                     "phone",
@@ -128,6 +136,13 @@ pub fn create(ctx: &Ctx) -> HandlerResult {
         closed_by: None,
         outcome_note: None,
     };
+    // The person's guard, written back unchanged: a death delivered meanwhile writes it too, so
+    // one of the two conflicts and no request escapes the death's cancellation. Not their
+    // recipient record, which this request does not change and whose version is the ETag of
+    // their preferences (see `people`).
+    if !people::guard_alive(subject)? {
+        return Err(Problem::deceased());
+    }
     store::create(&key(subject, &callback.id), &callback)?;
     store::create(
         &open_key(&callback.id),
@@ -207,24 +222,29 @@ pub fn close(ctx: &Ctx) -> HandlerResult {
 }
 
 /// Closes `subject`'s open requests without a call (they died): out of the contact centre's
-/// queue, `cancelled` by `system`. Returns how many it closed; none the second time.
-pub fn cancel_open(subject: &str, at: Timestamp) -> Result<usize, Problem> {
-    let mut closed = 0;
+/// queue, `cancelled` by `system`; nothing changes the second time.
+pub fn cancel_open(subject: &str, at: Timestamp) -> Result<(), Problem> {
     for (k, mut doc) in store::list_all::<Callback>(&key(subject, ""))? {
-        if doc.value.state != State::Open {
-            continue;
+        if cancel(&mut doc.value, at) {
+            store::put(&k, &doc.value, Some(doc.version))?;
+            if let Some(pointer) = store::get::<Pointer>(&open_key(&doc.value.id))? {
+                store::delete(&open_key(&doc.value.id), pointer.version)?;
+            }
         }
-        doc.value.state = State::Cancelled;
-        doc.value.closed_at = Some(at);
-        doc.value.closed_by = Some("system".into());
-        doc.value.outcome_note = Some("deceased".into());
-        store::put(&k, &doc.value, Some(doc.version))?;
-        if let Some(pointer) = store::get::<Pointer>(&open_key(&doc.value.id))? {
-            store::delete(&open_key(&doc.value.id), pointer.version)?;
-        }
-        closed += 1;
     }
-    Ok(closed)
+    Ok(())
+}
+
+/// Cancels `callback` at `at` because its requester died; false when it was no longer open.
+fn cancel(callback: &mut Callback, at: Timestamp) -> bool {
+    if callback.state != State::Open {
+        return false;
+    }
+    callback.state = State::Cancelled;
+    callback.closed_at = Some(at);
+    callback.closed_by = Some(SYSTEM.into());
+    callback.outcome_note = Some(DECEASED.into());
+    true
 }
 
 /// How many of `subject`'s requests are open (for the limit, and the dossier).
@@ -233,4 +253,40 @@ pub fn open_count(subject: &str) -> Result<usize, store::StoreError> {
         .into_iter()
         .filter(|(_, d)| d.value.state == State::Open)
         .count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_death_cancels_open_requests_once() {
+        let requested_at: Timestamp = "2026-05-09T10:00:00Z".parse().unwrap();
+        let at: Timestamp = "2026-05-10T09:00:00Z".parse().unwrap();
+        let mut callback = Callback {
+            id: "cbk_01jz0000000000000000000000".into(),
+            subject: "RSSMRA85T10A562S".into(),
+            phone: "+393331234567".into(),
+            service: Service::IncomeSupport,
+            note: None,
+            preferred_slot: Some(Slot::Morning),
+            state: State::Open,
+            requested_at,
+            closed_at: None,
+            closed_by: None,
+            outcome_note: None,
+        };
+        assert!(cancel(&mut callback, at));
+        assert_eq!(callback.state, State::Cancelled);
+        assert_eq!(callback.closed_at, Some(at));
+        assert_eq!(callback.closed_by.as_deref(), Some("system"));
+        assert_eq!(callback.outcome_note.as_deref(), Some("deceased"));
+        // Again, or a request the contact centre already closed: no change.
+        let later: Timestamp = "2026-05-11T09:00:00Z".parse().unwrap();
+        assert!(!cancel(&mut callback, later));
+        assert_eq!(callback.closed_at, Some(at));
+        callback.state = State::Reached;
+        assert!(!cancel(&mut callback, later));
+        assert_eq!(callback.state, State::Reached);
+    }
 }

@@ -28,7 +28,9 @@ pub const BATCH: &str = "notifications.campaign-batch";
 const ID_PREFIX: &str = "cmp";
 /// Recipients read per batch.
 const SCAN_PAGE: u32 = 500;
-/// People one batch contacts: two documents each, well inside a transaction's write limit.
+/// People one batch contacts: three documents each (the message, the contact, and the person's
+/// guard written back against a concurrent death, see [`crate::people`]), well inside a
+/// transaction's write limit (1,000).
 const MAX_CONTACTS_PER_BATCH: usize = 200;
 /// Device attempts one batch asks for: one event each, inside the per-transaction event limit
 /// with room for the next batch's event.
@@ -153,6 +155,9 @@ enum Outcome {
     Pending,
     Reached,
     Unreached,
+    /// The registry reported their death before any channel reached them, and the attempts
+    /// stopped: not a failure to reach a living person, so counted apart from the targeted.
+    Cancelled,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -174,7 +179,8 @@ impl Contact {
         } else {
             let outcome = match message.status {
                 Status::Delivered => Outcome::Reached,
-                Status::Failed | Status::Cancelled => Outcome::Unreached,
+                Status::Failed => Outcome::Unreached,
+                Status::Cancelled => Outcome::Cancelled,
                 Status::Sending => Outcome::Pending,
             };
             (outcome, message.attempts(), message.delivered_on())
@@ -310,7 +316,7 @@ pub fn on_batch(event: &Event) -> Result<(), Problem> {
         } else {
             now
         };
-        let message = messages::deliver(
+        let Some(message) = messages::deliver(
             subject,
             recipient,
             campaign.template.clone(),
@@ -322,7 +328,11 @@ pub fn on_batch(event: &Event) -> Result<(), Problem> {
             },
             &policy,
             now,
-        )?;
+        )?
+        else {
+            // Reported dead since the page was read: not targeted.
+            continue;
+        };
         store::create(
             &contact_key(&campaign.id, subject),
             &Contact::of(&message, now),
@@ -363,37 +373,49 @@ pub fn record(campaign_id: &str, message: &Message) -> Result<(), Problem> {
 /// The campaign's contacts added up.
 #[derive(Debug, Default, Clone, Serialize)]
 struct Tally {
+    /// The people the percentages are of: everyone contacted but the [`Self::cancelled`].
     targeted: u64,
     pending: u64,
     reached: u64,
     unreached: u64,
+    /// Contacted, then reported dead before any channel reached them.
+    cancelled: u64,
     reached_first_attempt: u64,
+    /// Every attempt made, to the cancelled too: each was made and cost a call or a message.
     attempts: u64,
     by_channel: BTreeMap<&'static str, u64>,
     #[serde(skip)]
     finished_at: Option<Timestamp>,
 }
 
+impl Tally {
+    fn add(&mut self, c: &Contact) {
+        self.attempts += u64::from(c.attempts);
+        if c.outcome != Outcome::Cancelled {
+            self.targeted += 1;
+        }
+        match c.outcome {
+            Outcome::Pending => self.pending += 1,
+            Outcome::Reached => {
+                self.reached += 1;
+                if c.attempts == 1 {
+                    self.reached_first_attempt += 1;
+                }
+                if let Some(ch) = c.channel {
+                    *self.by_channel.entry(ch.as_str()).or_default() += 1;
+                }
+            }
+            Outcome::Unreached => self.unreached += 1,
+            Outcome::Cancelled => self.cancelled += 1,
+        }
+        self.finished_at = self.finished_at.max(c.finished_at);
+    }
+}
+
 fn tally(id: &str) -> Result<Tally, StoreError> {
     let mut t = Tally::default();
     for (_, doc) in store::list_all::<Contact>(&format!("campaign-contacts/{id}/"))? {
-        let c = doc.value;
-        t.targeted += 1;
-        t.attempts += u64::from(c.attempts);
-        match c.outcome {
-            Outcome::Pending => t.pending += 1,
-            Outcome::Reached => {
-                t.reached += 1;
-                if c.attempts == 1 {
-                    t.reached_first_attempt += 1;
-                }
-                if let Some(ch) = c.channel {
-                    *t.by_channel.entry(ch.as_str()).or_default() += 1;
-                }
-            }
-            Outcome::Unreached => t.unreached += 1,
-        }
-        t.finished_at = t.finished_at.max(c.finished_at);
+        t.add(&doc.value);
     }
     Ok(t)
 }
@@ -429,6 +451,7 @@ fn progress_view(c: &Campaign, t: &Tally) -> serde_json::Value {
             "pending": t.pending,
             "reached": t.reached,
             "unreached": t.unreached,
+            "cancelled": t.cancelled,
             "attempts": t.attempts,
         },
         "finished_at": (status == "completed").then_some(t.finished_at).flatten(),
@@ -513,6 +536,7 @@ pub fn report(ctx: &Ctx) -> HandlerResult {
             "reached_first_attempt": t.reached_first_attempt,
             "first_attempt_pct": f.first_attempt_pct,
             "unreached": t.unreached,
+            "cancelled": t.cancelled,
             "pending": t.pending,
             "attempts": t.attempts,
             "attempts_per_user": f.attempts_per_user,
@@ -541,7 +565,7 @@ mod tests {
             let mut r = living.clone();
             r.mark_deceased(
                 jiff::civil::Date::constant(2026, 5, 8),
-                Timestamp::from_second(1_778_400_000).unwrap(),
+                "2026-05-10T09:00:00Z".parse().unwrap(),
             );
             r
         };
@@ -578,6 +602,72 @@ mod tests {
                 "row {i}"
             );
         }
+    }
+
+    #[test]
+    fn the_deceased_are_counted_apart_from_the_targeted() {
+        let contact = |outcome, attempts, channel| Contact {
+            message_id: "msg_01jz0000000000000000000000".into(),
+            outcome,
+            attempts,
+            channel,
+            finished_at: None,
+        };
+        let mut t = Tally::default();
+        for c in [
+            contact(Outcome::Reached, 1, Some(Channel::Sms)),
+            contact(Outcome::Reached, 3, Some(Channel::Email)),
+            contact(Outcome::Unreached, 9, None),
+            contact(Outcome::Pending, 2, None),
+            contact(Outcome::Cancelled, 2, None),
+        ] {
+            t.add(&c);
+        }
+        assert_eq!(
+            (t.targeted, t.reached, t.unreached, t.pending, t.cancelled),
+            (4, 2, 1, 1, 1)
+        );
+        // 1 + 3 + 9 + 2 + 2 attempts; the first-attempt reach is the SMS one.
+        assert_eq!((t.attempts, t.reached_first_attempt), (17, 1));
+        // 2 of 4 reached = 50 %, not 2 of 5 = 40 %; 1 of 4 at the first attempt = 25 %;
+        // 17 attempts ÷ 2 reached = 8.5.
+        assert_eq!(
+            figures(t.targeted, t.reached, t.reached_first_attempt, t.attempts),
+            Figures {
+                reached_pct: 50.0,
+                first_attempt_pct: 25.0,
+                attempts_per_user: 8.5,
+            }
+        );
+        // A message cancelled at a death is the contact's outcome.
+        let message = Message {
+            id: "msg_01jz0000000000000000000000".into(),
+            recipient: "RSSMRA85T10A562S".into(),
+            service: Service::Information,
+            origin: "campaign".into(),
+            campaign: Some("cmp_01jz0000000000000000000000".into()),
+            content: Content {
+                subject: "Novità".into(),
+                body: "Le novità dell'anno.".into(),
+                due_date: None,
+                payment: None,
+            },
+            created_at: "2026-05-10T09:00:00Z".parse().unwrap(),
+            read_at: None,
+            status: Status::Cancelled,
+            opted_out: false,
+            deliveries: vec![crate::messages::Delivery {
+                channel: Channel::Sms,
+                to: "+393331234567".into(),
+                status: crate::messages::DeliveryStatus::Cancelled,
+                attempts: 1,
+                next_attempt_at: None,
+                last_error: None,
+                updated_at: "2026-05-10T09:05:00Z".parse().unwrap(),
+            }],
+        };
+        let at = "2026-05-10T09:05:00Z".parse().unwrap();
+        assert_eq!(Contact::of(&message, at).outcome, Outcome::Cancelled);
     }
 
     #[test]

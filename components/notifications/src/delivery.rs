@@ -27,6 +27,8 @@ use crate::template::Content;
 
 pub const REQUESTED: &str = "notifications.delivery-requested";
 pub const REPORTED: &str = "platform.delivery-reported";
+/// A report's `outcome` when the channel delivered; anything else is a failure.
+const DELIVERED: &str = "delivered";
 
 /// Defaults of the settings an operator may change (`[component_config.notifications]`).
 const DEFAULT_FALLBACK_AFTER: u32 = 3;
@@ -242,8 +244,7 @@ pub fn on_report(event: &Event) -> Result<(), Problem> {
     };
     let recipient = recipients::load(subject)?.map(|d| d.value);
     if recipient.as_ref().is_some_and(|r| r.is_deceased()) {
-        record(message, index, &report);
-        cancel(message, report.at);
+        record_last(message, index, &report);
     } else {
         let policy = policy_for(message)?;
         let quiet = recipient.and_then(|r| r.quiet_hours);
@@ -256,20 +257,32 @@ pub fn on_report(event: &Event) -> Result<(), Problem> {
     Ok(())
 }
 
-/// Records the reported attempt on delivery `index`, deciding nothing about the next one.
-fn record(message: &mut Message, index: usize, report: &Report) {
+/// Counts the reported attempt on delivery `index` and returns whether it delivered, which
+/// settles the delivery and the message. A failure is only noted (its error): what follows it
+/// (a retry, the next channel, giving up, nothing at all) is the caller's to decide.
+fn record_attempt(message: &mut Message, index: usize, report: &Report) -> bool {
     let d = &mut message.deliveries[index];
     d.attempts += 1;
     d.updated_at = report.at;
     d.next_attempt_at = None;
-    if report.outcome == "delivered" {
+    if report.outcome == DELIVERED {
         d.status = DeliveryStatus::Delivered;
         d.last_error = None;
         message.status = Status::Delivered;
+        true
     } else {
-        d.status = DeliveryStatus::Failed;
         d.last_error = report.error.clone();
+        false
     }
+}
+
+/// Records an attempt that was under way when the recipient's death was reported: as it went,
+/// with nothing after it (the message is cancelled unless this attempt delivered it).
+fn record_last(message: &mut Message, index: usize, report: &Report) {
+    if !record_attempt(message, index, report) {
+        message.deliveries[index].status = DeliveryStatus::Failed;
+    }
+    cancel(message, report.at);
 }
 
 /// Stops a message's delivery for good (its recipient died): every channel waiting or under
@@ -301,19 +314,11 @@ fn apply(
     quiet: Option<&QuietHours>,
 ) -> Result<(), Problem> {
     let now = report.at;
-    let d = &mut message.deliveries[index];
-    d.attempts += 1;
-    d.updated_at = now;
-    d.next_attempt_at = None;
-    if report.outcome == "delivered" {
-        d.status = DeliveryStatus::Delivered;
-        d.last_error = None;
-        message.status = Status::Delivered;
+    if record_attempt(message, index, report) {
         skip_after(message, index);
         return Ok(());
     }
-    d.last_error = report.error.clone();
-    let failures = d.attempts;
+    let failures = message.deliveries[index].attempts;
     if message.attempts() >= policy.max_attempts {
         message.deliveries[index].status = DeliveryStatus::Failed;
         give_up(message, index);
@@ -360,8 +365,9 @@ mod tests {
     use crate::messages::Delivery;
     use crate::recipients::Service;
 
+    /// `second` seconds after 09:00 UTC on 10 May 2026.
     fn at(second: i64) -> Timestamp {
-        Timestamp::from_second(1_778_400_000 + second).unwrap()
+        "2026-05-10T09:00:00Z".parse::<Timestamp>().unwrap() + SignedDuration::from_secs(second)
     }
 
     fn message(statuses: &[DeliveryStatus], status: Status) -> Message {
@@ -474,8 +480,7 @@ mod tests {
                 at: at(30),
                 context: serde_json::Value::Null,
             };
-            record(&mut m, 0, &report);
-            cancel(&mut m, report.at);
+            record_last(&mut m, 0, &report);
             let got: Vec<_> = m.deliveries.iter().map(|d| d.status).collect();
             assert_eq!(got, [first, Cancelled], "{outcome}");
             assert_eq!(m.status, status, "{outcome}");

@@ -19,18 +19,20 @@
 //! - [`delivery`]: attempts, retries, fallback, reports.
 //! - [`campaigns`]: planning in batches, progress, the report.
 //! - [`callbacks`]: call-back requests and the contact centre's queue.
-//! - [`registry`]: the civil registry's deaths and changes of residence.
+//! - [`civil_registry`]: the civil registry's deaths and changes of residence.
+//! - [`people`]: the per-person guard that keeps new messages and call-backs from the dead.
 //! - [`schemas`]: request bodies' JSON Schemas for `/openapi.json`.
 
 mod callbacks;
 mod campaigns;
 mod catalogue;
+mod civil_registry;
 mod delivery;
 mod local;
 mod messages;
+mod people;
 mod preferences;
 mod recipients;
-mod registry;
 mod schemas;
 mod template;
 
@@ -253,8 +255,8 @@ impl Guest for Notifications {
         let result = match event.topic.as_str() {
             delivery::REPORTED => delivery::on_report(&event),
             campaigns::BATCH => campaigns::on_batch(&event),
-            life_events::DEATH => registry::on_death(&event),
-            life_events::RESIDENCE_CHANGED => registry::on_residence_changed(&event),
+            life_events::DEATH => civil_registry::on_death(&event),
+            life_events::RESIDENCE_CHANGED => civil_registry::on_residence_changed(&event),
             _ => notify(&event),
         };
         result.map_err(|p| format!("{}: {}", p.title, p.detail.unwrap_or_default()))

@@ -11,6 +11,7 @@ use welfare_guest::store::{self, Doc, StoreError};
 use welfare_guest::{Ctx, HandlerResult, Problem, ids, json};
 
 use crate::delivery::{self, Policy};
+use crate::people;
 use crate::recipients::{Channel, Recipient, Service};
 use crate::template::Content;
 
@@ -137,7 +138,13 @@ pub struct Origin<'a> {
 }
 
 /// Puts a message in `subject`'s inbox and asks for its first device attempt, per their
-/// preferences (`recipient`, which the caller has read). Returns it.
+/// preferences (`recipient`, which the caller has read). Returns it, or `None` when the
+/// registry has reported their death meanwhile.
+///
+/// The person's guard is written back over the version read ([`people::guard_alive`]): a death
+/// delivered meanwhile writes it too, so one of the two conflicts, and no message is made for
+/// someone whose death has already cancelled their messages. The recipient record itself is
+/// not written: its version is the ETag of their preferences, which a message must not move.
 pub fn deliver(
     subject: &str,
     recipient: &Recipient,
@@ -145,7 +152,10 @@ pub fn deliver(
     origin: Origin,
     policy: &Policy,
     now: Timestamp,
-) -> Result<Message, Problem> {
+) -> Result<Option<Message>, Problem> {
+    if recipient.is_deceased() || !people::guard_alive(subject)? {
+        return Ok(None);
+    }
     let plan = recipient.channel_plan(origin.service);
     let opted_out = recipient.opt_outs.contains(&origin.service);
     let mut message = Message {
@@ -181,7 +191,7 @@ pub fn deliver(
         delivery::start(&mut message, 0, at, now)?;
     }
     save(&message, None)?;
-    Ok(message)
+    Ok(Some(message))
 }
 
 /// `subject`'s messages still being sent on a device channel.

@@ -128,7 +128,7 @@ pub fn put(ctx: &Ctx) -> HandlerResult {
     let old = current.map(|d| d.value).unwrap_or_default();
     if old.is_deceased() {
         // No verification code goes to a dead person's address.
-        return Err(recipients::deceased());
+        return Err(Problem::deceased());
     }
     let (email, email_code) = contact(ctx, old.email.clone(), email);
     let (phone, phone_code) = contact(ctx, old.phone.clone(), phone);

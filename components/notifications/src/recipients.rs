@@ -6,6 +6,11 @@
 //! filter on, follows each change of residence) and their death, after which nothing is written
 //! or sent to them any more: see [`Recipient::is_deceased`].
 //!
+//! The record is written only when what it says changes: its version is the ETag of the
+//! person's preferences, which must not move when a message arrives or a call-back is asked
+//! for. The guard against writing to the dead, which every message and call-back request
+//! writes, is a document of its own: see [`crate::people`].
+//!
 //! Contacts: an e-mail address or a phone number receives messages only once verified with a
 //! code sent to it (the agency must not write to someone else's address); a push token is
 //! registered by the authenticated app itself, so it needs no code.
@@ -103,6 +108,38 @@ pub struct Residence {
     pub municipality: String,
     pub region: Region,
     pub since: Date,
+    /// When the registry's event was published: of two moves from the same day, the later
+    /// news is the registry's last word. `None` in records kept before it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<Timestamp>,
+}
+
+impl Residence {
+    /// Whether `other` says the same as this: the same place from the same day, whenever told.
+    fn same_as(&self, other: &Residence) -> bool {
+        (
+            &self.municipality_code,
+            &self.municipality,
+            &self.region,
+            self.since,
+        ) == (
+            &other.municipality_code,
+            &other.municipality,
+            &other.region,
+            other.since,
+        )
+    }
+}
+
+/// What a report of a death does to a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeathNews {
+    /// The first: the record is marked, and what was under way for them stops.
+    First,
+    /// Another date, published after the recorded one: the registry's correction.
+    Correction,
+    /// The same date again, or a report older than the recorded one: no change.
+    Nothing,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -131,7 +168,8 @@ pub struct Recipient {
     /// From the civil registry; the person's own `region` follows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub residence: Option<Residence>,
-    /// From the civil registry: set once, never cleared.
+    /// From the civil registry: never cleared; a correction changes its date. The death
+    /// handler copies the date to the person's guard in the same delivery ([`crate::people`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deceased: Option<Deceased>,
 }
@@ -172,33 +210,46 @@ impl Recipient {
     }
 
     /// Whether the civil registry reported their death: then no message is made for them, no
-    /// campaign targets them, and no attempt on any channel is asked for.
+    /// campaign targets them, and no attempt on any channel is asked for. What starts something
+    /// new checks the guard too, which the death marks in the same delivery and which is
+    /// checked at commit ([`crate::people::guard_alive`]).
     pub fn is_deceased(&self) -> bool {
         self.deceased.is_some()
     }
 
-    /// Records a death; false (and no change) when one is already recorded, so a death
-    /// reported twice has no second effect and the first date stands.
-    pub fn mark_deceased(&mut self, date_of_death: Date, at: Timestamp) -> bool {
-        if self.deceased.is_some() {
-            return false;
+    /// Records a death on `date_of_death` that the registry published at `at`. A death
+    /// reported again with the same date has no second effect; with another date, published
+    /// later, it is the registry's correction and the date changes; an older report delivered
+    /// late changes nothing.
+    pub fn mark_deceased(&mut self, date_of_death: Date, at: Timestamp) -> DeathNews {
+        match &mut self.deceased {
+            None => {
+                self.deceased = Some(Deceased {
+                    date_of_death,
+                    recorded_at: at,
+                });
+                DeathNews::First
+            }
+            Some(d) if d.date_of_death == date_of_death || at <= d.recorded_at => {
+                DeathNews::Nothing
+            }
+            Some(d) => {
+                d.date_of_death = date_of_death;
+                d.recorded_at = at;
+                DeathNews::Correction
+            }
         }
-        self.deceased = Some(Deceased {
-            date_of_death,
-            recorded_at: at,
-        });
-        true
     }
 
     /// Records a change of residence and moves `region` with it; false (and no change) when it
-    /// is the residence already known, or older than it (events may arrive out of order: a
-    /// retried old move must not undo a newer one).
+    /// says what is already known, or is older than it: events may arrive out of order, so a
+    /// retried old move must not undo a newer one. Older means from an earlier day, or from
+    /// the same day and published earlier (a same-day correction is the later news).
     pub fn move_to(&mut self, residence: Residence) -> bool {
-        if self
-            .residence
-            .as_ref()
-            .is_some_and(|r| *r == residence || r.since > residence.since)
-        {
+        if self.residence.as_ref().is_some_and(|known| {
+            known.same_as(&residence)
+                || (known.since, known.recorded_at) >= (residence.since, residence.recorded_at)
+        }) {
             return false;
         }
         self.region = Some(residence.region.clone());
@@ -228,15 +279,6 @@ impl Recipient {
     }
 }
 
-/// The answer to anything asked in the name of a person the registry reports dead.
-pub fn deceased() -> welfare_guest::Problem {
-    welfare_guest::Problem::new(
-        409,
-        "deceased",
-        "The civil registry reports this person as deceased.",
-    )
-}
-
 pub fn load(subject: &str) -> Result<Option<Doc<Recipient>>, StoreError> {
     store::get(&key(subject))
 }
@@ -246,9 +288,10 @@ pub fn save(subject: &str, recipient: &Recipient, version: Option<u64>) -> Resul
     store::put(&key(subject), recipient, version)
 }
 
-/// Adds what an event revealed about someone (the record is created if needed) and returns
-/// their record; nothing is learned about the deceased. A concurrent change makes the delivery fail and come again, so nothing
-/// learned is lost.
+/// Adds what an event revealed about someone (the record is created if needed, and written
+/// only when something new was learned) and returns their record; nothing is learned about the
+/// deceased. A concurrent change makes the delivery fail and come again, so nothing learned is
+/// lost.
 pub fn learn(
     subject: &str,
     category: Option<&str>,
@@ -361,45 +404,69 @@ mod tests {
         })
     }
 
-    fn residence(region: &str, since: Date) -> Residence {
+    fn at(rfc3339: &str) -> Timestamp {
+        rfc3339.parse().unwrap()
+    }
+
+    /// A move to `region` from `since`, published at 09:00 UTC on 10 May 2026 plus `hours`.
+    fn residence(region: &str, since: Date, hours: i64) -> Residence {
         Residence {
             municipality_code: "058091".into(),
             municipality: "Roma".into(),
             region: Region::parse(region).unwrap(),
             since,
+            recorded_at: Some(at("2026-05-10T09:00:00Z") + SignedDuration::from_hours(hours)),
         }
     }
 
     #[test]
-    fn moves_follow_the_registry_in_date_order() {
+    fn moves_follow_the_registry_in_date_then_publication_order() {
         let (may, june) = (Date::constant(2026, 5, 1), Date::constant(2026, 6, 1));
         // (known residence, the registry's news, whether it changes the record, region after)
         let table = [
-            (None, residence("lazio", may), true, "lazio"),
-            // The same news again: no second effect.
+            (None, residence("lazio", may, 0), true, "lazio"),
+            // The same news again, even published again later: no second effect.
             (
-                Some(residence("lazio", may)),
-                residence("lazio", may),
+                Some(residence("lazio", may, 0)),
+                residence("lazio", may, 5),
                 false,
                 "lazio",
             ),
             (
-                Some(residence("lazio", may)),
-                residence("toscana", june),
+                Some(residence("lazio", may, 0)),
+                residence("toscana", june, 1),
                 true,
                 "toscana",
             ),
-            // An older move delivered late does not undo the newer one.
+            // An older move delivered late does not undo the newer one, even if published
+            // later (a retried old event).
             (
-                Some(residence("toscana", june)),
-                residence("lazio", may),
+                Some(residence("toscana", june, 0)),
+                residence("lazio", may, 1),
                 false,
                 "toscana",
             ),
-            // A correction on the same day wins.
+            // Two moves from the same day: the one published later wins, whichever arrives
+            // last.
             (
-                Some(residence("lazio", may)),
-                residence("umbria", may),
+                Some(residence("lazio", may, 0)),
+                residence("umbria", may, 1),
+                true,
+                "umbria",
+            ),
+            (
+                Some(residence("umbria", may, 1)),
+                residence("lazio", may, 0),
+                false,
+                "umbria",
+            ),
+            // A record kept before publication times were: same-day news replaces it.
+            (
+                Some(Residence {
+                    recorded_at: None,
+                    ..residence("lazio", may, 0)
+                }),
+                residence("umbria", may, 0),
                 true,
                 "umbria",
             ),
@@ -417,18 +484,63 @@ mod tests {
     }
 
     #[test]
-    fn a_death_is_recorded_once() {
+    fn a_death_is_recorded_once_and_corrected_by_later_news() {
         let mut r = Recipient::default();
-        let at = Timestamp::from_second(1_778_400_000).unwrap();
         assert!(!r.is_deceased());
-        assert!(r.mark_deceased(Date::constant(2026, 5, 8), at));
-        assert!(r.is_deceased());
-        assert!(!r.mark_deceased(Date::constant(2026, 5, 9), at));
-        assert_eq!(
-            r.deceased.as_ref().unwrap().date_of_death,
-            Date::constant(2026, 5, 8)
-        );
-        assert_eq!(r.view()["deceased"], "2026-05-08");
+        let d = Date::constant;
+        // (reported date, published at, what it is, recorded date after)
+        let table = [
+            (
+                d(2026, 5, 8),
+                "2026-05-10T09:00:00Z",
+                DeathNews::First,
+                d(2026, 5, 8),
+            ),
+            // The same death again: nothing.
+            (
+                d(2026, 5, 8),
+                "2026-05-11T09:00:00Z",
+                DeathNews::Nothing,
+                d(2026, 5, 8),
+            ),
+            // Another date published at the same instant, or before: the first stands.
+            (
+                d(2026, 5, 9),
+                "2026-05-10T09:00:00Z",
+                DeathNews::Nothing,
+                d(2026, 5, 8),
+            ),
+            (
+                d(2026, 5, 9),
+                "2026-05-09T09:00:00Z",
+                DeathNews::Nothing,
+                d(2026, 5, 8),
+            ),
+            // Another date published later: the registry corrected it.
+            (
+                d(2026, 5, 7),
+                "2026-05-12T09:00:00Z",
+                DeathNews::Correction,
+                d(2026, 5, 7),
+            ),
+            // The first report delivered again after the correction: the correction stands.
+            (
+                d(2026, 5, 8),
+                "2026-05-10T09:00:00Z",
+                DeathNews::Nothing,
+                d(2026, 5, 7),
+            ),
+        ];
+        for (date, published, news, after) in table {
+            assert_eq!(
+                r.mark_deceased(date, at(published)),
+                news,
+                "{date} at {published}"
+            );
+            assert!(r.is_deceased());
+            assert_eq!(r.deceased.as_ref().unwrap().date_of_death, after);
+        }
+        assert_eq!(r.view()["deceased"], "2026-05-07");
     }
 
     #[test]

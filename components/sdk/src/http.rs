@@ -13,6 +13,9 @@ pub type HandlerResult = Result<Response, Problem>;
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 /// The largest page a caller may ask for.
 pub const MAX_PAGE_SIZE: u32 = 100;
+/// Who acted, in a history, when the platform itself did (after a life event, a deadline):
+/// what [`Ctx::actor`] says of the `system` principal.
+pub const SYSTEM: &str = "system";
 
 /// One request as a handler sees it.
 pub struct Ctx {
@@ -76,7 +79,7 @@ impl Ctx {
             Principal::Intermediary(i) => format!("intermediary:{}", i.organisation),
             Principal::Agency(a) => format!("agency:{}", a.organisation),
             Principal::Operator(o) => format!("operator:{}", o.id),
-            Principal::System => "system".into(),
+            Principal::System => SYSTEM.into(),
         }
     }
 
@@ -227,6 +230,16 @@ impl Problem {
     /// 409: the resource moved on (a concurrent change, or a state that forbids the action).
     pub fn conflict(title: &str) -> Self {
         Self::new(409, "conflict", title)
+    }
+
+    /// 409: the civil registry reported the person's death, so nothing new is started in their
+    /// name. One problem for every domain, so that a client handles it once.
+    pub fn deceased() -> Self {
+        Self::new(
+            409,
+            crate::life_events::DECEASED,
+            "The civil registry reports this person as deceased.",
+        )
     }
 
     /// 500: a capability failed; the gateway discards the request's writes.

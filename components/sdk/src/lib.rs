@@ -9,12 +9,12 @@
 //! - [`http`]: the request wrapper ([`Ctx`]), JSON responses and RFC 9457 problem details.
 //! - [`store`]: typed, versioned JSON documents over the `store` capability.
 //! - [`events`]: publishing JSON events.
-//! - [`dates`]: ages and other calendar arithmetic the rules share.
+//! - [`dates`]: ages, birth dates from fiscal codes and other calendar arithmetic.
 //! - [`ids`]: sortable random identifiers.
 //! - [`yearly`]: rule parameters shipped as one TOML file per year.
 //! - [`money`]: euro cents and the one rounding rule every domain uses.
 //! - [`region`]: the twenty Italian regions.
-//! - [`life_events`]: the civil registry's events (births, deaths, moves), read and checked.
+//! - [`life_events`]: the civil registry's events (births, deaths, moves): topics and payloads.
 //! - [`segments`]: seed 003's user segments, the vocabulary of every summary's `segments`.
 
 pub mod bindings;

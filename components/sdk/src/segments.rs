@@ -24,7 +24,7 @@ pub const START_UP: &str = "start-up";
 pub const ACTIVE: &str = "active";
 /// Companies: an instalment plan running, or overdue debt beyond the DURC tolerance.
 pub const IN_DIFFICULTY: &str = "in-difficulty";
-/// Companies: an irregular DURC, or overdue debt beyond the tolerance left unresolved.
+/// Companies: the latest DURC irregular, and the overdue debt still beyond the tolerance.
 pub const IN_CRISIS: &str = "in-crisis";
 
 /// Every segment, for validating a campaign's target or a test's expectations.

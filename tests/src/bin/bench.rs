@@ -36,6 +36,8 @@ struct Scenario {
     token: Option<String>,
     body: Option<serde_json::Value>,
     idempotency: bool,
+    /// The person an intermediary acts for.
+    on_behalf_of: Option<&'static str>,
 }
 
 #[tokio::main]
@@ -59,6 +61,17 @@ async fn main() {
         )
         .await;
     }
+    let caf = app.intermediary("caf-bench");
+    let (status, _) = app
+        .post_idem(
+            "/api/v1/me/delegations",
+            &citizen,
+            "bench-delegation",
+            &json!({ "intermediary_org": "caf-bench", "scopes": ["income-support:read"],
+                     "expires_at": (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24)).to_string() }),
+        )
+        .await;
+    assert_eq!(status, 201, "the bench's delegation");
     let scenarios = vec![
         Scenario {
             name: "GET /healthz (no component, no auth)",
@@ -67,6 +80,7 @@ async fn main() {
             token: None,
             body: None,
             idempotency: false,
+            on_behalf_of: None,
         },
         Scenario {
             name: "GET dead letters (auth + DB read, no component)",
@@ -75,6 +89,7 @@ async fn main() {
             token: Some(operator),
             body: None,
             idempotency: false,
+            on_behalf_of: None,
         },
         Scenario {
             name: "GET applications (auth + fresh instance + store read)",
@@ -83,6 +98,7 @@ async fn main() {
             token: Some(citizen.clone()),
             body: None,
             idempotency: false,
+            on_behalf_of: None,
         },
         Scenario {
             name: "POST NASpI simulation (fresh instance, no store)",
@@ -91,6 +107,7 @@ async fn main() {
             token: Some(citizen.clone()),
             body: Some(simulation()),
             idempotency: false,
+            on_behalf_of: None,
         },
         Scenario {
             name: "POST counter (durable write, one commit)",
@@ -99,6 +116,7 @@ async fn main() {
             token: Some(citizen.clone()),
             body: Some(json!({})),
             idempotency: false,
+            on_behalf_of: None,
         },
         Scenario {
             name: "POST application (durable write + event + idempotency)",
@@ -107,6 +125,25 @@ async fn main() {
             token: Some(citizen.clone()),
             body: Some(application()),
             idempotency: true,
+            on_behalf_of: None,
+        },
+        Scenario {
+            name: "GET applications as a CAF under a delegation (+ delegation read, audit write)",
+            method: Method::GET,
+            path: "/api/v1/income-support/applications?limit=10",
+            token: Some(caf),
+            body: None,
+            idempotency: false,
+            on_behalf_of: Some(MARIO),
+        },
+        Scenario {
+            name: "GET /api/v1/me (every domain's summary, each in its own instance)",
+            method: Method::GET,
+            path: "/api/v1/me",
+            token: Some(citizen.clone()),
+            body: None,
+            idempotency: false,
+            on_behalf_of: None,
         },
         search_everyday(),
         search_typo(),
@@ -224,6 +261,7 @@ fn search_everyday() -> Scenario {
         token: None,
         body: None,
         idempotency: false,
+        on_behalf_of: None,
     }
 }
 
@@ -235,6 +273,7 @@ fn search_typo() -> Scenario {
         token: None,
         body: None,
         idempotency: false,
+        on_behalf_of: None,
     }
 }
 
@@ -253,11 +292,12 @@ async fn run(
         let client = app.client.clone();
         let url = format!("{}{}", app.base, s.path)
             .replace("/counters/bench", &format!("/counters/bench-{worker}"));
-        let (method, token, body, idempotency) = (
+        let (method, token, body, idempotency, on_behalf_of) = (
             s.method.clone(),
             s.token.clone(),
             s.body.clone(),
             s.idempotency,
+            s.on_behalf_of,
         );
         let (sequence, errors) = (sequence.clone(), errors.clone());
         workers.push(tokio::spawn(async move {
@@ -269,6 +309,9 @@ async fn run(
                 }
                 if let Some(b) = &body {
                     request = request.json(b);
+                }
+                if let Some(who) = on_behalf_of {
+                    request = request.header("On-Behalf-Of", who);
                 }
                 if idempotency {
                     request = request.header(
