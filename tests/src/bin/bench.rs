@@ -38,6 +38,10 @@ struct Scenario {
     idempotency: bool,
     /// The person an intermediary acts for.
     on_behalf_of: Option<&'static str>,
+    /// Each client as its own citizen: a person's own writes are serialised (a per-person
+    /// guard document keeps new work away from the deceased), so many clients as one person
+    /// would measure their conflicts, not the platform.
+    citizen_per_client: bool,
 }
 
 #[tokio::main]
@@ -81,6 +85,7 @@ async fn main() {
             body: None,
             idempotency: false,
             on_behalf_of: None,
+            citizen_per_client: false,
         },
         Scenario {
             name: "GET dead letters (auth + DB read, no component)",
@@ -90,6 +95,7 @@ async fn main() {
             body: None,
             idempotency: false,
             on_behalf_of: None,
+            citizen_per_client: false,
         },
         Scenario {
             name: "GET applications (auth + fresh instance + store read)",
@@ -99,6 +105,7 @@ async fn main() {
             body: None,
             idempotency: false,
             on_behalf_of: None,
+            citizen_per_client: false,
         },
         Scenario {
             name: "POST NASpI simulation (fresh instance, no store)",
@@ -108,6 +115,7 @@ async fn main() {
             body: Some(simulation()),
             idempotency: false,
             on_behalf_of: None,
+            citizen_per_client: false,
         },
         Scenario {
             name: "POST counter (durable write, one commit)",
@@ -117,15 +125,17 @@ async fn main() {
             body: Some(json!({})),
             idempotency: false,
             on_behalf_of: None,
+            citizen_per_client: false,
         },
         Scenario {
-            name: "POST application (durable write + event + idempotency)",
+            name: "POST application (durable write + event + idempotency), a citizen per client",
             method: Method::POST,
             path: "/api/v1/income-support/applications",
             token: Some(citizen.clone()),
             body: Some(application()),
             idempotency: true,
             on_behalf_of: None,
+            citizen_per_client: true,
         },
         Scenario {
             name: "GET applications as a CAF under a delegation (+ delegation read, audit write)",
@@ -135,6 +145,7 @@ async fn main() {
             body: None,
             idempotency: false,
             on_behalf_of: Some(MARIO),
+            citizen_per_client: false,
         },
         Scenario {
             name: "GET /api/v1/me (every domain's summary, each in its own instance)",
@@ -144,6 +155,7 @@ async fn main() {
             body: None,
             idempotency: false,
             on_behalf_of: None,
+            citizen_per_client: false,
         },
         search_everyday(),
         search_typo(),
@@ -262,6 +274,7 @@ fn search_everyday() -> Scenario {
         body: None,
         idempotency: false,
         on_behalf_of: None,
+        citizen_per_client: false,
     }
 }
 
@@ -274,6 +287,7 @@ fn search_typo() -> Scenario {
         body: None,
         idempotency: false,
         on_behalf_of: None,
+        citizen_per_client: false,
     }
 }
 
@@ -292,9 +306,13 @@ async fn run(
         let client = app.client.clone();
         let url = format!("{}{}", app.base, s.path)
             .replace("/counters/bench", &format!("/counters/bench-{worker}"));
-        let (method, token, body, idempotency, on_behalf_of) = (
+        let token = if s.citizen_per_client {
+            Some(app.citizen(&welfare_tests::synthetic_fiscal_code(worker as u32)))
+        } else {
+            s.token.clone()
+        };
+        let (method, body, idempotency, on_behalf_of) = (
             s.method.clone(),
-            s.token.clone(),
             s.body.clone(),
             s.idempotency,
             s.on_behalf_of,
