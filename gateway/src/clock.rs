@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::civil::Date;
-use rusqlite::{OptionalExtension, params};
+
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -61,11 +61,10 @@ pub async fn publish_day(
         }],
     };
     db.write(move |conn| {
-        let seen: Option<i64> = conn
-            .prepare_cached("SELECT seq FROM outbox WHERE id = ?1")?
-            .query_row(params![id], |r| r.get(0))
-            .optional()?;
-        if seen.is_some() {
+        if conn
+            .row("SELECT seq FROM outbox WHERE id = $1", &[&id])?
+            .is_some()
+        {
             return Ok(false);
         }
         ops::apply_write_set(conn, &set)?;

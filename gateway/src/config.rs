@@ -19,6 +19,9 @@ pub const DEFAULT_DATA_DIR: &str = "./data";
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
+    /// Where the data lives: unset, the SQLite file `<data_dir>/welfare.sqlite` (one gateway);
+    /// a `postgres://` URL for PostgreSQL, which several gateways may share.
+    pub database: Option<String>,
     pub runtime: RuntimeConfig,
     pub auth: AuthConfig,
     pub events: EventsConfig,
@@ -41,6 +44,7 @@ impl Default for Config {
         Self {
             listen: DEFAULT_LISTEN.parse().expect("default listen address"),
             data_dir: DEFAULT_DATA_DIR.into(),
+            database: None,
             runtime: RuntimeConfig::default(),
             auth: AuthConfig::default(),
             events: EventsConfig::default(),
@@ -346,6 +350,19 @@ impl Config {
 
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("welfare.sqlite")
+    }
+
+    /// The database to open: `database` if set (a PostgreSQL URL), else the SQLite file.
+    pub fn location(&self) -> anyhow::Result<crate::store::Location> {
+        match &self.database {
+            None => Ok(crate::store::Location::Sqlite(self.database_path())),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(crate::store::Location::Postgres(url.clone()))
+            }
+            Some(other) => anyhow::bail!(
+                "database {other:?} is not a postgres:// URL; leave it unset for the SQLite file in the data directory"
+            ),
+        }
     }
 }
 

@@ -8,10 +8,9 @@
 //! response is saved in the same transaction as the request's writes, so a saved response
 //! always means its effects committed. Failures (5xx, conflicts) release the key.
 
-use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use crate::store::{Db, StoreError, now_ms};
+use crate::store::{Db, Sql, StoreError, now_ms};
 
 /// Longest key accepted (the IETF draft suggests UUIDs; 255 leaves room for others).
 pub const MAX_KEY_LEN: usize = 255;
@@ -76,57 +75,76 @@ pub enum Begin {
     InFlight,
 }
 
-/// Claims `key` for a new request, or says why not.
+/// Claims `key` for a new request, or says why not. Safe with several gateways on one
+/// database: of concurrent first uses exactly one inserts the record, and an expired lease is
+/// taken over only by the request whose update still finds it expired.
 pub async fn begin(db: &Db, key: IdemKey) -> Result<Begin, StoreError> {
     db.write(move |conn| {
         let now = now_ms();
-        let row = conn
-            .prepare_cached(
-                "SELECT request_hash, state, locked_until, status, headers, body FROM idempotency
-                 WHERE scope = ?1 AND key = ?2",
-            )?
-            .query_row(params![key.scope, key.key], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<i64>>(2)?,
-                    r.get::<_, Option<i64>>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, Option<Vec<u8>>>(5)?,
-                ))
-            })
-            .optional()?;
-        match row {
-            Some((hash, _, _, _, _, _)) if hash != key.request_hash => Ok(Begin::Mismatch),
-            Some((_, state, _, status, headers, body)) if state == "done" => Ok(Begin::Replay(Saved {
-                status: status.unwrap_or(200) as u16,
-                headers: headers.and_then(|h| serde_json::from_str(&h).ok()).unwrap_or_default(),
-                body: body.unwrap_or_default(),
-            })),
-            Some((_, _, Some(until), _, _, _)) if until > now => Ok(Begin::InFlight),
-            _ => {
-                conn.prepare_cached(
-                    "INSERT INTO idempotency (scope, key, request_hash, state, locked_until, created_at)
-                     VALUES (?1, ?2, ?3, 'in-flight', ?4, ?5)
-                     ON CONFLICT (scope, key) DO UPDATE SET state = 'in-flight',
-                       locked_until = excluded.locked_until, created_at = excluded.created_at",
-                )?
-                .execute(params![key.scope, key.key, key.request_hash, now + LEASE_MS, now])?;
-                Ok(Begin::Proceed)
-            }
+        let inserted = conn.exec(
+            "INSERT INTO idempotency (scope, key, request_hash, state, locked_until, created_at)
+             VALUES ($1, $2, $3, 'in-flight', $4, $5) ON CONFLICT (scope, key) DO NOTHING",
+            &[
+                &key.scope,
+                &key.key,
+                &key.request_hash,
+                &(now + LEASE_MS),
+                &now,
+            ],
+        )?;
+        if inserted == 1 {
+            return Ok(Begin::Proceed);
         }
+        let Some(row) = conn.row(
+            "SELECT request_hash, state, locked_until, status, headers, body FROM idempotency
+             WHERE scope = $1 AND key = $2",
+            &[&key.scope, &key.key],
+        )?
+        else {
+            // Released between the two statements: the first request failed; the client's
+            // retry will claim it.
+            return Ok(Begin::InFlight);
+        };
+        if row.text(0) != key.request_hash {
+            return Ok(Begin::Mismatch);
+        }
+        if row.text(1) == "done" {
+            return Ok(Begin::Replay(Saved {
+                status: row.opt_int(3).unwrap_or(200) as u16,
+                headers: row
+                    .opt_text(4)
+                    .and_then(|h| serde_json::from_str(&h).ok())
+                    .unwrap_or_default(),
+                body: row.opt_bytes(5).unwrap_or_default(),
+            }));
+        }
+        let until = row.opt_int(2).unwrap_or(0);
+        if until > now {
+            return Ok(Begin::InFlight);
+        }
+        // The first request's lease ran out (its gateway died): take the key over.
+        let taken = conn.exec(
+            "UPDATE idempotency SET locked_until = $3, created_at = $4
+             WHERE scope = $1 AND key = $2 AND state = 'in-flight' AND locked_until = $5",
+            &[&key.scope, &key.key, &(now + LEASE_MS), &now, &until],
+        )?;
+        Ok(if taken == 1 {
+            Begin::Proceed
+        } else {
+            Begin::InFlight
+        })
     })
     .await
 }
 
 /// Saves the final response; runs inside the request's commit.
-pub fn finish(conn: &Connection, key: &IdemKey, saved: &Saved) -> Result<(), StoreError> {
+pub fn finish(conn: &dyn Sql, key: &IdemKey, saved: &Saved) -> Result<(), StoreError> {
     let headers = serde_json::to_string(&saved.headers).unwrap_or_else(|_| "[]".into());
-    conn.prepare_cached(
-        "UPDATE idempotency SET state = 'done', locked_until = NULL, status = ?3, headers = ?4, body = ?5
-         WHERE scope = ?1 AND key = ?2",
-    )?
-    .execute(params![key.scope, key.key, saved.status as i64, headers, saved.body])?;
+    conn.exec(
+        "UPDATE idempotency SET state = 'done', locked_until = NULL, status = $3, headers = $4, body = $5
+         WHERE scope = $1 AND key = $2",
+        &[&key.scope, &key.key, &saved.status, &headers, &saved.body],
+    )?;
     Ok(())
 }
 
@@ -134,10 +152,10 @@ pub fn finish(conn: &Connection, key: &IdemKey, saved: &Saved) -> Result<(), Sto
 pub async fn release(db: &Db, key: IdemKey) {
     let result = db
         .write(move |conn| {
-            conn.prepare_cached(
-                "DELETE FROM idempotency WHERE scope = ?1 AND key = ?2 AND state = 'in-flight'",
-            )?
-            .execute(params![key.scope, key.key])?;
+            conn.exec(
+                "DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND state = 'in-flight'",
+                &[&key.scope, &key.key],
+            )?;
             Ok(())
         })
         .await;
@@ -149,9 +167,10 @@ pub async fn release(db: &Db, key: IdemKey) {
 /// Deletes records older than [`RETENTION_MS`].
 pub async fn purge(db: &Db) -> Result<usize, StoreError> {
     db.write(|conn| {
-        Ok(conn
-            .prepare_cached("DELETE FROM idempotency WHERE created_at < ?1 AND state = 'done'")?
-            .execute(params![now_ms() - RETENTION_MS])?)
+        Ok(conn.exec(
+            "DELETE FROM idempotency WHERE created_at < $1 AND state = 'done'",
+            &[&(now_ms() - RETENTION_MS)],
+        )? as usize)
     })
     .await
 }

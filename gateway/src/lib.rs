@@ -93,7 +93,7 @@ impl Platform {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!("creating the data directory {}", config.data_dir.display())
         })?;
-        let db = Db::open(&config.database_path())?;
+        let db = Db::connect(&config.location()?)?;
         let mut sources = Vec::new();
         if config.embedded_components {
             for (name, wasm) in EMBEDDED_COMPONENTS {

@@ -34,6 +34,10 @@ enum Command {
         /// TOML configuration file (see README).
         #[arg(long, env = "WELFARE_CONFIG")]
         config: Option<PathBuf>,
+        /// A `postgres://` URL: keep the data in PostgreSQL instead of the SQLite file in the
+        /// data directory (several gateways may share it).
+        #[arg(long, env = "WELFARE_DATABASE_URL")]
+        database: Option<String>,
     },
     /// Print a development token from the local dev issuer.
     Token {
@@ -128,6 +132,7 @@ async fn main() -> anyhow::Result<()> {
             listen,
             data_dir,
             config,
+            database,
         } => {
             use std::io::IsTerminal;
             tracing_subscriber::fmt()
@@ -144,6 +149,9 @@ async fn main() -> anyhow::Result<()> {
             }
             if let Some(dir) = data_dir {
                 config.data_dir = dir;
+            }
+            if database.is_some() {
+                config.database = database;
             }
             if config.listen.to_string() == DEFAULT_LISTEN {
                 tracing::info!("listening on the default {DEFAULT_LISTEN}; set --listen to change");

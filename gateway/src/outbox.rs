@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use rusqlite::{Connection, params};
 use serde::Serialize;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -24,8 +23,9 @@ use crate::config::EventsConfig;
 use crate::metrics::Metrics;
 use crate::runtime::Runtime;
 use crate::runtime::bindings::types;
+use crate::store::sql::Dialect;
 use crate::store::txn::{NewEvent, WriteSet, new_event_id};
-use crate::store::{Db, StoreError, now_ms, now_rfc3339, ops};
+use crate::store::{Db, Sql, StoreError, now_ms, now_rfc3339, ops};
 
 /// Deliveries claimed per round.
 const CLAIM_BATCH: i64 = 64;
@@ -209,11 +209,11 @@ impl Dispatcher {
         let result = self
             .db
             .write(move |conn| {
-                conn.prepare_cached(
-                    "UPDATE deliveries SET next_attempt_at = ?3
-                     WHERE event_seq = ?1 AND consumer = ?2 AND status = 'pending'",
-                )?
-                .execute(params![seq, channels::CONSUMER, due])?;
+                conn.exec(
+                    "UPDATE deliveries SET next_attempt_at = $3
+                     WHERE event_seq = $1 AND consumer = $2 AND status = 'pending'",
+                    &[&seq, &channels::CONSUMER, &due],
+                )?;
                 Ok(())
             })
             .await;
@@ -236,62 +236,75 @@ impl Dispatcher {
         tracing::warn!(%consumer, seq, attempts, dead, error = %message, "event delivery failed");
         self.metrics
             .delivery(&consumer, if dead { "dead" } else { "retry" });
-        let result =
-            self.db
-                .write(move |conn| {
-                    conn.prepare_cached(
-                    "UPDATE deliveries SET attempts = ?3, next_attempt_at = ?4, last_error = ?5,
-                       status = CASE WHEN ?6 THEN 'dead' ELSE status END, updated_at = ?7
-                     WHERE event_seq = ?1 AND consumer = ?2 AND status = 'pending'",
-                )?
-                .execute(params![seq, consumer, attempts, next, message, dead, now_rfc3339()])?;
-                    Ok(())
-                })
-                .await;
+        let result = self
+            .db
+            .write(move |conn| {
+                let status = if dead { "dead" } else { "pending" };
+                conn.exec(
+                    "UPDATE deliveries SET attempts = $3, next_attempt_at = $4, last_error = $5,
+                           status = $6, updated_at = $7
+                         WHERE event_seq = $1 AND consumer = $2 AND status = 'pending'",
+                    &[
+                        &seq,
+                        &consumer,
+                        &(attempts as i64),
+                        &next,
+                        &message,
+                        &status,
+                        &now_rfc3339(),
+                    ],
+                )?;
+                Ok(())
+            })
+            .await;
         if let Err(e) = result {
             tracing::error!(error = %e, "could not record a delivery failure; its lease will expire");
         }
     }
 }
 
-fn claim(conn: &Connection) -> Result<Vec<Claimed>, StoreError> {
+/// Claims up to [`CLAIM_BATCH`] due deliveries by moving them a lease ahead. On PostgreSQL
+/// the rows are locked `FOR UPDATE SKIP LOCKED`, so gateways claiming at the same moment take
+/// different deliveries instead of waiting for (or repeating) each other's.
+fn claim(conn: &dyn Sql) -> Result<Vec<Claimed>, StoreError> {
     let now = now_ms();
-    let mut stmt = conn.prepare_cached(
-        "UPDATE deliveries SET next_attempt_at = ?2
-         WHERE rowid IN (SELECT rowid FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?1
-                         ORDER BY next_attempt_at, event_seq LIMIT ?3)
-         RETURNING event_seq, consumer, attempts",
-    )?;
-    let rows = stmt
-        .query_map(params![now, now + CLAIM_LEASE_MS, CLAIM_BATCH], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, u32>(2)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut event = conn.prepare_cached(
-        "SELECT id, topic, source, subject, payload, occurred_at FROM outbox WHERE seq = ?1",
+    let lock = match conn.dialect() {
+        Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
+        Dialect::Sqlite => "",
+    };
+    let rows = conn.rows(
+        &format!(
+            "UPDATE deliveries SET next_attempt_at = $2
+             WHERE (event_seq, consumer) IN (
+                 SELECT event_seq, consumer FROM deliveries
+                 WHERE status = 'pending' AND next_attempt_at <= $1
+                 ORDER BY next_attempt_at, event_seq LIMIT $3 {lock})
+             RETURNING event_seq, consumer, attempts"
+        ),
+        &[&now, &(now + CLAIM_LEASE_MS), &CLAIM_BATCH],
     )?;
     let mut claimed = Vec::with_capacity(rows.len());
-    for (seq, consumer, attempts) in rows {
-        let e = event.query_row([seq], |r| {
-            Ok(types::Event {
-                id: r.get(0)?,
-                topic: r.get(1)?,
-                source: r.get(2)?,
-                subject: r.get(3)?,
-                payload: r.get(4)?,
-                occurred_at: r.get(5)?,
-                attempt: attempts + 1,
-            })
-        })?;
+    for row in rows {
+        let (seq, consumer, attempts) = (row.int(0), row.text(1), row.int(2) as u32);
+        let e = conn
+            .row(
+                "SELECT id, topic, source, subject, payload, occurred_at FROM outbox WHERE seq = $1",
+                &[&seq],
+            )?
+            .ok_or(StoreError::Conflict)?;
         claimed.push(Claimed {
             seq,
             consumer,
             attempts,
-            event: e,
+            event: types::Event {
+                id: e.text(0),
+                topic: e.text(1),
+                source: e.text(2),
+                subject: e.opt_text(3),
+                payload: e.opt_bytes(4).unwrap_or_default(),
+                occurred_at: e.text(5),
+                attempt: attempts + 1,
+            },
         });
     }
     Ok(claimed)
@@ -299,13 +312,12 @@ fn claim(conn: &Connection) -> Result<Vec<Claimed>, StoreError> {
 
 /// Marks a delivery processed; `AlreadyProcessed` (rolling back the consumer's writes) when it
 /// is no longer pending.
-fn mark_done(conn: &Connection, seq: i64, consumer: &str) -> Result<(), StoreError> {
-    let changed = conn
-        .prepare_cached(
-            "UPDATE deliveries SET status = 'done', attempts = attempts + 1, last_error = NULL, updated_at = ?3
-             WHERE event_seq = ?1 AND consumer = ?2 AND status = 'pending'",
-        )?
-        .execute(params![seq, consumer, now_rfc3339()])?;
+fn mark_done(conn: &dyn Sql, seq: i64, consumer: &str) -> Result<(), StoreError> {
+    let changed = conn.exec(
+        "UPDATE deliveries SET status = 'done', attempts = attempts + 1, last_error = NULL, updated_at = $3
+         WHERE event_seq = $1 AND consumer = $2 AND status = 'pending'",
+        &[&seq, &consumer, &now_rfc3339()],
+    )?;
     if changed == 0 {
         Err(StoreError::AlreadyProcessed)
     } else {
@@ -328,40 +340,42 @@ pub struct DeadLetter {
 
 /// Dead letters after `cursor` (an event id), oldest first.
 pub fn dead_letters(
-    conn: &Connection,
+    conn: &dyn Sql,
     after_seq: i64,
     limit: u32,
 ) -> Result<Vec<(i64, DeadLetter)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    let rows = conn.rows(
         "SELECT d.event_seq, o.id, o.topic, o.source, d.consumer, d.attempts, d.last_error, o.occurred_at, d.updated_at
          FROM deliveries d JOIN outbox o ON o.seq = d.event_seq
-         WHERE d.status = 'dead' AND d.event_seq > ?1 ORDER BY d.event_seq, d.consumer LIMIT ?2",
+         WHERE d.status = 'dead' AND d.event_seq > $1 ORDER BY d.event_seq, d.consumer LIMIT $2",
+        &[&after_seq, &(limit as i64)],
     )?;
-    let rows = stmt.query_map(params![after_seq, limit], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            DeadLetter {
-                event_id: r.get(1)?,
-                topic: r.get(2)?,
-                source: r.get(3)?,
-                consumer: r.get(4)?,
-                attempts: r.get(5)?,
-                last_error: r.get(6)?,
-                occurred_at: r.get(7)?,
-                failed_at: r.get(8)?,
-            },
-        ))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.int(0),
+                DeadLetter {
+                    event_id: r.text(1),
+                    topic: r.text(2),
+                    source: r.text(3),
+                    consumer: r.text(4),
+                    attempts: r.int(5) as u32,
+                    last_error: r.opt_text(6),
+                    occurred_at: r.text(7),
+                    failed_at: r.text(8),
+                },
+            )
+        })
+        .collect())
 }
 
 /// Puts a dead letter back in the queue with a fresh attempt count; false when there is none.
-pub fn replay(conn: &Connection, event_id: &str, consumer: &str) -> Result<bool, StoreError> {
-    let changed = conn
-        .prepare_cached(
-            "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?3, updated_at = ?4
-             WHERE consumer = ?2 AND status = 'dead' AND event_seq = (SELECT seq FROM outbox WHERE id = ?1)",
-        )?
-        .execute(params![event_id, consumer, now_ms(), now_rfc3339()])?;
+pub fn replay(conn: &dyn Sql, event_id: &str, consumer: &str) -> Result<bool, StoreError> {
+    let changed = conn.exec(
+        "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = $3, updated_at = $4
+         WHERE consumer = $2 AND status = 'dead' AND event_seq = (SELECT seq FROM outbox WHERE id = $1)",
+        &[&event_id, &consumer, &now_ms(), &now_rfc3339()],
+    )?;
     Ok(changed > 0)
 }

@@ -7,13 +7,15 @@
 //! behind the database's back breaks the chain ([`verify`]). Rows are appended by the single
 //! store writer, so the chain has no races.
 
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::store::StoreError;
+use crate::store::sql::Dialect;
+use crate::store::{Sql, StoreError};
 
+/// The advisory lock that serialises appends on PostgreSQL.
+const CHAIN_LOCK: i64 = 0x6175_6469_74;
 /// The hash the first row chains to.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -85,40 +87,42 @@ fn content_hash(previous: &str, e: &Entry) -> String {
     hex::encode(h.finalize())
 }
 
-/// Appends `entry`, chained to the last row; returns its sequence number.
-pub fn append(conn: &Connection, entry: &Entry) -> Result<i64, StoreError> {
-    let previous: String = conn
-        .prepare_cached("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |r| r.get(0))
-        .optional()?
+/// Appends `entry`, chained to the last row; returns its sequence number. On PostgreSQL,
+/// where several gateways append at once, a transaction-scoped advisory lock serialises the
+/// appends so that each row chains to the one before it.
+pub fn append(conn: &dyn Sql, entry: &Entry) -> Result<i64, StoreError> {
+    if conn.dialect() == Dialect::Postgres {
+        conn.row("SELECT pg_advisory_xact_lock($1)", &[&CHAIN_LOCK])?;
+    }
+    let previous = conn
+        .row("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", &[])?
+        .map(|r| r.text(0))
         .unwrap_or_else(|| GENESIS.to_string());
     let hash = content_hash(&previous, entry);
-    let seq = conn
-        .prepare_cached(
-            "INSERT INTO audit (at, request_id, actor_kind, actor, subject, method, path, operation,
-                                purpose, outcome, status, reason, evidence, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING seq",
-        )?
-        .query_row(
-            params![
-                entry.at,
-                entry.request_id,
-                entry.actor_kind,
-                entry.actor,
-                entry.subject,
-                entry.method,
-                entry.path,
-                entry.operation,
-                entry.purpose,
-                entry.outcome.as_str(),
-                entry.status,
-                entry.reason,
-                entry.evidence.as_ref().map(Value::to_string),
-                hash,
-            ],
-            |r| r.get(0),
-        )?;
-    Ok(seq)
+    let evidence = entry.evidence.as_ref().map(Value::to_string);
+    conn.row(
+        "INSERT INTO audit (at, request_id, actor_kind, actor, subject, method, path, operation,
+                            purpose, outcome, status, reason, evidence, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING seq",
+        &[
+            &entry.at,
+            &entry.request_id,
+            &entry.actor_kind,
+            &entry.actor,
+            &entry.subject,
+            &entry.method,
+            &entry.path,
+            &entry.operation,
+            &entry.purpose,
+            &entry.outcome.as_str(),
+            &entry.status,
+            &entry.reason,
+            &evidence,
+            &hash,
+        ],
+    )?
+    .map(|r| r.int(0))
+    .ok_or(StoreError::Conflict)
 }
 
 /// What to read.
@@ -135,61 +139,59 @@ const SELECT: &str =
     "SELECT seq, at, request_id, actor_kind, actor, subject, method, path, operation,
      purpose, outcome, status, reason, evidence, hash FROM audit";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-    let outcome: String = r.get(10)?;
-    let evidence: Option<String> = r.get(13)?;
-    Ok(Row {
-        seq: r.get(0)?,
+fn from_row(r: &crate::store::sql::Row) -> Row {
+    Row {
+        seq: r.int(0),
         entry: Entry {
-            at: r.get(1)?,
-            request_id: r.get(2)?,
-            actor_kind: r.get(3)?,
-            actor: r.get(4)?,
-            subject: r.get(5)?,
-            method: r.get(6)?,
-            path: r.get(7)?,
-            operation: r.get(8)?,
-            purpose: r.get(9)?,
-            outcome: if outcome == "allowed" {
+            at: r.text(1),
+            request_id: r.text(2),
+            actor_kind: r.text(3),
+            actor: r.text(4),
+            subject: r.opt_text(5),
+            method: r.text(6),
+            path: r.text(7),
+            operation: r.opt_text(8),
+            purpose: r.opt_text(9),
+            outcome: if r.text(10) == "allowed" {
                 Outcome::Allowed
             } else {
                 Outcome::Refused
             },
-            status: r.get(11)?,
-            reason: r.get(12)?,
-            evidence: evidence.and_then(|e| serde_json::from_str(&e).ok()),
+            status: r.int(11) as u16,
+            reason: r.opt_text(12),
+            evidence: r.opt_text(13).and_then(|e| serde_json::from_str(&e).ok()),
         },
-        hash: r.get(14)?,
-    })
+        hash: r.text(14),
+    }
 }
 
 /// Up to `limit` rows matching `filter`, oldest first.
-pub fn list(conn: &Connection, filter: &Filter, limit: usize) -> Result<Vec<Row>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "{SELECT} WHERE seq > ?1 AND (?2 IS NULL OR subject = ?2) AND (?3 IS NULL OR actor = ?3)
-         AND (?4 IS NULL OR outcome = ?4) ORDER BY seq LIMIT ?5"
-    ))?;
-    let rows = stmt.query_map(
-        params![
-            filter.after,
-            filter.subject,
-            filter.actor,
-            filter.outcome.map(Outcome::as_str),
-            limit as i64
+pub fn list(conn: &dyn Sql, filter: &Filter, limit: usize) -> Result<Vec<Row>, StoreError> {
+    let outcome = filter.outcome.map(Outcome::as_str);
+    let rows = conn.rows(
+        // The casts name the parameters' type, which PostgreSQL cannot infer from `IS NULL`.
+        &format!(
+            "{SELECT} WHERE seq > $1 AND (CAST($2 AS TEXT) IS NULL OR subject = $2)
+             AND (CAST($3 AS TEXT) IS NULL OR actor = $3)
+             AND (CAST($4 AS TEXT) IS NULL OR outcome = $4) ORDER BY seq LIMIT $5"
+        ),
+        &[
+            &filter.after,
+            &filter.subject,
+            &filter.actor,
+            &outcome,
+            &(limit as i64),
         ],
-        from_row,
     )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(rows.iter().map(from_row).collect())
 }
 
 /// Checks the whole chain; `Err(seq)` names the first row whose hash does not match.
-pub fn verify(conn: &Connection) -> Result<Result<u64, i64>, StoreError> {
-    let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY seq"))?;
-    let rows = stmt.query_map([], from_row)?;
+pub fn verify(conn: &dyn Sql) -> Result<Result<u64, i64>, StoreError> {
+    let rows = conn.rows(&format!("{SELECT} ORDER BY seq"), &[])?;
     let mut previous = GENESIS.to_string();
     let mut checked = 0;
-    for row in rows {
-        let row = row?;
+    for row in rows.iter().map(from_row) {
         if content_hash(&previous, &row.entry) != row.hash {
             return Ok(Err(row.seq));
         }
@@ -227,8 +229,8 @@ mod tests {
 
     #[test]
     fn the_trail_is_append_only_and_chained() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        crate::store::schema::migrate(&mut conn).unwrap();
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        crate::store::schema::migrate_sqlite(&mut conn).unwrap();
         for (s, o) in [
             ("A", Outcome::Allowed),
             ("B", Outcome::Refused),

@@ -7,14 +7,13 @@
 //! Delegations are rows of the platform's own database, never deleted: a revocation is a
 //! timestamp, so the person's list keeps its history.
 
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::auth::IntermediaryKind;
 use crate::identity::{FiscalCode, VatNumber};
 use crate::problem::FieldError;
-use crate::store::StoreError;
+use crate::store::{Sql, StoreError};
 
 /// Longest a delegation may run. Intermediaries work on a yearly cycle (the tax return, the
 /// yearly ISEE); a mandate renewed each year stays a deliberate choice of the person.
@@ -407,41 +406,36 @@ pub enum Refused {
     Store(#[from] StoreError),
 }
 
-impl From<rusqlite::Error> for Refused {
-    fn from(e: rusqlite::Error) -> Self {
-        Refused::Store(e.into())
-    }
-}
-
 const COLUMNS: &str = "id, grantor, grantor_kind, intermediary_org, intermediary_kind, scopes, \
      expires_at, created_at, created_by, document_ref, revoked_at, revoked_by";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Delegation> {
-    let kind: Option<String> = r.get(4)?;
-    let scopes: String = r.get(5)?;
-    Ok(Delegation {
-        id: r.get(0)?,
-        grantor: r.get(1)?,
-        grantor_kind: r.get(2)?,
-        intermediary_org: r.get(3)?,
-        intermediary_kind: kind.and_then(|k| serde_json::from_value(Value::String(k)).ok()),
-        scopes: scopes
+fn from_row(r: &crate::store::sql::Row) -> Delegation {
+    Delegation {
+        id: r.text(0),
+        grantor: r.text(1),
+        grantor_kind: r.text(2),
+        intermediary_org: r.text(3),
+        intermediary_kind: r
+            .opt_text(4)
+            .and_then(|k| serde_json::from_value(Value::String(k)).ok()),
+        scopes: r
+            .text(5)
             .split(' ')
             .filter_map(|s| Scope::parse(s).ok())
             .collect(),
-        expires_at: r.get(6)?,
-        created_at: r.get(7)?,
-        created_by: r.get(8)?,
-        document_ref: r.get(9)?,
-        revoked_at: r.get(10)?,
-        revoked_by: r.get(11)?,
-    })
+        expires_at: r.int(6),
+        created_at: r.int(7),
+        created_by: r.text(8),
+        document_ref: r.opt_text(9),
+        revoked_at: r.opt_int(10),
+        revoked_by: r.opt_text(11),
+    }
 }
 
 /// Stores `d` unless the grantor already has an active delegation to the same organisation
 /// (revoke it first: one mandate per intermediary keeps "who may act for me" unambiguous) or
 /// too many active ones.
-pub fn insert(conn: &Connection, d: &Delegation) -> Result<(), Refused> {
+pub fn insert(conn: &dyn Sql, d: &Delegation) -> Result<(), Refused> {
     let active = active_of(conn, &d.grantor, d.created_at)?;
     if let Some(same) = active
         .iter()
@@ -454,114 +448,125 @@ pub fn insert(conn: &Connection, d: &Delegation) -> Result<(), Refused> {
     }
     let kind = d.intermediary_kind.map(|k| {
         serde_json::to_value(k)
-            .expect("a kind")
-            .as_str()
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default()
-            .to_string()
     });
-    conn.prepare_cached(&format!(
-        "INSERT INTO delegations ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, NULL)"
-    ))?
-    .execute(params![
-        d.id,
-        d.grantor,
-        d.grantor_kind,
-        d.intermediary_org,
-        kind,
-        d.scope_names().join(" "),
-        d.expires_at,
-        d.created_at,
-        d.created_by,
-        d.document_ref,
-    ])?;
+    conn.exec(
+        &format!(
+            "INSERT INTO delegations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL)"
+        ),
+        &[
+            &d.id,
+            &d.grantor,
+            &d.grantor_kind,
+            &d.intermediary_org,
+            &kind,
+            &d.scope_names().join(" "),
+            &d.expires_at,
+            &d.created_at,
+            &d.created_by,
+            &d.document_ref,
+        ],
+    )?;
     Ok(())
 }
 
 /// The grantor's active delegations.
-fn active_of(conn: &Connection, grantor: &str, now_ms: i64) -> Result<Vec<Delegation>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM delegations
-         WHERE grantor = ?1 AND revoked_at IS NULL AND expires_at > ?2"
-    ))?;
-    let rows = stmt.query_map(params![grantor, now_ms], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+fn active_of(conn: &dyn Sql, grantor: &str, now_ms: i64) -> Result<Vec<Delegation>, StoreError> {
+    let rows = conn.rows(
+        &format!(
+            "SELECT {COLUMNS} FROM delegations
+             WHERE grantor = $1 AND revoked_at IS NULL AND expires_at > $2"
+        ),
+        &[&grantor, &now_ms],
+    )?;
+    Ok(rows.iter().map(from_row).collect())
 }
 
 /// The active delegation from `grantor` to `org`, if any.
 pub fn active_between(
-    conn: &Connection,
+    conn: &dyn Sql,
     grantor: &str,
     org: &str,
     now_ms: i64,
 ) -> Result<Option<Delegation>, StoreError> {
     Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM delegations
-             WHERE intermediary_org = ?1 AND grantor = ?2 AND revoked_at IS NULL AND expires_at > ?3
-             ORDER BY created_at DESC LIMIT 1"
-        ))?
-        .query_row(params![org, grantor, now_ms], from_row)
-        .optional()?)
+        .row(
+            &format!(
+                "SELECT {COLUMNS} FROM delegations
+                 WHERE intermediary_org = $1 AND grantor = $2 AND revoked_at IS NULL AND expires_at > $3
+                 ORDER BY created_at DESC LIMIT 1"
+            ),
+            &[&org, &grantor, &now_ms],
+        )?
+        .as_ref()
+        .map(from_row))
 }
 
 /// One page of the grantor's delegations, newest first, before the cursor `before` (an id).
 pub fn of_grantor(
-    conn: &Connection,
+    conn: &dyn Sql,
     grantor: &str,
     before: Option<&str>,
     limit: usize,
 ) -> Result<Vec<Delegation>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM delegations WHERE grantor = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
-    ))?;
-    let rows = stmt.query_map(
-        params![grantor, before.unwrap_or("\u{10FFFF}"), limit as i64],
-        from_row,
+    let rows = conn.rows(
+        &format!(
+            "SELECT {COLUMNS} FROM delegations WHERE grantor = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
+        ),
+        &[&grantor, &before.unwrap_or("\u{10FFFF}"), &(limit as i64)],
     )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(rows.iter().map(from_row).collect())
 }
 
 /// One page of the active delegations to `org`, by grantor, after the cursor `after` (a
 /// grantor).
 pub fn active_to_org(
-    conn: &Connection,
+    conn: &dyn Sql,
     org: &str,
     now_ms: i64,
     after: Option<&str>,
     limit: usize,
 ) -> Result<Vec<Delegation>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM delegations
-         WHERE intermediary_org = ?1 AND grantor > ?2 AND revoked_at IS NULL AND expires_at > ?3
-         ORDER BY grantor LIMIT ?4"
-    ))?;
-    let rows = stmt.query_map(
-        params![org, after.unwrap_or(""), now_ms, limit as i64],
-        from_row,
+    let rows = conn.rows(
+        &format!(
+            "SELECT {COLUMNS} FROM delegations
+             WHERE intermediary_org = $1 AND grantor > $2 AND revoked_at IS NULL AND expires_at > $3
+             ORDER BY grantor LIMIT $4"
+        ),
+        &[&org, &after.unwrap_or(""), &now_ms, &(limit as i64)],
     )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(rows.iter().map(from_row).collect())
 }
 
 /// Revokes the grantor's delegation `id`, returning it as it now stands.
 pub fn revoke(
-    conn: &Connection,
+    conn: &dyn Sql,
     grantor: &str,
     id: &str,
     by: &str,
     now_ms: i64,
 ) -> Result<Delegation, Refused> {
     let current = conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM delegations WHERE id = ?1 AND grantor = ?2"
-        ))?
-        .query_row(params![id, grantor], from_row)
-        .optional()?
+        .row(
+            &format!("SELECT {COLUMNS} FROM delegations WHERE id = $1 AND grantor = $2"),
+            &[&id, &grantor],
+        )?
+        .as_ref()
+        .map(from_row)
         .ok_or(Refused::NotFound)?;
     if !current.is_active(now_ms) {
         return Err(Refused::NotActive);
     }
-    conn.prepare_cached("UPDATE delegations SET revoked_at = ?1, revoked_by = ?2 WHERE id = ?3")?
-        .execute(params![now_ms, by, id])?;
+    // Conditional on still being active: of two concurrent revocations, one wins.
+    let changed = conn.exec(
+        "UPDATE delegations SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL",
+        &[&now_ms, &by, &id],
+    )?;
+    if changed == 0 {
+        return Err(Refused::NotActive);
+    }
     Ok(Delegation {
         revoked_at: Some(now_ms),
         revoked_by: Some(by.to_string()),

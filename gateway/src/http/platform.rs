@@ -27,7 +27,7 @@ pub async fn healthz() -> impl IntoResponse {
 }
 
 pub async fn readyz(State(app): State<Arc<App>>) -> Response {
-    match app.db.read_async(|conn| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?)).await {
+    match app.db.read_async(|conn| conn.row("SELECT 1", &[])).await {
         Ok(_) => Json(serde_json::json!({
             "status": "ready",
             "components": app.runtime.components().map(|c| serde_json::json!({ "name": c.manifest.name, "version": c.manifest.version })).collect::<Vec<_>>(),

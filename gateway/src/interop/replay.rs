@@ -1,9 +1,7 @@
 //! One-time token ids: a voucher (when single-use), a ModI signature or tracking evidence seen
 //! once is refused the second time, for as long as it could otherwise be accepted.
 
-use rusqlite::{Connection, params};
-
-use crate::store::{StoreError, now_ms};
+use crate::store::{Sql, StoreError, now_ms};
 
 /// Kept past a token's `exp`: longer than any sensible clock-skew leeway, during which an
 /// expired token is still accepted.
@@ -13,20 +11,19 @@ const PRUNE_PER_CALL: i64 = 64;
 
 /// Records every `(id, expires_at seconds)`; `Err(Conflict)` (and nothing recorded, since the
 /// caller's savepoint rolls back) when one was seen before.
-pub fn consume(conn: &Connection, ids: &[(String, u64)]) -> Result<(), StoreError> {
+pub fn consume(conn: &dyn Sql, ids: &[(String, u64)]) -> Result<(), StoreError> {
     let now = now_ms();
-    conn.prepare_cached(
-        "DELETE FROM used_tokens WHERE rowid IN
-         (SELECT rowid FROM used_tokens WHERE expires_at < ?1 LIMIT ?2)",
-    )?
-    .execute(params![now, PRUNE_PER_CALL])?;
+    conn.exec(
+        "DELETE FROM used_tokens WHERE jti IN
+         (SELECT jti FROM used_tokens WHERE expires_at < $1 LIMIT $2)",
+        &[&now, &PRUNE_PER_CALL],
+    )?;
     for (id, expires_at) in ids {
-        let added = conn
-            .prepare_cached("INSERT OR IGNORE INTO used_tokens (jti, expires_at) VALUES (?1, ?2)")?
-            .execute(params![
-                id,
-                (*expires_at as i64).saturating_mul(1000) + MARGIN_MS
-            ])?;
+        let keep_until = (*expires_at as i64).saturating_mul(1000) + MARGIN_MS;
+        let added = conn.exec(
+            "INSERT INTO used_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING",
+            &[id, &keep_until],
+        )?;
         if added == 0 {
             return Err(StoreError::Conflict);
         }

@@ -10,10 +10,16 @@
 //! - [`schema`]: migrations.
 //! - [`txn`]: a request's view (committed state plus its own writes) and its write set.
 //! - [`ops`]: the SQL of each operation the gateway performs.
+//! - [`sql`]: the statements' common dialect, and SQLite behind it.
+//! - [`postgres`]: PostgreSQL behind the same statements, for several gateways on one database.
 
 pub mod ops;
+pub mod postgres;
 pub mod schema;
+pub mod sql;
 pub mod txn;
+
+pub use sql::Sql;
 
 use std::path::Path;
 use std::sync::mpsc;
@@ -31,6 +37,8 @@ const BUSY_TIMEOUT_MS: u64 = 5_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    #[error("postgres: {0}")]
+    Postgres(#[from] ::postgres::Error),
     #[error("a document changed since it was read")]
     Conflict,
     #[error("the event was already processed by this consumer")]
@@ -46,7 +54,18 @@ pub enum StoreError {
 type Finish = Box<dyn FnOnce(Option<StoreError>) + Send>;
 /// A write job: applies itself inside a savepoint; `true` keeps its changes. The returned
 /// closure hears whether the transaction then committed.
-type Job = Box<dyn FnOnce(&Connection) -> (bool, Finish) + Send>;
+type Job = Box<dyn FnOnce(&dyn Sql) -> (bool, Finish) + Send>;
+/// A connection a thread can own.
+type Conn = Box<dyn Sql + Send>;
+
+/// Where the data lives.
+#[derive(Debug, Clone)]
+pub enum Location {
+    /// A SQLite file: the embedded default.
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL database, by `postgres://` URL: several gateways may share it.
+    Postgres(String),
+}
 
 /// A handle on the database; cheap to clone.
 #[derive(Clone)]
@@ -55,53 +74,91 @@ pub struct Db {
 }
 
 struct Inner {
-    path: std::path::PathBuf,
-    readers: Mutex<Vec<Connection>>,
+    location: Location,
+    readers: Mutex<Vec<Conn>>,
     writer: Mutex<Option<mpsc::Sender<Job>>>,
 }
 
 impl Db {
-    /// Opens (creating and migrating) the database at `path` and starts its writer thread.
+    /// Opens (creating and migrating) the SQLite database at `path` and starts its writer
+    /// thread.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let mut conn = Connection::open(path)?;
-        configure(&conn)?;
-        schema::migrate(&mut conn)?;
+        Self::connect(&Location::Sqlite(path.to_path_buf()))
+    }
+
+    /// Opens the database at `location`, brings its schema up to date and starts the writer.
+    pub fn connect(location: &Location) -> anyhow::Result<Self> {
+        let conn: Conn = match location {
+            Location::Sqlite(path) => {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                let mut conn = Connection::open(path)?;
+                configure(&conn)?;
+                schema::migrate_sqlite(&mut conn)?;
+                Box::new(conn)
+            }
+            Location::Postgres(url) => {
+                let mut client = postgres::connect(url)?;
+                schema::migrate_postgres(&mut client)?;
+                Box::new(postgres::PgConn::new(client))
+            }
+        };
         let (tx, rx) = mpsc::channel::<Job>();
+        let begin = match location {
+            // IMMEDIATE: take the write lock at BEGIN, not at the first write, so that a batch
+            // never fails half-way on a lock upgrade.
+            Location::Sqlite(_) => "BEGIN IMMEDIATE",
+            Location::Postgres(_) => "BEGIN",
+        };
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer_loop(conn, rx))?;
+            .spawn(move || writer_loop(conn, begin, rx))?;
         Ok(Self {
             inner: Arc::new(Inner {
-                path: path.to_path_buf(),
+                location: location.clone(),
                 readers: Mutex::new(Vec::new()),
                 writer: Mutex::new(Some(tx)),
             }),
         })
     }
 
-    /// Runs `f` on a read connection (blocking; call from a blocking thread).
-    pub fn read<R>(
-        &self,
-        f: impl FnOnce(&Connection) -> Result<R, StoreError>,
-    ) -> Result<R, StoreError> {
-        let conn = match self.inner.readers.lock().unwrap().pop() {
-            Some(conn) => conn,
-            None => {
+    pub fn location(&self) -> &Location {
+        &self.inner.location
+    }
+
+    fn reader(&self) -> Result<Conn, StoreError> {
+        if let Some(conn) = self.inner.readers.lock().unwrap().pop() {
+            return Ok(conn);
+        }
+        Ok(match &self.inner.location {
+            Location::Sqlite(path) => {
                 let conn = Connection::open_with_flags(
-                    &self.inner.path,
+                    path,
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
-                conn
+                Box::new(conn)
             }
-        };
-        let result = f(&conn);
-        let mut readers = self.inner.readers.lock().unwrap();
-        if readers.len() < MAX_IDLE_READERS {
-            readers.push(conn);
+            Location::Postgres(url) => Box::new(postgres::PgConn::new(
+                postgres::connect(url).map_err(|e| StoreError::CommitFailed(e.to_string()))?,
+            )),
+        })
+    }
+
+    /// Runs `f` on a read connection (blocking; call from a blocking thread).
+    pub fn read<R>(
+        &self,
+        f: impl FnOnce(&dyn Sql) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let conn = self.reader()?;
+        let result = f(conn.as_ref());
+        // A connection that failed may be broken (a PostgreSQL server restart): drop it.
+        if result.is_ok() {
+            let mut readers = self.inner.readers.lock().unwrap();
+            if readers.len() < MAX_IDLE_READERS {
+                readers.push(conn);
+            }
         }
         result
     }
@@ -109,7 +166,7 @@ impl Db {
     /// [`Db::read`] from async code.
     pub async fn read_async<R: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        f: impl FnOnce(&dyn Sql) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, StoreError> {
         let db = self.clone();
         tokio::task::spawn_blocking(move || db.read(f))
@@ -121,7 +178,7 @@ impl Db {
     /// (or with `f`'s error, in which case none of its changes were kept).
     pub async fn write<R: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        f: impl FnOnce(&dyn Sql) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, StoreError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |conn| {
@@ -161,7 +218,7 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn writer_loop(conn: Connection, jobs: mpsc::Receiver<Job>) {
+fn writer_loop(conn: Conn, begin: &'static str, jobs: mpsc::Receiver<Job>) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -170,36 +227,37 @@ fn writer_loop(conn: Connection, jobs: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        run_batch(&conn, batch);
+        run_batch(conn.as_ref(), begin, batch);
     }
 }
 
-fn run_batch(conn: &Connection, batch: Vec<Job>) {
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+fn run_batch(conn: &dyn Sql, begin: &str, batch: Vec<Job>) {
+    if let Err(e) = conn.batch(begin) {
         // Dropping the jobs unblocks their callers with `Closed`: nothing was written.
         tracing::error!(error = %e, jobs = batch.len(), "could not begin a write transaction");
+        let _ = conn.batch("ROLLBACK");
         return;
     }
     let mut finishers = Vec::with_capacity(batch.len());
     for job in batch {
-        if conn.execute_batch("SAVEPOINT job").is_err() {
+        if conn.batch("SAVEPOINT job").is_err() {
             continue; // dropped: its caller sees `Closed`
         }
         let (keep, finish) = job(conn);
         let closed = if keep {
-            conn.execute_batch("RELEASE job")
+            conn.batch("RELEASE SAVEPOINT job")
         } else {
-            conn.execute_batch("ROLLBACK TO job; RELEASE job")
+            conn.batch("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job")
         };
         match closed {
             Ok(()) => finishers.push(finish),
             Err(e) => finish(Some(StoreError::CommitFailed(e.to_string()))),
         }
     }
-    match conn.execute_batch("COMMIT") {
+    match conn.batch("COMMIT") {
         Ok(()) => finishers.into_iter().for_each(|finish| finish(None)),
         Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
+            let _ = conn.batch("ROLLBACK");
             tracing::error!(error = %e, "commit failed; the batch was rolled back");
             for finish in finishers {
                 finish(Some(StoreError::CommitFailed(e.to_string())));

@@ -1,98 +1,113 @@
 //! The SQL behind each store operation. Functions take a connection so they run both on read
 //! connections and inside the writer's transaction.
 
-use rusqlite::{Connection, OptionalExtension, params};
-
+use super::sql::Sql;
 use super::txn::WriteSet;
 use super::{StoreError, now_ms, now_rfc3339};
 
 /// The raw row for `key`: (value, or `None` for a tombstone; version).
 pub fn read_doc(
-    conn: &Connection,
+    conn: &dyn Sql,
     domain: &str,
     key: &str,
 ) -> Result<Option<(Option<Vec<u8>>, u64)>, StoreError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT value, version FROM documents WHERE domain = ?1 AND key = ?2")?;
-    Ok(stmt
-        .query_row(params![domain, key], |r| {
-            Ok((r.get::<_, Option<Vec<u8>>>(0)?, r.get::<_, i64>(1)? as u64))
-        })
-        .optional()?)
+    Ok(conn
+        .row(
+            "SELECT value, version FROM documents WHERE domain = $1 AND key = $2",
+            &[&domain, &key],
+        )?
+        .map(|r| (r.opt_bytes(0), r.int(1) as u64)))
 }
 
 /// Live documents under `prefix` with keys after `after`, in key order, at most `limit`.
 pub fn list_docs(
-    conn: &Connection,
+    conn: &dyn Sql,
     domain: &str,
     prefix: &str,
     after: &str,
     limit: usize,
 ) -> Result<Vec<(String, Vec<u8>, u64)>, StoreError> {
     // Keys are printable ASCII (< 0x7f), so `prefix || x'7f'` bounds the prefix's range and the
-    // primary-key index serves the whole query.
+    // primary-key index serves the whole query (keys compare bytewise: `COLLATE "C"` on
+    // PostgreSQL).
     let upper = format!("{prefix}\u{7f}");
     let lower = if after > prefix { after } else { prefix };
-    let mut stmt = conn.prepare_cached(
+    let rows = conn.rows(
         "SELECT key, value, version FROM documents
-         WHERE domain = ?1 AND key >= ?2 AND key < ?3 AND key > ?4 AND value IS NOT NULL
-         ORDER BY key LIMIT ?5",
+         WHERE domain = $1 AND key >= $2 AND key < $3 AND key > $4 AND value IS NOT NULL
+         ORDER BY key LIMIT $5",
+        &[&domain, &lower, &upper.as_str(), &after, &(limit as i64)],
     )?;
-    let rows = stmt.query_map(params![domain, lower, upper, after, limit as i64], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, Vec<u8>>(1)?,
-            r.get::<_, i64>(2)? as u64,
-        ))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.text(0),
+                r.opt_bytes(1).unwrap_or_default(),
+                r.int(2) as u64,
+            )
+        })
+        .collect())
 }
 
 /// Applies a write set: every document must still be at the version the request observed.
 /// Returns the outbox sequence numbers of the events it added.
-pub fn apply_write_set(conn: &Connection, set: &WriteSet) -> Result<Vec<i64>, StoreError> {
+///
+/// Each write is conditional on the observed version in the statement itself (an `UPDATE …
+/// WHERE version = observed`, or an insert that must not collide), so that it holds under
+/// any isolation level and across several gateways sharing one database: a write that finds
+/// the version moved changes nothing and the whole set is refused.
+pub fn apply_write_set(conn: &dyn Sql, set: &WriteSet) -> Result<Vec<i64>, StoreError> {
     let now = now_rfc3339();
     for doc in &set.docs {
-        let current: Option<u64> = conn
-            .prepare_cached("SELECT version FROM documents WHERE domain = ?1 AND key = ?2")?
-            .query_row(params![set.domain, doc.key], |r| r.get::<_, i64>(0))
-            .optional()?
-            .map(|v| v as u64);
-        if current != doc.observed {
+        let version = doc.version as i64;
+        let changed = match doc.observed {
+            Some(observed) => conn.exec(
+                "UPDATE documents SET value = $3, version = $4, updated_at = $5
+                 WHERE domain = $1 AND key = $2 AND version = $6",
+                &[
+                    &set.domain,
+                    &doc.key,
+                    &doc.value,
+                    &version,
+                    &now,
+                    &(observed as i64),
+                ],
+            )?,
+            None => conn.exec(
+                "INSERT INTO documents (domain, key, value, version, updated_at)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (domain, key) DO NOTHING",
+                &[&set.domain, &doc.key, &doc.value, &version, &now],
+            )?,
+        };
+        if changed != 1 {
             return Err(StoreError::Conflict);
         }
-        conn.prepare_cached(
-            "INSERT INTO documents (domain, key, value, version, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (domain, key) DO UPDATE SET value = excluded.value, version = excluded.version,
-             updated_at = excluded.updated_at",
-        )?
-        .execute(params![set.domain, doc.key, doc.value, doc.version as i64, now])?;
     }
     let mut seqs = Vec::with_capacity(set.events.len());
     let due = now_ms();
     for event in &set.events {
-        let seq: i64 = conn
-            .prepare_cached(
+        let seq = conn
+            .row(
                 "INSERT INTO outbox (id, topic, source, subject, payload, occurred_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING seq",
-            )?
-            .query_row(
-                params![
-                    event.id,
-                    event.topic,
-                    event.source,
-                    event.subject,
-                    event.payload,
-                    now
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq",
+                &[
+                    &event.id,
+                    &event.topic,
+                    &event.source,
+                    &event.subject,
+                    &event.payload,
+                    &now,
                 ],
-                |r| r.get(0),
-            )?;
-        for consumer in &event.consumers {
-            conn.prepare_cached(
-                "INSERT INTO deliveries (event_seq, consumer, status, attempts, next_attempt_at, updated_at)
-                 VALUES (?1, ?2, 'pending', 0, ?3, ?4)",
             )?
-            .execute(params![seq, consumer, due, now])?;
+            .map(|r| r.int(0))
+            .ok_or(StoreError::Conflict)?;
+        for consumer in &event.consumers {
+            conn.exec(
+                "INSERT INTO deliveries (event_seq, consumer, status, attempts, next_attempt_at, updated_at)
+                 VALUES ($1, $2, 'pending', 0, $3, $4)",
+                &[&seq, consumer, &due, &now],
+            )?;
         }
         seqs.push(seq);
     }

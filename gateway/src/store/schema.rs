@@ -1,124 +1,61 @@
-//! The database schema, as numbered migrations applied in order and recorded in SQLite's
-//! `user_version`, so an existing data directory is upgraded in place at start-up.
+//! The database schema: numbered migrations (`gateway/migrations/<backend>/V<n>__<name>.sql`),
+//! embedded in the binary and applied at start-up by refinery, which records them in its
+//! history table. One migration per step for each backend, the same tables on both.
+//!
+//! Data directories made before refinery recorded their version in SQLite's `user_version`:
+//! those migrations are marked applied without running them again.
 
-/// Each entry moves the schema from version `index` to `index + 1`. Never edit a released one.
-pub const MIGRATIONS: &[&str] = &[
-    // 1: documents, outbox and deliveries, idempotency records.
-    r#"
-    CREATE TABLE documents (
-        domain     TEXT NOT NULL,
-        key        TEXT NOT NULL,
-        -- NULL once deleted: the row stays as a tombstone that keeps the version growing.
-        value      BLOB,
-        version    INTEGER NOT NULL,
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (domain, key)
-    ) WITHOUT ROWID;
+mod sqlite {
+    refinery::embed_migrations!("migrations/sqlite");
+}
 
-    CREATE TABLE outbox (
-        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-        id          TEXT NOT NULL UNIQUE,
-        topic       TEXT NOT NULL,
-        source      TEXT NOT NULL,
-        subject     TEXT,
-        payload     BLOB NOT NULL,
-        occurred_at TEXT NOT NULL
-    );
+mod postgres {
+    refinery::embed_migrations!("migrations/postgres");
+}
 
-    -- One row per (event, subscriber): the delivery state and, once done, the record that the
-    -- consumer processed the event, written in the same transaction as the consumer's effects.
-    CREATE TABLE deliveries (
-        event_seq       INTEGER NOT NULL REFERENCES outbox(seq),
-        consumer        TEXT NOT NULL,
-        status          TEXT NOT NULL CHECK (status IN ('pending', 'done', 'dead')),
-        attempts        INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at INTEGER NOT NULL,
-        last_error      TEXT,
-        updated_at      TEXT NOT NULL,
-        PRIMARY KEY (event_seq, consumer)
-    );
-    CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
-
-    CREATE TABLE idempotency (
-        scope        TEXT NOT NULL,
-        key          TEXT NOT NULL,
-        request_hash TEXT NOT NULL,
-        state        TEXT NOT NULL CHECK (state IN ('in-flight', 'done')),
-        locked_until INTEGER,
-        status       INTEGER,
-        headers      TEXT,
-        body         BLOB,
-        created_at   INTEGER NOT NULL,
-        PRIMARY KEY (scope, key)
-    );
-    CREATE INDEX idempotency_age ON idempotency (created_at);
-    "#,
-    // 2: delegations, the audit trail, one-time token ids.
-    r#"
-    -- A person or company lets an intermediary organisation act for it, within scopes and until
-    -- an expiry. Never deleted: a revocation is a timestamp, so the history stays readable.
-    CREATE TABLE delegations (
-        id                TEXT PRIMARY KEY,
-        grantor           TEXT NOT NULL,
-        grantor_kind      TEXT NOT NULL CHECK (grantor_kind IN ('citizen', 'company')),
-        intermediary_org  TEXT NOT NULL,
-        intermediary_kind TEXT,
-        scopes            TEXT NOT NULL,
-        expires_at        INTEGER NOT NULL,
-        created_at        INTEGER NOT NULL,
-        created_by        TEXT NOT NULL,
-        document_ref      TEXT,
-        revoked_at        INTEGER,
-        revoked_by        TEXT
-    );
-    CREATE INDEX delegations_grantor ON delegations (grantor, created_at);
-    CREATE INDEX delegations_org ON delegations (intermediary_org, grantor);
-
-    -- Who accessed whose data, for what, and what happened: append-only (the triggers refuse
-    -- every change), each row chained to the previous one by a SHA-256 hash so that an edit made
-    -- behind the database's back shows.
-    CREATE TABLE audit (
-        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-        at          TEXT NOT NULL,
-        request_id  TEXT NOT NULL,
-        actor_kind  TEXT NOT NULL,
-        actor       TEXT NOT NULL,
-        subject     TEXT,
-        method      TEXT NOT NULL,
-        path        TEXT NOT NULL,
-        operation   TEXT,
-        purpose     TEXT,
-        outcome     TEXT NOT NULL CHECK (outcome IN ('allowed', 'refused')),
-        status      INTEGER NOT NULL,
-        reason      TEXT,
-        evidence    TEXT,
-        hash        TEXT NOT NULL
-    );
-    CREATE INDEX audit_subject ON audit (subject, seq);
-    CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
-        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
-    CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
-        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
-
-    -- Token ids (`jti`) that may be used once: PDND vouchers, ModI signatures and tracking
-    -- evidence. Kept until the token expires, after which it could not be replayed anyway.
-    CREATE TABLE used_tokens (
-        jti        TEXT PRIMARY KEY,
-        expires_at INTEGER NOT NULL
-    );
-    CREATE INDEX used_tokens_expiry ON used_tokens (expires_at);
-    "#,
-];
-
-/// Brings the database at `conn` to the newest schema.
-pub fn migrate(conn: &mut rusqlite::Connection) -> rusqlite::Result<()> {
-    let current: usize =
-        conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
-        tx.commit()?;
+/// Brings the SQLite database at `conn` to the newest schema.
+pub fn migrate_sqlite(conn: &mut rusqlite::Connection) -> anyhow::Result<()> {
+    let legacy: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let recorded: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'refinery_schema_history')",
+        [],
+        |r| r.get(0),
+    )?;
+    if legacy > 0 && !recorded {
+        sqlite::migrations::runner()
+            .set_target(refinery::Target::FakeVersion(legacy as i32))
+            .run(conn)?;
     }
+    sqlite::migrations::runner().run(conn)?;
     Ok(())
+}
+
+/// Brings the PostgreSQL database behind `client` to the newest schema. Several gateways
+/// starting at once are serialised by an advisory lock, so each migration runs once.
+pub fn migrate_postgres(client: &mut ::postgres::Client) -> anyhow::Result<()> {
+    /// Any constant both sides agree on: the advisory lock's key.
+    const LOCK: i64 = 0x7765_6c66_6172_65;
+    client.execute("SELECT pg_advisory_lock($1)", &[&LOCK])?;
+    let result = postgres::migrations::runner().run(client);
+    client.execute("SELECT pg_advisory_unlock($1)", &[&LOCK])?;
+    result?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        let names = |runner: refinery::Runner| -> Vec<(i32, String)> {
+            runner
+                .get_migrations()
+                .iter()
+                .map(|m| (m.version(), m.name().to_string()))
+                .collect()
+        };
+        assert_eq!(
+            names(super::sqlite::migrations::runner()),
+            names(super::postgres::migrations::runner())
+        );
+    }
 }
