@@ -93,7 +93,9 @@ impl Platform {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!("creating the data directory {}", config.data_dir.display())
         })?;
-        let db = Db::connect(&config.location()?)?;
+        // On a blocking thread: the PostgreSQL client runs its own small runtime.
+        let location = config.location()?;
+        let db = tokio::task::spawn_blocking(move || Db::connect(&location)).await??;
         let mut sources = Vec::new();
         if config.embedded_components {
             for (name, wasm) in EMBEDDED_COMPONENTS {

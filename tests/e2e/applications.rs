@@ -41,13 +41,10 @@ async fn submit_read_and_list() {
 
     // The submission published exactly one event about Mario.
     let events: Vec<(String, Option<String>)> = app
-        .db()
-        .prepare("SELECT topic, subject FROM outbox")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+        .query("SELECT topic, subject FROM outbox")
+        .into_iter()
+        .map(|r| (r.text(0), r.opt_text(1)))
+        .collect();
     assert_eq!(
         events,
         [(

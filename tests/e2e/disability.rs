@@ -421,14 +421,7 @@ async fn certificate_visit_assessment_and_what_others_see() {
         mine["assessment"]["diagnosis"],
         "Esiti di lesione midollare con paraplegia."
     );
-    let payloads: Vec<String> = app
-        .db()
-        .prepare("SELECT CAST(payload AS TEXT) FROM outbox WHERE topic = 'disability.assessed'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let payloads = app.texts("SELECT payload FROM outbox WHERE topic = 'disability.assessed'");
     assert_eq!(payloads.len(), 1, "exactly one disability.assessed event");
     let event: Value = serde_json::from_str(&payloads[0]).unwrap();
     assert!(!has_medical(&event), "{event}");

@@ -23,11 +23,9 @@ async fn one_effect_despite_a_failed_first_attempt() {
     let attempts: i64 = app
         .eventually(Duration::from_secs(10), || async {
             let row: Option<(String, i64)> = app
-                .db()
-                .query_row("SELECT status, attempts FROM deliveries", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .ok();
+                .query("SELECT status, attempts FROM deliveries")
+                .first()
+                .map(|r| (r.text(0), r.int(1)));
             row.filter(|(status, _)| status == "done")
                 .map(|(_, attempts)| attempts)
         })
@@ -103,13 +101,9 @@ async fn dead_letters_can_be_listed_and_replayed() {
     // Replayed, it fails three more times and is dead again.
     app.eventually(Duration::from_secs(10), || async {
         let attempts: i64 = app
-            .db()
-            .query_row(
-                "SELECT attempts FROM deliveries WHERE status = 'dead'",
-                [],
-                |r| r.get(0),
-            )
-            .ok()?;
+            .query("SELECT attempts FROM deliveries WHERE status = 'dead'")
+            .first()?
+            .int(0);
         let total = app.count("SELECT count(*) FROM deliveries WHERE status = 'dead'");
         (attempts == 3 && total == 1).then_some(())
     })

@@ -187,14 +187,9 @@ async fn a_question_goes_through_its_desk_with_roles_enforced() {
         app.topics_about(MARIO)
             .contains(&"faq.question-answered".to_string())
     );
-    let payload: String = app
-        .db()
-        .query_row(
-            "SELECT CAST(payload AS TEXT) FROM outbox WHERE topic = 'faq.question-answered'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let payload = app
+        .texts("SELECT payload FROM outbox WHERE topic = 'faq.question-answered'")
+        .remove(0);
     assert!(!payload.contains("vecchiaia"), "{payload}");
     let (_, mario_now) = app
         .get(&format!("{QUESTIONS}/{mario_id}"), &app.citizen(MARIO))

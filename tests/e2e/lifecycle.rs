@@ -10,13 +10,7 @@ const QUEUE: &str = "/api/v1/income-support/queue";
 const OFFICER: &str = "income-support-officer";
 
 fn topics(app: &TestApp) -> Vec<String> {
-    app.db()
-        .prepare("SELECT topic FROM outbox ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+    app.texts("SELECT topic FROM outbox ORDER BY seq")
 }
 
 /// The application as its citizen sees it.
@@ -221,14 +215,9 @@ async fn a_rejection_carries_its_reason() {
         "The child is not in the household."
     );
     // The decided event says why, for the notification.
-    let payload: String = app
-        .db()
-        .query_row(
-            "SELECT CAST(payload AS TEXT) FROM outbox WHERE topic = 'income-support.application-decided'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let payload = app
+        .texts("SELECT payload FROM outbox WHERE topic = 'income-support.application-decided'")
+        .remove(0);
     let payload: Value = serde_json::from_str(&payload).unwrap();
     assert_eq!(payload["outcome"], "rejected");
     assert_eq!(payload["reason"], "The child is not in the household.");

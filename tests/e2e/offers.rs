@@ -86,14 +86,9 @@ async fn a_birth_becomes_an_offer_that_one_parent_confirms() {
     assert_eq!(full["prefilled"], json!(["children", "mother_age"]));
     assert_eq!(full["history"][0]["by"], "system");
     // The notifications domain is told, once per parent.
-    let offered_events: Vec<String> = app
-        .db()
-        .prepare("SELECT subject FROM outbox WHERE topic = 'income-support.benefit-offered' ORDER BY subject")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let offered_events = app.texts(
+        "SELECT subject FROM outbox WHERE topic = 'income-support.benefit-offered' ORDER BY subject",
+    );
     assert_eq!(offered_events, [LAURA, MARIO]);
     // Nothing is in the officers' queue until someone confirms.
     let officer = app.operator("income-support-officer");

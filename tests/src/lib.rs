@@ -79,10 +79,64 @@ pub fn test_config(data_dir: &Path) -> Config {
     config
 }
 
+/// Set to a server URL (`postgres://postgres@127.0.0.1:5432`) to run the tests on PostgreSQL:
+/// each test then gets a fresh database on that server, dropped when the test ends.
+pub const POSTGRES_ENV: &str = "WELFARE_TEST_POSTGRES";
+
+/// A database created for one test on the PostgreSQL server of [`POSTGRES_ENV`].
+struct FreshDatabase {
+    server: String,
+    name: String,
+}
+
+impl FreshDatabase {
+    fn create(server: &str) -> Self {
+        let name = format!("welfare_test_{:016x}", rand::random::<u64>());
+        let server = server.trim_end_matches('/').to_string();
+        let sql = format!("CREATE DATABASE {name}");
+        off_runtime(|| {
+            let mut admin =
+                welfare_gateway::store::postgres::connect(&format!("{server}/postgres"))
+                    .expect("connecting to the PostgreSQL server of WELFARE_TEST_POSTGRES");
+            admin.batch_execute(&sql).expect("creating a test database");
+        });
+        Self { server, name }
+    }
+
+    fn url(&self) -> String {
+        format!("{}/{}", self.server, self.name)
+    }
+}
+
+impl Drop for FreshDatabase {
+    fn drop(&mut self) {
+        let (server, sql) = (
+            self.server.clone(),
+            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        );
+        off_runtime(move || {
+            if let Ok(mut admin) =
+                welfare_gateway::store::postgres::connect(&format!("{server}/postgres"))
+            {
+                let _ = admin.batch_execute(&sql);
+            }
+        });
+    }
+}
+
+/// Runs blocking database code on its own thread: the synchronous PostgreSQL client must not
+/// run on an async worker.
+fn off_runtime<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    std::thread::scope(|s| s.spawn(f).join().expect("a database thread"))
+}
+
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub data_dir: tempfile::TempDir,
+    /// Where the platform keeps its data.
+    pub location: welfare_gateway::store::Location,
+    _database: Option<FreshDatabase>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -95,7 +149,13 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("a temporary data directory");
     let mut config = test_config(data_dir.path());
+    let database = std::env::var(POSTGRES_ENV)
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map(|server| FreshDatabase::create(&server));
+    config.database = database.as_ref().map(FreshDatabase::url);
     adjust(&mut config);
+    let location = config.location().expect("a database location");
     let platform = welfare_gateway::Platform::start(config)
         .await
         .expect("the platform starts");
@@ -114,6 +174,8 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
             .build()
             .unwrap(),
         data_dir,
+        location,
+        _database: database,
         shutdown: Some(tx),
         server: Some(server),
     }
@@ -186,14 +248,11 @@ impl TestApp {
 
     /// Topics published about `subject`, in order.
     pub fn topics_about(&self, subject: &str) -> Vec<String> {
-        let db = self.db();
-        let mut stmt = db
-            .prepare("SELECT topic FROM outbox WHERE subject = ?1 ORDER BY seq")
-            .unwrap();
-        stmt.query_map([subject], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+        // Fiscal codes and VAT numbers are letters and digits: safe to inline.
+        assert!(subject.chars().all(|c| c.is_ascii_alphanumeric()));
+        self.texts(&format!(
+            "SELECT topic FROM outbox WHERE subject = '{subject}' ORDER BY seq"
+        ))
     }
 
     pub fn intermediary(&self, org: &str) -> String {
@@ -259,19 +318,36 @@ impl TestApp {
         .await
     }
 
-    /// The database, read-only, to check what was stored.
-    pub fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open_with_flags(
-            self.data_dir.path().join("welfare.sqlite"),
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .expect("opening the database")
+    /// Rows of `sql` (written in the SQL both backends share), to check what was stored.
+    pub fn query(&self, sql: &str) -> Vec<welfare_gateway::store::sql::Row> {
+        use welfare_gateway::store::{Location, Sql};
+        let location = self.location.clone();
+        off_runtime(move || match location {
+            Location::Sqlite(path) => rusqlite::Connection::open_with_flags(
+                path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .expect("opening the database")
+            .rows(sql, &[])
+            .expect("a query"),
+            Location::Postgres(url) => welfare_gateway::store::postgres::PgConn::new(
+                welfare_gateway::store::postgres::connect(&url).expect("connecting"),
+            )
+            .rows(sql, &[])
+            .expect("a query"),
+        })
+    }
+
+    /// The text of `sql`'s rows' first column (a payload, a topic).
+    pub fn texts(&self, sql: &str) -> Vec<String> {
+        self.query(sql)
+            .into_iter()
+            .map(|r| String::from_utf8(r.opt_bytes(0).unwrap_or_default()).expect("UTF-8"))
+            .collect()
     }
 
     pub fn count(&self, sql: &str) -> i64 {
-        self.db()
-            .query_row(sql, [], |r| r.get(0))
-            .expect("a count query")
+        self.query(sql).first().map(|r| r.int(0)).expect("a count")
     }
 
     /// Polls `probe` until it returns `Some`, for effects that happen asynchronously (event

@@ -92,7 +92,7 @@ fn content_hash(previous: &str, e: &Entry) -> String {
 /// appends so that each row chains to the one before it.
 pub fn append(conn: &dyn Sql, entry: &Entry) -> Result<i64, StoreError> {
     if conn.dialect() == Dialect::Postgres {
-        conn.row("SELECT pg_advisory_xact_lock($1)", &[&CHAIN_LOCK])?;
+        conn.exec("SELECT pg_advisory_xact_lock($1)", &[&CHAIN_LOCK])?;
     }
     let previous = conn
         .row("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", &[])?

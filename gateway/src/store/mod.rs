@@ -79,6 +79,20 @@ struct Inner {
     writer: Mutex<Option<mpsc::Sender<Job>>>,
 }
 
+impl Drop for Inner {
+    /// Idle readers are dropped on a thread of their own: a PostgreSQL client owns a small
+    /// runtime, which must not be dropped on an async worker (where the last handle on the
+    /// database may go).
+    fn drop(&mut self) {
+        let readers = std::mem::take(self.readers.get_mut().unwrap());
+        if !readers.is_empty() {
+            let _ = std::thread::Builder::new()
+                .name("store-close".into())
+                .spawn(move || drop(readers));
+        }
+    }
+}
+
 impl Db {
     /// Opens (creating and migrating) the SQLite database at `path` and starts its writer
     /// thread.
