@@ -60,17 +60,23 @@ pub async fn publish_day(
             consumers: subscribers(DAY_STARTED),
         }],
     };
-    db.write(move |conn| {
-        if conn
-            .row("SELECT seq FROM outbox WHERE id = $1", &[&id])?
-            .is_some()
-        {
-            return Ok(false);
-        }
-        ops::apply_write_set(conn, &set)?;
-        Ok(true)
-    })
-    .await
+    let published = db
+        .write(move |conn| {
+            if conn
+                .row("SELECT seq FROM outbox WHERE id = $1", &[&id])?
+                .is_some()
+            {
+                return Ok(false);
+            }
+            ops::apply_write_set(conn, &set)?;
+            Ok(true)
+        })
+        .await;
+    match published {
+        // Another gateway on the same database published it at the same moment.
+        Err(StoreError::Conflict) => Ok(false),
+        other => other,
+    }
 }
 
 /// Publishes each new UTC day's event, until `shutdown`.

@@ -19,4 +19,5 @@ mod naspi;
 mod notifications;
 mod offers;
 mod platform;
+mod replicas;
 mod startup;

@@ -16,6 +16,7 @@ pub mod smtp;
 pub mod webhook;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::{Method, RequestBuilder};
@@ -133,10 +134,11 @@ fn off_runtime<R: Send>(f: impl FnOnce() -> R + Send) -> R {
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
-    pub data_dir: tempfile::TempDir,
+    /// Shared by replicas of one platform (the dev issuer's key, the component cache).
+    pub data_dir: Arc<tempfile::TempDir>,
     /// Where the platform keeps its data.
     pub location: welfare_gateway::store::Location,
-    _database: Option<FreshDatabase>,
+    _database: Option<Arc<FreshDatabase>>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -147,13 +149,37 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a platform after `adjust` has changed the test configuration.
 pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-    let data_dir = tempfile::tempdir().expect("a temporary data directory");
-    let mut config = test_config(data_dir.path());
+    let data_dir = Arc::new(tempfile::tempdir().expect("a temporary data directory"));
     let database = std::env::var(POSTGRES_ENV)
         .ok()
         .filter(|s| !s.is_empty())
-        .map(|server| FreshDatabase::create(&server));
-    config.database = database.as_ref().map(FreshDatabase::url);
+        .map(|server| Arc::new(FreshDatabase::create(&server)));
+    start(data_dir, database, adjust).await
+}
+
+/// `n` gateways on their own ports sharing one fresh PostgreSQL database (and one data
+/// directory, so one dev issuer: a token minted for one replica is good on all).
+pub async fn spawn_replicas(n: usize) -> Vec<TestApp> {
+    let server = std::env::var(POSTGRES_ENV)
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| panic!("replicas need a PostgreSQL server: set {POSTGRES_ENV}"));
+    let data_dir = Arc::new(tempfile::tempdir().expect("a temporary data directory"));
+    let database = Some(Arc::new(FreshDatabase::create(&server)));
+    let mut replicas = Vec::with_capacity(n);
+    for _ in 0..n {
+        replicas.push(start(data_dir.clone(), database.clone(), |_| {}).await);
+    }
+    replicas
+}
+
+async fn start(
+    data_dir: Arc<tempfile::TempDir>,
+    database: Option<Arc<FreshDatabase>>,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
+    let mut config = test_config(data_dir.path());
+    config.database = database.as_ref().map(|d| d.url());
     adjust(&mut config);
     let location = config.location().expect("a database location");
     let platform = welfare_gateway::Platform::start(config)

@@ -32,23 +32,57 @@ use rusqlite::{Connection, OpenFlags};
 pub const MAX_BATCH: usize = 256;
 /// Idle read connections kept open.
 pub const MAX_IDLE_READERS: usize = 16;
+/// Read connections open at once. SQLite's are cheap files handles; a PostgreSQL server has a
+/// fixed `max_connections` (100 by default) shared by every gateway replica, so each replica
+/// keeps to this many and a burst of reads waits for one instead of being refused.
+pub const MAX_OPEN_READERS: usize = 24;
 /// How long a connection waits on a lock before failing (only checkpoints contend here).
 const BUSY_TIMEOUT_MS: u64 = 5_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("postgres: {0}")]
-    Postgres(#[from] ::postgres::Error),
+    Postgres(::postgres::Error),
     #[error("a document changed since it was read")]
     Conflict,
     #[error("the event was already processed by this consumer")]
     AlreadyProcessed,
     #[error("database: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(rusqlite::Error),
     #[error("the commit failed: {0}")]
     CommitFailed(String),
     #[error("the store is shut down")]
     Closed,
+}
+
+/// A unique key that a concurrent writer took first is a conflict like a moved version: the
+/// request is refused (409) or the delivery retried, never half-applied.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ConstraintViolation)
+                if matches!(
+                    e.sqlite_error().map(|f| f.extended_code),
+                    Some(
+                        rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                            | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+                    )
+                ) =>
+            {
+                StoreError::Conflict
+            }
+            _ => StoreError::Database(e),
+        }
+    }
+}
+
+impl From<::postgres::Error> for StoreError {
+    fn from(e: ::postgres::Error) -> Self {
+        match e.code() {
+            Some(&::postgres::error::SqlState::UNIQUE_VIOLATION) => StoreError::Conflict,
+            _ => StoreError::Postgres(e),
+        }
+    }
 }
 
 type Finish = Box<dyn FnOnce(Option<StoreError>) + Send>;
@@ -73,9 +107,18 @@ pub struct Db {
     inner: Arc<Inner>,
 }
 
+/// The read pool: idle connections, and how many are open in all.
+#[derive(Default)]
+struct Readers {
+    idle: Vec<Conn>,
+    open: usize,
+}
+
 struct Inner {
     location: Location,
-    readers: Mutex<Vec<Conn>>,
+    readers: Mutex<Readers>,
+    /// Signalled when a reader is returned or closed.
+    reader_freed: std::sync::Condvar,
     writer: Mutex<Option<mpsc::Sender<Job>>>,
 }
 
@@ -84,7 +127,7 @@ impl Drop for Inner {
     /// runtime, which must not be dropped on an async worker (where the last handle on the
     /// database may go).
     fn drop(&mut self) {
-        let readers = std::mem::take(self.readers.get_mut().unwrap());
+        let readers = std::mem::take(&mut self.readers.get_mut().unwrap().idle);
         if !readers.is_empty() {
             let _ = std::thread::Builder::new()
                 .name("store-close".into())
@@ -131,7 +174,8 @@ impl Db {
         Ok(Self {
             inner: Arc::new(Inner {
                 location: location.clone(),
-                readers: Mutex::new(Vec::new()),
+                readers: Mutex::new(Readers::default()),
+                reader_freed: std::sync::Condvar::new(),
                 writer: Mutex::new(Some(tx)),
             }),
         })
@@ -141,10 +185,29 @@ impl Db {
         &self.inner.location
     }
 
+    /// An idle reader, a new one while fewer than [`MAX_OPEN_READERS`] are open, or the next
+    /// one returned.
     fn reader(&self) -> Result<Conn, StoreError> {
-        if let Some(conn) = self.inner.readers.lock().unwrap().pop() {
-            return Ok(conn);
+        let mut pool = self.inner.readers.lock().unwrap();
+        loop {
+            if let Some(conn) = pool.idle.pop() {
+                return Ok(conn);
+            }
+            if pool.open < MAX_OPEN_READERS {
+                pool.open += 1;
+                break;
+            }
+            pool = self.inner.reader_freed.wait(pool).unwrap();
         }
+        drop(pool);
+        let opened = self.open_reader();
+        if opened.is_err() {
+            self.closed_reader();
+        }
+        opened
+    }
+
+    fn open_reader(&self) -> Result<Conn, StoreError> {
         Ok(match &self.inner.location {
             Location::Sqlite(path) => {
                 let conn = Connection::open_with_flags(
@@ -154,10 +217,13 @@ impl Db {
                 conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
                 Box::new(conn)
             }
-            Location::Postgres(url) => Box::new(postgres::PgConn::new(
-                postgres::connect(url).map_err(|e| StoreError::CommitFailed(e.to_string()))?,
-            )),
+            Location::Postgres(url) => Box::new(postgres::PgConn::new(postgres::connect(url)?)),
         })
+    }
+
+    fn closed_reader(&self) {
+        self.inner.readers.lock().unwrap().open -= 1;
+        self.inner.reader_freed.notify_one();
     }
 
     /// Runs `f` on a read connection (blocking; call from a blocking thread).
@@ -167,13 +233,17 @@ impl Db {
     ) -> Result<R, StoreError> {
         let conn = self.reader()?;
         let result = f(conn.as_ref());
-        // A connection that failed may be broken (a PostgreSQL server restart): drop it.
-        if result.is_ok() {
-            let mut readers = self.inner.readers.lock().unwrap();
-            if readers.len() < MAX_IDLE_READERS {
-                readers.push(conn);
-            }
+        // A connection that failed may be broken (a PostgreSQL server restart): close it. One
+        // beyond the idle limit is closed too.
+        let mut pool = self.inner.readers.lock().unwrap();
+        if result.is_ok() && pool.idle.len() < MAX_IDLE_READERS {
+            pool.idle.push(conn);
+        } else {
+            pool.open -= 1;
+            drop(pool);
+            drop(conn);
         }
+        self.inner.reader_freed.notify_one();
         result
     }
 

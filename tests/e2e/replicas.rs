@@ -1,0 +1,119 @@
+//! Several gateways, one PostgreSQL database: three replicas on their own ports take
+//! concurrent submissions (each sent twice at once, with the same Idempotency-Key, to two
+//! replicas), officers' claims and decisions spread over the replicas, and deliver the
+//! resulting events. Nothing is lost, nothing is done twice: one application per key, one
+//! decision each, every delivery processed once, one inbox message per decision.
+//!
+//! Needs a PostgreSQL server: run with `WELFARE_TEST_POSTGRES=postgres://…` and
+//! `--include-ignored` (`.ci/run` does).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde_json::json;
+use welfare_tests::{spawn_replicas, synthetic_fiscal_code};
+
+const APPLICATIONS: &str = "/api/v1/income-support/applications";
+/// People applying, each once; every submission is sent twice, to two replicas at once.
+const PEOPLE: u32 = 300;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs a PostgreSQL server: WELFARE_TEST_POSTGRES"]
+async fn three_replicas_lose_nothing_and_do_nothing_twice() {
+    let replicas = spawn_replicas(3).await;
+    let body = json!({ "benefit": "assegno-unico", "isee_cents": null, "reference_date": "2026-06-01",
+                       "children": [{ "birth_date": "2020-01-15" }] });
+    let sends = (0..PEOPLE).flat_map(|n| {
+        let code = synthetic_fiscal_code(n);
+        let token = replicas[0].citizen(&code);
+        // The same request, with the same key, to two different replicas at once.
+        [n as usize % 3, (n as usize + 1) % 3].map(|r| {
+            let (app, token, body, key) = (
+                &replicas[r],
+                token.clone(),
+                body.clone(),
+                format!("apply-{n}"),
+            );
+            async move { (n, app.post_idem(APPLICATIONS, &token, &key, &body).await) }
+        })
+    });
+    let answers = futures::future::join_all(sends).await;
+    let mut ids: HashMap<u32, Vec<String>> = HashMap::new();
+    for (n, (status, out)) in answers {
+        // 201 first; the twin gets the saved answer (201) or, while the first still runs, 409.
+        assert!(status == 201 || status == 409, "{n}: {status} {out}");
+        if status == 201 {
+            ids.entry(n)
+                .or_default()
+                .push(out["id"].as_str().unwrap().to_string());
+        }
+    }
+    // Every person has exactly one application, whichever replica answered.
+    assert_eq!(ids.len(), PEOPLE as usize);
+    for (n, seen) in &ids {
+        assert!(
+            seen.iter().all(|id| *id == seen[0]),
+            "{n}: two applications {seen:?}"
+        );
+    }
+    let app = &replicas[0];
+    assert_eq!(app.count("SELECT count(*) FROM documents WHERE domain = 'income-support' AND key LIKE 'applications/%'"), PEOPLE as i64);
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM outbox WHERE topic = 'income-support.application-submitted'"
+        ),
+        PEOPLE as i64
+    );
+
+    // Officers claim each application on one replica and decide it on another, all at once.
+    let officer = app.operator("income-support-officer");
+    let decisions = ids.iter().map(|(n, seen)| {
+        let (claim_at, decide_at) = (&replicas[*n as usize % 3], &replicas[(*n as usize + 2) % 3]);
+        let (id, officer) = (seen[0].clone(), officer.clone());
+        async move {
+            let (status, out) = claim_at
+                .post(&format!("{APPLICATIONS}/{id}/claim"), &officer, &json!({}))
+                .await;
+            assert_eq!(status, 200, "claim {id}: {out}");
+            let (status, out) = decide_at
+                .post(
+                    &format!("{APPLICATIONS}/{id}/decision"),
+                    &officer,
+                    &json!({ "outcome": "approved" }),
+                )
+                .await;
+            assert_eq!(status, 200, "decide {id}: {out}");
+        }
+    });
+    futures::future::join_all(decisions).await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM outbox WHERE topic = 'income-support.application-decided'"),
+        PEOPLE as i64
+    );
+
+    // Every delivery is processed once, by one replica or another.
+    app.eventually(Duration::from_secs(60), || async {
+        (app.count("SELECT count(*) FROM deliveries WHERE status <> 'done'") == 0).then_some(())
+    })
+    .await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM deliveries WHERE attempts <> 1"),
+        0
+    );
+    // One inbox message per submission, read through any replica.
+    for n in 0..PEOPLE {
+        let code = synthetic_fiscal_code(n);
+        let (status, inbox) = replicas[(n % 3) as usize]
+            .get("/api/v1/notifications/inbox", &replicas[0].citizen(&code))
+            .await;
+        assert_eq!(status, 200, "{inbox}");
+        assert_eq!(
+            inbox["items"].as_array().unwrap().len(),
+            1,
+            "{code}: {inbox}"
+        );
+    }
+    for r in replicas {
+        r.stop().await;
+    }
+}
