@@ -51,6 +51,10 @@ pub enum StoreError {
     Database(rusqlite::Error),
     #[error("the commit failed: {0}")]
     CommitFailed(String),
+    /// Another gateway's transaction held what this one needed (a deadlock, a serialization
+    /// failure): worth running again.
+    #[error("a concurrent transaction got in the way: {0}")]
+    Busy(String),
     #[error("the store is shut down")]
     Closed,
 }
@@ -78,8 +82,12 @@ impl From<rusqlite::Error> for StoreError {
 
 impl From<::postgres::Error> for StoreError {
     fn from(e: ::postgres::Error) -> Self {
+        use ::postgres::error::SqlState;
         match e.code() {
-            Some(&::postgres::error::SqlState::UNIQUE_VIOLATION) => StoreError::Conflict,
+            Some(&SqlState::UNIQUE_VIOLATION) => StoreError::Conflict,
+            Some(&SqlState::T_R_DEADLOCK_DETECTED | &SqlState::T_R_SERIALIZATION_FAILURE) => {
+                StoreError::Busy(e.to_string())
+            }
             _ => StoreError::Postgres(e),
         }
     }
@@ -88,7 +96,19 @@ impl From<::postgres::Error> for StoreError {
 type Finish = Box<dyn FnOnce(Option<StoreError>) + Send>;
 /// A write job: applies itself inside a savepoint; `true` keeps its changes. The returned
 /// closure hears whether the transaction then committed.
-type Job = Box<dyn FnOnce(&dyn Sql) -> (bool, Finish) + Send>;
+type Job = Box<dyn FnMut(&dyn Sql) -> Ran + Send>;
+
+/// What one run of a job came to.
+enum Ran {
+    /// Its changes are kept (`true`) or rolled back, and `Finish` tells its caller.
+    Done(bool, Finish),
+    /// It lost a deadlock to another gateway's transaction: roll it back and run it again in
+    /// the next transaction, once this one has committed and released its locks.
+    Again,
+}
+
+/// Runs of one job before a lost deadlock is reported to its caller.
+const MAX_RUNS: u32 = 4;
 /// A connection a thread can own.
 type Conn = Box<dyn Sql + Send>;
 
@@ -260,21 +280,31 @@ impl Db {
 
     /// Applies `f` in the writer's next transaction; resolves once it is durably committed
     /// (or with `f`'s error, in which case none of its changes were kept).
+    ///
+    /// `f` may run more than once: on PostgreSQL, a transaction that loses a deadlock to
+    /// another gateway's is rolled back and `f` runs again in the next one.
     pub async fn write<R: Send + 'static>(
         &self,
-        f: impl FnOnce(&dyn Sql) -> Result<R, StoreError> + Send + 'static,
+        f: impl Fn(&dyn Sql) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, StoreError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
+        let mut tx = Some(tx);
+        let mut runs = 0;
         let job: Job = Box::new(move |conn| {
+            runs += 1;
             let result = f(conn);
+            if matches!(result, Err(StoreError::Busy(_))) && runs < MAX_RUNS {
+                return Ran::Again;
+            }
             let keep = result.is_ok();
+            let tx = tx.take().expect("a job finishes once");
             let finish: Finish = Box::new(move |commit_error| {
                 let _ = tx.send(match commit_error {
                     Some(e) => Err(e),
                     None => result,
                 });
             });
-            (keep, finish)
+            Ran::Done(keep, finish)
         });
         {
             let writer = self.inner.writer.lock().unwrap();
@@ -316,26 +346,40 @@ fn writer_loop(conn: Conn, begin: &'static str, jobs: mpsc::Receiver<Job>) {
 }
 
 fn run_batch(conn: &dyn Sql, begin: &str, batch: Vec<Job>) {
+    let mut pending = batch;
+    while !pending.is_empty() {
+        pending = run_transaction(conn, begin, pending);
+    }
+}
+
+/// Runs `batch` in one transaction; returns the jobs to run again in the next.
+fn run_transaction(conn: &dyn Sql, begin: &str, batch: Vec<Job>) -> Vec<Job> {
     if let Err(e) = conn.batch(begin) {
         // Dropping the jobs unblocks their callers with `Closed`: nothing was written.
         tracing::error!(error = %e, jobs = batch.len(), "could not begin a write transaction");
         let _ = conn.batch("ROLLBACK");
-        return;
+        return Vec::new();
     }
     let mut finishers = Vec::with_capacity(batch.len());
-    for job in batch {
+    let mut again = Vec::new();
+    for mut job in batch {
         if conn.batch("SAVEPOINT job").is_err() {
             continue; // dropped: its caller sees `Closed`
         }
-        let (keep, finish) = job(conn);
+        let (keep, finish) = match job(conn) {
+            Ran::Done(keep, finish) => (keep, Some(finish)),
+            Ran::Again => (false, None),
+        };
         let closed = if keep {
             conn.batch("RELEASE SAVEPOINT job")
         } else {
             conn.batch("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job")
         };
-        match closed {
-            Ok(()) => finishers.push(finish),
-            Err(e) => finish(Some(StoreError::CommitFailed(e.to_string()))),
+        match (closed, finish) {
+            (Ok(()), Some(finish)) => finishers.push(finish),
+            (Ok(()), None) => again.push(job),
+            (Err(e), Some(finish)) => finish(Some(StoreError::CommitFailed(e.to_string()))),
+            (Err(_), None) => {} // dropped: its caller sees `Closed`
         }
     }
     match conn.batch("COMMIT") {
@@ -348,6 +392,7 @@ fn run_batch(conn: &dyn Sql, begin: &str, batch: Vec<Job>) {
             }
         }
     }
+    again
 }
 
 /// Milliseconds since the Unix epoch, the time unit of scheduling columns.
