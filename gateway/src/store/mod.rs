@@ -407,3 +407,58 @@ pub fn now_ms() -> i64 {
 pub fn now_rfc3339() -> String {
     jiff::Timestamp::now().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+
+    /// Inserts a token id named after the run, and fails with `Busy` on the runs in `busy`.
+    fn job(
+        runs: &Arc<AtomicU32>,
+        busy: std::ops::RangeInclusive<u32>,
+    ) -> impl Fn(&dyn Sql) -> Result<u32, StoreError> + Send + 'static {
+        let runs = runs.clone();
+        move |conn| {
+            let n = runs.fetch_add(1, Ordering::SeqCst) + 1;
+            conn.exec(
+                "INSERT INTO used_tokens (jti, expires_at) VALUES ($1, 0)",
+                &[&format!("run-{n}")],
+            )?;
+            if busy.contains(&n) {
+                return Err(StoreError::Busy("simulated deadlock".into()));
+            }
+            Ok(n)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_job_that_loses_a_deadlock_runs_again_in_the_next_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.sqlite")).unwrap();
+        let ids = |db: &Db| {
+            let db = db.clone();
+            async move {
+                db.read_async(|c| c.rows("SELECT jti FROM used_tokens ORDER BY jti", &[]))
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.text(0))
+                    .collect::<Vec<_>>()
+            }
+        };
+
+        // Lost once: run again, and only the second run's write is kept.
+        let runs = Arc::new(AtomicU32::new(0));
+        assert_eq!(db.write(job(&runs, 1..=1)).await.unwrap(), 2);
+        assert_eq!(ids(&db).await, ["run-2"]);
+
+        // Lost every time: reported after MAX_RUNS runs, nothing kept.
+        let runs = Arc::new(AtomicU32::new(10));
+        let lost = db.write(job(&runs, 11..=99)).await;
+        assert!(matches!(lost, Err(StoreError::Busy(_))), "{lost:?}");
+        assert_eq!(runs.load(Ordering::SeqCst), 10 + MAX_RUNS);
+        assert_eq!(ids(&db).await, ["run-2"]);
+    }
+}
