@@ -117,3 +117,40 @@ async fn three_replicas_lose_nothing_and_do_nothing_twice() {
         r.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a PostgreSQL server: WELFARE_TEST_POSTGRES"]
+async fn a_gateway_reconnects_when_the_database_drops_its_connections() {
+    let replicas = spawn_replicas(1).await;
+    let app = &replicas[0];
+    let body = json!({ "benefit": "assegno-unico", "isee_cents": null, "reference_date": "2026-06-01",
+                       "children": [{ "birth_date": "2020-01-15" }] });
+    let mario = app.citizen(&synthetic_fiscal_code(1));
+    let (status, _) = app.post_idem(APPLICATIONS, &mario, "before", &body).await;
+    assert_eq!(status, 201);
+    // What a server restart or a fail-over does to a gateway: every connection cut.
+    let cut = app.count(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
+    assert!(cut >= 2, "the writer and a reader were connected: {cut}");
+    // The first requests after the cut may find a dead connection (a 5xx: nothing saved, the
+    // key freed); the gateway replaces it, and the retry with the same key succeeds once.
+    let laura = app.citizen(&synthetic_fiscal_code(2));
+    let mut answered = None;
+    for _ in 0..5 {
+        let (status, out) = app.post_idem(APPLICATIONS, &laura, "after", &body).await;
+        if status == 201 {
+            answered = Some(out);
+            break;
+        }
+        assert!(status == 500 || status == 503, "{status} {out}");
+    }
+    assert!(answered.is_some(), "the gateway did not reconnect");
+    let (status, list) = app.get(APPLICATIONS, &laura).await;
+    assert_eq!(status, 200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    for r in replicas {
+        r.stop().await;
+    }
+}

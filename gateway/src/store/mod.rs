@@ -1,6 +1,7 @@
 //! Durable state: versioned documents, the event outbox and its deliveries, idempotency records.
 //!
-//! SQLite in WAL mode with `synchronous=FULL`: an acknowledged write survives a power cut.
+//! SQLite in WAL mode with `synchronous=FULL` (an acknowledged write survives a power cut), or
+//! PostgreSQL for several gateways on one database ([`Location`]), behind the same statements.
 //! Reads go through a small pool of read-only connections and never wait for writers.
 //! Writes go to one writer thread that owns the write connection and applies the queued jobs of
 //! many requests in one transaction, each inside its own savepoint so that one job's conflict
@@ -113,12 +114,32 @@ const MAX_RUNS: u32 = 4;
 type Conn = Box<dyn Sql + Send>;
 
 /// Where the data lives.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Location {
     /// A SQLite file: the embedded default.
     Sqlite(std::path::PathBuf),
     /// A PostgreSQL database, by `postgres://` URL: several gateways may share it.
     Postgres(String),
+}
+
+/// Shown without the URL's password, which must not reach a log.
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(path) => write!(f, "Sqlite({})", path.display()),
+            Location::Postgres(url) => {
+                let shown = match (url.find("://"), url.rfind('@')) {
+                    (Some(scheme), Some(at)) if at > scheme => {
+                        let user = &url[scheme + 3..at];
+                        let user = user.split(':').next().unwrap_or_default();
+                        format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+                    }
+                    _ => url.clone(),
+                };
+                write!(f, "Postgres({shown})")
+            }
+        }
+    }
 }
 
 /// A handle on the database; cheap to clone.
@@ -188,9 +209,20 @@ impl Db {
             Location::Sqlite(_) => "BEGIN IMMEDIATE",
             Location::Postgres(_) => "BEGIN",
         };
+        // A PostgreSQL server restarts or fails over: the writer opens a new connection
+        // instead of failing every write from then on. A SQLite file does not go away.
+        let reopen: Option<Reopen> = match location {
+            Location::Sqlite(_) => None,
+            Location::Postgres(url) => {
+                let url = url.clone();
+                Some(Box::new(move || {
+                    Ok(Box::new(postgres::PgConn::new(postgres::connect(&url)?)) as Conn)
+                }))
+            }
+        };
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer_loop(conn, begin, rx))?;
+            .spawn(move || writer_loop(conn, reopen, begin, rx))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 location: location.clone(),
@@ -211,7 +243,13 @@ impl Db {
         let mut pool = self.inner.readers.lock().unwrap();
         loop {
             if let Some(conn) = pool.idle.pop() {
-                return Ok(conn);
+                if !conn.is_closed() {
+                    return Ok(conn);
+                }
+                // Its server went away: close it and open another.
+                pool.open -= 1;
+                drop(conn);
+                continue;
             }
             if pool.open < MAX_OPEN_READERS {
                 pool.open += 1;
@@ -332,13 +370,30 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn writer_loop(conn: Conn, begin: &'static str, jobs: mpsc::Receiver<Job>) {
+/// Opens a new write connection.
+type Reopen = Box<dyn Fn() -> Result<Conn, StoreError> + Send>;
+
+fn writer_loop(
+    mut conn: Conn,
+    reopen: Option<Reopen>,
+    begin: &'static str,
+    jobs: mpsc::Receiver<Job>,
+) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match jobs.try_recv() {
                 Ok(job) => batch.push(job),
                 Err(_) => break,
+            }
+        }
+        // A connection that cannot begin a transaction is replaced before the batch runs.
+        if let Some(reopen) = &reopen
+            && conn.is_closed()
+        {
+            match reopen() {
+                Ok(fresh) => conn = fresh,
+                Err(e) => tracing::error!(error = %e, "could not reconnect to the database"),
             }
         }
         run_batch(conn.as_ref(), begin, batch);

@@ -132,6 +132,10 @@ impl Sql for PgConn {
             .collect()
     }
 
+    fn is_closed(&self) -> bool {
+        self.0.borrow().client.is_closed()
+    }
+
     fn batch(&self, sql: &str) -> Result<(), StoreError> {
         Ok(self.0.borrow_mut().client.batch_execute(sql)?)
     }

@@ -137,6 +137,12 @@ pub trait Sql {
     /// Runs statements without parameters (transaction control, schema).
     fn batch(&self, sql: &str) -> Result<(), StoreError>;
 
+    /// Whether the connection is gone for good (a database server that went away); a pool
+    /// replaces it instead of using it.
+    fn is_closed(&self) -> bool {
+        false
+    }
+
     /// The first row, if any.
     fn row(&self, sql: &str, params: &[&dyn Param]) -> Result<Option<Row>, StoreError> {
         Ok(self.rows(sql, params)?.into_iter().next())
