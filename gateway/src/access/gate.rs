@@ -81,13 +81,6 @@ pub struct Admitted {
     pub one_time: Vec<(String, u64)>,
 }
 
-impl Admitted {
-    /// Whether the route is checked as an agency's interoperability call (purpose, ModI).
-    pub fn is_agency_call(&self) -> bool {
-        matches!(self.principal, Principal::Agency { .. }) && self.audit.is_some()
-    }
-}
-
 /// Authenticates and authorises the request described by `parts` for `rule`.
 pub async fn admit(
     app: &App,
