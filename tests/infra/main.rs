@@ -529,7 +529,19 @@ fn every_secret_key_the_pods_use_is_documented() {
         }
     }
     assert!(used.len() >= 3, "{used:?}");
-    for (secret, key) in &used {
+    // The operator creates the cluster's CA Secret (`<cluster>-ca`, key `ca.crt`) itself.
+    let operator_ca = format!(
+        "{}-ca",
+        text(
+            find(objects("base"), "Cluster", "welfare-db"),
+            "metadata.name"
+        )
+    );
+    assert!(
+        used.contains(&(operator_ca.clone(), Some("ca.crt".into()))),
+        "{used:?}"
+    );
+    for (secret, key) in used.iter().filter(|(s, _)| *s != operator_ca) {
         let s = find(&examples, "Secret", secret);
         if let Some(key) = key {
             assert!(secret_keys(s).contains(key), "{secret} has no {key}");
@@ -549,7 +561,15 @@ fn every_secret_key_the_pods_use_is_documented() {
     let (userinfo, rest) = rest.split_once('@').expect("credentials in the URL");
     let (user, password) = userinfo.split_once(':').expect("user:password");
     let (host, database) = rest.split_once('/').expect("a database name");
-    let database = database.split('?').next().unwrap();
+    let (database, params) = database.split_once('?').unwrap_or((database, ""));
+    // TLS, verified against the operator's CA where the pod mounts it.
+    assert!(params.split('&').any(|p| p == "sslmode=require"), "{url}");
+    let root = params
+        .split('&')
+        .find_map(|p| p.strip_prefix("sslrootcert="))
+        .expect("the CA in sslrootcert");
+    let ca_mount = named(list(gateway_container(&d), "volumeMounts"), "db-ca");
+    assert_eq!(root, format!("{}/ca.crt", text(ca_mount, "mountPath")));
     assert_eq!(
         host,
         format!("{}-rw:5432", text(cluster, "metadata.name")),

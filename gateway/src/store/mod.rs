@@ -52,6 +52,9 @@ pub enum StoreError {
     Database(rusqlite::Error),
     #[error("the commit failed: {0}")]
     CommitFailed(String),
+    /// The database could not be reached or its connection set up (TLS, CA file).
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
     /// Another gateway's transaction held what this one needed (a deadlock, a serialization
     /// failure): worth running again.
     #[error("a concurrent transaction got in the way: {0}")]

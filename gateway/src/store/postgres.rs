@@ -14,9 +14,105 @@ use bytes::BytesMut;
 use super::StoreError;
 use super::sql::{Cell, Dialect, Param, Row, Sql, Value};
 
-/// A client for `url` (`postgres://user@host:port/database`).
-pub fn connect(url: &str) -> Result<Client, ::postgres::Error> {
-    Client::connect(url, NoTls)
+/// The libpq parameter naming the CA file that signs the server's certificate.
+const ROOT_CERT_PARAM: &str = "sslrootcert";
+
+/// A client for `url` (`postgres://user@host:port/database`, libpq's parameters).
+///
+/// With `sslmode=require` the connection is TLS, and — stricter than libpq's `require` — the
+/// server's certificate is verified: against the CA in `sslrootcert=<file>` (a cluster's own
+/// CA, as CloudNativePG issues), or else the public roots. Without it, the connection is plain,
+/// as on a loopback or a private network; `prefer` is not attempted, so a server's
+/// self-signed certificate never turns a working plain connection into a failed handshake.
+pub fn connect(url: &str) -> Result<Client, StoreError> {
+    let (url, root_cert) = split_root_cert(url);
+    let config: ::postgres::Config = url.parse()?;
+    if config.get_ssl_mode() != ::postgres::config::SslMode::Require {
+        return Ok(config.connect(NoTls)?);
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    match root_cert {
+        Some(path) => {
+            use rustls_pki_types::pem::PemObject;
+            for cert in rustls_pki_types::CertificateDer::pem_file_iter(&path)
+                .map_err(|e| StoreError::Connect(format!("{ROOT_CERT_PARAM} {path}: {e}")))?
+            {
+                let cert = cert.map_err(|e| StoreError::Connect(format!("{path}: {e}")))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| StoreError::Connect(format!("{path}: {e}")))?;
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| StoreError::Connect(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))?)
+}
+
+/// `url` without its `sslrootcert` parameter (which the client library does not take), and
+/// that parameter's value.
+fn split_root_cert(url: &str) -> (String, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_string(), None);
+    };
+    let mut root = None;
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|pair| match pair.split_once('=') {
+            Some((ROOT_CERT_PARAM, value)) => {
+                root = Some(value.to_string());
+                false
+            }
+            _ => true,
+        })
+        .collect();
+    let url = if rest.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
+    (url, root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_root_certificate_is_taken_out_of_the_url() {
+        let cases = [
+            ("postgres://u@h/db", "postgres://u@h/db", None),
+            (
+                "postgres://u@h/db?sslmode=require&sslrootcert=/etc/ca.crt",
+                "postgres://u@h/db?sslmode=require",
+                Some("/etc/ca.crt"),
+            ),
+            (
+                "postgres://u@h/db?sslrootcert=/ca",
+                "postgres://u@h/db",
+                Some("/ca"),
+            ),
+        ];
+        for (url, rest, root) in cases {
+            assert_eq!(
+                split_root_cert(url),
+                (rest.to_string(), root.map(str::to_string)),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_required_tls_connection_without_a_usable_ca_fails_before_connecting() {
+        let missing =
+            connect("postgres://u@127.0.0.1:1/db?sslmode=require&sslrootcert=/nonexistent/ca.crt");
+        assert!(matches!(missing, Err(StoreError::Connect(m)) if m.contains("sslrootcert")));
+    }
 }
 
 /// A client as a [`Sql`] connection, with its prepared statements: each statement is parsed
