@@ -318,6 +318,10 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// Origins allowed by CORS (the web and mobile apps); `["*"]` allows any.
     pub cors_origins: Vec<String>,
+    /// Requests that change something, per citizen, company, or intermediary-for-a-person, per
+    /// minute ([`crate::rate`]); 0 turns the limit off. A person's own changes are a handful a
+    /// minute: 60 never stops a human and bounds a runaway client.
+    pub writes_per_minute: u32,
 }
 
 impl Default for HttpConfig {
@@ -325,6 +329,7 @@ impl Default for HttpConfig {
         Self {
             max_body_bytes: 1 << 20,
             cors_origins: vec!["*".into()],
+            writes_per_minute: 60,
         }
     }
 }

@@ -14,6 +14,7 @@
 //! - [`interop`]: PDND purposes, ModI integrity and tracking evidence, one-time token ids,
 //!   the civil registry's life events and the DCI registry search.
 //! - [`proposals`]: the dossier's catalogue of services and news by user segment.
+//! - [`rate`]: writes per caller per minute, counted in the database for every replica.
 //! - [`runtime`]: wasmtime engine, compiled-component cache, per-call instances, host
 //!   capabilities, manifests.
 //! - [`store`]: SQLite with group commit; a request's transaction view and write set.
@@ -41,6 +42,7 @@ pub mod openapi;
 pub mod outbox;
 pub mod problem;
 pub mod proposals;
+pub mod rate;
 pub mod runtime;
 pub mod store;
 

@@ -48,6 +48,11 @@ impl Problem {
         self
     }
 
+    /// A header whose value is computed (a `Retry-After` in seconds).
+    pub fn set_header(&mut self, name: header::HeaderName, value: HeaderValue) {
+        self.headers.push((name, value));
+    }
+
     pub fn status(&self) -> StatusCode {
         StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }

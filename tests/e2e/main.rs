@@ -19,5 +19,6 @@ mod naspi;
 mod notifications;
 mod offers;
 mod platform;
+mod rate;
 mod replicas;
 mod startup;

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use serde_json::json;
-use welfare_tests::{spawn_replicas, synthetic_fiscal_code};
+use welfare_tests::{spawn_replicas, spawn_replicas_with, synthetic_fiscal_code};
 
 const APPLICATIONS: &str = "/api/v1/income-support/applications";
 /// People applying, each once; every submission is sent twice, to two replicas at once.
@@ -150,6 +150,33 @@ async fn a_gateway_reconnects_when_the_database_drops_its_connections() {
     let (status, list) = app.get(APPLICATIONS, &laura).await;
     assert_eq!(status, 200);
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    for r in replicas {
+        r.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a PostgreSQL server: WELFARE_TEST_POSTGRES"]
+async fn the_write_limit_holds_across_replicas() {
+    welfare_tests::not_near_a_minute_end().await;
+    let replicas = spawn_replicas_with(3, |c| c.http.writes_per_minute = 3).await;
+    let body = json!({ "benefit": "assegno-unico", "isee_cents": null, "reference_date": "2026-06-01",
+                       "children": [{ "birth_date": "2020-01-15" }] });
+    let mario = replicas[0].citizen(&synthetic_fiscal_code(7));
+    // One change on each replica: three in the minute, the limit.
+    for (i, app) in replicas.iter().enumerate() {
+        let (status, out) = app
+            .post_idem(APPLICATIONS, &mario, &format!("k-{i}"), &body)
+            .await;
+        assert_eq!(status, 201, "{out}");
+    }
+    // Spreading requests over replicas does not multiply the allowance.
+    for (i, app) in replicas.iter().enumerate() {
+        let (status, out) = app
+            .post_idem(APPLICATIONS, &mario, &format!("more-{i}"), &body)
+            .await;
+        assert_eq!(status, 429, "replica {i}: {out}");
+    }
     for r in replicas {
         r.stop().await;
     }

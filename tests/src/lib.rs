@@ -70,6 +70,8 @@ pub fn test_config(data_dir: &Path) -> Config {
     config.events.backoff_max_ms = 200;
     config.events.poll_interval_ms = 20;
     config.events.max_attempts = 3;
+    // Tests drive one person hard; the limit has its own test.
+    config.http.writes_per_minute = 0;
     // Days run when a test says so, and a test may run a day still to come.
     config.clock.daily_events = false;
     config.clock.allow_future_days = true;
@@ -157,9 +159,23 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     start(data_dir, database, adjust).await
 }
 
+/// Waits out the last seconds of a clock minute, so that a test counting writes per minute
+/// (`welfare_gateway::rate`) runs inside one window.
+pub async fn not_near_a_minute_end() {
+    let into = jiff::Timestamp::now().as_millisecond().rem_euclid(60_000);
+    if into > 50_000 {
+        tokio::time::sleep(Duration::from_millis((60_000 - into + 100) as u64)).await;
+    }
+}
+
 /// `n` gateways on their own ports sharing one fresh PostgreSQL database (and one data
 /// directory, so one dev issuer: a token minted for one replica is good on all).
 pub async fn spawn_replicas(n: usize) -> Vec<TestApp> {
+    spawn_replicas_with(n, |_| {}).await
+}
+
+/// [`spawn_replicas`] after `adjust` has changed each replica's configuration.
+pub async fn spawn_replicas_with(n: usize, adjust: impl Fn(&mut Config)) -> Vec<TestApp> {
     let server = std::env::var(POSTGRES_ENV)
         .ok()
         .filter(|s| !s.is_empty())
@@ -168,7 +184,7 @@ pub async fn spawn_replicas(n: usize) -> Vec<TestApp> {
     let database = Some(Arc::new(FreshDatabase::create(&server)));
     let mut replicas = Vec::with_capacity(n);
     for _ in 0..n {
-        replicas.push(start(data_dir.clone(), database.clone(), |_| {}).await);
+        replicas.push(start(data_dir.clone(), database.clone(), &adjust).await);
     }
     replicas
 }

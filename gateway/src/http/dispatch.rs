@@ -145,6 +145,20 @@ async fn handle(
         }
     };
 
+    // Writes are limited per caller, in the database, so the limit holds on every replica.
+    let limited = (parts.method != Method::GET && app.config.http.writes_per_minute > 0)
+        .then(|| crate::rate::scope(&principal, subject.as_deref()))
+        .flatten();
+    if let Some(scope) = &limited
+        && let Err(problem) =
+            crate::rate::check(&app.db, scope, app.config.http.writes_per_minute).await
+    {
+        if let Some(key) = idem {
+            idempotency::release(&app.db, key).await;
+        }
+        return Err(problem);
+    }
+
     let request = types::Request {
         request_id: request_id.to_string(),
         method: crate::runtime::manifest::wit_method(&parts.method)
@@ -220,6 +234,8 @@ async fn handle(
         entry.status = saved.status;
         entry.outcome = audit::Outcome::of_status(saved.status);
     }
+    // Only a request that changed something counts against its caller's limit.
+    let limited = limited.filter(|_| !writes.is_empty());
     if !writes.is_empty() || idem.is_some() || audit.is_some() {
         let for_commit = saved.clone();
         let key = idem.clone();
@@ -233,6 +249,9 @@ async fn handle(
                 // The access is recorded with what it did, in the same transaction.
                 if let Some(entry) = &audit {
                     audit::append(conn, entry)?;
+                }
+                if let Some(scope) = &limited {
+                    crate::rate::count(conn, scope)?;
                 }
                 Ok(seqs)
             })
