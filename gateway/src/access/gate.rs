@@ -228,18 +228,25 @@ pub async fn seal(
     body: &[u8],
     admitted: &mut Admitted,
 ) -> Result<(), Problem> {
-    let Principal::Agency { organisation, .. } = &admitted.principal else {
+    let Principal::Agency {
+        organisation,
+        voucher,
+        ..
+    } = &admitted.principal
+    else {
         return Ok(());
     };
     let Some(entry) = admitted.audit.as_mut() else {
         return Ok(());
     };
     let write = Access::of_method(&parts.method) == Access::Act;
-    let checked = match app
-        .interop
-        .signing_keys
-        .check(organisation, &parts.headers, body, write)
-    {
+    let checked = match app.interop.signing_keys.check(
+        organisation,
+        &parts.headers,
+        body,
+        write,
+        voucher.tracking_digest.as_deref(),
+    ) {
         Ok(c) => c,
         Err(e) => {
             let problem = Problem::new(

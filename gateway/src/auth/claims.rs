@@ -61,12 +61,26 @@ pub struct Claims {
     /// Agency: the PDND purpose.
     #[serde(rename = "purposeId", skip_serializing_if = "Option::is_none")]
     pub purpose_id: Option<String>,
+    /// Agency (ModI AUDIT_REST_02): the hash of the `Agid-JWT-TrackingEvidence` the voucher
+    /// was issued for, binding the two.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<VoucherDigest>,
     /// Operator: role and office.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub office: Option<String>,
 }
+
+/// A voucher's `digest` claim: `{"alg": "SHA256", "value": "<hex>"}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VoucherDigest {
+    pub alg: String,
+    pub value: String,
+}
+
+/// The only digest algorithm PDND uses for AUDIT_REST_02.
+const DIGEST_ALG: &str = "SHA256";
 
 /// The SPID level of assurance in `acr`, which citizens' and companies' tokens must carry.
 fn level(acr: Option<&str>) -> Result<Level, AuthError> {
@@ -126,6 +140,13 @@ pub fn principal(
                         .filter(|j| !j.is_empty() && j.len() <= MAX_JTI_LEN)
                         .ok_or(AuthError::Claim("jti"))?,
                     expires_at: claims.exp,
+                    tracking_digest: match claims.digest {
+                        None => None,
+                        Some(d) if d.alg == DIGEST_ALG && d.value.len() == 64 => {
+                            Some(d.value.to_ascii_lowercase())
+                        }
+                        Some(_) => return Err(AuthError::Claim("digest (SHA256)")),
+                    },
                 },
             })
         }

@@ -135,6 +135,9 @@ pub struct Voucher {
     pub jti: String,
     /// Unix seconds.
     pub expires_at: u64,
+    /// ModI AUDIT_REST_02: the SHA-256 (hex) of the tracking evidence the voucher is bound
+    /// to; the call must carry exactly that `Agid-JWT-TrackingEvidence`.
+    pub tracking_digest: Option<String>,
 }
 
 /// Why a token was refused; the text goes to the caller in a 401 problem.

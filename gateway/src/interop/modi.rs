@@ -143,18 +143,28 @@ impl SigningKeys {
         })
     }
 
-    /// Checks the ModI headers of an agency's request: the tracking evidence always, the body's
-    /// signature when `write`.
+    /// Checks the ModI headers of an agency's request: the tracking evidence always (bound to
+    /// the voucher when it carries a `digest`: AUDIT_REST_02), the body's signature when
+    /// `write`.
     pub fn check(
         &self,
         organisation: &str,
         headers: &HeaderMap,
         body: &[u8],
         write: bool,
+        bound_to: Option<&str>,
     ) -> Result<Checked, ModiError> {
         let mut jtis = Vec::new();
         let tracking_token = header(headers, TRACKING_HEADER)
             .ok_or(ModiError::Missing("Agid-JWT-TrackingEvidence"))?;
+        if let Some(expected) = bound_to
+            && hex::encode(Sha256::digest(tracking_token.as_bytes())) != expected
+        {
+            return Err(ModiError::Invalid(
+                "Agid-JWT-TrackingEvidence",
+                "it is not the one the voucher's digest names (AUDIT_REST_02)".into(),
+            ));
+        }
         let tracking: TrackingClaims =
             self.verify("Agid-JWT-TrackingEvidence", organisation, tracking_token)?;
         let bounded = |v: Option<String>, name: &'static str| {

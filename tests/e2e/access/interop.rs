@@ -173,6 +173,39 @@ async fn vouchers_and_modi_headers_that_do_not_hold_are_refused_and_change_nothi
         403,
     ));
 
+    // AUDIT_REST_02: a voucher bound (by its `digest`) to one tracking evidence is good only
+    // with that one.
+    let bound_to = |tracking: &str| {
+        use sha2::Digest as _;
+        let claims = Claims {
+            iss: issuer_for(PrincipalKind::Agency).into(),
+            sub: "client:comune-di-roma".into(),
+            aud: INTEROP_AUDIENCE.into(),
+            exp: now() + 300,
+            iat: now(),
+            jti: Some(format!("{}", rand::random::<u64>())),
+            org: Some("comune-di-roma".into()),
+            purpose_id: Some("parking-badge".into()),
+            digest: Some(welfare_gateway::auth::claims::VoucherDigest {
+                alg: "SHA256".into(),
+                value: hex::encode(sha2::Sha256::digest(tracking.as_bytes())),
+            }),
+            ..Claims::default()
+        };
+        let mut header = Header::new(Algorithm::ES256);
+        header.typ = Some("at+jwt".into());
+        app.issuer().sign(&header, &claims).unwrap()
+    };
+    let mut unbound = municipality.call(None);
+    unbound.voucher = bound_to(&municipality.call(None).tracking);
+    cases.push((
+        "a voucher bound to other tracking evidence",
+        Method::GET,
+        status_path.clone(),
+        unbound,
+        403,
+    ));
+
     for (name, method, path, call, expected) in cases {
         let refused = audit_rows(&app, "refused");
         let (status, problem) = anpr
@@ -213,6 +246,14 @@ async fn vouchers_and_modi_headers_that_do_not_hold_are_refused_and_change_nothi
         .await;
     assert_eq!(status, 401, "a replayed signature");
     assert_eq!(app.count("SELECT count(*) FROM outbox"), 1);
+
+    // The voucher bound to the evidence the call carries is accepted.
+    let mut bound = municipality.call(None);
+    bound.voucher = bound_to(&bound.tracking);
+    let (status, out) = municipality
+        .send(Method::GET, &status_path, &bound, None)
+        .await;
+    assert_eq!(status, 200, "{out}");
 
     // A municipality's read carries its user in the trail (AUDIT_REST_01).
     let (status, _) = municipality.get(&status_path).await;
