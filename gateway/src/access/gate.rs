@@ -91,13 +91,14 @@ pub async fn admit(
     let draft = |principal: Option<&Principal>, subject: Option<String>| {
         draft(principal, subject, parts, rule, request_id)
     };
-    let named = named_subject(&parts.headers, rule);
+    // Whom the request names is worked out only where it is recorded: a refusal, an agency.
+    let named = || named_subject(&parts.headers, rule);
     let principal = match authenticate(app, &parts.headers, rule.admits(PrincipalKind::Anonymous)) {
         Ok(p) => p,
-        Err(problem) => return Err(refuse(app, draft(None, named), problem).await),
+        Err(problem) => return Err(refuse(app, draft(None, named()), problem).await),
     };
     if let Err(problem) = authorise(rule, &principal) {
-        return Err(refuse(app, draft(Some(&principal), named), problem).await);
+        return Err(refuse(app, draft(Some(&principal), named()), problem).await);
     }
     let on_behalf_of = parts
         .headers
@@ -112,11 +113,9 @@ pub async fn admit(
     };
     match &principal {
         Principal::Citizen { .. } | Principal::Company { .. } => {
-            let me = match &principal {
-                Principal::Citizen { fiscal_code, .. } => fiscal_code.to_string(),
-                Principal::Company { vat_number, .. } => vat_number.to_string(),
-                _ => unreachable!("matched above"),
-            };
+            let me = principal
+                .own_subject()
+                .expect("citizens and companies are subjects");
             refuse_others(
                 app,
                 &on_behalf_of,
@@ -181,6 +180,7 @@ pub async fn admit(
             purpose,
             voucher,
         } if !rule.admits(PrincipalKind::Anonymous) => {
+            let named = named();
             let mut entry = draft(Some(&principal), named.clone());
             entry.purpose = Some(purpose.clone());
             let operation = rule.operation(&parts.method);

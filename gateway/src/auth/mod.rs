@@ -111,6 +111,15 @@ impl Principal {
         }
     }
 
+    /// The person or company the caller is: a citizen's fiscal code, a company's VAT number.
+    pub fn own_subject(&self) -> Option<String> {
+        match self {
+            Principal::Citizen { fiscal_code, .. } => Some(fiscal_code.to_string()),
+            Principal::Company { vat_number, .. } => Some(vat_number.to_string()),
+            _ => None,
+        }
+    }
+
     /// A stable name of the caller, for idempotency scopes and logs (never a token).
     pub fn scope(&self) -> String {
         match self {

@@ -23,6 +23,7 @@ use crate::idempotency::{self, Begin, IdemKey, Saved};
 use crate::problem::Problem;
 use crate::runtime::Fault;
 use crate::runtime::bindings::types;
+use crate::store::txn::WriteSet;
 use crate::store::{StoreError, ops};
 
 /// Request headers passed to components: what a domain may legitimately need.
@@ -236,49 +237,87 @@ async fn handle(
     }
     // Only a request that changed something counts against its caller's limit.
     let limited = limited.filter(|_| !writes.is_empty());
-    if !writes.is_empty() || idem.is_some() || audit.is_some() {
-        let for_commit = saved.clone();
-        let key = idem.clone();
-        let committed = app
-            .db
-            .write(move |conn| {
-                let seqs = ops::apply_write_set(conn, &writes)?;
-                if let Some(key) = &key {
-                    idempotency::finish(conn, key, &for_commit)?;
-                }
-                // The access is recorded with what it did, in the same transaction.
-                if let Some(entry) = &audit {
-                    audit::append(conn, entry)?;
-                }
-                if let Some(scope) = &limited {
-                    crate::rate::count(conn, scope)?;
-                }
-                Ok(seqs)
+    commit(
+        app,
+        Commit {
+            writes,
+            idem,
+            saved: &saved,
+            audit,
+            limited,
+        },
+    )
+    .await?;
+    Ok(personal(build(&saved), &principal))
+}
+
+/// What one request commits, all in one transaction.
+pub struct Commit<'a> {
+    pub writes: WriteSet,
+    /// The key whose saved answer is `saved`.
+    pub idem: Option<IdemKey>,
+    pub saved: &'a Saved,
+    /// The access, recorded with what it did.
+    pub audit: Option<audit::Entry>,
+    /// The caller whose write limit this request counts against.
+    pub limited: Option<String>,
+}
+
+/// Commits a request's writes and events with its idempotency record, its audit entry and its
+/// count against the caller's limit, in one transaction (nothing to do when there is none of
+/// them). On failure the key is freed, so the client's retry runs again: a version that moved
+/// is a 409, anything else a 503.
+pub async fn commit(app: &App, c: Commit<'_>) -> Result<(), Problem> {
+    let Commit {
+        writes,
+        idem,
+        saved,
+        audit,
+        limited,
+    } = c;
+    if writes.is_empty() && idem.is_none() && audit.is_none() {
+        return Ok(());
+    }
+    let for_commit = saved.clone();
+    let key = idem.clone();
+    let committed = app
+        .db
+        .write(move |conn| {
+            let seqs = ops::apply_write_set(conn, &writes)?;
+            if let Some(key) = &key {
+                idempotency::finish(conn, key, &for_commit)?;
+            }
+            if let Some(entry) = &audit {
+                audit::append(conn, entry)?;
+            }
+            if let Some(scope) = &limited {
+                crate::rate::count(conn, scope)?;
+            }
+            Ok(seqs)
+        })
+        .await;
+    match committed {
+        Ok(seqs) => {
+            if !seqs.is_empty() {
+                app.outbox_wake.notify_one();
+            }
+            Ok(())
+        }
+        Err(e) => {
+            if let Some(key) = idem {
+                idempotency::release(&app.db, key).await;
+            }
+            Err(match e {
+                StoreError::Conflict => Problem::new(
+                    StatusCode::CONFLICT,
+                    "conflict",
+                    "A concurrent request changed the same data.",
+                )
+                .detail("Nothing was saved; read the resource again and retry."),
+                other => unavailable(other),
             })
-            .await;
-        match committed {
-            Ok(seqs) => {
-                if !seqs.is_empty() {
-                    app.outbox_wake.notify_one();
-                }
-            }
-            Err(e) => {
-                if let Some(key) = idem {
-                    idempotency::release(&app.db, key).await;
-                }
-                return Err(match e {
-                    StoreError::Conflict => Problem::new(
-                        StatusCode::CONFLICT,
-                        "conflict",
-                        "A concurrent request changed the same data.",
-                    )
-                    .detail("Nothing was saved; read the resource again and retry."),
-                    other => unavailable(other),
-                });
-            }
         }
     }
-    Ok(personal(build(&saved), &principal))
 }
 
 /// Records an audited access that ended without committing anything (a refusal by the

@@ -10,7 +10,9 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::App;
-use super::dispatch::{Started, record, replayed, start_idempotent, unavailable, wit_principal};
+use super::dispatch::{
+    Commit, Started, commit, record, replayed, start_idempotent, unavailable, wit_principal,
+};
 use super::native::{self, json};
 use super::routes::Lookup;
 use crate::access::audit::{self, Entry, Outcome};
@@ -19,7 +21,6 @@ use crate::idempotency::{self, Saved};
 use crate::interop::{life_events, registry};
 use crate::problem::Problem;
 use crate::runtime::bindings::types;
-use crate::store::ops;
 use crate::store::txn::{NewEvent, WriteSet, new_event_id};
 
 pub const LIFE_EVENTS: &str = "/interop/v1/life-events";
@@ -97,23 +98,17 @@ pub async fn life_event(State(app): State<Arc<App>>, request: Request) -> Respon
                 consumers: (app.runtime.subscribers())(event.topic),
             }],
         };
-        let (for_commit, commit_key) = (saved.clone(), key.clone());
-        let committed = app
-            .db
-            .write(move |conn| {
-                ops::apply_write_set(conn, &writes)?;
-                idempotency::finish(conn, &commit_key, &for_commit)?;
-                if let Some(e) = &entry {
-                    audit::append(conn, e)?;
-                }
-                Ok(())
-            })
-            .await;
-        if let Err(e) = committed {
-            idempotency::release(&app.db, key).await;
-            return Err(unavailable(e));
-        }
-        app.outbox_wake.notify_one();
+        commit(
+            &app,
+            Commit {
+                writes,
+                idem: Some(key),
+                saved: &saved,
+                audit: entry,
+                limited: None,
+            },
+        )
+        .await?;
         Ok(super::dispatch::build(&saved))
     }
     .await;
