@@ -70,19 +70,24 @@ pub async fn check(db: &Db, scope: &str, limit: u32) -> Result<(), Problem> {
     Err(problem)
 }
 
-/// Counts one write for `scope`, in the transaction that commits it, and forgets the scope's
-/// older windows.
+/// Counts one write for `scope`, in the transaction that commits it; the first write of a
+/// new window forgets the scope's older ones (so the clean-up costs once a minute, not per write).
 pub fn count(conn: &dyn Sql, scope: &str) -> Result<(), StoreError> {
     let start = window(now_ms());
-    conn.exec(
-        "INSERT INTO rate_windows (scope, window_start, count) VALUES ($1, $2, 1)
-         ON CONFLICT (scope, window_start) DO UPDATE SET count = rate_windows.count + 1",
-        &[&scope, &start],
-    )?;
-    conn.exec(
-        "DELETE FROM rate_windows WHERE scope = $1 AND window_start < $2",
-        &[&scope, &start],
-    )?;
+    let counted = conn
+        .row(
+            "INSERT INTO rate_windows (scope, window_start, count) VALUES ($1, $2, 1)
+             ON CONFLICT (scope, window_start) DO UPDATE SET count = rate_windows.count + 1
+             RETURNING count",
+            &[&scope, &start],
+        )?
+        .map(|r| r.int(0));
+    if counted == Some(1) {
+        conn.exec(
+            "DELETE FROM rate_windows WHERE scope = $1 AND window_start < $2",
+            &[&scope, &start],
+        )?;
+    }
     Ok(())
 }
 

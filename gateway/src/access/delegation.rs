@@ -406,8 +406,14 @@ pub enum Refused {
     Store(#[from] StoreError),
 }
 
-const COLUMNS: &str = "id, grantor, grantor_kind, intermediary_org, intermediary_kind, scopes, \
-     expires_at, created_at, created_by, document_ref, revoked_at, revoked_by";
+/// The columns every query reads, in the order [`from_row`] takes them: a macro, so that the
+/// statements are constant strings, built once at compile time rather than per request.
+macro_rules! columns {
+    () => {
+        "id, grantor, grantor_kind, intermediary_org, intermediary_kind, scopes, \
+     expires_at, created_at, created_by, document_ref, revoked_at, revoked_by"
+    };
+}
 
 fn from_row(r: &crate::store::sql::Row) -> Delegation {
     Delegation {
@@ -453,8 +459,10 @@ pub fn insert(conn: &dyn Sql, d: &Delegation) -> Result<(), Refused> {
             .unwrap_or_default()
     });
     conn.exec(
-        &format!(
-            "INSERT INTO delegations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL)"
+        concat!(
+            "INSERT INTO delegations (",
+            columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL)"
         ),
         &[
             &d.id,
@@ -475,9 +483,10 @@ pub fn insert(conn: &dyn Sql, d: &Delegation) -> Result<(), Refused> {
 /// The grantor's active delegations.
 fn active_of(conn: &dyn Sql, grantor: &str, now_ms: i64) -> Result<Vec<Delegation>, StoreError> {
     let rows = conn.rows(
-        &format!(
-            "SELECT {COLUMNS} FROM delegations
-             WHERE grantor = $1 AND revoked_at IS NULL AND expires_at > $2"
+        concat!(
+            "SELECT ",
+            columns!(),
+            " FROM delegations WHERE grantor = $1 AND revoked_at IS NULL AND expires_at > $2"
         ),
         &[&grantor, &now_ms],
     )?;
@@ -493,11 +502,7 @@ pub fn active_between(
 ) -> Result<Option<Delegation>, StoreError> {
     Ok(conn
         .row(
-            &format!(
-                "SELECT {COLUMNS} FROM delegations
-                 WHERE intermediary_org = $1 AND grantor = $2 AND revoked_at IS NULL AND expires_at > $3
-                 ORDER BY created_at DESC LIMIT 1"
-            ),
+            concat!("SELECT ", columns!(), " FROM delegations WHERE intermediary_org = $1 AND grantor = $2 AND revoked_at IS NULL AND expires_at > $3 ORDER BY created_at DESC LIMIT 1"),
             &[&org, &grantor, &now_ms],
         )?
         .as_ref()
@@ -512,8 +517,10 @@ pub fn of_grantor(
     limit: usize,
 ) -> Result<Vec<Delegation>, StoreError> {
     let rows = conn.rows(
-        &format!(
-            "SELECT {COLUMNS} FROM delegations WHERE grantor = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
+        concat!(
+            "SELECT ",
+            columns!(),
+            " FROM delegations WHERE grantor = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
         ),
         &[&grantor, &before.unwrap_or("\u{10FFFF}"), &(limit as i64)],
     )?;
@@ -530,11 +537,7 @@ pub fn active_to_org(
     limit: usize,
 ) -> Result<Vec<Delegation>, StoreError> {
     let rows = conn.rows(
-        &format!(
-            "SELECT {COLUMNS} FROM delegations
-             WHERE intermediary_org = $1 AND grantor > $2 AND revoked_at IS NULL AND expires_at > $3
-             ORDER BY grantor LIMIT $4"
-        ),
+        concat!("SELECT ", columns!(), " FROM delegations WHERE intermediary_org = $1 AND grantor > $2 AND revoked_at IS NULL AND expires_at > $3 ORDER BY grantor LIMIT $4"),
         &[&org, &after.unwrap_or(""), &now_ms, &(limit as i64)],
     )?;
     Ok(rows.iter().map(from_row).collect())
@@ -550,7 +553,11 @@ pub fn revoke(
 ) -> Result<Delegation, Refused> {
     let current = conn
         .row(
-            &format!("SELECT {COLUMNS} FROM delegations WHERE id = $1 AND grantor = $2"),
+            concat!(
+                "SELECT ",
+                columns!(),
+                " FROM delegations WHERE id = $1 AND grantor = $2"
+            ),
             &[&id, &grantor],
         )?
         .as_ref()

@@ -116,12 +116,9 @@ pub async fn admit(
             let me = principal
                 .own_subject()
                 .expect("citizens and companies are subjects");
-            refuse_others(
-                app,
-                &on_behalf_of,
-                &me,
-                draft(Some(&principal), on_behalf_of.clone()),
-            )
+            refuse_others(app, &on_behalf_of, &me, || {
+                draft(Some(&principal), on_behalf_of.clone())
+            })
             .await?;
             admitted.subject = Some(me);
         }
@@ -361,14 +358,14 @@ async fn refuse_others(
     app: &App,
     on_behalf_of: &Option<String>,
     me: &str,
-    entry: Entry,
+    entry: impl FnOnce() -> Entry,
 ) -> Result<(), Problem> {
     match on_behalf_of {
         None => Ok(()),
         Some(named) if named.eq_ignore_ascii_case(me) => Ok(()),
         Some(_) => Err(refuse(
             app,
-            entry,
+            entry(),
             Problem::forbidden(
                 "You act for yourself only; intermediaries act for others under a delegation.",
             ),

@@ -64,7 +64,7 @@ pub async fn life_event(State(app): State<Arc<App>>, request: Request) -> Respon
                     return Ok(replayed(saved));
                 }
             };
-        let today = jiff::Zoned::now().date();
+        let today = crate::clock::today();
         let event = match life_events::validate(&body, today) {
             Ok(e) => e,
             Err(errors) => {
