@@ -144,7 +144,7 @@ impl Platform {
             })
             .collect();
         let openapi = serde_json::to_string_pretty(&openapi::document(&manifests))?;
-        let auth = auth::Authenticator::new(&config.auth, &config.interop, &config.data_dir)?;
+        let auth = auth::authenticator(&config.auth, &config.interop, &config.data_dir)?;
         let channels = Arc::new(channels::Channels::new(&config.channels)?);
         let mut operations: Vec<String> = manifests
             .iter()

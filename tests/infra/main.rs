@@ -12,6 +12,7 @@
 //! - [`configs`]: the ConfigMaps' `welfare.toml` as the gateway's `Config`.
 //! - [`secrets`]: Secret keys, the database URL.
 //! - [`resources`]: the CloudNativePG `Cluster` and the SpinKube `SpinApp`.
+//! - [`spin`]: the Spin app's variables against spin/spin.toml, and the deliveries CronJob.
 //! - [`containerfile`]: the image build.
 
 use std::collections::BTreeSet;
@@ -33,6 +34,7 @@ mod kustomize;
 mod manifests;
 mod resources;
 mod secrets;
+mod spin;
 mod yaml;
 
 const GATEWAY: &str = "welfare-gateway";

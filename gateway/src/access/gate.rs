@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::audit::{self, Entry, Outcome};
 use super::delegation::{self, Access, Delegation};
+use crate::auth::policy::{Policy, authorise as authorise_policy};
 use crate::auth::{Level, Principal, PrincipalKind};
 use crate::http::App;
 use crate::identity::{FiscalCode, VatNumber};
@@ -394,44 +395,18 @@ fn authenticate(
 }
 
 fn authorise(rule: &Rule<'_>, principal: &Principal) -> Result<(), Problem> {
-    if !rule.admits(principal.kind()) {
-        return Err(Problem::forbidden(
-            format!("This route is not open to {:?} callers.", principal.kind()).to_lowercase(),
-        ));
-    }
-    match principal {
-        Principal::Operator { role, .. }
-            if !rule.roles.is_empty() && !rule.roles.contains(role) =>
-        {
-            Err(Problem::forbidden(format!(
-                "This route needs one of the roles: {}.",
-                rule.roles.join(", ")
-            )))
+    let policy = Policy {
+        principals: rule.principals,
+        roles: rule.roles,
+        min_level: rule.min_level,
+    };
+    authorise_policy(&policy, principal).map_err(|refusal| {
+        let (kind, title) = refusal.title();
+        let status = StatusCode::from_u16(refusal.status()).expect("401 or 403");
+        let problem = Problem::new(status, kind, title).detail(refusal.detail());
+        match refusal.challenge() {
+            Some(challenge) => problem.header(header::WWW_AUTHENTICATE, challenge),
+            None => problem,
         }
-        Principal::Citizen { level, .. } | Principal::Company { level, .. }
-            if rule.min_level.is_some_and(|min| *level < min) =>
-        {
-            // RFC 9470: ask the client to authenticate again at a higher level.
-            let min = rule.min_level.expect("checked");
-            Err(Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "insufficient-authentication",
-                "A stronger SPID/CIE login is needed.",
-            )
-            .detail(format!("This route needs SPID level {min:?} or higher."))
-            .header(header::WWW_AUTHENTICATE, step_up_challenge(min)))
-        }
-        _ => Ok(()),
-    }
-}
-
-fn step_up_challenge(min: Level) -> &'static str {
-    match min {
-        Level::L1 | Level::L2 => {
-            "Bearer error=\"insufficient_user_authentication\", acr_values=\"https://www.spid.gov.it/SpidL2\""
-        }
-        Level::L3 => {
-            "Bearer error=\"insufficient_user_authentication\", acr_values=\"https://www.spid.gov.it/SpidL3\""
-        }
-    }
+    })
 }

@@ -96,9 +96,14 @@ impl DevIssuer {
         Ok(Self { key })
     }
 
+    /// The public key as PEM, for hosts that trust this issuer from configuration (the
+    /// Spin adapters read it from a variable).
+    pub fn public_key_pem(&self) -> anyhow::Result<String> {
+        Ok(self.key.public_key().to_public_key_pem(LineEnding::LF)?)
+    }
+
     pub fn decoding_key(&self) -> anyhow::Result<DecodingKey> {
-        let pem = self.key.public_key().to_public_key_pem(LineEnding::LF)?;
-        Ok(DecodingKey::from_ec_pem(pem.as_bytes())?)
+        Ok(DecodingKey::from_ec_pem(self.public_key_pem()?.as_bytes())?)
     }
 
     /// A signed token for `request`, valid `ttl_seconds`, for `audience`.

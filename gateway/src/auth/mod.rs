@@ -1,312 +1,54 @@
-//! Who is calling: bearer tokens verified per RFC 8725 and turned into a [`Principal`].
-//!
-//! Every token must name a trusted issuer (`iss`), carry this platform's audience (`aud`), an
-//! expiry (`exp`) and a subject (`sub`), and be signed with an algorithm on that issuer's
-//! allow-list: `alg: none`, HMAC with a public key as secret, and unknown issuers are refused
-//! before any claim is read. Each issuer is trusted for one kind of principal only.
+//! Who is calling: the shared `welfare-auth` crate (token verification, principals, route
+//! policy), configured from the gateway's `[auth]` and `[interop]` sections.
 //!
 //! - [`dev_issuer`]: the development issuer behind `welfare token`, trusted only when the
 //!   configuration says so.
-//! - [`claims`]: the claims each kind of token carries, and their mapping to a principal.
+//! - [`claims`]: the claims each kind of token carries (re-exported from `welfare-auth`).
 
-pub mod claims;
 pub mod dev_issuer;
 
-use std::collections::HashMap;
+pub use welfare_auth::{
+    AuthError, Authenticator, IntermediaryKind, Level, Principal, PrincipalKind, Voucher,
+    check_issued_at, claims, policy,
+};
 
-use base64::Engine as _;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde::{Deserialize, Serialize};
+use crate::config::{AuthConfig, InteropConfig};
 
-use crate::config::AuthConfig;
-use crate::identity::{FiscalCode, VatNumber};
-
-/// SPID/CIE level of assurance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Level {
-    L1,
-    L2,
-    L3,
-}
-
-impl Level {
-    /// The `acr` value SPID uses for this level.
-    pub fn acr(self) -> &'static str {
-        match self {
-            Level::L1 => "https://www.spid.gov.it/SpidL1",
-            Level::L2 => "https://www.spid.gov.it/SpidL2",
-            Level::L3 => "https://www.spid.gov.it/SpidL3",
-        }
-    }
-
-    pub fn from_acr(acr: &str) -> Option<Self> {
-        [Level::L1, Level::L2, Level::L3]
-            .into_iter()
-            .find(|l| l.acr() == acr)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum IntermediaryKind {
-    Caf,
-    Patronato,
-    Consulente,
-}
-
-/// The kinds of principal; an issuer is trusted for exactly one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PrincipalKind {
-    Anonymous,
-    Citizen,
-    Company,
-    Intermediary,
-    Agency,
-    Operator,
-    System,
-}
-
-/// A verified caller.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Principal {
-    Anonymous,
-    Citizen {
-        fiscal_code: FiscalCode,
-        level: Level,
-    },
-    /// A company acting for itself (SPID for legal persons).
-    Company {
-        vat_number: VatNumber,
-        name: Option<String>,
-        level: Level,
-    },
-    Intermediary {
-        organisation: String,
-        kind: IntermediaryKind,
-    },
-    Agency {
-        organisation: String,
-        purpose: String,
-        voucher: Voucher,
-    },
-    Operator {
-        id: String,
-        role: String,
-        office: Option<String>,
-    },
-    System,
-}
-
-impl Principal {
-    pub fn kind(&self) -> PrincipalKind {
-        match self {
-            Principal::Anonymous => PrincipalKind::Anonymous,
-            Principal::Citizen { .. } => PrincipalKind::Citizen,
-            Principal::Company { .. } => PrincipalKind::Company,
-            Principal::Intermediary { .. } => PrincipalKind::Intermediary,
-            Principal::Agency { .. } => PrincipalKind::Agency,
-            Principal::Operator { .. } => PrincipalKind::Operator,
-            Principal::System => PrincipalKind::System,
-        }
-    }
-
-    /// The person or company the caller is: a citizen's fiscal code, a company's VAT number.
-    pub fn own_subject(&self) -> Option<String> {
-        match self {
-            Principal::Citizen { fiscal_code, .. } => Some(fiscal_code.to_string()),
-            Principal::Company { vat_number, .. } => Some(vat_number.to_string()),
-            _ => None,
-        }
-    }
-
-    /// A stable name of the caller, for idempotency scopes and logs (never a token).
-    pub fn scope(&self) -> String {
-        match self {
-            Principal::Anonymous => "anonymous".into(),
-            Principal::Citizen { fiscal_code, .. } => format!("citizen:{fiscal_code}"),
-            Principal::Company { vat_number, .. } => format!("company:{vat_number}"),
-            Principal::Intermediary { organisation, .. } => format!("intermediary:{organisation}"),
-            Principal::Agency {
-                organisation,
-                purpose,
-                ..
-            } => format!("agency:{organisation}:{purpose}"),
-            Principal::Operator { id, .. } => format!("operator:{id}"),
-            Principal::System => "system".into(),
-        }
-    }
-}
-
-/// What identifies one PDND voucher, for the single-use check and the audit trail.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Voucher {
-    pub jti: String,
-    /// Unix seconds.
-    pub expires_at: u64,
-    /// ModI AUDIT_REST_02: the SHA-256 (hex) of the tracking evidence the voucher is bound
-    /// to; the call must carry exactly that `Agid-JWT-TrackingEvidence`.
-    pub tracking_digest: Option<String>,
-}
-
-/// Why a token was refused; the text goes to the caller in a 401 problem.
-#[derive(Debug, thiserror::Error)]
-pub enum AuthError {
-    #[error("the Authorization header must be `Bearer <token>`")]
-    MalformedHeader,
-    #[error("the token is not a well-formed JWT")]
-    Malformed,
-    #[error("the token's issuer is not trusted")]
-    UnknownIssuer,
-    #[error("the algorithm {0:?} is not accepted for this issuer")]
-    AlgorithmNotAllowed(Algorithm),
-    #[error("the token is not valid: {0}")]
-    Invalid(String),
-    #[error("the token lacks a usable claim: {0}")]
-    Claim(&'static str),
-    #[error("the token was issued too long ago or in the future (`iat`)")]
-    IssuedAt,
-}
-
-struct TrustedIssuer {
-    kind: PrincipalKind,
-    key: DecodingKey,
-    algorithms: Vec<Algorithm>,
-}
-
-/// Verifies bearer tokens against the trusted issuers.
-pub struct Authenticator {
-    issuers: HashMap<String, TrustedIssuer>,
-    audience: String,
-    /// The audience of PDND vouchers: the interoperability e-service, not the app API.
-    interop_audience: String,
-    max_voucher_age: u64,
-    leeway: u64,
-}
-
-impl Authenticator {
-    pub fn new(
-        config: &AuthConfig,
-        interop: &crate::config::InteropConfig,
-        data_dir: &std::path::Path,
-    ) -> anyhow::Result<Self> {
-        let mut issuers = HashMap::new();
-        if config.dev_issuer {
-            let dev = dev_issuer::DevIssuer::open(data_dir)?;
-            for kind in dev_issuer::KINDS {
-                issuers.insert(
-                    dev_issuer::issuer_for(kind).to_string(),
-                    TrustedIssuer {
-                        kind,
-                        key: dev.decoding_key()?,
-                        algorithms: vec![Algorithm::ES256],
-                    },
-                );
-            }
-        }
-        for issuer in &config.issuers {
-            let pem = std::fs::read(&issuer.public_key_pem)?;
-            let algorithms = issuer
-                .algorithms
-                .iter()
-                .map(|a| {
-                    a.parse::<Algorithm>()
-                        .map_err(|_| anyhow::anyhow!("unknown algorithm {a} for {}", issuer.issuer))
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            anyhow::ensure!(
-                algorithms
-                    .iter()
-                    .all(|a| !matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512)),
-                "issuer {}: HMAC algorithms are not accepted (RFC 8725 §3.1)",
-                issuer.issuer
-            );
-            let key = if algorithms
-                .iter()
-                .any(|a| matches!(a, Algorithm::ES256 | Algorithm::ES384))
-            {
-                DecodingKey::from_ec_pem(&pem)?
-            } else {
-                DecodingKey::from_rsa_pem(&pem)?
-            };
-            issuers.insert(
-                issuer.issuer.clone(),
-                TrustedIssuer {
-                    kind: issuer.kind,
-                    key,
-                    algorithms,
-                },
+/// The authenticator the configuration describes: the development issuer's kinds when it is
+/// on, then every configured issuer with its PEM key file.
+pub fn authenticator(
+    config: &AuthConfig,
+    interop: &InteropConfig,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<Authenticator> {
+    let mut auth = Authenticator::new(
+        &config.audience,
+        &interop.audience,
+        interop.max_token_age_seconds,
+        config.leeway_seconds,
+    );
+    if config.dev_issuer {
+        let dev = dev_issuer::DevIssuer::open(data_dir)?;
+        for kind in dev_issuer::KINDS {
+            auth.trust_key(
+                dev_issuer::issuer_for(kind),
+                kind,
+                dev.decoding_key()?,
+                vec![welfare_auth::Algorithm::ES256],
             );
         }
-        Ok(Self {
-            issuers,
-            audience: config.audience.clone(),
-            interop_audience: interop.audience.clone(),
-            max_voucher_age: interop.max_token_age_seconds,
-            leeway: config.leeway_seconds,
-        })
     }
-
-    /// The principal of an `Authorization` header value.
-    pub fn authenticate(&self, authorization: &str) -> Result<Principal, AuthError> {
-        let token = authorization
-            .strip_prefix("Bearer ")
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(AuthError::MalformedHeader)?;
-        let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed)?;
-        let issuer_name = unverified_issuer(token)?;
-        let issuer = self
-            .issuers
-            .get(&issuer_name)
-            .ok_or(AuthError::UnknownIssuer)?;
-        if !issuer.algorithms.contains(&header.alg) {
-            return Err(AuthError::AlgorithmNotAllowed(header.alg));
-        }
-        let mut validation = Validation::new(header.alg);
-        validation.algorithms = issuer.algorithms.clone();
-        validation.set_issuer(&[&issuer_name]);
-        let agency = issuer.kind == PrincipalKind::Agency;
-        validation.set_audience(&[if agency {
-            &self.interop_audience
-        } else {
-            &self.audience
-        }]);
-        validation.set_required_spec_claims(&["iss", "aud", "exp", "sub"]);
-        validation.validate_nbf = true;
-        validation.leeway = self.leeway;
-        let data = jsonwebtoken::decode::<claims::Claims>(token, &issuer.key, &validation)
-            .map_err(|e| AuthError::Invalid(e.to_string()))?;
-        if agency {
-            check_issued_at(data.claims.iat, self.max_voucher_age, self.leeway)?;
-        }
-        claims::principal(issuer.kind, header.typ.as_deref(), data.claims)
+    for issuer in &config.issuers {
+        let pem = std::fs::read(&issuer.public_key_pem)?;
+        let algorithms = issuer
+            .algorithms
+            .iter()
+            .map(|a| {
+                a.parse::<welfare_auth::Algorithm>()
+                    .map_err(|_| anyhow::anyhow!("unknown algorithm {a} for {}", issuer.issuer))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        auth.trust(&issuer.issuer, issuer.kind, &pem, algorithms)?;
     }
-}
-
-/// A PDND voucher (or ModI token) must say when it was issued: not in the future, and not
-/// longer ago than `max_age` seconds.
-pub fn check_issued_at(iat: u64, max_age: u64, leeway: u64) -> Result<(), AuthError> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
-    if iat == 0 || iat > now + leeway || iat + max_age + leeway < now {
-        return Err(AuthError::IssuedAt);
-    }
-    Ok(())
-}
-
-/// The `iss` claim read before verification, only to pick the key that verifies the token.
-fn unverified_issuer(token: &str) -> Result<String, AuthError> {
-    #[derive(Deserialize)]
-    struct Iss {
-        iss: Option<String>,
-    }
-    let payload = token.split('.').nth(1).ok_or(AuthError::Malformed)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|_| AuthError::Malformed)?;
-    let iss: Iss = serde_json::from_slice(&bytes).map_err(|_| AuthError::Malformed)?;
-    iss.iss.ok_or(AuthError::Claim("iss"))
+    Ok(auth)
 }

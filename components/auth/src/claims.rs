@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{AuthError, IntermediaryKind, Level, Principal, PrincipalKind};
-use crate::identity::{FiscalCode, VatNumber};
+use welfare_identity::{FiscalCode, VatNumber};
 
 /// The SPID/CIE attribute that carries the fiscal code, as `TINIT-<code>`.
 pub const FISCAL_NUMBER_CLAIM: &str = "https://attributes.eid.gov.it/fiscal_number";

@@ -1,0 +1,147 @@
+//! Whether a route admits a verified caller: its principal kinds, its operator roles and, for
+//! citizens and companies, the minimum SPID/CIE level. The hosts turn a [`Refusal`] into their
+//! problem+json answer (401 for a level too low, so the client can step up; 403 otherwise).
+
+use crate::{Level, Principal, PrincipalKind};
+
+/// What a route asks of its callers.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy<'a> {
+    pub principals: &'a [PrincipalKind],
+    /// Operator roles admitted; empty admits every role.
+    pub roles: &'a [String],
+    pub min_level: Option<Level>,
+}
+
+/// Why a route refused a caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The route is not open to this kind of caller (403).
+    Kind(PrincipalKind),
+    /// The operator lacks every admitted role (403).
+    Role(Vec<String>),
+    /// The login's level is below the route's minimum (401 with a step-up challenge).
+    Level(Level),
+}
+
+impl Refusal {
+    /// The HTTP status the refusal is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Refusal::Level(_) => 401,
+            _ => 403,
+        }
+    }
+
+    /// The problem's `type` suffix and title.
+    pub fn title(&self) -> (&'static str, &'static str) {
+        match self {
+            Refusal::Level(_) => (
+                "insufficient-authentication",
+                "A stronger SPID/CIE login is needed.",
+            ),
+            _ => ("forbidden", "You may not do this."),
+        }
+    }
+
+    /// The problem's detail, for the caller.
+    pub fn detail(&self) -> String {
+        match self {
+            Refusal::Kind(kind) => {
+                format!("This route is not open to {kind:?} callers.").to_lowercase()
+            }
+            Refusal::Role(roles) => {
+                format!("This route needs one of the roles: {}.", roles.join(", "))
+            }
+            Refusal::Level(min) => format!("This route needs SPID level {min:?} or higher."),
+        }
+    }
+
+    /// RFC 9470's `WWW-Authenticate` challenge asking the client to log in again at the
+    /// route's level, for a [`Refusal::Level`].
+    pub fn challenge(&self) -> Option<&'static str> {
+        match self {
+            Refusal::Level(Level::L1 | Level::L2) => Some(
+                "Bearer error=\"insufficient_user_authentication\", acr_values=\"https://www.spid.gov.it/SpidL2\"",
+            ),
+            Refusal::Level(Level::L3) => Some(
+                "Bearer error=\"insufficient_user_authentication\", acr_values=\"https://www.spid.gov.it/SpidL3\"",
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `policy` admits `principal`.
+pub fn authorise(policy: &Policy<'_>, principal: &Principal) -> Result<(), Refusal> {
+    if !policy.principals.contains(&principal.kind()) {
+        return Err(Refusal::Kind(principal.kind()));
+    }
+    match principal {
+        Principal::Operator { role, .. }
+            if !policy.roles.is_empty() && !policy.roles.contains(role) =>
+        {
+            Err(Refusal::Role(policy.roles.to_vec()))
+        }
+        Principal::Citizen { level, .. } | Principal::Company { level, .. } => {
+            match policy.min_level {
+                Some(min) if *level < min => Err(Refusal::Level(min)),
+                _ => Ok(()),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use welfare_identity::FiscalCode;
+
+    fn citizen(level: Level) -> Principal {
+        Principal::Citizen {
+            fiscal_code: FiscalCode::parse("RSSMRA85T10A562S").unwrap(),
+            level,
+        }
+    }
+
+    fn operator(role: &str) -> Principal {
+        Principal::Operator {
+            id: "op-1".into(),
+            role: role.into(),
+            office: None,
+        }
+    }
+
+    #[test]
+    fn kinds_roles_and_levels_decide() {
+        let roles = ["case-worker".to_string()];
+        let policy = Policy {
+            principals: &[PrincipalKind::Citizen, PrincipalKind::Operator],
+            roles: &roles,
+            min_level: Some(Level::L2),
+        };
+        let cases = [
+            (citizen(Level::L2), Ok(())),
+            (citizen(Level::L3), Ok(())),
+            (citizen(Level::L1), Err(Refusal::Level(Level::L2))),
+            (operator("case-worker"), Ok(())),
+            (operator("editor"), Err(Refusal::Role(roles.to_vec()))),
+            (
+                Principal::Anonymous,
+                Err(Refusal::Kind(PrincipalKind::Anonymous)),
+            ),
+        ];
+        for (principal, expected) in cases {
+            assert_eq!(authorise(&policy, &principal), expected, "{principal:?}");
+        }
+        assert_eq!(Refusal::Level(Level::L2).status(), 401);
+        assert!(
+            Refusal::Level(Level::L3)
+                .challenge()
+                .unwrap()
+                .contains("SpidL3")
+        );
+        assert_eq!(Refusal::Kind(PrincipalKind::Agency).status(), 403);
+    }
+}

@@ -1,0 +1,218 @@
+//! Who is calling and whether the route admits them, with the gateway's rules: the same
+//! token verification and route policy (`welfare-auth`), the same refusals.
+//!
+//! The trusted issuers come from Spin variables (bound from Kubernetes Secrets by the
+//! SpinApp): `auth_audience`, `auth_issuers` (JSON: `[{"issuer", "kind", "algorithms",
+//! "public_key_pem"}]`) and optionally `auth_leeway_seconds`. Without them every token is
+//! refused: a deployment that forgot its keys admits anonymous routes only.
+
+use serde::Deserialize;
+use spin_sdk::http::{Request, Response};
+use spin_sdk::variables;
+use welfare_auth::policy::{Policy, authorise};
+use welfare_auth::{Algorithm, Authenticator, Level, Principal, PrincipalKind};
+use welfare_identity::{FiscalCode, VatNumber};
+
+use crate::problem;
+use crate::types::{self, Route};
+
+/// The header an intermediary names the person it acts for with.
+pub const ON_BEHALF_OF: &str = "on-behalf-of";
+/// Clock skew tolerated when no `auth_leeway_seconds` is set (the gateway's default).
+pub const DEFAULT_LEEWAY_SECONDS: u64 = 30;
+
+#[derive(Deserialize)]
+struct IssuerVar {
+    issuer: String,
+    kind: PrincipalKind,
+    algorithms: Vec<String>,
+    public_key_pem: String,
+}
+
+/// The authenticator the Spin variables describe.
+fn authenticator() -> Result<Authenticator, String> {
+    let audience = variables::get("auth_audience").map_err(|e| format!("auth_audience: {e:?}"))?;
+    let leeway = variables::get("auth_leeway_seconds")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_LEEWAY_SECONDS);
+    // Agencies are refused before their voucher matters, so the voucher audience and age
+    // are never used here.
+    let mut auth = Authenticator::new(&audience, &audience, 0, leeway);
+    let issuers = variables::get("auth_issuers").map_err(|e| format!("auth_issuers: {e:?}"))?;
+    let issuers: Vec<IssuerVar> =
+        serde_json::from_str(&issuers).map_err(|e| format!("auth_issuers: {e}"))?;
+    for i in issuers {
+        let algorithms = i
+            .algorithms
+            .iter()
+            .map(|a| {
+                a.parse::<Algorithm>()
+                    .map_err(|_| format!("unknown algorithm {a}"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        auth.trust(&i.issuer, i.kind, i.public_key_pem.as_bytes(), algorithms)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(auth)
+}
+
+/// A caller let through: the WIT principal and the subject the request is about.
+pub struct Admitted {
+    pub principal: Principal,
+    pub subject: Option<String>,
+}
+
+/// Authenticates and authorises `req` for `route`; the refusal is the answer.
+pub fn admit(req: &Request, route: &Route) -> Result<Admitted, Response> {
+    let principals: Vec<PrincipalKind> = route.principals.iter().map(|k| kind(*k)).collect();
+    let principal = match req.header("authorization") {
+        None if principals.contains(&PrincipalKind::Anonymous) => Principal::Anonymous,
+        None => return Err(problem::unauthorized("This route needs a bearer token.")),
+        Some(value) => {
+            let value = value
+                .as_str()
+                .ok_or_else(|| problem::unauthorized("The Authorization header is not text."))?;
+            let auth = authenticator().map_err(|e| {
+                eprintln!("welfare-spin-http: the trusted issuers are not configured: {e}");
+                problem::unauthorized("No token issuer is trusted by this deployment.")
+            })?;
+            auth.authenticate(value)
+                .map_err(|e| problem::unauthorized(e.to_string()))?
+        }
+    };
+    let policy = Policy {
+        principals: &principals,
+        roles: &route.roles,
+        min_level: route.min_level.map(level),
+    };
+    if let Err(refusal) = authorise(&policy, &principal) {
+        let (slug, title) = refusal.title();
+        let mut response = problem::problem(refusal.status(), slug, title, Some(refusal.detail()));
+        if let Some(challenge) = refusal.challenge() {
+            response.set_header("www-authenticate", challenge);
+        }
+        return Err(response);
+    }
+    let on_behalf_of = req
+        .header(ON_BEHALF_OF)
+        .map(|v| v.as_str().unwrap_or_default().trim().to_string());
+    let subject = match &principal {
+        Principal::Citizen { .. } | Principal::Company { .. } => {
+            let me = principal.own_subject();
+            if let (Some(named), Some(me)) = (&on_behalf_of, &me)
+                && !named.eq_ignore_ascii_case(me)
+            {
+                return Err(problem::forbidden(
+                    "You act for yourself only; intermediaries act for others under a delegation.",
+                ));
+            }
+            me
+        }
+        Principal::Intermediary { .. } if on_behalf_of.is_some() => {
+            if let Some(named) = &on_behalf_of
+                && FiscalCode::parse(named).is_err()
+                && VatNumber::parse(named).is_err()
+            {
+                return Err(problem::bad_request(
+                    "invalid-on-behalf-of",
+                    "On-Behalf-Of must be a valid fiscal code or VAT number.",
+                ));
+            }
+            return Err(problem::forbidden(
+                "Delegations are checked by the platform gateway: act on behalf of someone through the gateway's API.",
+            ));
+        }
+        Principal::Agency { .. } => {
+            return Err(problem::forbidden(
+                "Agencies' calls need PDND vouchers and ModI signatures, which the platform gateway checks: call the gateway's interoperability API.",
+            ));
+        }
+        _ => {
+            if on_behalf_of.is_some() {
+                return Err(problem::bad_request(
+                    "on-behalf-of-not-allowed",
+                    "Only intermediaries act on behalf of someone: remove On-Behalf-Of.",
+                ));
+            }
+            None
+        }
+    };
+    Ok(Admitted { principal, subject })
+}
+
+fn kind(k: types::PrincipalKind) -> PrincipalKind {
+    match k {
+        types::PrincipalKind::Anonymous => PrincipalKind::Anonymous,
+        types::PrincipalKind::Citizen => PrincipalKind::Citizen,
+        types::PrincipalKind::Company => PrincipalKind::Company,
+        types::PrincipalKind::Intermediary => PrincipalKind::Intermediary,
+        types::PrincipalKind::Agency => PrincipalKind::Agency,
+        types::PrincipalKind::Operator => PrincipalKind::Operator,
+        types::PrincipalKind::System => PrincipalKind::System,
+    }
+}
+
+fn level(l: types::LevelOfAssurance) -> Level {
+    match l {
+        types::LevelOfAssurance::Low => Level::L1,
+        types::LevelOfAssurance::Substantial => Level::L2,
+        types::LevelOfAssurance::High => Level::L3,
+    }
+}
+
+fn wit_level(l: Level) -> types::LevelOfAssurance {
+    match l {
+        Level::L1 => types::LevelOfAssurance::Low,
+        Level::L2 => types::LevelOfAssurance::Substantial,
+        Level::L3 => types::LevelOfAssurance::High,
+    }
+}
+
+/// The principal as the domain sees it. An intermediary reaches here only without
+/// `On-Behalf-Of` (a simulation), so it carries no person and no scopes.
+pub fn wit_principal(principal: &Principal) -> types::Principal {
+    use welfare_auth::IntermediaryKind;
+    match principal {
+        Principal::Anonymous => types::Principal::Anonymous,
+        Principal::Citizen { fiscal_code, level } => types::Principal::Citizen(types::Citizen {
+            fiscal_code: fiscal_code.to_string(),
+            level: wit_level(*level),
+        }),
+        Principal::Company {
+            vat_number,
+            name,
+            level,
+        } => types::Principal::Company(types::Company {
+            vat_number: vat_number.to_string(),
+            name: name.clone(),
+            level: wit_level(*level),
+        }),
+        Principal::Intermediary { organisation, kind } => {
+            types::Principal::Intermediary(types::Intermediary {
+                organisation: organisation.clone(),
+                kind: match kind {
+                    IntermediaryKind::Caf => types::IntermediaryKind::Caf,
+                    IntermediaryKind::Patronato => types::IntermediaryKind::Patronato,
+                    IntermediaryKind::Consulente => types::IntermediaryKind::Consulente,
+                },
+                on_behalf_of: None,
+                scopes: Vec::new(),
+            })
+        }
+        Principal::Agency {
+            organisation,
+            purpose,
+            ..
+        } => types::Principal::Agency(types::Agency {
+            organisation: organisation.clone(),
+            purpose: purpose.clone(),
+        }),
+        Principal::Operator { id, role, office } => types::Principal::Operator(types::Operator {
+            id: id.clone(),
+            role: role.clone(),
+            office: office.clone(),
+        }),
+        Principal::System => types::Principal::System,
+    }
+}

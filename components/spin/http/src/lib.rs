@@ -1,0 +1,75 @@
+//! The HTTP adapter of a domain component on Spin: Spin's HTTP trigger (spin-sdk's
+//! `#[http_component]`, `wasi:http/incoming-handler@0.2.0`) in front of the domain's
+//! `welfare:platform/domain` export, doing for one domain what the gateway does for all:
+//! routing by the domain's own manifest, bearer tokens and route policy (the shared
+//! `welfare-auth` crate), idempotency keys, and the commit of the request's unit of work.
+//!
+//! What the gateway keeps to itself is refused here, not imitated: delegations
+//! (`On-Behalf-Of`), PDND vouchers and ModI signatures need the gateway's database and
+//! registries, so intermediaries acting for someone and agencies get 403 naming the gateway.
+//!
+//! # Layout
+//! - this file: the bindings and the entry point;
+//! - [`routes`]: matching a request against the manifest's routes;
+//! - [`gate`]: the trusted issuers from Spin variables, and who may call a route;
+//! - [`serve`]: one API request through the domain, with its idempotency key and commit;
+//! - [`deliver`]: `POST /_welfare/<component>/deliver`, one event delivery per call, and
+//!   the `/healthz` probe;
+//! - [`problem`]: RFC 9457 answers.
+
+mod deliver;
+mod gate;
+mod problem;
+mod routes;
+mod serve;
+
+use spin_sdk::http::{Request, Response};
+use spin_sdk::http_component;
+use spin_sdk::wit_bindgen;
+
+wit_bindgen::generate!({
+    world: "welfare:spin/http-adapter",
+    path: ["../../../wit", "../wit"],
+    runtime_path: "spin_sdk::wit_bindgen::rt",
+    generate_all,
+});
+
+pub use welfare::platform::{domain, types};
+pub use welfare::spin::unit_of_work as uow;
+
+/// The liveness and readiness probe's path (the gateway's too).
+pub const HEALTH: &str = "/healthz";
+
+/// Largest request body, as the gateway's default `http.max_body_bytes`.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+#[http_component]
+fn handle(req: Request) -> Response {
+    let manifest = domain::describe();
+    let request_id = req
+        .header("x-request-id")
+        .and_then(|v| v.as_str())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("req_{:016x}", now_nanos()));
+    let mut response = if req.path() == HEALTH {
+        deliver::health()
+    } else if let Some(rest) = req
+        .path()
+        .strip_prefix("/_welfare/")
+        .and_then(|p| p.strip_prefix(manifest.name.as_str()))
+    {
+        deliver::route(&req, &manifest, rest)
+    } else {
+        serve::serve(&req, &manifest, &request_id)
+    };
+    response.set_header("x-request-id", request_id);
+    response
+}
+
+fn now_nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default()
+}

@@ -1,0 +1,61 @@
+//! RFC 9457 problem details, with the gateway's `urn:welfare:problem:<slug>` types, so that a
+//! client cannot tell which host answered a refusal.
+
+use serde_json::json;
+use spin_sdk::http::Response;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A problem response: `status`, `slug`, `title` and an optional `detail`.
+pub fn problem(status: u16, slug: &str, title: &str, detail: Option<String>) -> Response {
+    let mut body = json!({
+        "type": format!("urn:welfare:problem:{slug}"),
+        "title": title,
+        "status": status,
+    });
+    if let Some(detail) = detail {
+        body["detail"] = detail.into();
+    }
+    Response::builder()
+        .status(status)
+        .header("content-type", PROBLEM_JSON)
+        .header("cache-control", "no-store")
+        .body(body.to_string())
+        .build()
+}
+
+pub fn unauthorized(detail: impl Into<String>) -> Response {
+    let mut r = problem(
+        401,
+        "unauthorized",
+        "Authentication is required.",
+        Some(detail.into()),
+    );
+    r.set_header("www-authenticate", "Bearer error=\"invalid_token\"");
+    r
+}
+
+pub fn forbidden(detail: impl Into<String>) -> Response {
+    problem(
+        403,
+        "forbidden",
+        "You may not do this.",
+        Some(detail.into()),
+    )
+}
+
+pub fn bad_request(slug: &str, title: &str) -> Response {
+    problem(400, slug, title, None)
+}
+
+/// The store could not be read or written: nothing was saved.
+pub fn unavailable() -> Response {
+    let mut r = problem(
+        503,
+        "store-unavailable",
+        "The platform cannot save data right now.",
+        Some("Nothing was saved; retry shortly.".into()),
+    );
+    r.set_header("retry-after", "1");
+    r
+}

@@ -1,0 +1,96 @@
+//! Event deliveries on Spin: the HTTP adapter's `/_welfare/<component>/deliver` route claims
+//! the next due delivery to its component here, runs the domain's `on-event`, and either
+//! commits the acknowledgement with the consumer's writes or records the failure. Backoff and
+//! dead letters follow the gateway's defaults (`[events]`).
+
+use spin_sdk::sqlite::{Connection, Value};
+
+use crate::db::{self, int, text};
+use crate::exports::welfare::platform::types::{Error, Event};
+use crate::exports::welfare::spin::unit_of_work::Delivery;
+
+/// Attempts before a delivery becomes a dead letter (the gateway's `events.max_attempts`).
+pub const MAX_ATTEMPTS: i64 = 8;
+/// First retry delay, doubled per failure (the gateway's `events.backoff_base_ms`).
+pub const BACKOFF_BASE_MS: i64 = 1_000;
+/// Longest retry delay (the gateway's `events.backoff_max_ms`).
+pub const BACKOFF_MAX_MS: i64 = 300_000;
+/// Longest failure reason kept.
+const MAX_REASON_BYTES: usize = 1_000;
+
+/// Claims the oldest due delivery to `component`: its next attempt moves `lease_ms` ahead,
+/// so a concurrent pump skips it and a pump that dies lets it fall due again.
+pub fn claim(conn: &Connection, component: &str, lease_ms: u64) -> Result<Option<Delivery>, Error> {
+    crate::commit::sweep(conn, None);
+    let now = db::now_ms();
+    let claimed = db::run(
+        conn,
+        "UPDATE deliveries SET next_attempt_at = ?1
+         WHERE (event_seq, consumer) IN (
+             SELECT event_seq, consumer FROM deliveries
+             WHERE consumer = ?2 AND status = 'pending' AND next_attempt_at <= ?3
+             ORDER BY next_attempt_at, event_seq LIMIT 1)
+         RETURNING event_seq, attempts",
+        &[int(now + lease_ms as i64), text(component), int(now)],
+    )
+    .map_err(db::unavailable)?;
+    let Some(row) = claimed.rows.first() else {
+        return Ok(None);
+    };
+    let seq = row.values.first().and_then(db::integer).unwrap_or_default();
+    let attempts = row.values.get(1).and_then(db::integer).unwrap_or_default();
+    let event = db::run(
+        conn,
+        "SELECT id, topic, source, subject, payload, occurred_at FROM outbox WHERE seq = ?1",
+        &[int(seq)],
+    )
+    .map_err(db::unavailable)?;
+    let Some(e) = event.rows.first() else {
+        return Ok(None);
+    };
+    let v = &e.values;
+    let s = |i: usize| v.get(i).and_then(db::string).unwrap_or_default();
+    Ok(Some(Delivery {
+        seq,
+        event: Event {
+            id: s(0),
+            topic: s(1),
+            source: s(2),
+            subject: v.get(3).and_then(db::string),
+            payload: v.get(4).and_then(db::bytes).unwrap_or_default(),
+            occurred_at: s(5),
+            attempt: (attempts + 1) as u32,
+        },
+    }))
+}
+
+/// Records a failed attempt: due again after the backoff, or dead after [`MAX_ATTEMPTS`].
+pub fn failed(conn: &Connection, component: &str, seq: i64, reason: &str) -> Result<(), Error> {
+    let mut reason = reason.to_string();
+    if reason.len() > MAX_REASON_BYTES {
+        let mut cut = MAX_REASON_BYTES;
+        while !reason.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        reason.truncate(cut);
+    }
+    db::run(
+        conn,
+        "UPDATE deliveries SET attempts = attempts + 1, last_error = ?3, updated_at = ?4,
+             status = CASE WHEN attempts + 1 >= ?5 THEN 'dead' ELSE 'pending' END,
+             next_attempt_at = ?6 + min(?7, ?8 * (1 << min(attempts, 20)))
+         WHERE event_seq = ?1 AND consumer = ?2 AND status = 'pending'",
+        &[
+            int(seq),
+            text(component),
+            Value::Text(reason),
+            text(&db::now_rfc3339()),
+            int(MAX_ATTEMPTS),
+            int(db::now_ms()),
+            int(BACKOFF_MAX_MS),
+            int(BACKOFF_BASE_MS),
+        ],
+    )
+    .map_err(db::unavailable)?;
+    Ok(())
+}

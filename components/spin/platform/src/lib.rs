@@ -1,0 +1,141 @@
+//! The platform adapter of a domain component on Spin: it exports what a domain imports
+//! (`welfare:platform/{types,store,events,config}`) and serves it from Spin's SQLite database
+//! and variables, so the same `.wasm` the gateway runs runs unchanged on a Spin host.
+//!
+//! Writes and events are buffered in the instance, exactly as the gateway buffers them, and
+//! become durable only when the HTTP adapter commits the request's unit of work
+//! (`welfare:spin/unit-of-work`). Spin's SQLite interface runs one statement per call and does
+//! not promise that two calls share a transaction, so the commit is one statement: staged rows,
+//! then one insert whose trigger checks every version and applies everything (see [`commit`]).
+//!
+//! # Layout
+//! - this file: the bindings and the exported interfaces, over one [`unit::Unit`] per instance;
+//! - [`unit`]: a unit of work's view of the documents and its buffered writes and events;
+//! - [`commit`]: staging and the one-statement commit;
+//! - [`deliveries`]: claiming due event deliveries and recording failed attempts;
+//! - [`schema`]: the tables and the trigger, created on first use;
+//! - [`db`]: the connection, values and errors;
+//! - [`vars`]: configuration and subscriptions from Spin variables.
+
+mod commit;
+mod db;
+mod deliveries;
+mod schema;
+mod unit;
+mod vars;
+
+use std::cell::RefCell;
+
+use spin_sdk::wit_bindgen;
+
+wit_bindgen::generate!({
+    world: "welfare:spin/platform-adapter",
+    path: ["../../../wit", "../wit"],
+    // spin-sdk's wit-bindgen, so that the adapter carries one bindings runtime.
+    runtime_path: "spin_sdk::wit_bindgen::rt",
+    generate_all,
+});
+
+use exports::welfare::platform::types::Error;
+use exports::welfare::platform::{config, events, store};
+use exports::welfare::spin::unit_of_work::{
+    self as uow, CommitError, Delivery, IdempotencyRecord, RecordedAnswer,
+};
+
+use unit::Unit;
+
+thread_local! {
+    /// The unit of work of the call in progress; none before `begin`.
+    static UNIT: RefCell<Option<Unit>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the current unit of work; a domain calling the store outside one is a bug of
+/// the HTTP adapter, reported as `unavailable` rather than a trap.
+fn with_unit<T>(f: impl FnOnce(&mut Unit) -> Result<T, Error>) -> Result<T, Error> {
+    UNIT.with_borrow_mut(|unit| match unit.as_mut() {
+        Some(u) => f(u),
+        None => Err(Error::Other("no unit of work has begun".into())),
+    })
+}
+
+struct Adapter;
+
+impl store::Guest for Adapter {
+    fn get(key: String) -> Result<Option<store::Entry>, Error> {
+        with_unit(|u| {
+            Ok(u.get(&key)?
+                .map(|(value, version)| store::Entry { value, version }))
+        })
+    }
+
+    fn put(key: String, value: Vec<u8>, expected: Option<u64>) -> Result<u64, Error> {
+        with_unit(|u| u.put(&key, value, expected))
+    }
+
+    fn delete(key: String, expected: u64) -> Result<(), Error> {
+        with_unit(|u| u.delete(&key, expected))
+    }
+
+    fn list_prefix(
+        prefix: String,
+        cursor: Option<String>,
+        limit: u32,
+    ) -> Result<store::Page, Error> {
+        with_unit(|u| {
+            let (items, next) = u.list(&prefix, cursor.as_deref(), limit)?;
+            Ok(store::Page {
+                items: items
+                    .into_iter()
+                    .map(|(k, value, version)| (k, store::Entry { value, version }))
+                    .collect(),
+                next,
+            })
+        })
+    }
+}
+
+impl events::Guest for Adapter {
+    fn publish(topic: String, subject: Option<String>, payload: Vec<u8>) -> Result<String, Error> {
+        with_unit(|u| u.publish(&topic, subject, payload))
+    }
+}
+
+impl config::Guest for Adapter {
+    fn get(key: String) -> Result<Option<String>, Error> {
+        vars::config(&key)
+    }
+}
+
+impl uow::Guest for Adapter {
+    fn begin(component: String, read_only: bool) {
+        UNIT.set(Some(Unit::new(component, read_only)));
+    }
+
+    fn recorded(scope: String, key: String) -> Result<Option<RecordedAnswer>, Error> {
+        commit::recorded(&*db::open()?, &scope, &key)
+    }
+
+    fn commit(
+        idempotency: Option<IdempotencyRecord>,
+        delivered: Option<i64>,
+    ) -> Result<(), CommitError> {
+        let unit = UNIT
+            .take()
+            .ok_or_else(|| CommitError::Unavailable("no unit of work has begun".into()))?;
+        commit::commit(unit, idempotency, delivered)
+    }
+
+    fn rollback() {
+        UNIT.set(None);
+    }
+
+    fn claim_delivery(component: String, lease_ms: u64) -> Result<Option<Delivery>, Error> {
+        deliveries::claim(&*db::open()?, &component, lease_ms)
+    }
+
+    fn delivery_failed(component: String, seq: i64, reason: String) -> Result<(), Error> {
+        deliveries::failed(&*db::open()?, &component, seq, &reason)
+    }
+}
+
+export!(Adapter);

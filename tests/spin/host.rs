@@ -1,0 +1,293 @@
+//! A Spin-like host on wasmtime: WASI 0.2, `wasi:http` (incoming and outgoing), and the
+//! `fermyon:spin@2.0.0` SQLite and variables interfaces, serving composed artifacts over HTTP
+//! on 127.0.0.1:0 with a fresh instance per request, routed by path prefix like Spin's HTTP
+//! trigger.
+//!
+//! Like Spin's in-process SQLite backend, every `connection.open` opens a new connection to
+//! the database file: the adapters cannot rely on two calls sharing a transaction, and this
+//! host makes sure they do not.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use hyper::server::conn::http1;
+use rusqlite::types::ValueRef;
+use wasmtime::component::{Component, HasSelf, Linker, Resource, ResourceTable};
+use wasmtime::{Config, Engine, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::io::TokioIo;
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+mod bindings {
+    wasmtime::component::bindgen!({
+        path: "spin/wit",
+        world: "fermyon:spin/host",
+        with: { "fermyon:spin/sqlite.connection": super::Connection },
+    });
+}
+
+use bindings::fermyon::spin::{sqlite, variables};
+
+/// How long a connection waits for another writer, as Spin's SQLite backends do.
+const BUSY_TIMEOUT_MS: u64 = 5_000;
+
+/// An open connection of one instance.
+pub struct Connection(rusqlite::Connection);
+
+/// What every request's store holds.
+pub struct State {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    shared: Arc<Shared>,
+}
+
+/// What the host knows across requests.
+struct Shared {
+    database: PathBuf,
+    variables: HashMap<String, String>,
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for State {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: Default::default(),
+        }
+    }
+}
+
+impl sqlite::Host for State {}
+
+impl sqlite::HostConnection for State {
+    fn open(&mut self, database: String) -> Result<Resource<Connection>, sqlite::Error> {
+        if database != "default" {
+            return Err(sqlite::Error::NoSuchDatabase);
+        }
+        let conn = rusqlite::Connection::open(&self.shared.database)
+            .map_err(|e| sqlite::Error::Io(e.to_string()))?;
+        conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
+            .map_err(|e| sqlite::Error::Io(e.to_string()))?;
+        self.table
+            .push(Connection(conn))
+            .map_err(|_| sqlite::Error::InvalidConnection)
+    }
+
+    fn execute(
+        &mut self,
+        conn: Resource<Connection>,
+        statement: String,
+        parameters: Vec<sqlite::Value>,
+    ) -> Result<sqlite::QueryResult, sqlite::Error> {
+        let conn = &self
+            .table
+            .get(&conn)
+            .map_err(|_| sqlite::Error::InvalidConnection)?
+            .0;
+        run(conn, &statement, parameters).map_err(|e| sqlite::Error::Io(e.to_string()))
+    }
+
+    fn drop(&mut self, conn: Resource<Connection>) -> wasmtime::Result<()> {
+        self.table.delete(conn)?;
+        Ok(())
+    }
+}
+
+impl variables::Host for State {
+    fn get(&mut self, name: String) -> Result<String, variables::Error> {
+        self.shared
+            .variables
+            .get(&name)
+            .cloned()
+            .ok_or(variables::Error::Undefined(name))
+    }
+}
+
+/// One statement, as Spin's SQLite host runs it: rows for queries, none for the rest.
+fn run(
+    conn: &rusqlite::Connection,
+    statement: &str,
+    parameters: Vec<sqlite::Value>,
+) -> rusqlite::Result<sqlite::QueryResult> {
+    let mut stmt = conn.prepare(statement)?;
+    let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
+    let params: Vec<rusqlite::types::Value> = parameters
+        .into_iter()
+        .map(|v| match v {
+            sqlite::Value::Integer(i) => rusqlite::types::Value::Integer(i),
+            sqlite::Value::Real(r) => rusqlite::types::Value::Real(r),
+            sqlite::Value::Text(t) => rusqlite::types::Value::Text(t),
+            sqlite::Value::Blob(b) => rusqlite::types::Value::Blob(b),
+            sqlite::Value::Null => rusqlite::types::Value::Null,
+        })
+        .collect();
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let values = (0..columns.len())
+            .map(|i| {
+                Ok(match row.get_ref(i)? {
+                    ValueRef::Integer(i) => sqlite::Value::Integer(i),
+                    ValueRef::Real(r) => sqlite::Value::Real(r),
+                    ValueRef::Text(t) => sqlite::Value::Text(String::from_utf8_lossy(t).into()),
+                    ValueRef::Blob(b) => sqlite::Value::Blob(b.to_vec()),
+                    ValueRef::Null => sqlite::Value::Null,
+                })
+            })
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        out.push(sqlite::RowResult { values });
+    }
+    Ok(sqlite::QueryResult { columns, rows: out })
+}
+
+/// The engine the host compiles with (async, as wasi:http needs).
+pub fn engine() -> Engine {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    Engine::new(&config).expect("a wasmtime engine")
+}
+
+/// A linker holding exactly what this host provides: WASI 0.2, wasi:http and the Spin
+/// interfaces above. Nothing of `welfare:*`.
+pub fn linker(engine: &Engine) -> anyhow::Result<Linker<State>> {
+    let mut linker = Linker::<State>::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+    bindings::Host_::add_to_linker::<State, HasSelf<State>>(&mut linker, |s| s)?;
+    Ok(linker)
+}
+
+/// A running host.
+pub struct SpinHost {
+    pub base: String,
+    pub database: PathBuf,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+impl SpinHost {
+    /// Serves `apps` (route prefix without `/...`, component) with `variables`, over the
+    /// SQLite database `database`.
+    pub async fn start(
+        engine: &Engine,
+        apps: Vec<(String, Component)>,
+        database: &Path,
+        variables: HashMap<String, String>,
+    ) -> anyhow::Result<Self> {
+        let linker = linker(engine)?;
+        let mut routes = Vec::new();
+        for (prefix, component) in apps {
+            let pre = ProxyPre::new(linker.instantiate_pre(&component)?)?;
+            routes.push((prefix, pre));
+        }
+        // Longest prefix first, as Spin's router prefers the most specific route.
+        routes.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        let shared = Arc::new(Shared {
+            database: database.to_path_buf(),
+            variables,
+        });
+        let routes = Arc::new(routes);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr: SocketAddr = listener.local_addr()?;
+        let server = tokio::spawn(async move {
+            loop {
+                let Ok((client, _)) = listener.accept().await else {
+                    return;
+                };
+                let (routes, shared) = (routes.clone(), shared.clone());
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req| {
+                        let (routes, shared) = (routes.clone(), shared.clone());
+                        async move { serve(&routes, shared, req).await }
+                    });
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(client), service)
+                        .await;
+                });
+            }
+        });
+        Ok(Self {
+            base: format!("http://{addr}"),
+            database: database.to_path_buf(),
+            _server: server,
+        })
+    }
+
+    /// A direct connection to the host's database, for the tests' checks.
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.database).expect("the Spin database")
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        self.db().query_row(sql, [], |r| r.get(0)).expect("a count")
+    }
+}
+
+async fn serve(
+    routes: &[(String, ProxyPre<State>)],
+    shared: Arc<Shared>,
+    req: hyper::Request<hyper::body::Incoming>,
+) -> anyhow::Result<hyper::Response<HyperOutgoingBody>> {
+    let path = req.uri().path().to_string();
+    let Some((_, pre)) = routes
+        .iter()
+        .find(|(prefix, _)| path == *prefix || path.starts_with(&format!("{prefix}/")))
+    else {
+        return Ok(hyper::Response::builder().status(404).body(empty())?);
+    };
+    let mut store = Store::new(
+        pre.engine(),
+        State {
+            wasi: WasiCtx::builder().inherit_stderr().build(),
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            shared,
+        },
+    );
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let req = store
+        .data_mut()
+        .http()
+        .new_incoming_request(Scheme::Http, req)?;
+    let out = store.data_mut().http().new_response_outparam(sender)?;
+    let pre = pre.clone();
+    let task = tokio::spawn(async move {
+        let proxy = pre.instantiate_async(&mut store).await?;
+        proxy
+            .wasi_http_incoming_handler()
+            .call_handle(&mut store, req, out)
+            .await
+    });
+    match receiver.await {
+        Ok(Ok(response)) => Ok(response),
+        Ok(Err(e)) => Err(e.into()),
+        // The guest trapped before answering: Spin answers 500.
+        Err(_) => {
+            let outcome = task.await.context("the request task")?;
+            eprintln!("spin host: the component failed: {outcome:?}");
+            Ok(hyper::Response::builder().status(500).body(empty())?)
+        }
+    }
+}
+
+fn empty() -> HyperOutgoingBody {
+    use http_body_util::BodyExt;
+    http_body_util::Empty::new()
+        .map_err(|never| match never {})
+        .boxed_unsync()
+}
