@@ -55,6 +55,15 @@ async fn send(
     }
 }
 
+/// A request the gateway refuses: what it shows, method, path, headers, body.
+type Case<'a> = (
+    &'a str,
+    Method,
+    &'a str,
+    Vec<(&'a str, &'a str)>,
+    Option<&'a Value>,
+);
+
 fn naspi_application() -> Value {
     json!({
         "benefit": "naspi",
@@ -98,7 +107,7 @@ async fn refusals_and_answers_match_the_gateway() {
     let body = naspi_application();
     let invalid = json!({ "year": "soon" });
     // (what, method, path, headers, body): each refused the same way by both hosts.
-    let cases: Vec<(&str, Method, &str, Vec<(&str, &str)>, Option<&Value>)> = vec![
+    let cases: Vec<Case> = vec![
         ("no token", Method::GET, APPLICATIONS, vec![], None),
         (
             "forged token",
@@ -206,6 +215,12 @@ async fn refusals_and_answers_match_the_gateway() {
             "{what}"
         );
         assert_eq!(on_spin.header("allow"), gateway.header("allow"), "{what}");
+        // Both name the request, in the header and in the problem.
+        let id = on_spin.header("x-request-id").expect("a request id");
+        assert!(gateway.header("x-request-id").is_some(), "{what}");
+        if gateway.body["instance"].is_string() {
+            assert_eq!(on_spin.body["instance"].as_str(), Some(id), "{what}");
+        }
     }
     // Refusals changed nothing: no unit of work even opened the database.
     assert_eq!(spin.count("SELECT count(*) FROM sqlite_master"), 0);

@@ -8,6 +8,7 @@
 //! - [`notice`]: pagoPA notice numbers (18 digits, aux digit, check digits modulo 93), shared
 //!   by the contributions domain that issues them and the notifications that carry them;
 //! - [`region`]: the twenty regions' slugs.
+//!
 //! The gateway validates every `subject` with these; the domain components use the
 //! same code to read a birth date or sex from a code (pre-filled ages, the mother of a newborn).
 //! No dependencies, so it builds for the host and for `wasm32-wasip2` alike.

@@ -52,6 +52,7 @@ fn handle(req: Request) -> Response {
         .filter(|v| !v.is_empty() && v.len() <= 128)
         .map(str::to_string)
         .unwrap_or_else(|| format!("req_{:016x}", now_nanos()));
+    problem::set_request_id(&request_id);
     let mut response = if req.path() == HEALTH {
         deliver::health()
     } else if let Some(rest) = req

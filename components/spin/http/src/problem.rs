@@ -1,10 +1,23 @@
 //! RFC 9457 problem details, with the gateway's `urn:welfare:problem:<slug>` types, so that a
 //! client cannot tell which host answered a refusal.
 
+use std::cell::RefCell;
+
 use serde_json::json;
 use spin_sdk::http::Response;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
+
+thread_local! {
+    /// The request being answered: the adapter's own problems name it in `instance`, as the
+    /// gateway's do (a domain's problems are passed on as the domain wrote them).
+    static REQUEST_ID: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Records the id of the request this instance answers.
+pub fn set_request_id(id: &str) {
+    REQUEST_ID.with_borrow_mut(|r| id.clone_into(r));
+}
 
 /// A problem response: `status`, `slug`, `title` and an optional `detail`.
 pub fn problem(status: u16, slug: &str, title: &str, detail: Option<String>) -> Response {
@@ -16,6 +29,11 @@ pub fn problem(status: u16, slug: &str, title: &str, detail: Option<String>) -> 
     if let Some(detail) = detail {
         body["detail"] = detail.into();
     }
+    REQUEST_ID.with_borrow(|id| {
+        if !id.is_empty() {
+            body["instance"] = id.as_str().into();
+        }
+    });
     Response::builder()
         .status(status)
         .header("content-type", PROBLEM_JSON)
