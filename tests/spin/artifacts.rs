@@ -7,8 +7,7 @@ use std::collections::BTreeSet;
 use wasmtime::component::types::ComponentItem;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 
-use crate::host;
-use crate::setup::artifacts;
+use welfare_tests::spin::{artifacts, host};
 
 /// The interfaces of Spin's platform world for WASI 0.2 components (Spin 3.x and 4.x,
 /// `fermyon:spin/platform@2.0.0` with `wasi:cli/imports@0.2.x` and

@@ -10,8 +10,7 @@ use serde_json::{Value, json};
 use welfare_gateway::auth::{IntermediaryKind, Level};
 use welfare_tests::{ACME, LAURA, MARIO, spawn_app};
 
-use crate::host::SpinHost;
-use crate::setup::{DELIVERY_SECRET, spin_host};
+use welfare_tests::spin::{DELIVERY_SECRET, SpinHost, spin_host, spin_host_with};
 
 const APPLICATIONS: &str = "/api/v1/income-support/applications";
 const SIMULATION: &str = "/api/v1/income-support/naspi/simulations";
@@ -595,6 +594,53 @@ async fn a_failed_delivery_is_retried_and_takes_effect_once() {
         "a processed event is not delivered again"
     );
     assert_eq!(StatusCode::OK.as_u16(), after.status);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configuration_comes_from_spin_variables() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let token = format!("Bearer {}", app.citizen(MARIO));
+    let auth = [("authorization", token.as_str())];
+    let path = format!("/api/v1/fixture/events/custom?subject={MARIO}");
+    let body = json!({ "hello": "spin" });
+
+    // The fixture's `publisher` key turns a route on; without the variable it is off.
+    let plain_dir = tempfile::tempdir().unwrap();
+    let plain = spin_host(&app, &["fixture"], plain_dir.path()).await;
+    let off = send(
+        &client,
+        &plain.base,
+        Method::POST,
+        &path,
+        &auth,
+        Some(&body),
+    )
+    .await;
+    assert_eq!(off.status, 404, "{}", off.body);
+
+    let dir = tempfile::tempdir().unwrap();
+    let spin = spin_host_with(&app, &["fixture"], dir.path(), &[("cfg_publisher", "on")]).await;
+    let on = send(&client, &spin.base, Method::POST, &path, &auth, Some(&body)).await;
+    assert_eq!(on.status, 202, "{}", on.body);
+    let (topic, subject, payload): (String, String, Vec<u8>) = spin
+        .db()
+        .query_row("SELECT topic, subject, payload FROM outbox", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(
+        (topic.as_str(), subject.as_str()),
+        ("fixture.custom", MARIO)
+    );
+    assert_eq!(serde_json::from_slice::<Value>(&payload).unwrap(), body);
+
+    // The probe answers once the database does.
+    let health = send(&client, &spin.base, Method::GET, "/healthz", &[], None).await;
+    assert_eq!(
+        (health.status, &health.body),
+        (200, &json!({ "status": "ok" }))
+    );
 }
 
 /// A refused or failed commit leaves no staged rows behind.

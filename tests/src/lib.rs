@@ -9,10 +9,12 @@
 //! - [`agency`]: another agency's calls with a PDND voucher and the ModI headers.
 //! - [`smtp`] and [`webhook`]: a real SMTP server and a real HTTP webhook receiver on port 0,
 //!   which record what the channel adapters send and can refuse on demand.
+//! - [`spin`]: the domains composed for Spin, served by a Spin-like wasmtime host.
 //! - `src/bin/bench.rs`: the benchmark, on the same harness.
 
 pub mod agency;
 pub mod smtp;
+pub mod spin;
 pub mod webhook;
 
 use std::path::{Path, PathBuf};

@@ -18,6 +18,8 @@ use crate::vars;
 
 /// Staged rows older than this belong to units that died before committing.
 const STALE_STAGED_MS: i64 = 10 * 60 * 1000;
+/// How long an idempotent answer is kept for replays (the gateway's retention).
+const IDEMPOTENCY_RETENTION_MS: i64 = 24 * 60 * 60 * 1000;
 
 pub fn commit(
     unit: Unit,
@@ -139,7 +141,8 @@ fn stage(conn: &Connection, id: &str, unit: &Unit) -> Result<(), spin_sdk::sqlit
 }
 
 /// Removes the staged rows of commit `id`, or (none) of every commit older than
-/// [`STALE_STAGED_MS`]. Best effort: a failure leaves rows nobody reads.
+/// [`STALE_STAGED_MS`] together with idempotent answers past their retention. Best effort: a
+/// failure leaves rows nobody needs.
 pub fn sweep(conn: &Connection, id: Option<&str>) {
     let (clause, param) = match id {
         Some(id) => ("commit_id = ?1", text(id)),
@@ -157,6 +160,13 @@ pub fn sweep(conn: &Connection, id: Option<&str>) {
             conn,
             &format!("DELETE FROM {table} WHERE {clause}"),
             std::slice::from_ref(&param),
+        );
+    }
+    if id.is_none() {
+        let _ = db::run(
+            conn,
+            "DELETE FROM idempotency WHERE created_at < ?1 AND state = 'done'",
+            &[int(db::now_ms() - IDEMPOTENCY_RETENTION_MS)],
         );
     }
 }

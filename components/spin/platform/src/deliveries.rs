@@ -19,7 +19,9 @@ pub const BACKOFF_MAX_MS: i64 = 300_000;
 const MAX_REASON_BYTES: usize = 1_000;
 
 /// Claims the oldest due delivery to `component`: its next attempt moves `lease_ms` ahead,
-/// so a concurrent pump skips it and a pump that dies lets it fall due again.
+/// so a concurrent call skips it and a call that dies lets it fall due again. Each claim
+/// first sweeps what dead units and expired idempotency keys left ([`crate::commit::sweep`]):
+/// the scheduler's calls are the only periodic work on Spin.
 pub fn claim(conn: &Connection, component: &str, lease_ms: u64) -> Result<Option<Delivery>, Error> {
     crate::commit::sweep(conn, None);
     let now = db::now_ms();

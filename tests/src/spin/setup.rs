@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use crate::{TestApp, fixture_path};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 use welfare_gateway::auth::dev_issuer::{self, KINDS};
-use welfare_tests::{TestApp, fixture_path};
 
-use crate::host::{self, SpinHost};
+use super::host::{self, SpinHost};
 
 /// The secret the host's deliveries route wants.
 pub const DELIVERY_SECRET: &str = "spin-test-delivery-secret";
@@ -67,8 +67,18 @@ pub fn artifact(name: &str) -> &'static Artifact {
 }
 
 /// A Spin host serving `names` (each at `/api/v1/<name>` and `/_welfare/<name>`), trusting
-/// `app`'s development issuer, with its own fresh database.
+/// `app`'s development issuer, with its own fresh database in `dir`.
 pub async fn spin_host(app: &TestApp, names: &[&str], dir: &std::path::Path) -> SpinHost {
+    spin_host_with(app, names, dir, &[]).await
+}
+
+/// [`spin_host`] with `extra` Spin variables (a domain's configuration: `cfg_<key>`).
+pub async fn spin_host_with(
+    app: &TestApp,
+    names: &[&str],
+    dir: &std::path::Path,
+    extra: &[(&str, &str)],
+) -> SpinHost {
     let (engine, _) = artifacts();
     let pem = app.issuer().public_key_pem().unwrap();
     let issuers: Vec<serde_json::Value> = KINDS
@@ -85,7 +95,7 @@ pub async fn spin_host(app: &TestApp, names: &[&str], dir: &std::path::Path) -> 
     let wasm: Vec<(&str, &[u8])> = names.iter().map(|n| (*n, artifact_source(n))).collect();
     let manifests = welfare_spin::manifest::manifests(&wasm, dir).unwrap();
     let subscriptions = welfare_spin::manifest::subscriptions(&manifests);
-    let variables = HashMap::from([
+    let mut variables = HashMap::from([
         ("auth_audience".to_string(), AUDIENCE.to_string()),
         (
             "auth_issuers".into(),
@@ -97,6 +107,7 @@ pub async fn spin_host(app: &TestApp, names: &[&str], dir: &std::path::Path) -> 
             serde_json::to_string(&subscriptions).unwrap(),
         ),
     ]);
+    variables.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let mut apps = Vec::new();
     if let Some(first) = manifests.first() {
         let component = artifact(&first.name).component.clone();

@@ -26,7 +26,7 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 mod bindings {
     wasmtime::component::bindgen!({
-        path: "spin/wit",
+        path: "src/spin/wit",
         world: "fermyon:spin/host",
         with: { "fermyon:spin/sqlite.connection": super::Connection },
     });
