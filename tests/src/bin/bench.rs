@@ -11,7 +11,11 @@
 //!   with one client alone, for the latency a citizen sees;
 //! - campaign dispatch: a campaign to 5,000 people, from its creation until every message is
 //!   delivered, to the app inbox and to a local push webhook (messages per second and per
-//!   hour, against seed 000's 2,800 contacts an hour per server).
+//!   hour, against seed 000's 2,800 contacts an hour per server);
+//! - the same reads and writes on the Spin-like host of `tests/spin` (the domains composed with
+//!   the spin-sdk adapters, each request a fresh instance of the composition, SQLite through
+//!   Spin's one-statement-per-call interface): what the adapters cost, not what a real Spin
+//!   host's own HTTP stack does.
 //!
 //! Run with `cargo run --release -p welfare-tests --bin bench [-- SECONDS CONCURRENCY]`.
 
@@ -170,7 +174,7 @@ async fn main() {
     println!("| scenario | requests/s | p50 ms | p99 ms | errors |");
     println!("|---|---:|---:|---:|---:|");
     for scenario in scenarios {
-        let (rps, p50, p99, errors) = run(&app, &scenario, seconds, concurrency).await;
+        let (rps, p50, p99, errors) = run(&app, &app.base, &scenario, seconds, concurrency).await;
         println!(
             "| {} | {rps:.0} | {p50:.2} | {p99:.2} | {errors} |",
             scenario.name
@@ -182,12 +186,13 @@ async fn main() {
     println!("| scenario | requests/s | p50 ms | p99 ms | errors |");
     println!("|---|---:|---:|---:|---:|");
     for scenario in [search_everyday(), search_typo()] {
-        let (rps, p50, p99, errors) = run(&app, &scenario, seconds, 1).await;
+        let (rps, p50, p99, errors) = run(&app, &app.base, &scenario, seconds, 1).await;
         println!(
             "| {} | {rps:.0} | {p50:.2} | {p99:.2} | {errors} |",
             scenario.name
         );
     }
+    on_spin(&app, seconds, concurrency).await;
     app.stop().await;
     println!();
     println!(
@@ -291,8 +296,97 @@ fn search_typo() -> Scenario {
     }
 }
 
+/// The gateway's component scenarios again, on the Spin-like host.
+async fn on_spin(app: &welfare_tests::TestApp, seconds: u64, concurrency: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let spin =
+        welfare_tests::spin::spin_host(app, &["income-support", "fixture"], dir.path()).await;
+    let citizen = app.citizen(MARIO);
+    for i in 0..20 {
+        let response = app
+            .client
+            .post(format!("{}/api/v1/income-support/applications", spin.base))
+            .bearer_auth(&citizen)
+            .header("Idempotency-Key", format!("seed-{i}"))
+            .json(&application())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "seeding the Spin host");
+    }
+    let scenario =
+        |name, method, path, body: Option<serde_json::Value>, idempotency, per_client| Scenario {
+            name,
+            method,
+            path,
+            token: Some(citizen.clone()),
+            body,
+            idempotency,
+            on_behalf_of: None,
+            citizen_per_client: per_client,
+        };
+    let scenarios = [
+        Scenario {
+            token: None,
+            ..scenario(
+                "GET /healthz (one database query)",
+                Method::GET,
+                "/healthz",
+                None,
+                false,
+                false,
+            )
+        },
+        scenario(
+            "GET applications (auth + fresh composition + store read)",
+            Method::GET,
+            "/api/v1/income-support/applications?limit=10",
+            None,
+            false,
+            false,
+        ),
+        scenario(
+            "POST NASpI simulation (fresh composition, no store)",
+            Method::POST,
+            "/api/v1/income-support/naspi/simulations",
+            Some(simulation()),
+            false,
+            false,
+        ),
+        scenario(
+            "POST counter (durable write, one-statement commit)",
+            Method::POST,
+            "/api/v1/fixture/counters/bench",
+            Some(json!({})),
+            false,
+            false,
+        ),
+        scenario(
+            "POST application (write + event + idempotency), a citizen per client",
+            Method::POST,
+            "/api/v1/income-support/applications",
+            Some(application()),
+            true,
+            true,
+        ),
+    ];
+    println!();
+    println!("The same on the Spin-like host of tests/spin (spin-sdk adapters, Spin SQLite):");
+    println!();
+    println!("| scenario | requests/s | p50 ms | p99 ms | errors |");
+    println!("|---|---:|---:|---:|---:|");
+    for scenario in scenarios {
+        let (rps, p50, p99, errors) = run(app, &spin.base, &scenario, seconds, concurrency).await;
+        println!(
+            "| {} | {rps:.0} | {p50:.2} | {p99:.2} | {errors} |",
+            scenario.name
+        );
+    }
+}
+
 async fn run(
     app: &welfare_tests::TestApp,
+    base: &str,
     s: &Scenario,
     seconds: u64,
     concurrency: usize,
@@ -304,7 +398,7 @@ async fn run(
     let mut workers = Vec::new();
     for worker in 0..concurrency {
         let client = app.client.clone();
-        let url = format!("{}{}", app.base, s.path)
+        let url = format!("{base}{}", s.path)
             .replace("/counters/bench", &format!("/counters/bench-{worker}"));
         let token = if s.citizen_per_client {
             Some(app.citizen(&welfare_tests::synthetic_fiscal_code(worker as u32)))
