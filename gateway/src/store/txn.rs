@@ -6,38 +6,15 @@
 //! version is still current ([`super::ops::apply_write_set`]). No lock is held while guest code
 //! runs.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub use welfare_txn::{
+    CallError, MAX_EVENT_BYTES, MAX_EVENTS, MAX_KEY_BYTES, MAX_LIST, MAX_TOPIC_BYTES,
+    MAX_VALUE_BYTES, MAX_WRITES,
+};
+use welfare_txn::{Committed, Listed, Row, Unit};
+
 use super::{Db, StoreError, ops};
-
-/// Longest key, in bytes.
-pub const MAX_KEY_BYTES: usize = 512;
-/// Largest document. Domain documents are small JSON; 1 MiB refuses accidents, not use.
-pub const MAX_VALUE_BYTES: usize = 1 << 20;
-/// Documents one request may write: an application and its indexes are a handful.
-pub const MAX_WRITES: usize = 1_000;
-/// Events one request may publish.
-pub const MAX_EVENTS: usize = 100;
-/// Largest event payload: events carry references and facts, not documents.
-pub const MAX_EVENT_BYTES: usize = 64 << 10;
-/// Largest page a listing returns.
-pub const MAX_LIST: u32 = 1_000;
-/// Longest topic name.
-pub const MAX_TOPIC_BYTES: usize = 128;
-
-/// Why a capability call was refused (mapped onto the WIT `error` variant).
-#[derive(Debug, thiserror::Error)]
-pub enum CallError {
-    #[error("conflict")]
-    Conflict,
-    #[error("{0}")]
-    Invalid(String),
-    #[error("limit exceeded")]
-    LimitExceeded,
-    #[error("unavailable: {0}")]
-    Unavailable(String),
-}
 
 impl From<StoreError> for CallError {
     fn from(e: StoreError) -> Self {
@@ -94,89 +71,53 @@ pub fn new_event_id() -> String {
 /// Resolves which components consume a topic (from the loaded manifests).
 pub type Subscribers = Arc<dyn Fn(&str) -> Vec<String> + Send + Sync>;
 
-struct Buffered {
-    observed: Option<u64>,
-    value: Option<Vec<u8>>,
-    version: u64,
-}
-
-/// A request's transaction over one component's key space.
-pub struct Txn {
+/// One component's committed rows in the gateway's database.
+struct View {
     db: Db,
     domain: Arc<str>,
-    writes: BTreeMap<String, Buffered>,
-    events: Vec<NewEvent>,
+}
+
+impl Committed for View {
+    fn read(&self, key: &str) -> Result<Option<Row>, CallError> {
+        Ok(self
+            .db
+            .read(|conn| ops::read_doc(conn, &self.domain, key))?)
+    }
+
+    fn list(&self, prefix: &str, after: &str, limit: usize) -> Result<Vec<Listed>, CallError> {
+        Ok(self
+            .db
+            .read(|conn| ops::list_docs(conn, &self.domain, prefix, after, limit))?)
+    }
+}
+
+/// A request's transaction over one component's key space: the shared rules
+/// (`welfare-txn`), and the subscribers each published event is delivered to.
+pub struct Txn {
+    unit: Unit<View>,
     subscribers: Subscribers,
-    read_only: bool,
 }
 
 impl Txn {
     pub fn new(db: Db, domain: Arc<str>, subscribers: Subscribers) -> Self {
+        let name = domain.to_string();
         Self {
-            db,
-            domain,
-            writes: BTreeMap::new(),
-            events: Vec::new(),
+            unit: Unit::new(View { db, domain }, &name, false, new_event_id),
             subscribers,
-            read_only: false,
         }
     }
 
     /// A transaction whose writes are refused (for `describe` and `summary`).
     pub fn read_only(db: Db, domain: Arc<str>) -> Self {
-        let mut txn = Self::new(db, domain, Arc::new(|_| Vec::new()));
-        txn.read_only = true;
-        txn
-    }
-
-    /// The current (raw version, live value) of `key` in this request's view.
-    fn current(&self, key: &str) -> Result<(Option<u64>, Option<Vec<u8>>), CallError> {
-        if let Some(b) = self.writes.get(key) {
-            return Ok((Some(b.version), b.value.clone()));
+        let name = domain.to_string();
+        Self {
+            unit: Unit::new(View { db, domain }, &name, true, new_event_id),
+            subscribers: Arc::new(|_| Vec::new()),
         }
-        let domain = self.domain.clone();
-        let row = self.db.read(|conn| ops::read_doc(conn, &domain, key))?;
-        Ok(match row {
-            Some((value, version)) => (Some(version), value),
-            None => (None, None),
-        })
     }
 
     pub fn get(&self, key: &str) -> Result<Option<(Vec<u8>, u64)>, CallError> {
-        check_key(key)?;
-        let (version, value) = self.current(key)?;
-        Ok(value.map(|v| (v, version.unwrap_or_default())))
-    }
-
-    fn write(
-        &mut self,
-        key: &str,
-        value: Option<Vec<u8>>,
-        expected: Option<u64>,
-    ) -> Result<u64, CallError> {
-        if self.read_only {
-            return Err(CallError::Invalid("this call may not write".into()));
-        }
-        check_key(key)?;
-        if !self.writes.contains_key(key) && self.writes.len() >= MAX_WRITES {
-            return Err(CallError::LimitExceeded);
-        }
-        let (raw, live) = self.current(key)?;
-        let live_version = live.as_ref().and(raw);
-        if live_version != expected {
-            return Err(CallError::Conflict);
-        }
-        let version = raw.unwrap_or(0) + 1;
-        let observed = self.writes.get(key).map_or(raw, |b| b.observed);
-        self.writes.insert(
-            key.to_string(),
-            Buffered {
-                observed,
-                value,
-                version,
-            },
-        );
-        Ok(version)
+        self.unit.get(key)
     }
 
     pub fn put(
@@ -185,16 +126,11 @@ impl Txn {
         value: Vec<u8>,
         expected: Option<u64>,
     ) -> Result<u64, CallError> {
-        if value.len() > MAX_VALUE_BYTES {
-            return Err(CallError::Invalid(format!(
-                "a value may hold at most {MAX_VALUE_BYTES} bytes"
-            )));
-        }
-        self.write(key, Some(value), expected)
+        self.unit.put(key, value, expected)
     }
 
     pub fn delete(&mut self, key: &str, expected: u64) -> Result<(), CallError> {
-        self.write(key, None, Some(expected)).map(|_| ())
+        self.unit.delete(key, expected)
     }
 
     /// Keys under `prefix` after `cursor`, merging committed rows with this request's writes.
@@ -203,42 +139,8 @@ impl Txn {
         prefix: &str,
         cursor: Option<&str>,
         limit: u32,
-    ) -> Result<(Vec<(String, Vec<u8>, u64)>, Option<String>), CallError> {
-        if prefix.len() > MAX_KEY_BYTES || !prefix.bytes().all(is_key_byte) {
-            return Err(CallError::Invalid(
-                "the prefix has characters keys cannot have".into(),
-            ));
-        }
-        let limit = limit.clamp(1, MAX_LIST) as usize;
-        let after = cursor.unwrap_or("");
-        let in_range = |k: &str| k.starts_with(prefix) && k > after;
-        let pending = self.writes.keys().filter(|k| in_range(k)).count();
-        let domain = self.domain.clone();
-        let fetch = limit + pending + 1;
-        let committed = self
-            .db
-            .read(|conn| ops::list_docs(conn, &domain, prefix, after, fetch))?;
-        let mut merged: BTreeMap<String, (Vec<u8>, u64)> = committed
-            .into_iter()
-            .map(|(k, v, ver)| (k, (v, ver)))
-            .collect();
-        for (key, b) in self.writes.iter().filter(|(k, _)| in_range(k)) {
-            match &b.value {
-                Some(v) => merged.insert(key.clone(), (v.clone(), b.version)),
-                None => merged.remove(key),
-            };
-        }
-        let mut items: Vec<_> = merged
-            .into_iter()
-            .map(|(k, (v, ver))| (k, v, ver))
-            .collect();
-        let next = if items.len() > limit {
-            items.truncate(limit);
-            items.last().map(|(k, _, _)| k.clone())
-        } else {
-            None
-        };
-        Ok((items, next))
+    ) -> Result<(Vec<Listed>, Option<String>), CallError> {
+        self.unit.list(prefix, cursor, limit)
     }
 
     /// Buffers an event on `topic`; returns its id.
@@ -248,53 +150,15 @@ impl Txn {
         subject: Option<String>,
         payload: Vec<u8>,
     ) -> Result<String, CallError> {
-        if self.read_only {
-            return Err(CallError::Invalid(
-                "this call may not publish events".into(),
-            ));
-        }
-        let namespace_ok = topic
-            .strip_prefix(&*self.domain)
-            .and_then(|rest| rest.strip_prefix('.'))
-            .is_some_and(|name| !name.is_empty());
-        let shape_ok = topic.len() <= MAX_TOPIC_BYTES
-            && topic
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
-        if !namespace_ok || !shape_ok {
-            return Err(CallError::Invalid(format!(
-                "topic {topic:?} must be `{}.<name>` in lower case",
-                self.domain
-            )));
-        }
-        if payload.len() > MAX_EVENT_BYTES
-            || serde_json::from_slice::<serde::de::IgnoredAny>(&payload).is_err()
-        {
-            return Err(CallError::Invalid(format!(
-                "a payload is a JSON document of at most {MAX_EVENT_BYTES} bytes"
-            )));
-        }
-        if self.events.len() >= MAX_EVENTS {
-            return Err(CallError::LimitExceeded);
-        }
-        let id = new_event_id();
-        self.events.push(NewEvent {
-            id: id.clone(),
-            topic: topic.to_string(),
-            source: self.domain.to_string(),
-            subject,
-            payload,
-            consumers: (self.subscribers)(topic),
-        });
-        Ok(id)
+        self.unit.publish(topic, subject, payload)
     }
 
     /// The buffered writes and events, to commit.
     pub fn into_write_set(self) -> WriteSet {
+        let domain = self.unit.domain().to_string();
+        let (writes, events) = self.unit.into_parts();
         WriteSet {
-            domain: self.domain.to_string(),
-            docs: self
-                .writes
+            docs: writes
                 .into_iter()
                 .map(|(key, b)| DocWrite {
                     key,
@@ -303,22 +167,18 @@ impl Txn {
                     version: b.version,
                 })
                 .collect(),
-            events: self.events,
+            events: events
+                .into_iter()
+                .map(|e| NewEvent {
+                    consumers: (self.subscribers)(&e.topic),
+                    id: e.id,
+                    topic: e.topic,
+                    source: domain.clone(),
+                    subject: e.subject,
+                    payload: e.payload,
+                })
+                .collect(),
+            domain,
         }
     }
-}
-
-fn is_key_byte(b: u8) -> bool {
-    b.is_ascii_graphic()
-}
-
-/// Keys are 1..=512 bytes of printable ASCII without spaces, so that listings can bound a
-/// prefix range by appending the byte after `~`.
-fn check_key(key: &str) -> Result<(), CallError> {
-    if key.is_empty() || key.len() > MAX_KEY_BYTES || !key.bytes().all(is_key_byte) {
-        return Err(CallError::Invalid(format!(
-            "a key is 1 to {MAX_KEY_BYTES} printable ASCII characters without spaces"
-        )));
-    }
-    Ok(())
 }

@@ -13,6 +13,10 @@ use spin_sdk::sqlite::{Connection, Value};
 use crate::db::{self, blob, int, opt_text, text};
 use crate::exports::welfare::platform::types::Error;
 use crate::exports::welfare::spin::unit_of_work::{CommitError, IdempotencyRecord, RecordedAnswer};
+use std::collections::BTreeMap;
+
+use welfare_txn::{Buffered, Published};
+
 use crate::unit::Unit;
 use crate::vars;
 
@@ -26,16 +30,14 @@ pub fn commit(
     idempotency: Option<IdempotencyRecord>,
     delivered: Option<i64>,
 ) -> Result<(), CommitError> {
-    if unit.writes.is_empty()
-        && unit.events.is_empty()
-        && idempotency.is_none()
-        && delivered.is_none()
-    {
+    let component = unit.domain().to_string();
+    let (writes, events) = unit.into_parts();
+    if writes.is_empty() && events.is_empty() && idempotency.is_none() && delivered.is_none() {
         return Ok(());
     }
     let conn = db::open().map_err(|e| CommitError::Unavailable(format!("{e:?}")))?;
     let id = db::new_id("commit");
-    let staged = stage(&conn, &id, &unit);
+    let staged = stage(&conn, &id, &component, &writes, &events);
     let result = staged.and_then(|()| {
         let (scope, key, hash, status, headers, body) = match &idempotency {
             Some(r) => (
@@ -73,7 +75,7 @@ pub fn commit(
                 headers,
                 body,
                 delivered.map_or(Value::Null, int),
-                delivered.map_or(Value::Null, |_| text(&unit.component)),
+                delivered.map_or(Value::Null, |_| text(&component)),
             ],
         )
         .map(|_| ())
@@ -98,15 +100,21 @@ pub fn commit(
 }
 
 /// Inserts the unit's rows under commit `id`.
-fn stage(conn: &Connection, id: &str, unit: &Unit) -> Result<(), spin_sdk::sqlite::Error> {
-    for (key, w) in &unit.writes {
+fn stage(
+    conn: &Connection,
+    id: &str,
+    component: &str,
+    writes: &BTreeMap<String, Buffered>,
+    events: &[Published],
+) -> Result<(), spin_sdk::sqlite::Error> {
+    for (key, w) in writes {
         db::run(
             conn,
             "INSERT INTO staged_docs (commit_id, domain, key, observed, value, version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             &[
                 text(id),
-                text(&unit.component),
+                text(component),
                 text(key),
                 w.observed.map_or(Value::Null, |v| int(v as i64)),
                 w.value.as_deref().map_or(Value::Null, blob),
@@ -114,7 +122,7 @@ fn stage(conn: &Connection, id: &str, unit: &Unit) -> Result<(), spin_sdk::sqlit
             ],
         )?;
     }
-    for (ord, event) in unit.events.iter().enumerate() {
+    for (ord, event) in events.iter().enumerate() {
         db::run(
             conn,
             "INSERT INTO staged_events (commit_id, ord, id, topic, source, subject, payload)
@@ -124,7 +132,7 @@ fn stage(conn: &Connection, id: &str, unit: &Unit) -> Result<(), spin_sdk::sqlit
                 int(ord as i64),
                 text(&event.id),
                 text(&event.topic),
-                text(&unit.component),
+                text(component),
                 opt_text(event.subject.as_deref()),
                 blob(&event.payload),
             ],

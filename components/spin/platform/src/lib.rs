@@ -10,7 +10,7 @@
 //!
 //! # Layout
 //! - this file: the bindings and the exported interfaces, over one [`unit::Unit`] per instance;
-//! - [`unit`]: a unit of work's view of the documents and its buffered writes and events;
+//! - [`unit`]: the unit of work: the shared rules (`welfare-txn`) over Spin's SQLite rows;
 //! - [`commit`]: staging and the one-statement commit;
 //! - [`deliveries`]: claiming due event deliveries and recording failed attempts;
 //! - [`schema`]: the tables and the trigger, created on first use;
@@ -42,7 +42,7 @@ use exports::welfare::spin::unit_of_work::{
     self as uow, CommitError, Delivery, IdempotencyRecord, RecordedAnswer,
 };
 
-use unit::Unit;
+use unit::{Unit, wit_error};
 
 thread_local! {
     /// The unit of work of the call in progress; none before `begin`.
@@ -51,9 +51,11 @@ thread_local! {
 
 /// Runs `f` on the current unit of work; a domain calling the store outside one is a bug of
 /// the HTTP adapter, reported as `unavailable` rather than a trap.
-fn with_unit<T>(f: impl FnOnce(&mut Unit) -> Result<T, Error>) -> Result<T, Error> {
+fn with_unit<T>(
+    f: impl FnOnce(&mut Unit) -> Result<T, welfare_txn::CallError>,
+) -> Result<T, Error> {
     UNIT.with_borrow_mut(|unit| match unit.as_mut() {
-        Some(u) => f(u),
+        Some(u) => f(u).map_err(wit_error),
         None => Err(Error::Other("no unit of work has begun".into())),
     })
 }
@@ -108,7 +110,7 @@ impl config::Guest for Adapter {
 
 impl uow::Guest for Adapter {
     fn begin(component: String, read_only: bool) {
-        UNIT.set(Some(Unit::new(component, read_only)));
+        UNIT.set(Some(unit::begin(&component, read_only)));
     }
 
     fn recorded(scope: String, key: String) -> Result<Option<RecordedAnswer>, Error> {
