@@ -8,12 +8,10 @@
 //! response is saved in the same transaction as the request's writes, so a saved response
 //! always means its effects committed. Failures (5xx, conflicts) release the key.
 
-use sha2::{Digest, Sha256};
-
 use crate::store::{Db, Sql, StoreError, now_ms};
 
-/// Longest key accepted (the IETF draft suggests UUIDs; 255 leaves room for others).
-pub const MAX_KEY_LEN: usize = 255;
+pub use welfare_auth::exchange::MAX_IDEMPOTENCY_KEY_LEN as MAX_KEY_LEN;
+use welfare_auth::exchange::{request_fingerprint, valid_idempotency_key};
 /// How long an in-flight record blocks retries: far beyond any request deadline, so it only
 /// matters when a gateway died mid-request.
 pub const LEASE_MS: i64 = 60_000;
@@ -37,21 +35,13 @@ impl IdemKey {
         path_and_query: &str,
         body: &[u8],
     ) -> Option<Self> {
-        if key.is_empty()
-            || key.len() > MAX_KEY_LEN
-            || !key.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
-        {
+        if !valid_idempotency_key(key) {
             return None;
-        }
-        let mut sha = Sha256::new();
-        for part in [method.as_bytes(), path_and_query.as_bytes(), body] {
-            sha.update((part.len() as u64).to_be_bytes());
-            sha.update(part);
         }
         Some(Self {
             scope,
             key: key.to_string(),
-            request_hash: hex::encode(sha.finalize()),
+            request_hash: request_fingerprint(method, path_and_query, body),
         })
     }
 }

@@ -13,9 +13,11 @@
 //! # Layout
 //! - this file: levels, kinds, principals, token errors and the [`Authenticator`];
 //! - [`claims`]: the claims each kind of token carries, and their mapping to a principal;
-//! - [`policy`]: whether a route's principal kinds, roles and minimum level admit a caller.
+//! - [`policy`]: whether a route's principal kinds, roles and minimum level admit a caller;
+//! - [`exchange`]: the headers passed between host and domain, and idempotency keys.
 
 pub mod claims;
+pub mod exchange;
 pub mod policy;
 
 use std::collections::HashMap;

@@ -26,25 +26,9 @@ use crate::runtime::bindings::types;
 use crate::store::txn::WriteSet;
 use crate::store::{StoreError, ops};
 
-/// Request headers passed to components: what a domain may legitimately need.
-const FORWARDED_HEADERS: &[&str] = &[
-    "content-type",
-    "accept-language",
-    "if-match",
-    "if-none-match",
-];
-/// Response headers a component may set; anything else (cookies, CORS, caching) is the gateway's.
-const ALLOWED_RESPONSE_HEADERS: &[&str] = &[
-    "content-type",
-    "etag",
-    "location",
-    "link",
-    "retry-after",
-    "content-language",
-    "last-modified",
-];
-pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 pub use crate::access::gate::ON_BEHALF_OF;
+pub use welfare_auth::exchange::IDEMPOTENCY_KEY;
+use welfare_auth::exchange::{FORWARDED_HEADERS, response_header_allowed};
 /// Set on a response replayed for a repeated `Idempotency-Key`.
 pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 
@@ -208,9 +192,7 @@ async fn handle(
         headers: response
             .headers
             .into_iter()
-            .filter(|(name, _)| {
-                ALLOWED_RESPONSE_HEADERS.contains(&name.to_ascii_lowercase().as_str())
-            })
+            .filter(|(name, _)| response_header_allowed(name))
             .collect(),
         body: response.body,
     };

@@ -7,34 +7,16 @@
 //! concurrent requests with one key both run, and the commit lets exactly one of them record
 //! its writes, the other answering with the winner's recorded response.
 
-use sha2::{Digest, Sha256};
 use spin_sdk::http::{Request, Response};
+use welfare_auth::exchange::{
+    FORWARDED_HEADERS, IDEMPOTENCY_KEY, request_fingerprint, response_header_allowed,
+    valid_idempotency_key,
+};
 
 use crate::routes::{self, Lookup};
 use crate::types::{Manifest, Request as WitRequest};
 use crate::uow::{self, CommitError, IdempotencyRecord, RecordedAnswer};
 use crate::{MAX_BODY_BYTES, domain, gate, problem};
-
-/// Request headers passed to the domain (the gateway's list).
-const FORWARDED_HEADERS: &[&str] = &[
-    "content-type",
-    "accept-language",
-    "if-match",
-    "if-none-match",
-];
-/// Response headers a domain may set (the gateway's list).
-const ALLOWED_RESPONSE_HEADERS: &[&str] = &[
-    "content-type",
-    "etag",
-    "location",
-    "link",
-    "retry-after",
-    "content-language",
-    "last-modified",
-];
-const IDEMPOTENCY_KEY: &str = "idempotency-key";
-/// Longest idempotency key.
-const MAX_KEY_LEN: usize = 255;
 
 pub fn serve(req: &Request, manifest: &Manifest, request_id: &str) -> Response {
     let (route, params) = match routes::lookup(manifest, req.method(), req.path()) {
@@ -112,7 +94,7 @@ pub fn serve(req: &Request, manifest: &Manifest, request_id: &str) -> Response {
     let headers: Vec<(String, String)> = answer
         .headers
         .into_iter()
-        .filter(|(k, _)| ALLOWED_RESPONSE_HEADERS.contains(&k.to_ascii_lowercase().as_str()))
+        .filter(|(k, _)| response_header_allowed(k))
         .collect();
     let record = idem.map(|key| IdempotencyRecord {
         scope: key.scope,
@@ -185,11 +167,7 @@ fn idempotency(
     };
     let key = raw
         .as_str()
-        .filter(|k| {
-            !k.is_empty()
-                && k.len() <= MAX_KEY_LEN
-                && k.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
-        })
+        .filter(|k| valid_idempotency_key(k))
         .ok_or_else(|| {
             problem::bad_request(
                 "invalid-idempotency-key",
@@ -201,15 +179,10 @@ fn idempotency(
         None => admitted.principal.scope(),
     };
     let path = req.path_and_query().unwrap_or("/");
-    let mut sha = Sha256::new();
-    for part in ["POST".as_bytes(), path.as_bytes(), req.body()] {
-        sha.update((part.len() as u64).to_be_bytes());
-        sha.update(part);
-    }
     Ok(Some(Keyed {
         scope,
         key: key.to_string(),
-        fingerprint: hex::encode(sha.finalize()),
+        fingerprint: request_fingerprint("POST", path, req.body()),
     }))
 }
 
@@ -233,7 +206,7 @@ fn respond(status: u16, headers: &[(String, String)], body: Vec<u8>, personal: b
     let mut builder = Response::builder();
     builder.status(status);
     for (k, v) in headers {
-        if ALLOWED_RESPONSE_HEADERS.contains(&k.to_ascii_lowercase().as_str()) {
+        if response_header_allowed(k) {
             builder.header(k.clone(), v.clone());
         }
     }
