@@ -2,21 +2,9 @@
 //! citizens, and the event a submission publishes.
 
 use serde_json::{Value, json};
-use welfare_tests::{LAURA, MARIO, spawn_app};
+use welfare_tests::{LAURA, MARIO, naspi_application, spawn_app};
 
 const PATH: &str = "/api/v1/income-support/applications";
-
-pub fn naspi_application() -> Value {
-    json!({
-        "benefit": "naspi",
-        "termination_date": "2026-01-15",
-        "claim_date": "2026-01-20",
-        "termination_reason": "dismissal",
-        "wages_last_4_years_cents": 6_000_000,
-        "contribution_weeks_last_4_years": 200,
-        "age": 40,
-    })
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submit_read_and_list() {

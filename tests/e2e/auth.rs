@@ -13,7 +13,7 @@ use welfare_gateway::auth::claims::Claims;
 use welfare_gateway::auth::dev_issuer::issuer_for;
 use welfare_tests::{LAURA, MARIO, TestApp, send, spawn_app};
 
-use crate::applications::naspi_application;
+use welfare_tests::naspi_application;
 
 const PATH: &str = "/api/v1/income-support/applications";
 

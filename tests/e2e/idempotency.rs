@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::json;
 use welfare_tests::{LAURA, MARIO, send, spawn_app};
 
-use crate::applications::naspi_application;
+use welfare_tests::naspi_application;
 
 const PATH: &str = "/api/v1/income-support/applications";
 

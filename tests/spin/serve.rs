@@ -10,7 +10,7 @@ use reqwest::{Method, RequestBuilder};
 use serde_json::{Value, json};
 use welfare_gateway::auth::{IntermediaryKind, Level};
 use welfare_tests::spin::{DELIVERY_SECRET, SpinHost, spin_host_with};
-use welfare_tests::{ACME, LAURA, MARIO, TestApp, spawn_app};
+use welfare_tests::{ACME, LAURA, MARIO, TestApp, naspi_application, spawn_app};
 
 const APPLICATIONS: &str = "/api/v1/income-support/applications";
 const SIMULATION: &str = "/api/v1/income-support/naspi/simulations";
@@ -84,18 +84,6 @@ async fn answer(request: RequestBuilder) -> Answer {
         body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         headers,
     }
-}
-
-fn naspi_application() -> Value {
-    json!({
-        "benefit": "naspi",
-        "termination_date": "2026-01-15",
-        "claim_date": "2026-01-20",
-        "termination_reason": "dismissal",
-        "wages_last_4_years_cents": 6_000_000,
-        "contribution_weeks_last_4_years": 200,
-        "age": 40,
-    })
 }
 
 fn simulation() -> Value {

@@ -51,6 +51,19 @@ pub fn synthetic_fiscal_code(n: u32) -> String {
         .expect("one check character fits")
 }
 
+/// A valid NASpI application (Mario's, dismissed on 15 January 2026), for tests and the bench.
+pub fn naspi_application() -> Value {
+    serde_json::json!({
+        "benefit": "naspi",
+        "termination_date": "2026-01-15",
+        "claim_date": "2026-01-20",
+        "termination_reason": "dismissal",
+        "wages_last_4_years_cents": 6_000_000,
+        "contribution_weeks_last_4_years": 200,
+        "age": 40,
+    })
+}
+
 /// The misbehaving fixture component, built by the gateway's build script.
 pub fn fixture_path() -> PathBuf {
     Path::new(welfare_gateway::BUILT_COMPONENTS_DIR).join("misbehave.wasm")

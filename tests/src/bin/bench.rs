@@ -471,8 +471,5 @@ fn simulation() -> serde_json::Value {
 }
 
 fn application() -> serde_json::Value {
-    let mut body = simulation();
-    body.as_object_mut().unwrap().remove("year");
-    body["benefit"] = json!("naspi");
-    body
+    welfare_tests::naspi_application()
 }
