@@ -26,6 +26,24 @@ pub const HTTP_ADAPTER: &str = env!("WELFARE_SPIN_HTTP_WASM");
 /// Spin's HTTP handler for WASI 0.2 components: the one export of every composed artifact.
 pub const HTTP_HANDLER: &str = "wasi:http/incoming-handler@0.2.0";
 
+/// The configuration keys each domain reads with `config::get` (the gateway's
+/// `[component_config.<domain>]`), which spin.toml declares as variables: Spin gives a
+/// component only the variables its manifest names. Checked against the domains' sources by
+/// tests/spin.
+pub const CONFIG_KEYS: &[(&str, &[&str])] = &[
+    ("contributions", &["segregation_code"]),
+    ("disability", &["board"]),
+    (
+        "notifications",
+        &[
+            "fallback_after",
+            "max_attempts",
+            "retry_base_ms",
+            "retry_max_ms",
+        ],
+    ),
+];
+
 /// The composed artifact's file name for domain `name`, relative to the output directory.
 pub fn artifact_name(name: &str) -> String {
     format!("{name}.wasm")

@@ -40,7 +40,11 @@ fn main() -> anyhow::Result<()> {
             let artifacts = relative(&out, base);
             std::fs::write(
                 &manifest,
-                welfare_spin::manifest::spin_toml(&manifests, &artifacts)?,
+                welfare_spin::manifest::spin_toml(
+                    &manifests,
+                    &artifacts,
+                    welfare_spin::CONFIG_KEYS,
+                )?,
             )?;
             println!("wrote {}", manifest.display());
             Ok(())

@@ -20,6 +20,17 @@ use welfare_gateway::store::Db;
 pub const APP_NAME: &str = "welfare-domains";
 /// The Spin SQLite database every component shares (runtime-config.toml places it).
 pub const DATABASE: &str = "default";
+/// Application variables every component reads, under the same name.
+const SHARED_VARIABLES: &[&str] = &[
+    "auth_audience",
+    "auth_issuers",
+    "auth_leeway_seconds",
+    "delivery_secret",
+    "welfare_subscriptions",
+];
+/// Prefix of the component variables that carry a domain's configuration keys.
+pub const CONFIG_PREFIX: &str = "cfg_";
+
 /// The probe path the HTTP adapter answers (SpinApp readiness and liveness).
 pub const HEALTH: &str = "/healthz";
 /// Path segments a trigger route keeps before its `...` wildcard: `/api/v1/<name>`.
@@ -80,9 +91,34 @@ pub fn subscriptions(manifests: &[Manifest]) -> BTreeMap<String, Vec<String>> {
     map
 }
 
+/// The Spin variable name for `prefix` and `key`: Spin names are lower-case letters, digits
+/// and underscores, so every other character becomes `_` (as the platform adapter maps a
+/// configuration key to `cfg_<key>`).
+pub fn variable_name(prefix: &str, key: &str) -> String {
+    let mut name = prefix.to_string();
+    name.extend(key.chars().map(|c| match c {
+        'a'..='z' | '0'..='9' => c,
+        'A'..='Z' => c.to_ascii_lowercase(),
+        _ => '_',
+    }));
+    name
+}
+
+/// The configuration keys of `domain` (`config::get`), from `keys` (domain, keys).
+fn keys_of<'a>(keys: &'a [(&str, &[&str])], domain: &str) -> &'a [&'a str] {
+    keys.iter()
+        .find(|(d, _)| *d == domain)
+        .map_or(&[], |(_, k)| *k)
+}
+
 /// spin.toml for `manifests`, with each artifact at `<artifacts>/<name>.wasm` (relative to
-/// the manifest's directory, as Spin resolves it).
-pub fn spin_toml(manifests: &[Manifest], artifacts: &str) -> anyhow::Result<String> {
+/// the manifest's directory, as Spin resolves it) and each domain's configuration `keys`
+/// (domain, keys) as application variables `<domain>_<key>`, empty (unset) by default.
+pub fn spin_toml(
+    manifests: &[Manifest],
+    artifacts: &str,
+    keys: &[(&str, &[&str])],
+) -> anyhow::Result<String> {
     let mut out = String::new();
     let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
     let subscriptions = serde_json::to_string(&subscriptions(manifests))?;
@@ -103,11 +139,18 @@ pub fn spin_toml(manifests: &[Manifest], artifacts: &str) -> anyhow::Result<Stri
          # The bearer secret of POST /_welfare/<component>/deliver (the delivery scheduler's).\n\
          delivery_secret = {{ required = true, secret = true }}\n\
          # Topic -> consumer components, from the manifests.\n\
-         welfare_subscriptions = {{ default = {} }}",
+         welfare_subscriptions = {{ default = {} }}\n\
+         # Each domain's configuration (the gateway's [component_config.<domain>]); empty is unset.",
         quote(APP_NAME),
         quote(env!("CARGO_PKG_VERSION")),
         quote(&subscriptions),
     )?;
+    for m in manifests {
+        for key in keys_of(keys, &m.name) {
+            let name = variable_name(&format!("{}_", m.name), key);
+            writeln!(out, "{name} = {{ default = \"\" }}")?;
+        }
+    }
     let mut claimed: BTreeMap<String, String> = BTreeMap::new();
     // The probe: any domain's HTTP adapter answers it; the first one does.
     if let Some(first) = manifests.first() {
@@ -142,16 +185,22 @@ pub fn spin_toml(manifests: &[Manifest], artifacts: &str) -> anyhow::Result<Stri
             "\n[component.{name}]\n\
              source = {source}\n\
              sqlite_databases = [{db}]\n\
-             \n[component.{name}.variables]\n\
-             auth_audience = \"{{{{ auth_audience }}}}\"\n\
-             auth_issuers = \"{{{{ auth_issuers }}}}\"\n\
-             auth_leeway_seconds = \"{{{{ auth_leeway_seconds }}}}\"\n\
-             delivery_secret = \"{{{{ delivery_secret }}}}\"\n\
-             welfare_subscriptions = \"{{{{ welfare_subscriptions }}}}\"",
+             \n[component.{name}.variables]",
             name = m.name,
             source = quote(&format!("{artifacts}/{}", crate::artifact_name(&m.name))),
             db = quote(DATABASE),
         )?;
+        for shared in SHARED_VARIABLES {
+            writeln!(out, "{shared} = \"{{{{ {shared} }}}}\"")?;
+        }
+        for key in keys_of(keys, &m.name) {
+            let app = variable_name(&format!("{}_", m.name), key);
+            writeln!(
+                out,
+                "{} = \"{{{{ {app} }}}}\"",
+                variable_name(CONFIG_PREFIX, key)
+            )?;
+        }
     }
     Ok(out)
 }

@@ -117,7 +117,9 @@ fn the_committed_spin_toml_is_the_generated_one() {
     let manifests =
         welfare_spin::manifest::manifests(welfare_gateway::EMBEDDED_COMPONENTS, scratch.path())
             .unwrap();
-    let generated = welfare_spin::manifest::spin_toml(&manifests, "../target/spin").unwrap();
+    let generated =
+        welfare_spin::manifest::spin_toml(&manifests, "../target/spin", welfare_spin::CONFIG_KEYS)
+            .unwrap();
     let committed = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spin/spin.toml"),
     )
@@ -149,5 +151,39 @@ fn the_committed_spin_toml_is_the_generated_one() {
             Some(format!("../target/spin/{name}.wasm").as_str())
         );
         assert_eq!(component["sqlite_databases"][0].as_str(), Some("default"));
+    }
+}
+
+#[test]
+fn spin_toml_declares_every_configuration_key_the_domains_read() {
+    // Spin gives a component only the variables its manifest declares, so a key a domain
+    // reads but spin.toml omits would silently be unset on Spin.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../components");
+    for (domain, _) in welfare_gateway::EMBEDDED_COMPONENTS {
+        let mut read = BTreeSet::new();
+        let mut dirs = vec![root.join(domain).join("src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    // `config::get("key")`, and notifications' `setting("key", default)`.
+                    for call in ["config::get(\"", "setting(\""] {
+                        for (at, _) in text.match_indices(call) {
+                            let rest = &text[at + call.len()..];
+                            read.insert(rest[..rest.find('"').unwrap()].to_string());
+                        }
+                    }
+                }
+            }
+        }
+        let declared: BTreeSet<String> = welfare_spin::CONFIG_KEYS
+            .iter()
+            .filter(|(d, _)| d == domain)
+            .flat_map(|(_, keys)| keys.iter().map(|k| k.to_string()))
+            .collect();
+        assert_eq!(declared, read, "{domain}: welfare_spin::CONFIG_KEYS");
     }
 }

@@ -517,11 +517,60 @@ async fn a_failed_delivery_is_retried_and_takes_effect_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trapping_delivery_counts_and_does_not_hold_up_the_others() {
+    let h = Hosts::start(&["fixture"]).await;
+    let token = h.app.citizen(MARIO);
+    let mut events = Vec::new();
+    for ping in [json!({ "trap": true }), json!({})] {
+        let sent = answer(
+            h.spin(Method::POST, "/api/v1/fixture/pings")
+                .bearer_auth(&token)
+                .json(&ping),
+        )
+        .await;
+        assert_eq!(sent.status, 202, "{}", sent.body);
+        events.push(sent.body["event_id"].as_str().unwrap().to_string());
+    }
+    // The older event's consumer traps: the call fails, nothing of the attempt is kept...
+    let trapped = h.deliver("fixture").await;
+    assert_eq!(trapped.status, 500);
+    // ...but the attempt counts, and the delivery is leased, so the next call delivers the
+    // newer event.
+    let next = h.deliver("fixture").await;
+    assert_eq!(
+        next.body["delivered"].as_str(),
+        Some(events[1].as_str()),
+        "{}",
+        next.body
+    );
+    assert_eq!(next.body["outcome"], "done");
+    let rows: Vec<(String, i64)> = {
+        let db = h.spin.db();
+        let mut stmt = db
+            .prepare("SELECT status, attempts FROM deliveries ORDER BY event_seq")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(rows, [("pending".to_string(), 1), ("done".to_string(), 1)]);
+    let effects = format!("/api/v1/fixture/effects/{}", events[0]);
+    let count = answer(h.spin(Method::GET, &effects).bearer_auth(&token)).await;
+    assert_eq!(
+        count.body["count"], 0,
+        "the trapped attempt's write was discarded"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn configuration_comes_from_spin_variables() {
     let path = format!("/api/v1/fixture/events/custom?subject={MARIO}");
     let body = json!({ "hello": "spin" });
 
-    // The fixture's `publisher` key turns a route on; without the variable it is off.
+    // The fixture's `publisher` key turns a route on: the application variable
+    // `fixture_publisher`, which spin.toml passes to the fixture as `cfg_publisher`. Unset
+    // (spin.toml's empty default), the route is off.
     let plain = Hosts::start(&["fixture"]).await;
     let token = plain.app.citizen(MARIO);
     let off = answer(
@@ -533,7 +582,7 @@ async fn configuration_comes_from_spin_variables() {
     .await;
     assert_eq!(off.status, 404, "{}", off.body);
 
-    let h = Hosts::start_with(&["fixture"], &[("cfg_publisher", "on")]).await;
+    let h = Hosts::start_with(&["fixture"], &[("fixture_publisher", "on")]).await;
     let token = h.app.citizen(MARIO);
     let on = answer(h.spin(Method::POST, &path).bearer_auth(&token).json(&body)).await;
     assert_eq!(on.status, 202, "{}", on.body);

@@ -34,7 +34,9 @@ mod bindings {
 
 use bindings::fermyon::spin::{sqlite, variables};
 
-/// How long a connection waits for another writer, as Spin's SQLite backends do.
+/// How long a connection waits for another writer: rusqlite's default, which Spin's
+/// in-process SQLite backend (rusqlite) gets too; set here so that the test does not depend
+/// on that default.
 const BUSY_TIMEOUT_MS: u64 = 5_000;
 
 /// An open connection of one instance.
@@ -45,13 +47,26 @@ pub struct State {
     wasi: WasiCtx,
     http: WasiHttpCtx,
     table: ResourceTable,
-    shared: Arc<Shared>,
+    database: Arc<PathBuf>,
+    /// The component's variables, resolved from spin.toml.
+    variables: Arc<HashMap<String, String>>,
 }
 
-/// What the host knows across requests.
-struct Shared {
-    database: PathBuf,
-    variables: HashMap<String, String>,
+/// A trigger route: an exact path, or a prefix (spin.toml's `/...` wildcard), the component
+/// serving it and that component's variables.
+pub struct Route {
+    pub route: String,
+    pub component: Component,
+    pub variables: Arc<HashMap<String, String>>,
+}
+
+impl Route {
+    fn matches(&self, path: &str) -> bool {
+        match self.route.strip_suffix("/...") {
+            Some(prefix) => path == prefix || path.starts_with(&format!("{prefix}/")),
+            None => path == self.route,
+        }
+    }
 }
 
 impl WasiView for State {
@@ -80,7 +95,7 @@ impl sqlite::HostConnection for State {
         if database != "default" {
             return Err(sqlite::Error::NoSuchDatabase);
         }
-        let conn = rusqlite::Connection::open(&self.shared.database)
+        let conn = rusqlite::Connection::open(&*self.database)
             .map_err(|e| sqlite::Error::Io(e.to_string()))?;
         conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
             .map_err(|e| sqlite::Error::Io(e.to_string()))?;
@@ -111,8 +126,7 @@ impl sqlite::HostConnection for State {
 
 impl variables::Host for State {
     fn get(&mut self, name: String) -> Result<String, variables::Error> {
-        self.shared
-            .variables
+        self.variables
             .get(&name)
             .cloned()
             .ok_or(variables::Error::Undefined(name))
@@ -181,39 +195,37 @@ pub struct SpinHost {
 }
 
 impl SpinHost {
-    /// Serves `apps` (route prefix without `/...`, component) with `variables`, over the
-    /// SQLite database `database`.
+    /// Serves `routes` (in spin.toml's order of specificity: the most specific first wins)
+    /// over the SQLite database `database`.
     pub async fn start(
         engine: &Engine,
-        apps: Vec<(String, Component)>,
+        routes: Vec<Route>,
         database: &Path,
-        variables: HashMap<String, String>,
     ) -> anyhow::Result<Self> {
         let linker = linker(engine)?;
-        let mut routes = Vec::new();
-        for (prefix, component) in apps {
-            let pre = ProxyPre::new(linker.instantiate_pre(&component)?)?;
-            routes.push((prefix, pre));
+        let mut served = Vec::new();
+        for route in routes {
+            let pre = ProxyPre::new(linker.instantiate_pre(&route.component)?)?;
+            served.push((route, pre));
         }
-        // Longest prefix first, as Spin's router prefers the most specific route.
-        routes.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
-        let shared = Arc::new(Shared {
-            database: database.to_path_buf(),
-            variables,
-        });
-        let routes = Arc::new(routes);
+        // Exact routes first, then longer prefixes, as Spin's router prefers the most
+        // specific route.
+        served.sort_by_key(|(r, _)| (r.route.ends_with("/..."), std::cmp::Reverse(r.route.len())));
+        let database = Arc::new(database.to_path_buf());
+        let routes = Arc::new(served);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr: SocketAddr = listener.local_addr()?;
+        let db = database.clone();
         let server = tokio::spawn(async move {
             loop {
                 let Ok((client, _)) = listener.accept().await else {
                     return;
                 };
-                let (routes, shared) = (routes.clone(), shared.clone());
+                let (routes, db) = (routes.clone(), db.clone());
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |req| {
-                        let (routes, shared) = (routes.clone(), shared.clone());
-                        async move { serve(&routes, shared, req).await }
+                        let (routes, db) = (routes.clone(), db.clone());
+                        async move { serve(&routes, db, req).await }
                     });
                     let _ = http1::Builder::new()
                         .serve_connection(TokioIo::new(client), service)
@@ -239,15 +251,12 @@ impl SpinHost {
 }
 
 async fn serve(
-    routes: &[(String, ProxyPre<State>)],
-    shared: Arc<Shared>,
+    routes: &[(Route, ProxyPre<State>)],
+    database: Arc<PathBuf>,
     req: hyper::Request<hyper::body::Incoming>,
 ) -> anyhow::Result<hyper::Response<HyperOutgoingBody>> {
     let path = req.uri().path().to_string();
-    let Some((_, pre)) = routes
-        .iter()
-        .find(|(prefix, _)| path == *prefix || path.starts_with(&format!("{prefix}/")))
-    else {
+    let Some((route, pre)) = routes.iter().find(|(r, _)| r.matches(&path)) else {
         return Ok(hyper::Response::builder().status(404).body(empty())?);
     };
     let mut store = Store::new(
@@ -256,7 +265,8 @@ async fn serve(
             wasi: WasiCtx::builder().inherit_stderr().build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
-            shared,
+            database,
+            variables: route.variables.clone(),
         },
     );
     let (sender, receiver) = tokio::sync::oneshot::channel();

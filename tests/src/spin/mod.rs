@@ -6,4 +6,6 @@ pub mod host;
 pub mod setup;
 
 pub use host::SpinHost;
-pub use setup::{AUDIENCE, DELIVERY_SECRET, artifact, artifacts, spin_host, spin_host_with};
+pub use setup::{
+    AUDIENCE, DELIVERY_SECRET, FIXTURE_CONFIG_KEYS, artifact, artifacts, spin_host, spin_host_with,
+};

@@ -3,14 +3,14 @@
 //! on both hosts and their answers can be compared.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::{TestApp, fixture_path};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 use welfare_gateway::auth::dev_issuer::{self, KINDS};
 
-use super::host::{self, SpinHost};
+use super::host::{self, Route, SpinHost};
 
 /// The secret the host's deliveries route wants.
 pub const DELIVERY_SECRET: &str = "spin-test-delivery-secret";
@@ -66,13 +66,23 @@ pub fn artifact(name: &str) -> &'static Artifact {
         .unwrap_or_else(|| panic!("no artifact {name}"))
 }
 
-/// A Spin host serving `names` (each at `/api/v1/<name>` and `/_welfare/<name>`), trusting
-/// `app`'s development issuer, with its own fresh database in `dir`.
+/// The fixture's configuration keys, declared like the domains' (`welfare_spin::CONFIG_KEYS`).
+pub const FIXTURE_CONFIG_KEYS: &[&str] = &[
+    "name",
+    "interop-probe",
+    "foreign-route",
+    "publisher",
+    "summary",
+];
+
+/// A Spin host serving `names` as the spin.toml `welfare-spin` writes for them routes and
+/// configures them, trusting `app`'s development issuer, with a fresh database in `dir`.
 pub async fn spin_host(app: &TestApp, names: &[&str], dir: &std::path::Path) -> SpinHost {
     spin_host_with(app, names, dir, &[]).await
 }
 
-/// [`spin_host`] with `extra` Spin variables (a domain's configuration: `cfg_<key>`).
+/// [`spin_host`] with `extra` application variables (a domain's configuration:
+/// `<domain>_<key>`).
 pub async fn spin_host_with(
     app: &TestApp,
     names: &[&str],
@@ -94,38 +104,89 @@ pub async fn spin_host_with(
         .collect();
     let wasm: Vec<(&str, &[u8])> = names.iter().map(|n| (*n, artifact_source(n))).collect();
     let manifests = welfare_spin::manifest::manifests(&wasm, dir).unwrap();
-    let subscriptions = welfare_spin::manifest::subscriptions(&manifests);
-    let mut variables = HashMap::from([
+    let mut keys = welfare_spin::CONFIG_KEYS.to_vec();
+    keys.push(("fixture", FIXTURE_CONFIG_KEYS));
+    let spin_toml = welfare_spin::manifest::spin_toml(&manifests, "unused", &keys).unwrap();
+    let spin_toml: toml::Table = spin_toml.parse().unwrap();
+    let mut given = HashMap::from([
         ("auth_audience".to_string(), AUDIENCE.to_string()),
         (
             "auth_issuers".into(),
             serde_json::to_string(&issuers).unwrap(),
         ),
         ("delivery_secret".into(), DELIVERY_SECRET.into()),
-        (
-            "welfare_subscriptions".into(),
-            serde_json::to_string(&subscriptions).unwrap(),
-        ),
     ]);
-    variables.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let mut apps = Vec::new();
-    if let Some(first) = manifests.first() {
-        let component = artifact(&first.name).component.clone();
-        apps.push((welfare_spin::manifest::HEALTH.to_string(), component));
-    }
-    for manifest in &manifests {
-        let component = artifact(&manifest.name).component.clone();
-        for prefix in welfare_spin::manifest::route_prefixes(manifest) {
-            apps.push((
-                prefix.trim_end_matches("/...").to_string(),
-                component.clone(),
-            ));
-        }
-        apps.push((format!("/_welfare/{}", manifest.name), component.clone()));
-    }
-    SpinHost::start(engine, apps, &dir.join("spin.sqlite"), variables)
+    given.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let variables = component_variables(&spin_toml, &given);
+    let routes = spin_toml["trigger"]["http"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|trigger| {
+            let component = trigger["component"].as_str().unwrap();
+            Route {
+                route: trigger["route"].as_str().unwrap().to_string(),
+                component: artifact(component).component.clone(),
+                variables: variables[component].clone(),
+            }
+        })
+        .collect();
+    SpinHost::start(engine, routes, &dir.join("spin.sqlite"))
         .await
         .unwrap()
+}
+
+/// Each component's variables, as Spin resolves them: the application variables (`given`,
+/// else their default; a required one missing is an error) substituted into the
+/// `{{ name }}` templates of `[component.<name>.variables]`. A component sees nothing else.
+fn component_variables(
+    spin_toml: &toml::Table,
+    given: &HashMap<String, String>,
+) -> HashMap<String, Arc<HashMap<String, String>>> {
+    let mut application = HashMap::new();
+    for (name, declared) in spin_toml["variables"].as_table().unwrap() {
+        let value = given
+            .get(name)
+            .cloned()
+            .or_else(|| {
+                declared
+                    .get("default")
+                    .and_then(|d| d.as_str())
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| panic!("the required variable {name} is not given"));
+        application.insert(name.clone(), value);
+    }
+    for name in given.keys() {
+        assert!(
+            application.contains_key(name),
+            "spin.toml declares no variable {name}"
+        );
+    }
+    spin_toml["component"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .map(|(component, table)| {
+            let resolved = table["variables"]
+                .as_table()
+                .unwrap()
+                .iter()
+                .map(|(name, template)| {
+                    let template = template.as_str().unwrap();
+                    let reference = template
+                        .strip_prefix("{{")
+                        .and_then(|t| t.strip_suffix("}}"))
+                        .map(str::trim)
+                        .unwrap_or_else(|| {
+                            panic!("{component}.{name}: not a template: {template}")
+                        });
+                    (name.clone(), application[reference].clone())
+                })
+                .collect();
+            (component.clone(), Arc::new(resolved))
+        })
+        .collect()
 }
 
 /// The domain `.wasm` (not composed) of `name`, for reading its manifest.

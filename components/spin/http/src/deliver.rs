@@ -1,8 +1,9 @@
 //! `POST /_welfare/<component>/deliver`: delivers the component's next due event, one per
 //! call, in the call's fresh instance, as the gateway's dispatcher would: `on-event` ok
 //! commits the domain's writes with the acknowledgement, an error or a status of trouble
-//! records the failure for a retry with backoff (a trap fails the call, and the lease lets
-//! the delivery fall due again).
+//! records the failure for a retry with backoff. A trap fails the call: its attempt was
+//! counted when claimed, and the delivery falls due again when its lease ends, until it is a
+//! dead letter like any other.
 //!
 //! Spin has no background work, so something calls this: a Kubernetes CronJob, the SpinApp's
 //! own scheduler, or a test. The call carries `Authorization: Bearer <delivery_secret>` (a

@@ -2,8 +2,8 @@
 //!
 //! The rules are the gateway's (`gateway/src/http/dispatch.rs`): the same forwarded request
 //! headers and allowed response headers, an `Idempotency-Key` bound to its request's method,
-//! path and body, a status of 500 or more discarding every write, a lost compare-and-swap at
-//! commit answered 409. Unlike the gateway, a key is not leased while its request runs: two
+//! path and body, a status outside 200-499 discarding every write (one outside 100-599 is a
+//! fault), a lost compare-and-swap at commit answered 409. Unlike the gateway, a key is not leased while its request runs: two
 //! concurrent requests with one key both run, and the commit lets exactly one of them record
 //! its writes, the other answering with the winner's recorded response.
 
@@ -82,8 +82,17 @@ pub fn serve(req: &Request, manifest: &Manifest, request_id: &str) -> Response {
     };
     uow::begin(&manifest.name, false);
     let answer = domain::handle(&request);
-    if answer.status >= 500 {
+    if !(200..500).contains(&answer.status) {
+        // A failing (or nonsensical) status discards the request's writes and events.
         uow::rollback();
+        if !(100..600).contains(&answer.status) {
+            return problem::problem(
+                500,
+                "component-fault",
+                "The service answered incorrectly.",
+                None,
+            );
+        }
         return respond(
             answer.status,
             &answer.headers,

@@ -18,16 +18,31 @@ pub const BACKOFF_MAX_MS: i64 = 300_000;
 /// Longest failure reason kept.
 const MAX_REASON_BYTES: usize = 1_000;
 
-/// Claims the oldest due delivery to `component`: its next attempt moves `lease_ms` ahead,
-/// so a concurrent call skips it and a call that dies lets it fall due again. Each claim
-/// first sweeps what dead units and expired idempotency keys left ([`crate::commit::sweep`]):
-/// the scheduler's calls are the only periodic work on Spin.
+/// Claims the oldest due delivery to `component`: the attempt is counted now and its next
+/// attempt moves `lease_ms` ahead, so a concurrent call skips it, and a call that dies (a
+/// trap in `on-event`) has still used an attempt and lets it fall due again after the lease.
+/// Deliveries whose last attempt died that way are dead letters. Each claim first sweeps what
+/// dead units and expired idempotency keys left ([`crate::commit::sweep`]): the scheduler's
+/// calls are the only periodic work on Spin.
 pub fn claim(conn: &Connection, component: &str, lease_ms: u64) -> Result<Option<Delivery>, Error> {
     crate::commit::sweep(conn, None);
     let now = db::now_ms();
+    db::run(
+        conn,
+        "UPDATE deliveries SET status = 'dead', updated_at = ?4,
+             last_error = coalesce(last_error, 'the consumer failed without answering')
+         WHERE consumer = ?1 AND status = 'pending' AND attempts >= ?2 AND next_attempt_at <= ?3",
+        &[
+            text(component),
+            int(MAX_ATTEMPTS),
+            int(now),
+            text(&db::now_rfc3339()),
+        ],
+    )
+    .map_err(db::unavailable)?;
     let claimed = db::run(
         conn,
-        "UPDATE deliveries SET next_attempt_at = ?1
+        "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?1
          WHERE (event_seq, consumer) IN (
              SELECT event_seq, consumer FROM deliveries
              WHERE consumer = ?2 AND status = 'pending' AND next_attempt_at <= ?3
@@ -61,12 +76,13 @@ pub fn claim(conn: &Connection, component: &str, lease_ms: u64) -> Result<Option
             subject: v.get(3).and_then(db::string),
             payload: v.get(4).and_then(db::bytes).unwrap_or_default(),
             occurred_at: s(5),
-            attempt: (attempts + 1) as u32,
+            attempt: attempts as u32,
         },
     }))
 }
 
-/// Records a failed attempt: due again after the backoff, or dead after [`MAX_ATTEMPTS`].
+/// Records why the claimed attempt failed: due again after the backoff, or dead after
+/// [`MAX_ATTEMPTS`] (the attempt itself was counted by the claim).
 pub fn failed(conn: &Connection, component: &str, seq: i64, reason: &str) -> Result<(), Error> {
     let mut reason = reason.to_string();
     if reason.len() > MAX_REASON_BYTES {
@@ -78,9 +94,9 @@ pub fn failed(conn: &Connection, component: &str, seq: i64, reason: &str) -> Res
     }
     db::run(
         conn,
-        "UPDATE deliveries SET attempts = attempts + 1, last_error = ?3, updated_at = ?4,
-             status = CASE WHEN attempts + 1 >= ?5 THEN 'dead' ELSE 'pending' END,
-             next_attempt_at = ?6 + min(?7, ?8 * (1 << min(attempts, 20)))
+        "UPDATE deliveries SET last_error = ?3, updated_at = ?4,
+             status = CASE WHEN attempts >= ?5 THEN 'dead' ELSE 'pending' END,
+             next_attempt_at = ?6 + min(?7, ?8 * (1 << min(max(attempts - 1, 0), 20)))
          WHERE event_seq = ?1 AND consumer = ?2 AND status = 'pending'",
         &[
             int(seq),

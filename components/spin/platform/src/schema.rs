@@ -3,15 +3,21 @@
 //! and the `commits` trigger that applies a unit of work in one statement.
 //!
 //! Spin has no migration runner: the first connection of an instance reads the schema
-//! version and, when it is older, runs the idempotent statements below. Two instances doing it
-//! at once is harmless (`IF NOT EXISTS`).
+//! version and runs the migrations after it, in order. Every statement is idempotent
+//! (`IF NOT EXISTS`, and a later migration drops what it replaces before creating it), so two
+//! instances doing it at once is harmless.
 
 use spin_sdk::sqlite::{Connection, Error, Value};
 
-/// Bumped whenever a statement below changes; older databases get the new statements.
-pub const VERSION: i64 = 1;
+/// The migrations, oldest first; the schema's version is how many have run. Never edit one
+/// that has shipped: add the next (with `DROP TRIGGER IF EXISTS` before a changed trigger,
+/// `ALTER TABLE` for a new column).
+const MIGRATIONS: &[&[&str]] = &[V1];
 
-const STATEMENTS: &[&str] = &[
+/// The schema the adapter needs.
+pub const VERSION: i64 = MIGRATIONS.len() as i64;
+
+const V1: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS welfare_schema (version INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS documents (
         domain TEXT NOT NULL, key TEXT NOT NULL, value BLOB, version INTEGER NOT NULL,
@@ -72,8 +78,7 @@ const STATEMENTS: &[&str] = &[
             SELECT NEW.idem_scope, NEW.idem_key, NEW.idem_hash, 'done', NEW.idem_status,
                 NEW.idem_headers, NEW.idem_body, NEW.at_ms
             WHERE NEW.idem_scope IS NOT NULL;
-        UPDATE deliveries SET status = 'done', attempts = attempts + 1, last_error = NULL,
-            updated_at = NEW.at
+        UPDATE deliveries SET status = 'done', last_error = NULL, updated_at = NEW.at
             WHERE event_seq = NEW.delivery_seq AND consumer = NEW.delivery_consumer;
         DELETE FROM staged_docs WHERE commit_id = NEW.id;
         DELETE FROM staged_events WHERE commit_id = NEW.id;
@@ -82,7 +87,7 @@ const STATEMENTS: &[&str] = &[
     END",
 ];
 
-/// Creates or updates the schema when the database is older than [`VERSION`].
+/// Runs the migrations the database has not had yet.
 pub fn ensure(conn: &Connection) -> Result<(), Error> {
     let current = conn
         .execute("SELECT max(version) FROM welfare_schema", &[])
@@ -92,7 +97,11 @@ pub fn ensure(conn: &Connection) -> Result<(), Error> {
     if current >= VERSION {
         return Ok(());
     }
-    for statement in STATEMENTS {
+    for statement in MIGRATIONS
+        .iter()
+        .skip(current.max(0) as usize)
+        .flat_map(|m| m.iter())
+    {
         conn.execute(statement, &[])?;
     }
     conn.execute(

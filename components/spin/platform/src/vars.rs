@@ -2,7 +2,9 @@
 //!
 //! A domain's `config.get("max-upload")` reads the component variable `cfg_max_upload`: Spin
 //! variable names are lower-case letters, digits and underscores, so every other character of
-//! the key becomes `_`. An undefined variable is an unset key, as in the gateway.
+//! the key becomes `_` (as `welfare-spin` names them in spin.toml). An undefined or empty
+//! variable is an unset key: spin.toml declares every key with an empty default, since Spin
+//! gives a component only the variables its manifest declares.
 //!
 //! `welfare_subscriptions` is the topic → consumers map the gateway derives from the
 //! manifests; `welfare-spin build` writes it into spin.toml from the same manifests.
@@ -32,6 +34,7 @@ pub fn variable_name(key: &str) -> String {
 
 pub fn config(key: &str) -> Result<Option<String>, Error> {
     match variables::get(&variable_name(key)) {
+        Ok(value) if value.is_empty() => Ok(None),
         Ok(value) => Ok(Some(value)),
         Err(variables::Error::Undefined(_) | variables::Error::InvalidName(_)) => Ok(None),
         Err(e) => {
