@@ -1,27 +1,22 @@
 //! Committing a unit of work in one statement, and reading recorded idempotent answers.
 //!
-//! The unit's documents, events and deliveries are first inserted as staged rows under a
-//! fresh commit id: nobody reads those tables, so a unit that dies half-way leaves only rows
-//! the next commit of its id would have removed (swept by [`sweep`]). Then one
-//! `INSERT INTO commits` fires the `commits_apply` trigger ([`crate::schema`]), which checks
-//! every observed version, the idempotency key and the delivery, and applies everything, all
-//! inside that one statement's transaction: SQLite and libSQL serialise writers, so no other
-//! commit can slip between the checks and the writes.
+//! Spin's SQLite interface runs one statement per call, and no host promises that two calls
+//! share a transaction, so the whole unit goes in one: `INSERT INTO commits` carries the
+//! unit's documents and events as JSON (bytes in hex), its idempotency record and its delivery
+//! acknowledgement, and the `commits_apply` trigger ([`crate::schema`]) checks every observed
+//! version, the key and the delivery, then applies everything, inside that statement's own
+//! transaction. SQLite and libSQL serialise writers, so no other commit can slip between the
+//! checks and the writes, and a refused commit leaves nothing behind.
 
+use serde_json::{Value as Json, json};
 use spin_sdk::sqlite::{Connection, Value};
 
 use crate::db::{self, blob, int, opt_text, text};
 use crate::exports::welfare::platform::types::Error;
 use crate::exports::welfare::spin::unit_of_work::{CommitError, IdempotencyRecord, RecordedAnswer};
-use std::collections::BTreeMap;
-
-use welfare_txn::{Buffered, Published};
-
 use crate::unit::Unit;
 use crate::vars;
 
-/// Staged rows older than this belong to units that died before committing.
-const STALE_STAGED_MS: i64 = 10 * 60 * 1000;
 /// How long an idempotent answer is kept for replays (the gateway's retention).
 const IDEMPOTENCY_RETENTION_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -35,148 +30,86 @@ pub fn commit(
     if writes.is_empty() && events.is_empty() && idempotency.is_none() && delivered.is_none() {
         return Ok(());
     }
-    let conn = db::open().map_err(|e| CommitError::Unavailable(format!("{e:?}")))?;
-    let id = db::new_id("commit");
-    let staged = stage(&conn, &id, &component, &writes, &events);
-    let result = staged.and_then(|()| {
-        let (scope, key, hash, status, headers, body) = match &idempotency {
-            Some(r) => (
-                opt_text(Some(&r.scope)),
-                opt_text(Some(&r.key)),
-                opt_text(Some(&r.answer.fingerprint)),
-                int(r.answer.status.into()),
-                opt_text(Some(
-                    &serde_json::to_string(&r.answer.headers).unwrap_or_default(),
-                )),
-                blob(&r.answer.body),
-            ),
-            None => (
-                Value::Null,
-                Value::Null,
-                Value::Null,
-                Value::Null,
-                Value::Null,
-                Value::Null,
-            ),
-        };
-        db::run(
-            &conn,
-            "INSERT INTO commits (id, at, at_ms, idem_scope, idem_key, idem_hash, idem_status,
-                idem_headers, idem_body, delivery_seq, delivery_consumer)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            &[
-                text(&id),
-                text(&db::now_rfc3339()),
-                int(db::now_ms()),
-                scope,
-                key,
-                hash,
-                status,
-                headers,
-                body,
-                delivered.map_or(Value::Null, int),
-                delivered.map_or(Value::Null, |_| text(&component)),
-            ],
-        )
-        .map(|_| ())
-    });
-    match result {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let message = db::message(&e);
-            // The staged rows of a refused commit are garbage; remove them now.
-            sweep(&conn, Some(&id));
-            Err(if message.contains("welfare:conflict") {
-                CommitError::Conflict
-            } else if message.contains("welfare:key-taken") {
-                CommitError::KeyTaken
-            } else if message.contains("welfare:already-delivered") {
-                CommitError::AlreadyDelivered
-            } else {
-                CommitError::Unavailable(message)
-            })
-        }
-    }
-}
-
-/// Inserts the unit's rows under commit `id`.
-fn stage(
-    conn: &Connection,
-    id: &str,
-    component: &str,
-    writes: &BTreeMap<String, Buffered>,
-    events: &[Published],
-) -> Result<(), spin_sdk::sqlite::Error> {
-    for (key, w) in writes {
-        db::run(
-            conn,
-            "INSERT INTO staged_docs (commit_id, domain, key, observed, value, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            &[
-                text(id),
-                text(component),
-                text(key),
-                w.observed.map_or(Value::Null, |v| int(v as i64)),
-                w.value.as_deref().map_or(Value::Null, blob),
-                int(w.version as i64),
-            ],
-        )?;
-    }
-    for (ord, event) in events.iter().enumerate() {
-        db::run(
-            conn,
-            "INSERT INTO staged_events (commit_id, ord, id, topic, source, subject, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            &[
-                text(id),
-                int(ord as i64),
-                text(&event.id),
-                text(&event.topic),
-                text(component),
-                opt_text(event.subject.as_deref()),
-                blob(&event.payload),
-            ],
-        )?;
-        for consumer in vars::subscribers(&event.topic) {
-            db::run(
-                conn,
-                "INSERT INTO staged_deliveries (commit_id, event_id, consumer) VALUES (?1, ?2, ?3)",
-                &[text(id), text(&event.id), text(&consumer)],
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// Removes the staged rows of commit `id`, or (none) of every commit older than
-/// [`STALE_STAGED_MS`] together with idempotent answers past their retention. Best effort: a
-/// failure leaves rows nobody needs.
-pub fn sweep(conn: &Connection, id: Option<&str>) {
-    let (clause, param) = match id {
-        Some(id) => ("commit_id = ?1", text(id)),
-        // Commit ids start with their creation time in hex milliseconds (`db::new_id`).
-        None => (
-            "commit_id < ?1",
-            text(&format!(
-                "commit_{:016x}",
-                (db::now_ms() - STALE_STAGED_MS).max(0)
+    // Each write: key, the version first observed (null: no row), the value (null: deleted)
+    // and the new version.
+    let writes: Vec<Json> = writes
+        .iter()
+        .map(|(key, w)| {
+            json!({ "k": key, "o": w.observed, "v": w.value.as_deref().map(hex::encode), "n": w.version })
+        })
+        .collect();
+    // Each event, with the consumers it is delivered to.
+    let events: Vec<Json> = events
+        .iter()
+        .map(|e| {
+            json!({ "id": e.id, "t": e.topic, "s": e.subject, "p": hex::encode(&e.payload), "c": vars::subscribers(&e.topic) })
+        })
+        .collect();
+    let (scope, key, hash, status, headers, body) = match &idempotency {
+        Some(r) => (
+            text(&r.scope),
+            text(&r.key),
+            text(&r.answer.fingerprint),
+            int(r.answer.status.into()),
+            opt_text(Some(
+                &serde_json::to_string(&r.answer.headers).unwrap_or_default(),
             )),
+            blob(&r.answer.body),
+        ),
+        None => (
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
         ),
     };
-    for table in ["staged_docs", "staged_events", "staged_deliveries"] {
-        let _ = db::run(
-            conn,
-            &format!("DELETE FROM {table} WHERE {clause}"),
-            std::slice::from_ref(&param),
-        );
-    }
-    if id.is_none() {
-        let _ = db::run(
-            conn,
-            "DELETE FROM idempotency WHERE created_at < ?1 AND state = 'done'",
-            &[int(db::now_ms() - IDEMPOTENCY_RETENTION_MS)],
-        );
-    }
+    let conn = db::open().map_err(|e| CommitError::Unavailable(format!("{e:?}")))?;
+    let result = db::run(
+        &conn,
+        "INSERT INTO commits (id, domain, at, at_ms, writes, events, idem_scope, idem_key,
+            idem_hash, idem_status, idem_headers, idem_body, delivery_seq, delivery_consumer)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        &[
+            text(&db::new_id("commit")),
+            text(&component),
+            text(&db::now_rfc3339()),
+            int(db::now_ms()),
+            text(&Json::from(writes).to_string()),
+            text(&Json::from(events).to_string()),
+            scope,
+            key,
+            hash,
+            status,
+            headers,
+            body,
+            delivered.map_or(Value::Null, int),
+            delivered.map_or(Value::Null, |_| text(&component)),
+        ],
+    );
+    result.map(|_| ()).map_err(|e| {
+        let message = db::message(&e);
+        if message.contains("welfare:conflict") {
+            CommitError::Conflict
+        } else if message.contains("welfare:key-taken") {
+            CommitError::KeyTaken
+        } else if message.contains("welfare:already-delivered") {
+            CommitError::AlreadyDelivered
+        } else {
+            CommitError::Unavailable(message)
+        }
+    })
+}
+
+/// Removes idempotent answers past their retention. Best effort: a failure leaves rows a
+/// later sweep removes.
+pub fn expire_idempotency(conn: &Connection) {
+    let _ = db::run(
+        conn,
+        "DELETE FROM idempotency WHERE created_at < ?1 AND state = 'done'",
+        &[int(db::now_ms() - IDEMPOTENCY_RETENTION_MS)],
+    );
 }
 
 /// The answer recorded under (`scope`, `key`).

@@ -21,11 +21,11 @@ const MAX_REASON_BYTES: usize = 1_000;
 /// Claims the oldest due delivery to `component`: the attempt is counted now and its next
 /// attempt moves `lease_ms` ahead, so a concurrent call skips it, and a call that dies (a
 /// trap in `on-event`) has still used an attempt and lets it fall due again after the lease.
-/// Deliveries whose last attempt died that way are dead letters. Each claim first sweeps what
-/// dead units and expired idempotency keys left ([`crate::commit::sweep`]): the scheduler's
-/// calls are the only periodic work on Spin.
+/// Deliveries whose last attempt died that way are dead letters. Each claim first removes
+/// expired idempotency keys ([`crate::commit::expire_idempotency`]): the scheduler's calls are
+/// the only periodic work on Spin.
 pub fn claim(conn: &Connection, component: &str, lease_ms: u64) -> Result<Option<Delivery>, Error> {
-    crate::commit::sweep(conn, None);
+    crate::commit::expire_idempotency(conn);
     let now = db::now_ms();
     db::run(
         conn,

@@ -5,13 +5,14 @@
 //! Writes and events are buffered in the instance, exactly as the gateway buffers them, and
 //! become durable only when the HTTP adapter commits the request's unit of work
 //! (`welfare:spin/unit-of-work`). Spin's SQLite interface runs one statement per call and does
-//! not promise that two calls share a transaction, so the commit is one statement: staged rows,
-//! then one insert whose trigger checks every version and applies everything (see [`commit`]).
+//! not promise that two calls share a transaction, so the commit is one statement: an insert
+//! carrying the write set, whose trigger checks every version and applies everything (see
+//! [`commit`]).
 //!
 //! # Layout
 //! - this file: the bindings and the exported interfaces, over one [`unit::Unit`] per instance;
 //! - [`unit`]: the unit of work: the shared rules (`welfare-txn`) over Spin's SQLite rows;
-//! - [`commit`]: staging and the one-statement commit;
+//! - [`commit`]: the one-statement commit, and recorded idempotent answers;
 //! - [`deliveries`]: claiming due event deliveries and recording failed attempts;
 //! - [`schema`]: the tables and the trigger, created on first use;
 //! - [`db`]: the connection, values and errors;

@@ -1,6 +1,6 @@
 //! The adapter's tables: the gateway's (`documents`, `outbox`, `deliveries`, `idempotency`,
-//! with the same columns, so the same queries and tools read both) plus the staging tables
-//! and the `commits` trigger that applies a unit of work in one statement.
+//! with the same columns, so the same queries and tools read both) plus `commits`, whose
+//! trigger applies a unit of work in one statement.
 //!
 //! Spin has no migration runner: the first connection of an instance reads the schema
 //! version and runs the migrations after it, in order. Every statement is idempotent
@@ -36,53 +36,49 @@ const V1: &[&str] = &[
         state TEXT NOT NULL CHECK (state IN ('in-flight', 'done')), locked_until INTEGER,
         status INTEGER, headers TEXT, body BLOB, created_at INTEGER NOT NULL,
         PRIMARY KEY (scope, key))",
-    // A unit of work's rows, invisible to readers until its `commits` row applies them.
-    "CREATE TABLE IF NOT EXISTS staged_docs (
-        commit_id TEXT NOT NULL, domain TEXT NOT NULL, key TEXT NOT NULL,
-        observed INTEGER, value BLOB, version INTEGER NOT NULL,
-        PRIMARY KEY (commit_id, key))",
-    "CREATE TABLE IF NOT EXISTS staged_events (
-        commit_id TEXT NOT NULL, ord INTEGER NOT NULL, id TEXT NOT NULL, topic TEXT NOT NULL,
-        source TEXT NOT NULL, subject TEXT, payload BLOB NOT NULL,
-        PRIMARY KEY (commit_id, ord))",
-    "CREATE TABLE IF NOT EXISTS staged_deliveries (
-        commit_id TEXT NOT NULL, event_id TEXT NOT NULL, consumer TEXT NOT NULL,
-        PRIMARY KEY (commit_id, event_id, consumer))",
-    // One row per commit, deleted by its own trigger: inserting it is the commit.
+    // One row per commit, deleted by its own trigger: inserting it is the commit. `writes`
+    // is a JSON array of {k: key, o: observed version or null, v: hex value or null (a
+    // delete), n: new version}; `events` one of {id, t: topic, s: subject, p: hex payload,
+    // c: [consumers]}.
     "CREATE TABLE IF NOT EXISTS commits (
-        id TEXT PRIMARY KEY, at TEXT NOT NULL, at_ms INTEGER NOT NULL,
+        id TEXT PRIMARY KEY, domain TEXT NOT NULL, at TEXT NOT NULL, at_ms INTEGER NOT NULL,
+        writes TEXT NOT NULL, events TEXT NOT NULL,
         idem_scope TEXT, idem_key TEXT, idem_hash TEXT, idem_status INTEGER,
         idem_headers TEXT, idem_body BLOB, delivery_seq INTEGER, delivery_consumer TEXT)",
     // The commit. Everything below runs inside the INSERT's own statement transaction, so a
     // RAISE(ABORT) undoes all of it, the commits row included, whichever connection or
-    // server runs it. The checks come first, the writes after.
+    // server runs it. The checks come first, the writes after. (json_each: SQLite 3.38;
+    // unhex: 3.41. Spin 3.x bundles 3.45 or later, and libSQL has both.)
     "CREATE TRIGGER IF NOT EXISTS commits_apply AFTER INSERT ON commits BEGIN
         SELECT RAISE(ABORT, 'welfare:conflict') WHERE EXISTS (
-            SELECT 1 FROM staged_docs s
-            LEFT JOIN documents d ON d.domain = s.domain AND d.key = s.key
-            WHERE s.commit_id = NEW.id AND d.version IS NOT s.observed);
+            SELECT 1 FROM json_each(NEW.writes) w
+            LEFT JOIN documents d
+                ON d.domain = NEW.domain AND d.key = json_extract(w.value, '$.k')
+            WHERE d.version IS NOT json_extract(w.value, '$.o'));
         SELECT RAISE(ABORT, 'welfare:key-taken') WHERE NEW.idem_scope IS NOT NULL AND EXISTS (
             SELECT 1 FROM idempotency WHERE scope = NEW.idem_scope AND key = NEW.idem_key);
         SELECT RAISE(ABORT, 'welfare:already-delivered') WHERE NEW.delivery_seq IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM deliveries WHERE event_seq = NEW.delivery_seq
                 AND consumer = NEW.delivery_consumer AND status = 'pending');
         INSERT OR REPLACE INTO documents (domain, key, value, version, updated_at)
-            SELECT domain, key, value, version, NEW.at FROM staged_docs WHERE commit_id = NEW.id;
+            SELECT NEW.domain, json_extract(w.value, '$.k'), unhex(json_extract(w.value, '$.v')),
+                json_extract(w.value, '$.n'), NEW.at
+            FROM json_each(NEW.writes) w;
         INSERT INTO outbox (id, topic, source, subject, payload, occurred_at)
-            SELECT id, topic, source, subject, payload, NEW.at FROM staged_events
-            WHERE commit_id = NEW.id ORDER BY ord;
+            SELECT json_extract(e.value, '$.id'), json_extract(e.value, '$.t'), NEW.domain,
+                json_extract(e.value, '$.s'), unhex(json_extract(e.value, '$.p')), NEW.at
+            FROM json_each(NEW.events) e ORDER BY e.key;
         INSERT INTO deliveries (event_seq, consumer, status, attempts, next_attempt_at, updated_at)
-            SELECT o.seq, s.consumer, 'pending', 0, NEW.at_ms, NEW.at
-            FROM staged_deliveries s JOIN outbox o ON o.id = s.event_id WHERE s.commit_id = NEW.id;
+            SELECT o.seq, c.value, 'pending', 0, NEW.at_ms, NEW.at
+            FROM json_each(NEW.events) e
+            JOIN outbox o ON o.id = json_extract(e.value, '$.id')
+            JOIN json_each(e.value, '$.c') c;
         INSERT INTO idempotency (scope, key, request_hash, state, status, headers, body, created_at)
             SELECT NEW.idem_scope, NEW.idem_key, NEW.idem_hash, 'done', NEW.idem_status,
                 NEW.idem_headers, NEW.idem_body, NEW.at_ms
             WHERE NEW.idem_scope IS NOT NULL;
         UPDATE deliveries SET status = 'done', last_error = NULL, updated_at = NEW.at
             WHERE event_seq = NEW.delivery_seq AND consumer = NEW.delivery_consumer;
-        DELETE FROM staged_docs WHERE commit_id = NEW.id;
-        DELETE FROM staged_events WHERE commit_id = NEW.id;
-        DELETE FROM staged_deliveries WHERE commit_id = NEW.id;
         DELETE FROM commits WHERE id = NEW.id;
     END",
 ];
