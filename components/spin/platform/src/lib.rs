@@ -14,7 +14,7 @@
 //! - [`unit`]: the unit of work: the shared rules (`welfare-txn`) over Spin's SQLite rows;
 //! - [`commit`]: the one-statement commit, and recorded idempotent answers;
 //! - [`deliveries`]: claiming due event deliveries and recording failed attempts;
-//! - [`schema`]: the tables and the trigger, created on first use;
+//! - [`schema`]: the tables and the commit trigger, as numbered migrations run on first use;
 //! - [`db`]: the connection, values and errors;
 //! - [`vars`]: configuration and subscriptions from Spin variables.
 
