@@ -329,3 +329,131 @@ fn unverified_issuer(token: &str) -> Result<String, AuthError> {
     let iss: Iss = serde_json::from_slice(&bytes).map_err(|_| AuthError::Malformed)?;
     iss.iss.ok_or(AuthError::Claim("iss"))
 }
+
+#[cfg(test)]
+mod tests {
+    use jsonwebtoken::{EncodingKey, Header};
+
+    use super::*;
+
+    /// A P-256 key pair made for these tests only.
+    const TEST_PRIVATE_PEM: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgvM4qf2pi+6enI0uQ
+88PVkgp6aiNHJFnJvT/6Uf13UUWhRANCAAQQELH+rnNOQ0Iww7RCVv8MAyAsYitk
+mxNTZ/GKlSE3HN75qQSJVP85/BW3XbZIf+tj+/Tl1kGw5qOgoHp5WPO1
+-----END PRIVATE KEY-----
+";
+    const TEST_PUBLIC_PEM: &str = "-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEBCx/q5zTkNCMMO0Qlb/DAMgLGIr
+ZJsTU2fxipUhNxze+akEiVT/OfwVt122SH/rY/v05dZBsOajoKB6eVjztQ==
+-----END PUBLIC KEY-----
+";
+    const ISSUER: &str = "https://id.example/citizens";
+
+    fn authenticator() -> Authenticator {
+        let mut auth = Authenticator::new("welfare-api", "welfare-interop", 300, 30);
+        auth.trust(
+            ISSUER,
+            PrincipalKind::Citizen,
+            TEST_PUBLIC_PEM.as_bytes(),
+            vec![Algorithm::ES256],
+        )
+        .unwrap();
+        auth
+    }
+
+    fn token(iss: &str, aud: &str) -> String {
+        let exp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 600;
+        let claims = claims::Claims {
+            iss: iss.into(),
+            sub: "someone".into(),
+            aud: aud.into(),
+            exp,
+            fiscal_number: Some("TINIT-RSSMRA85T10A562S".into()),
+            acr: Some(Level::L2.acr().into()),
+            ..claims::Claims::default()
+        };
+        let key = EncodingKey::from_ec_pem(TEST_PRIVATE_PEM.as_bytes()).unwrap();
+        jsonwebtoken::encode(&Header::new(Algorithm::ES256), &claims, &key).unwrap()
+    }
+
+    #[test]
+    fn a_trusted_token_becomes_its_principal() {
+        let principal = authenticator()
+            .authenticate(&format!("Bearer {}", token(ISSUER, "welfare-api")))
+            .unwrap();
+        assert_eq!(
+            principal,
+            Principal::Citizen {
+                fiscal_code: FiscalCode::parse("RSSMRA85T10A562S").unwrap(),
+                level: Level::L2,
+            }
+        );
+    }
+
+    #[test]
+    fn untrusted_tokens_are_refused_before_their_claims_count() {
+        let auth = authenticator();
+        let refused = |value: String| auth.authenticate(&value).unwrap_err();
+        assert!(matches!(
+            refused(token(ISSUER, "welfare-api")),
+            AuthError::MalformedHeader
+        ));
+        assert!(matches!(
+            refused("Bearer not.a.jwt".into()),
+            AuthError::Malformed
+        ));
+        assert!(matches!(
+            refused(format!(
+                "Bearer {}",
+                token("https://elsewhere", "welfare-api")
+            )),
+            AuthError::UnknownIssuer
+        ));
+        assert!(matches!(
+            refused(format!("Bearer {}", token(ISSUER, "another-api"))),
+            AuthError::Invalid(_)
+        ));
+        // An issuer trusted for RSA only does not accept its tokens signed otherwise.
+        let mut rsa_only = Authenticator::new("welfare-api", "welfare-interop", 300, 30);
+        rsa_only.trust_key(
+            ISSUER,
+            PrincipalKind::Citizen,
+            DecodingKey::from_ec_pem(TEST_PUBLIC_PEM.as_bytes()).unwrap(),
+            vec![Algorithm::RS256],
+        );
+        assert!(matches!(
+            rsa_only
+                .authenticate(&format!("Bearer {}", token(ISSUER, "welfare-api")))
+                .unwrap_err(),
+            AuthError::AlgorithmNotAllowed(Algorithm::ES256)
+        ));
+    }
+
+    #[test]
+    fn issuers_are_trusted_with_public_key_algorithms_only() {
+        let mut auth = Authenticator::new("welfare-api", "welfare-interop", 300, 30);
+        let pem = TEST_PUBLIC_PEM.as_bytes();
+        assert!(matches!(
+            auth.trust(ISSUER, PrincipalKind::Citizen, pem, vec![Algorithm::HS256]),
+            Err(IssuerError::Hmac(_))
+        ));
+        assert!(matches!(
+            auth.trust(ISSUER, PrincipalKind::Citizen, pem, vec![]),
+            Err(IssuerError::NoAlgorithm(_))
+        ));
+        assert!(matches!(
+            auth.trust(
+                ISSUER,
+                PrincipalKind::Citizen,
+                b"not a key",
+                vec![Algorithm::ES256]
+            ),
+            Err(IssuerError::Key(..))
+        ));
+    }
+}
