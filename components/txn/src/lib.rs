@@ -57,6 +57,9 @@ pub type Listed = (String, Vec<u8>, u64);
 
 /// The committed rows of one component, as a host reads them.
 pub trait Committed {
+    /// The component whose rows these are (its name is also its topics' namespace).
+    fn domain(&self) -> &str;
+
     /// The row at `key`: its value (none for a tombstone) and version; none without a row.
     fn read(&self, key: &str) -> Result<Option<Row>, CallError>;
 
@@ -85,10 +88,9 @@ pub struct Published {
     pub payload: Vec<u8>,
 }
 
-/// A unit of work over the documents of component `domain`.
+/// A unit of work over the documents of one component (`committed`'s).
 pub struct Unit<C> {
     committed: C,
-    domain: String,
     read_only: bool,
     new_event_id: fn() -> String,
     writes: BTreeMap<String, Buffered>,
@@ -96,12 +98,11 @@ pub struct Unit<C> {
 }
 
 impl<C: Committed> Unit<C> {
-    /// A unit reading `committed` for component `domain`; `read_only` refuses writes and
-    /// events (`describe`, `summary`); `new_event_id` names published events.
-    pub fn new(committed: C, domain: &str, read_only: bool, new_event_id: fn() -> String) -> Self {
+    /// A unit reading `committed`; `read_only` refuses writes and events (`describe`,
+    /// `summary`); `new_event_id` names published events.
+    pub fn new(committed: C, read_only: bool, new_event_id: fn() -> String) -> Self {
         Self {
             committed,
-            domain: domain.to_string(),
             read_only,
             new_event_id,
             writes: BTreeMap::new(),
@@ -110,7 +111,7 @@ impl<C: Committed> Unit<C> {
     }
 
     pub fn domain(&self) -> &str {
-        &self.domain
+        self.committed.domain()
     }
 
     /// The current (raw version, live value) of `key` in this unit's view.
@@ -232,7 +233,7 @@ impl<C: Committed> Unit<C> {
             ));
         }
         let namespace_ok = topic
-            .strip_prefix(self.domain.as_str())
+            .strip_prefix(self.domain())
             .and_then(|rest| rest.strip_prefix('.'))
             .is_some_and(|name| !name.is_empty());
         let shape_ok = topic.len() <= MAX_TOPIC_BYTES
@@ -242,7 +243,7 @@ impl<C: Committed> Unit<C> {
         if !namespace_ok || !shape_ok {
             return Err(CallError::Invalid(format!(
                 "topic {topic:?} must be `{}.<name>` in lower case",
-                self.domain
+                self.domain()
             )));
         }
         if payload.len() > MAX_EVENT_BYTES
@@ -294,6 +295,10 @@ mod tests {
     struct Rows(BTreeMap<String, (Option<Vec<u8>>, u64)>);
 
     impl Committed for Rows {
+        fn domain(&self) -> &str {
+            "dom"
+        }
+
         fn read(&self, key: &str) -> Result<Option<(Option<Vec<u8>>, u64)>, CallError> {
             Ok(self.0.get(key).cloned())
         }
@@ -320,7 +325,7 @@ mod tests {
             ("a/2".to_string(), (None, 5)),
             ("a/3".to_string(), (Some(b"3".to_vec()), 1)),
         ]));
-        Unit::new(rows, "dom", false, || "evt_1".into())
+        Unit::new(rows, false, || "evt_1".into())
     }
 
     #[test]
@@ -402,7 +407,7 @@ mod tests {
             u.publish("dom.done", None, b"{}".to_vec()),
             Err(CallError::LimitExceeded)
         );
-        let mut read_only = Unit::new(Rows(BTreeMap::new()), "dom", true, || "e".into());
+        let mut read_only = Unit::new(Rows(BTreeMap::new()), true, || "e".into());
         assert!(matches!(
             read_only.put("k", vec![], None),
             Err(CallError::Invalid(_))

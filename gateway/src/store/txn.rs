@@ -78,6 +78,10 @@ struct View {
 }
 
 impl Committed for View {
+    fn domain(&self) -> &str {
+        &self.domain
+    }
+
     fn read(&self, key: &str) -> Result<Option<Row>, CallError> {
         Ok(self
             .db
@@ -100,18 +104,16 @@ pub struct Txn {
 
 impl Txn {
     pub fn new(db: Db, domain: Arc<str>, subscribers: Subscribers) -> Self {
-        let name = domain.to_string();
         Self {
-            unit: Unit::new(View { db, domain }, &name, false, new_event_id),
+            unit: Unit::new(View { db, domain }, false, new_event_id),
             subscribers,
         }
     }
 
     /// A transaction whose writes are refused (for `describe` and `summary`).
     pub fn read_only(db: Db, domain: Arc<str>) -> Self {
-        let name = domain.to_string();
         Self {
-            unit: Unit::new(View { db, domain }, &name, true, new_event_id),
+            unit: Unit::new(View { db, domain }, true, new_event_id),
             subscribers: Arc::new(|_| Vec::new()),
         }
     }

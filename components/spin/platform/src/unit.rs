@@ -15,7 +15,6 @@ pub fn begin(component: &str, read_only: bool) -> Unit {
         Rows {
             component: component.to_string(),
         },
-        component,
         read_only,
         || db::new_id("evt"),
     )
@@ -27,6 +26,10 @@ pub struct Rows {
 }
 
 impl Committed for Rows {
+    fn domain(&self) -> &str {
+        &self.component
+    }
+
     fn read(&self, key: &str) -> Result<Option<Row>, CallError> {
         let conn = db::open().map_err(unavailable)?;
         let rows = db::run(
