@@ -88,10 +88,11 @@ struct News {
 }
 
 impl News {
-    /// Adds `item` in its place, newest first (by publication time, then id: ids also grow with
-    /// time), and drops its section's oldest beyond [`NEWS_PER_SECTION`].
-    fn add(&mut self, item: NewsItem) {
-        self.items.push(item);
+    /// Adds `items` in their places, newest first (by publication time, then id: ids also grow
+    /// with time), and drops each section's oldest beyond [`NEWS_PER_SECTION`]: one sort
+    /// however many are added.
+    fn extend(&mut self, items: impl IntoIterator<Item = NewsItem>) {
+        self.items.extend(items);
         self.items
             .sort_by(|a, b| (b.published_at, &b.id).cmp(&(a.published_at, &a.id)));
         let mut kept: HashMap<ArticleSection, usize> = HashMap::new();
@@ -117,16 +118,18 @@ pub fn news() -> Result<Vec<NewsItem>, Problem> {
 fn add_to_news(article: &Published) -> Result<(), Problem> {
     let current: Option<Doc<News>> = store::get(NEWS_KEY)?;
     let version = current.as_ref().map(|d| d.version);
-    let (mut news, items): (News, Vec<NewsItem>) = match current {
-        Some(doc) => (doc.value, NewsItem::of(article).into_iter().collect()),
-        None => (
-            News::default(),
-            all()?.iter().filter_map(NewsItem::of).collect(),
-        ),
+    let mut news = match current {
+        Some(doc) => {
+            let mut news = doc.value;
+            news.extend(NewsItem::of(article));
+            news
+        }
+        None => {
+            let mut news = News::default();
+            news.extend(all()?.iter().filter_map(NewsItem::of));
+            news
+        }
     };
-    for item in items {
-        news.add(item);
-    }
     store::put(NEWS_KEY, &news, version)?;
     Ok(())
 }
@@ -328,7 +331,7 @@ mod tests {
     fn news_of(items: Vec<NewsItem>) -> News {
         let mut news = News::default();
         for item in items {
-            news.add(item);
+            news.extend([item]);
         }
         news
     }

@@ -391,9 +391,6 @@ struct Tally {
 impl Tally {
     fn add(&mut self, c: &Contact) {
         self.attempts += u64::from(c.attempts);
-        if c.outcome != Outcome::Cancelled {
-            self.targeted += 1;
-        }
         match c.outcome {
             Outcome::Pending => self.pending += 1,
             Outcome::Reached => {
@@ -408,6 +405,8 @@ impl Tally {
             Outcome::Unreached => self.unreached += 1,
             Outcome::Cancelled => self.cancelled += 1,
         }
+        // Everyone the campaign still meant to reach: cancelled sends (a death) are apart.
+        self.targeted = self.pending + self.reached + self.unreached;
         self.finished_at = self.finished_at.max(c.finished_at);
     }
 }

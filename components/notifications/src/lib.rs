@@ -216,10 +216,8 @@ fn notify(event: &Event) -> Result<(), Problem> {
         return Ok(());
     };
     let recipient = recipients::learn(subject, notice.category, notice.segment)?;
-    // Nothing is written to the dead, whatever a domain still has to say about them.
-    if recipient.is_deceased() {
-        return Ok(());
-    }
+    // Nothing is written to the dead, whatever a domain still has to say about them:
+    // `messages::deliver` refuses them.
     let Some(content) = notice.content else {
         return Ok(());
     };
