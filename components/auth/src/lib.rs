@@ -189,6 +189,8 @@ pub enum IssuerError {
     Hmac(String),
     #[error("issuer {0}: no algorithm is accepted")]
     NoAlgorithm(String),
+    #[error("issuer {0}: unknown algorithm {1}")]
+    UnknownAlgorithm(String, String),
     #[error("issuer {0}: the key is not a usable PEM public key: {1}")]
     Key(String, jsonwebtoken::errors::Error),
 }
@@ -246,6 +248,24 @@ impl Authenticator {
         .map_err(|e| IssuerError::Key(issuer.into(), e))?;
         self.trust_key(issuer, kind, key, algorithms);
         Ok(())
+    }
+
+    /// [`Self::trust`] with the algorithms named as configurations name them (`"ES256"`).
+    pub fn trust_named(
+        &mut self,
+        issuer: &str,
+        kind: PrincipalKind,
+        pem: &[u8],
+        names: &[String],
+    ) -> Result<(), IssuerError> {
+        let algorithms = names
+            .iter()
+            .map(|a| {
+                a.parse::<Algorithm>()
+                    .map_err(|_| IssuerError::UnknownAlgorithm(issuer.into(), a.clone()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.trust(issuer, kind, pem, algorithms)
     }
 
     /// Trusts `issuer` with an already decoded key (the development issuer's).
@@ -445,6 +465,10 @@ ZJsTU2fxipUhNxze+akEiVT/OfwVt122SH/rY/v05dZBsOajoKB6eVjztQ==
         assert!(matches!(
             auth.trust(ISSUER, PrincipalKind::Citizen, pem, vec![]),
             Err(IssuerError::NoAlgorithm(_))
+        ));
+        assert!(matches!(
+            auth.trust_named(ISSUER, PrincipalKind::Citizen, pem, &["ES257".into()]),
+            Err(IssuerError::UnknownAlgorithm(_, _))
         ));
         assert!(matches!(
             auth.trust(

@@ -186,19 +186,29 @@ pub fn list(conn: &dyn Sql, filter: &Filter, limit: usize) -> Result<Vec<Row>, S
     Ok(rows.iter().map(from_row).collect())
 }
 
-/// Checks the whole chain; `Err(seq)` names the first row whose hash does not match.
+/// Rows the verification reads at a time: the trail grows without end, memory must not.
+const VERIFY_PAGE: usize = 1_000;
+
+/// Checks the whole chain, a page at a time; `Err(seq)` names the first row whose hash does
+/// not match.
 pub fn verify(conn: &dyn Sql) -> Result<Result<u64, i64>, StoreError> {
-    let rows = conn.rows(&format!("{SELECT} ORDER BY seq"), &[])?;
+    let mut filter = Filter::default();
     let mut previous = GENESIS.to_string();
     let mut checked = 0;
-    for row in rows.iter().map(from_row) {
-        if content_hash(&previous, &row.entry) != row.hash {
-            return Ok(Err(row.seq));
+    loop {
+        let page = list(conn, &filter, VERIFY_PAGE)?;
+        let Some(last) = page.last() else {
+            return Ok(Ok(checked));
+        };
+        filter.after = last.seq;
+        for row in page {
+            if content_hash(&previous, &row.entry) != row.hash {
+                return Ok(Err(row.seq));
+            }
+            previous = row.hash;
+            checked += 1;
         }
-        previous = row.hash;
-        checked += 1;
     }
-    Ok(Ok(checked))
 }
 
 #[cfg(test)]

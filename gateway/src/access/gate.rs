@@ -35,9 +35,8 @@ pub struct Rule<'a> {
     pub domain: Domain<'a>,
     /// The route template, as declared.
     pub template: &'a str,
-    pub principals: &'a [PrincipalKind],
-    pub roles: &'a [String],
-    pub min_level: Option<Level>,
+    /// Who may call it: principal kinds, operator roles, minimum level.
+    pub policy: Policy<'a>,
     pub params: &'a [(String, String)],
 }
 
@@ -52,15 +51,17 @@ impl<'a> Rule<'a> {
         Self {
             domain: Domain::Composed,
             template,
-            principals,
-            roles,
-            min_level,
+            policy: Policy {
+                principals,
+                roles,
+                min_level,
+            },
             params: &[],
         }
     }
 
     fn admits(&self, kind: PrincipalKind) -> bool {
-        self.principals.contains(&kind)
+        self.policy.principals.contains(&kind)
     }
 
     /// `METHOD /template`, the name purposes and the audit trail use.
@@ -395,12 +396,7 @@ fn authenticate(
 }
 
 fn authorise(rule: &Rule<'_>, principal: &Principal) -> Result<(), Problem> {
-    let policy = Policy {
-        principals: rule.principals,
-        roles: rule.roles,
-        min_level: rule.min_level,
-    };
-    authorise_policy(&policy, principal).map_err(|refusal| {
+    authorise_policy(&rule.policy, principal).map_err(|refusal| {
         let (kind, title) = refusal.title();
         let status = StatusCode::from_u16(refusal.status()).expect("401 or 403");
         let problem = Problem::new(status, kind, title).detail(refusal.detail());

@@ -40,15 +40,7 @@ pub fn authenticator(
     }
     for issuer in &config.issuers {
         let pem = std::fs::read(&issuer.public_key_pem)?;
-        let algorithms = issuer
-            .algorithms
-            .iter()
-            .map(|a| {
-                a.parse::<welfare_auth::Algorithm>()
-                    .map_err(|_| anyhow::anyhow!("unknown algorithm {a} for {}", issuer.issuer))
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        auth.trust(&issuer.issuer, issuer.kind, &pem, algorithms)?;
+        auth.trust_named(&issuer.issuer, issuer.kind, &pem, &issuer.algorithms)?;
     }
     Ok(auth)
 }

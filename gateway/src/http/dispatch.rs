@@ -19,6 +19,7 @@ use crate::access::audit;
 use crate::access::delegation::Delegation;
 use crate::access::gate::{self, Domain, Rule};
 use crate::auth::Principal;
+use crate::auth::policy::Policy;
 use crate::idempotency::{self, Begin, IdemKey, Saved};
 use crate::problem::Problem;
 use crate::runtime::Fault;
@@ -101,9 +102,11 @@ async fn handle(
     let rule = Rule {
         domain: Domain::Component(&component_name),
         template: &route.path,
-        principals: &route.principals,
-        roles: &route.roles,
-        min_level: route.min_level,
+        policy: Policy {
+            principals: &route.principals,
+            roles: &route.roles,
+            min_level: route.min_level,
+        },
         params: &params,
     };
     let mut admitted = gate::admit(app, parts, &rule, request_id).await?;

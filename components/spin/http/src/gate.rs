@@ -10,7 +10,7 @@ use serde::Deserialize;
 use spin_sdk::http::{Request, Response};
 use spin_sdk::variables;
 use welfare_auth::policy::{Policy, authorise};
-use welfare_auth::{Algorithm, Authenticator, Level, Principal, PrincipalKind};
+use welfare_auth::{Authenticator, Level, Principal, PrincipalKind};
 use welfare_identity::{FiscalCode, VatNumber};
 
 use crate::problem;
@@ -43,16 +43,13 @@ fn authenticator() -> Result<Authenticator, String> {
     let issuers: Vec<IssuerVar> =
         serde_json::from_str(&issuers).map_err(|e| format!("auth_issuers: {e}"))?;
     for i in issuers {
-        let algorithms = i
-            .algorithms
-            .iter()
-            .map(|a| {
-                a.parse::<Algorithm>()
-                    .map_err(|_| format!("unknown algorithm {a}"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        auth.trust(&i.issuer, i.kind, i.public_key_pem.as_bytes(), algorithms)
-            .map_err(|e| e.to_string())?;
+        auth.trust_named(
+            &i.issuer,
+            i.kind,
+            i.public_key_pem.as_bytes(),
+            &i.algorithms,
+        )
+        .map_err(|e| e.to_string())?;
     }
     Ok(auth)
 }
