@@ -117,32 +117,14 @@ const MAX_RUNS: u32 = 4;
 type Conn = Box<dyn Sql + Send>;
 
 /// Where the data lives.
+/// Where the data lives. Not `Debug`: a PostgreSQL URL carries a password, which must not
+/// reach a log.
 #[derive(Clone)]
 pub enum Location {
     /// A SQLite file: the embedded default.
     Sqlite(std::path::PathBuf),
     /// A PostgreSQL database, by `postgres://` URL: several gateways may share it.
     Postgres(String),
-}
-
-/// Shown without the URL's password, which must not reach a log.
-impl std::fmt::Debug for Location {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Location::Sqlite(path) => write!(f, "Sqlite({})", path.display()),
-            Location::Postgres(url) => {
-                let shown = match (url.find("://"), url.rfind('@')) {
-                    (Some(scheme), Some(at)) if at > scheme => {
-                        let user = &url[scheme + 3..at];
-                        let user = user.split(':').next().unwrap_or_default();
-                        format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
-                    }
-                    _ => url.clone(),
-                };
-                write!(f, "Postgres({shown})")
-            }
-        }
-    }
 }
 
 /// A handle on the database; cheap to clone.
@@ -189,7 +171,9 @@ impl Db {
 
     /// Opens the database at `location`, brings its schema up to date and starts the writer.
     pub fn connect(location: &Location) -> anyhow::Result<Self> {
-        let conn: Conn = match location {
+        // The writer's connection, how it opens a transaction, and how it replaces a
+        // connection the server closed.
+        let (conn, begin, reopen): (Conn, _, Option<Reopen>) = match location {
             Location::Sqlite(path) => {
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir)?;
@@ -197,32 +181,25 @@ impl Db {
                 let mut conn = Connection::open(path)?;
                 configure(&conn)?;
                 schema::migrate_sqlite(&mut conn)?;
-                Box::new(conn)
+                // IMMEDIATE: take the write lock at BEGIN, not at the first write, so that a
+                // batch never fails half-way on a lock upgrade. A SQLite file does not go away.
+                (Box::new(conn), "BEGIN IMMEDIATE", None)
             }
             Location::Postgres(url) => {
                 let mut client = postgres::connect(url)?;
                 schema::migrate_postgres(&mut client)?;
-                Box::new(postgres::PgConn::new(client))
+                // A PostgreSQL server restarts or fails over: the writer opens a new
+                // connection instead of failing every write from then on.
+                let url = url.clone();
+                let reopen: Reopen = Box::new(move || postgres::open(&url));
+                (
+                    Box::new(postgres::PgConn::new(client)),
+                    "BEGIN",
+                    Some(reopen),
+                )
             }
         };
         let (tx, rx) = mpsc::channel::<Job>();
-        let begin = match location {
-            // IMMEDIATE: take the write lock at BEGIN, not at the first write, so that a batch
-            // never fails half-way on a lock upgrade.
-            Location::Sqlite(_) => "BEGIN IMMEDIATE",
-            Location::Postgres(_) => "BEGIN",
-        };
-        // A PostgreSQL server restarts or fails over: the writer opens a new connection
-        // instead of failing every write from then on. A SQLite file does not go away.
-        let reopen: Option<Reopen> = match location {
-            Location::Sqlite(_) => None,
-            Location::Postgres(url) => {
-                let url = url.clone();
-                Some(Box::new(move || {
-                    Ok(Box::new(postgres::PgConn::new(postgres::connect(&url)?)) as Conn)
-                }))
-            }
-        };
         std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || writer_loop(conn, reopen, begin, rx))?;
@@ -234,10 +211,6 @@ impl Db {
                 writer: Mutex::new(Some(tx)),
             }),
         })
-    }
-
-    pub fn location(&self) -> &Location {
-        &self.inner.location
     }
 
     /// An idle reader, a new one while fewer than [`MAX_OPEN_READERS`] are open, or the next
@@ -278,7 +251,7 @@ impl Db {
                 conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
                 Box::new(conn)
             }
-            Location::Postgres(url) => Box::new(postgres::PgConn::new(postgres::connect(url)?)),
+            Location::Postgres(url) => postgres::open(url)?,
         })
     }
 

@@ -24,6 +24,11 @@ const ROOT_CERT_PARAM: &str = "sslrootcert";
 /// CA, as CloudNativePG issues), or else the public roots. Without it, the connection is plain,
 /// as on a loopback or a private network; `prefer` is not attempted, so a server's
 /// self-signed certificate never turns a working plain connection into a failed handshake.
+/// A new connection to `url`, ready to serve as a reader or the writer.
+pub fn open(url: &str) -> Result<Box<dyn Sql + Send>, StoreError> {
+    Ok(Box::new(PgConn::new(connect(url)?)))
+}
+
 pub fn connect(url: &str) -> Result<Client, StoreError> {
     let (url, root_cert) = split_root_cert(url);
     let config: ::postgres::Config = url.parse()?;
