@@ -5,13 +5,10 @@
 use serde_json::json;
 use welfare_tests::{LAURA, MARIO, spawn_with};
 
+use crate::access::assegno_unico;
+
 const APPLICATIONS: &str = "/api/v1/income-support/applications";
 const SIMULATIONS: &str = "/api/v1/income-support/assegno-unico/simulations";
-
-fn application() -> serde_json::Value {
-    json!({ "benefit": "assegno-unico", "isee_cents": null, "reference_date": "2026-06-01",
-            "children": [{ "birth_date": "2020-01-15" }] })
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_caller_past_its_writes_per_minute_waits_and_nothing_is_saved() {
@@ -33,7 +30,7 @@ async fn a_caller_past_its_writes_per_minute_waits_and_nothing_is_saved() {
     assert_eq!(status, 400);
     for key in ["a-1", "a-2"] {
         let (status, out) = app
-            .post_idem(APPLICATIONS, &mario, key, &application())
+            .post_idem(APPLICATIONS, &mario, key, &assegno_unico())
             .await;
         assert_eq!(status, 201, "{out}");
     }
@@ -43,7 +40,7 @@ async fn a_caller_past_its_writes_per_minute_waits_and_nothing_is_saved() {
     let response = app
         .request(reqwest::Method::POST, APPLICATIONS, Some(&mario))
         .header("Idempotency-Key", "a-3")
-        .json(&application())
+        .json(&assegno_unico())
         .send()
         .await
         .unwrap();
@@ -66,7 +63,7 @@ async fn a_caller_past_its_writes_per_minute_waits_and_nothing_is_saved() {
     assert_eq!(app.post(SIMULATIONS, &mario, &simulation).await.0, 429);
     assert_eq!(app.get(APPLICATIONS, &mario).await.0, 200);
     let (status, _) = app
-        .post_idem(APPLICATIONS, &app.citizen(LAURA), "l-1", &application())
+        .post_idem(APPLICATIONS, &app.citizen(LAURA), "l-1", &assegno_unico())
         .await;
     assert_eq!(status, 201);
     // The count is in the database, where every replica reads it.

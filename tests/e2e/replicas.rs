@@ -13,6 +13,8 @@ use std::time::Duration;
 use serde_json::json;
 use welfare_tests::{spawn_replicas, spawn_replicas_with, synthetic_fiscal_code};
 
+use crate::access::assegno_unico;
+
 const APPLICATIONS: &str = "/api/v1/income-support/applications";
 /// People applying, each once; every submission is sent twice, to two replicas at once.
 const PEOPLE: u32 = 300;
@@ -21,8 +23,7 @@ const PEOPLE: u32 = 300;
 #[ignore = "needs a PostgreSQL server: WELFARE_TEST_POSTGRES"]
 async fn three_replicas_lose_nothing_and_do_nothing_twice() {
     let replicas = spawn_replicas(3).await;
-    let body = json!({ "benefit": "assegno-unico", "isee_cents": null, "reference_date": "2026-06-01",
-                       "children": [{ "birth_date": "2020-01-15" }] });
+    let body = assegno_unico();
     let sends = (0..PEOPLE).flat_map(|n| {
         let code = synthetic_fiscal_code(n);
         let token = replicas[0].citizen(&code);
@@ -123,8 +124,7 @@ async fn three_replicas_lose_nothing_and_do_nothing_twice() {
 async fn a_gateway_reconnects_when_the_database_drops_its_connections() {
     let replicas = spawn_replicas(1).await;
     let app = &replicas[0];
-    let body = json!({ "benefit": "assegno-unico", "isee_cents": null, "reference_date": "2026-06-01",
-                       "children": [{ "birth_date": "2020-01-15" }] });
+    let body = assegno_unico();
     let mario = app.citizen(&synthetic_fiscal_code(1));
     let (status, _) = app.post_idem(APPLICATIONS, &mario, "before", &body).await;
     assert_eq!(status, 201);
@@ -160,8 +160,7 @@ async fn a_gateway_reconnects_when_the_database_drops_its_connections() {
 async fn the_write_limit_holds_across_replicas() {
     welfare_tests::not_near_a_minute_end().await;
     let replicas = spawn_replicas_with(3, |c| c.http.writes_per_minute = 3).await;
-    let body = json!({ "benefit": "assegno-unico", "isee_cents": null, "reference_date": "2026-06-01",
-                       "children": [{ "birth_date": "2020-01-15" }] });
+    let body = assegno_unico();
     let mario = replicas[0].citizen(&synthetic_fiscal_code(7));
     // One change on each replica: three in the minute, the limit.
     for (i, app) in replicas.iter().enumerate() {

@@ -177,9 +177,12 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 /// Waits out the last seconds of a clock minute, so that a test counting writes per minute
 /// (`welfare_gateway::rate`) runs inside one window.
 pub async fn not_near_a_minute_end() {
-    let into = jiff::Timestamp::now().as_millisecond().rem_euclid(60_000);
-    if into > 50_000 {
-        tokio::time::sleep(Duration::from_millis((60_000 - into + 100) as u64)).await;
+    use welfare_gateway::rate::WINDOW_MS;
+    let into = jiff::Timestamp::now()
+        .as_millisecond()
+        .rem_euclid(WINDOW_MS);
+    if into > WINDOW_MS - 10_000 {
+        tokio::time::sleep(Duration::from_millis((WINDOW_MS - into + 100) as u64)).await;
     }
 }
 

@@ -52,8 +52,10 @@ async fn vouchers_and_modi_headers_that_do_not_hold_are_refused_and_change_nothi
     let status_path = format!("/interop/v1/disability-status/{MARIO}");
     let municipality = app.agency("comune-di-roma", "parking-badge");
 
-    // A voucher minted by hand: `iat` an hour ago, or without the access-token `typ`.
-    let crafted = |iat: u64, typ: &str| {
+    // A voucher minted by hand: `iat` an hour ago, without the access-token `typ`, or bound
+    // (ModI AUDIT_REST_02's `digest`) to one tracking evidence.
+    let crafted_with = |iat: u64, typ: &str, digest: Option<&str>| {
+        use sha2::Digest as _;
         let claims = Claims {
             iss: issuer_for(PrincipalKind::Agency).into(),
             sub: "client:comune-di-roma".into(),
@@ -63,12 +65,17 @@ async fn vouchers_and_modi_headers_that_do_not_hold_are_refused_and_change_nothi
             jti: Some(format!("{}", rand::random::<u64>())),
             org: Some("comune-di-roma".into()),
             purpose_id: Some("parking-badge".into()),
+            digest: digest.map(|tracking| welfare_gateway::auth::claims::VoucherDigest {
+                alg: "SHA256".into(),
+                value: hex::encode(sha2::Sha256::digest(tracking.as_bytes())),
+            }),
             ..Claims::default()
         };
         let mut header = Header::new(Algorithm::ES256);
         header.typ = Some(typ.into());
         app.issuer().sign(&header, &claims).unwrap()
     };
+    let crafted = |iat: u64, typ: &str| crafted_with(iat, typ, None);
 
     let mut cases: Vec<(&str, Method, String, welfare_tests::agency::Call, u16)> = Vec::new();
     let mut wrong_audience = anpr.call(Some(&body));
@@ -175,27 +182,7 @@ async fn vouchers_and_modi_headers_that_do_not_hold_are_refused_and_change_nothi
 
     // AUDIT_REST_02: a voucher bound (by its `digest`) to one tracking evidence is good only
     // with that one.
-    let bound_to = |tracking: &str| {
-        use sha2::Digest as _;
-        let claims = Claims {
-            iss: issuer_for(PrincipalKind::Agency).into(),
-            sub: "client:comune-di-roma".into(),
-            aud: INTEROP_AUDIENCE.into(),
-            exp: now() + 300,
-            iat: now(),
-            jti: Some(format!("{}", rand::random::<u64>())),
-            org: Some("comune-di-roma".into()),
-            purpose_id: Some("parking-badge".into()),
-            digest: Some(welfare_gateway::auth::claims::VoucherDigest {
-                alg: "SHA256".into(),
-                value: hex::encode(sha2::Sha256::digest(tracking.as_bytes())),
-            }),
-            ..Claims::default()
-        };
-        let mut header = Header::new(Algorithm::ES256);
-        header.typ = Some("at+jwt".into());
-        app.issuer().sign(&header, &claims).unwrap()
-    };
+    let bound_to = |tracking: &str| crafted_with(now(), "at+jwt", Some(tracking));
     let mut unbound = municipality.call(None);
     unbound.voucher = bound_to(&municipality.call(None).tracking);
     cases.push((
