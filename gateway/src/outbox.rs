@@ -10,6 +10,7 @@
 //! Deliveries to the consumer [`channels::CONSUMER`] run the gateway's channel adapters instead
 //! of a component: one send, its outcome committed as an event with the done mark.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,7 +24,7 @@ use crate::config::EventsConfig;
 use crate::metrics::Metrics;
 use crate::runtime::Runtime;
 use crate::runtime::bindings::types;
-use crate::store::sql::Dialect;
+use crate::store::sql::{Dialect, Param, Row};
 use crate::store::txn::{NewEvent, WriteSet, new_event_id};
 use crate::store::{Db, Sql, StoreError, now_ms, now_rfc3339, ops};
 
@@ -86,7 +87,16 @@ impl Dispatcher {
 
     /// Claims and runs one batch of due deliveries; returns how many.
     async fn round(&self) -> Result<usize, StoreError> {
-        let claimed = self.db.write(claim).await?;
+        let leases = self.db.write(claim).await?;
+        if leases.is_empty() {
+            return Ok(0);
+        }
+        // The events themselves never change: read them on a reader, not on the writer that
+        // every request's commit waits for.
+        let claimed = self
+            .db
+            .read_async(move |conn| with_events(conn, leases))
+            .await?;
         let count = claimed.len();
         futures::stream::iter(claimed)
             .for_each_concurrent(CONCURRENT_DELIVERIES, |c| self.deliver(c))
@@ -263,51 +273,74 @@ impl Dispatcher {
     }
 }
 
+/// A claimed delivery before its event is read: outbox position, consumer, attempts so far.
+type Lease = (i64, String, u32);
+
+/// The claim, with the row lock PostgreSQL takes (SQLite's single writer needs none).
+const CLAIM_SQLITE: &str = "UPDATE deliveries SET next_attempt_at = $2
+     WHERE (event_seq, consumer) IN (
+         SELECT event_seq, consumer FROM deliveries
+         WHERE status = 'pending' AND next_attempt_at <= $1
+         ORDER BY next_attempt_at, event_seq LIMIT $3)
+     RETURNING event_seq, consumer, attempts";
+const CLAIM_POSTGRES: &str = "UPDATE deliveries SET next_attempt_at = $2
+     WHERE (event_seq, consumer) IN (
+         SELECT event_seq, consumer FROM deliveries
+         WHERE status = 'pending' AND next_attempt_at <= $1
+         ORDER BY next_attempt_at, event_seq LIMIT $3 FOR UPDATE SKIP LOCKED)
+     RETURNING event_seq, consumer, attempts";
+
 /// Claims up to [`CLAIM_BATCH`] due deliveries by moving them a lease ahead. On PostgreSQL
 /// the rows are locked `FOR UPDATE SKIP LOCKED`, so gateways claiming at the same moment take
 /// different deliveries instead of waiting for (or repeating) each other's.
-fn claim(conn: &dyn Sql) -> Result<Vec<Claimed>, StoreError> {
+fn claim(conn: &dyn Sql) -> Result<Vec<Lease>, StoreError> {
     let now = now_ms();
-    let lock = match conn.dialect() {
-        Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
-        Dialect::Sqlite => "",
+    let sql = match conn.dialect() {
+        Dialect::Postgres => CLAIM_POSTGRES,
+        Dialect::Sqlite => CLAIM_SQLITE,
     };
+    let rows = conn.rows(sql, &[&now, &(now + CLAIM_LEASE_MS), &CLAIM_BATCH])?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.int(0), row.text(1), row.int(2) as u32))
+        .collect())
+}
+
+/// The claimed deliveries with their events, read in one query.
+fn with_events(conn: &dyn Sql, leases: Vec<Lease>) -> Result<Vec<Claimed>, StoreError> {
+    let seqs: Vec<i64> = leases.iter().map(|(seq, _, _)| *seq).collect();
+    let placeholders: Vec<String> = (1..=seqs.len()).map(|i| format!("${i}")).collect();
+    let params: Vec<&dyn Param> = seqs.iter().map(|s| s as &dyn Param).collect();
     let rows = conn.rows(
         &format!(
-            "UPDATE deliveries SET next_attempt_at = $2
-             WHERE (event_seq, consumer) IN (
-                 SELECT event_seq, consumer FROM deliveries
-                 WHERE status = 'pending' AND next_attempt_at <= $1
-                 ORDER BY next_attempt_at, event_seq LIMIT $3 {lock})
-             RETURNING event_seq, consumer, attempts"
+            "SELECT seq, id, topic, source, subject, payload, occurred_at FROM outbox
+             WHERE seq IN ({})",
+            placeholders.join(", ")
         ),
-        &[&now, &(now + CLAIM_LEASE_MS), &CLAIM_BATCH],
+        &params,
     )?;
-    let mut claimed = Vec::with_capacity(rows.len());
-    for row in rows {
-        let (seq, consumer, attempts) = (row.int(0), row.text(1), row.int(2) as u32);
-        let e = conn
-            .row(
-                "SELECT id, topic, source, subject, payload, occurred_at FROM outbox WHERE seq = $1",
-                &[&seq],
-            )?
-            .ok_or(StoreError::Conflict)?;
-        claimed.push(Claimed {
-            seq,
-            consumer,
-            attempts,
-            event: types::Event {
-                id: e.text(0),
-                topic: e.text(1),
-                source: e.text(2),
-                subject: e.opt_text(3),
-                payload: e.opt_bytes(4).unwrap_or_default(),
-                occurred_at: e.text(5),
-                attempt: attempts + 1,
-            },
-        });
-    }
-    Ok(claimed)
+    let events: HashMap<i64, Row> = rows.into_iter().map(|r| (r.int(0), r)).collect();
+    leases
+        .into_iter()
+        .map(|(seq, consumer, attempts)| {
+            // A delivery row always has its outbox row (a foreign key).
+            let e = events.get(&seq).ok_or(StoreError::Conflict)?;
+            Ok(Claimed {
+                seq,
+                consumer,
+                attempts,
+                event: types::Event {
+                    id: e.text(1),
+                    topic: e.text(2),
+                    source: e.text(3),
+                    subject: e.opt_text(4),
+                    payload: e.opt_bytes(5).unwrap_or_default(),
+                    occurred_at: e.text(6),
+                    attempt: attempts + 1,
+                },
+            })
+        })
+        .collect()
 }
 
 /// Marks a delivery processed; `AlreadyProcessed` (rolling back the consumer's writes) when it
