@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 /// Where `serve` listens by default: loopback, so a development platform is not exposed.
@@ -20,8 +21,9 @@ pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
     /// Where the data lives: unset, the SQLite file `<data_dir>/welfare.sqlite` (one gateway);
-    /// a `postgres://` URL for PostgreSQL, which several gateways may share.
-    pub database: Option<String>,
+    /// a `postgres://` URL for PostgreSQL, which several gateways may share. A secret: the URL
+    /// may carry the password, so it is never printed.
+    pub database: Option<SecretString>,
     pub runtime: RuntimeConfig,
     pub auth: AuthConfig,
     pub events: EventsConfig,
@@ -217,8 +219,9 @@ impl ChannelsConfig {
 #[serde(deny_unknown_fields)]
 pub struct EmailChannelConfig {
     /// `smtp://host:port` (plain, for a local relay), `smtp://host:port?tls=required`
-    /// (STARTTLS) or `smtps://host:port`; credentials as `smtp://user:password@host`.
-    pub smtp_url: String,
+    /// (STARTTLS) or `smtps://host:port`; credentials as `smtp://user:password@host`, which is
+    /// why it is a secret, never printed.
+    pub smtp_url: SecretString,
     /// The sender, e.g. `INPS <noreply@inps.example>`.
     pub from: String,
 }
@@ -227,10 +230,11 @@ pub struct EmailChannelConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookChannelConfig {
-    pub url: String,
+    /// The provider's endpoint; a secret, since a URL may carry credentials.
+    pub url: SecretString,
     /// Sent as `Authorization: Bearer …` when set.
     #[serde(default)]
-    pub bearer_token: Option<String>,
+    pub bearer_token: Option<SecretString>,
 }
 
 /// Agencies calling `/interop/v1` with PDND vouchers ([`crate::interop`]).
@@ -322,7 +326,21 @@ pub struct HttpConfig {
     /// minute ([`crate::rate`]); 0 turns the limit off. A person's own changes are a handful a
     /// minute: 60 never stops a human and bounds a runaway client.
     pub writes_per_minute: u32,
+    /// Writes by anonymous callers (knowledge-base votes) per second, for all of them together
+    /// on this replica ([`crate::budget`]); 0 turns the budget off. Anonymous callers cannot be
+    /// told apart, so they share one budget: it keeps them from loading the single writer that
+    /// every authenticated request commits through, at the price of anonymous votes being
+    /// refused (429) while someone floods.
+    pub anonymous_writes_per_second: u32,
+    /// Anonymous writes that may arrive at once before the per-second budget applies.
+    pub anonymous_write_burst: u32,
 }
+
+/// [`HttpConfig::anonymous_writes_per_second`]'s default: 1.7 million votes a day per replica,
+/// far above what people vote, and a small share of what the writer commits in a second.
+pub const ANONYMOUS_WRITES_PER_SECOND: u32 = 20;
+/// [`HttpConfig::anonymous_write_burst`]'s default: a few seconds' worth.
+pub const ANONYMOUS_WRITE_BURST: u32 = 100;
 
 impl Default for HttpConfig {
     fn default() -> Self {
@@ -330,6 +348,8 @@ impl Default for HttpConfig {
             max_body_bytes: 1 << 20,
             cors_origins: vec!["*".into()],
             writes_per_minute: 60,
+            anonymous_writes_per_second: ANONYMOUS_WRITES_PER_SECOND,
+            anonymous_write_burst: ANONYMOUS_WRITE_BURST,
         }
     }
 }
@@ -361,11 +381,15 @@ impl Config {
     pub fn location(&self) -> anyhow::Result<crate::store::Location> {
         match &self.database {
             None => Ok(crate::store::Location::Sqlite(self.database_path())),
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Some(url)
+                if url.expose_secret().starts_with("postgres://")
+                    || url.expose_secret().starts_with("postgresql://") =>
+            {
                 Ok(crate::store::Location::Postgres(url.clone()))
             }
-            Some(other) => anyhow::bail!(
-                "database {other:?} is not a postgres:// URL; leave it unset for the SQLite file in the data directory"
+            // The value is not repeated: a mistyped URL still carries its password.
+            Some(_) => anyhow::bail!(
+                "database is not a postgres:// URL (its value is not shown, since it may hold a password); leave it unset for the SQLite file in the data directory"
             ),
         }
     }
@@ -374,6 +398,35 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_are_never_printed() {
+        let mut config = Config {
+            database: Some(
+                "postgres://welfare:db-password@db:5432/welfare"
+                    .to_string()
+                    .into(),
+            ),
+            ..Config::default()
+        };
+        config.channels.email = Some(EmailChannelConfig {
+            smtp_url: "smtps://relay:smtp-password@mail:465".to_string().into(),
+            from: "INPS <noreply@inps.example>".into(),
+        });
+        config.channels.sms = Some(WebhookChannelConfig {
+            url: "https://user:url-password@sms.example/send"
+                .to_string()
+                .into(),
+            bearer_token: Some("sms-token".to_string().into()),
+        });
+        let printed = format!("{config:?}");
+        for secret in ["db-password", "smtp-password", "url-password", "sms-token"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        config.database = Some("mysql://welfare:db-password@db/welfare".to_string().into());
+        let refused = config.location().err().expect("not PostgreSQL").to_string();
+        assert!(!refused.contains("db-password"), "{refused}");
+    }
 
     #[test]
     fn backoff_doubles_and_caps() {

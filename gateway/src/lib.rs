@@ -15,6 +15,7 @@
 //!   the civil registry's life events and the DCI registry search.
 //! - [`proposals`]: the dossier's catalogue of services and news by user segment.
 //! - [`rate`]: writes per caller per minute, counted in the database for every replica.
+//! - [`budget`]: what anonymous callers may write, and how much of their refusals is logged.
 //! - [`runtime`]: wasmtime engine, compiled-component cache, per-call instances, host
 //!   capabilities, manifests.
 //! - [`store`]: SQLite with group commit; a request's transaction view and write set.
@@ -30,6 +31,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod budget;
 pub mod channels;
 pub mod clock;
 pub mod config;
@@ -169,17 +171,12 @@ impl Platform {
                 dev_key,
             )?,
         };
-        let mut delegable: Vec<String> = runtime
-            .components()
-            .filter(|c| {
-                c.manifest
-                    .routes
-                    .iter()
-                    .any(|r| r.admits(auth::PrincipalKind::Intermediary))
-            })
-            .map(|c| c.manifest.name.clone())
-            .collect();
-        delegable.sort();
+        let delegable =
+            access::delegation::Delegable::of(runtime.components().map(|c| &c.manifest));
+        let anonymous_writes = budget::Bucket::new(
+            config.http.anonymous_writes_per_second,
+            config.http.anonymous_write_burst,
+        );
         let app = App {
             config,
             runtime: Arc::new(runtime),
@@ -193,6 +190,11 @@ impl Platform {
             interop,
             delegable,
             catalogue: proposals::Catalogue::embedded()?,
+            anonymous_writes,
+            refusal_log: budget::Bucket::new(
+                budget::REFUSAL_LOG_LINES_PER_SECOND,
+                budget::REFUSAL_LOG_BURST,
+            ),
         };
         Ok(Self { app: Arc::new(app) })
     }

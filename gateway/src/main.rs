@@ -35,8 +35,9 @@ enum Command {
         #[arg(long, env = "WELFARE_CONFIG")]
         config: Option<PathBuf>,
         /// A `postgres://` URL: keep the data in PostgreSQL instead of the SQLite file in the
-        /// data directory (several gateways may share it).
-        #[arg(long, env = "WELFARE_DATABASE_URL")]
+        /// data directory (several gateways may share it). Its value is never shown in the
+        /// help: it may carry the password.
+        #[arg(long, env = "WELFARE_DATABASE_URL", hide_env_values = true)]
         database: Option<String>,
     },
     /// Print a development token from the local dev issuer.
@@ -150,8 +151,8 @@ async fn main() -> anyhow::Result<()> {
             if let Some(dir) = data_dir {
                 config.data_dir = dir;
             }
-            if database.is_some() {
-                config.database = database;
+            if let Some(url) = database {
+                config.database = Some(url.into());
             }
             if config.listen.to_string() == DEFAULT_LISTEN {
                 tracing::info!("listening on the default {DEFAULT_LISTEN}; set --listen to change");

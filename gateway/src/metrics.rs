@@ -25,9 +25,16 @@ struct OutcomeLabels {
     outcome: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatusLabels {
+    status: u16,
+}
+
 pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
+    /// Refusals of callers without a valid token, which the audit trail does not keep.
+    unauthenticated: Family<StatusLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
     faults: Family<OutcomeLabels, Counter>,
     deliveries: Family<OutcomeLabels, Counter>,
@@ -43,7 +50,13 @@ impl Default for Metrics {
         });
         let faults = Family::<OutcomeLabels, Counter>::default();
         let deliveries = Family::<OutcomeLabels, Counter>::default();
+        let unauthenticated = Family::<StatusLabels, Counter>::default();
         registry.register("http_requests", "HTTP requests answered", requests.clone());
+        registry.register(
+            "unauthenticated_refusals",
+            "Requests refused before a valid token named the caller (not in the audit trail)",
+            unauthenticated.clone(),
+        );
         registry.register(
             "http_request_duration_seconds",
             "Time to answer a request",
@@ -62,6 +75,7 @@ impl Default for Metrics {
         Self {
             registry,
             requests,
+            unauthenticated,
             latency,
             faults,
             deliveries,
@@ -85,6 +99,12 @@ impl Metrics {
                 route: route.into(),
             })
             .observe(seconds);
+    }
+
+    pub fn unauthenticated_refusal(&self, status: u16) {
+        self.unauthenticated
+            .get_or_create(&StatusLabels { status })
+            .inc();
     }
 
     pub fn fault(&self, component: &str, kind: &str) {

@@ -177,6 +177,7 @@ fn operation(component: &str, version: &str, route: &Route) -> Value {
     if let Some(level) = route.min_level {
         description.push_str(&format!(" Citizens need at least SPID {level:?}."));
     }
+    description.push_str(&format!(" About {}.", route.subject.describe()));
     let ok = match &route.response_schema {
         Some(schema) => {
             json!({ "description": "OK", "content": { "application/json": { "schema": schema } } })
@@ -189,6 +190,10 @@ fn operation(component: &str, version: &str, route: &Route) -> Value {
         "tags": [component],
         "parameters": params,
         "responses": { "2XX": ok, "default": problem_response() },
+        // Who may call, and what about: the policy the gateway enforces, for clients and
+        // intermediaries' software to read.
+        "x-welfare-principals": kinds,
+        "x-welfare-subject": route.subject,
     });
     if let Some(schema) = &route.request_schema {
         op["requestBody"] =

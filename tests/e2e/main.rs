@@ -2,6 +2,7 @@
 //! SQLite database per test.
 
 mod access;
+mod anonymous;
 mod applications;
 mod assegno;
 mod atomicity;

@@ -63,3 +63,35 @@ async fn refuses_bad_component_sets() {
     let reserved = start_error(vec![with_config(&[("name", "admin")])]).await;
     assert!(reserved.contains("reserved"), "{reserved}");
 }
+
+/// A channel the gateway cannot set up stops the start without repeating its URL: SMTP and
+/// webhook URLs may carry the provider's credentials.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_channel_url_is_not_repeated() {
+    use welfare_gateway::config::{EmailChannelConfig, WebhookChannelConfig};
+    let password = "smtp-relay-password";
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    config.channels.email = Some(EmailChannelConfig {
+        smtp_url: format!("gopher://relay:{password}@mail.example").into(),
+        from: "INPS <noreply@inps.example>".into(),
+    });
+    let refused = match welfare_gateway::Platform::start(config).await {
+        Ok(_) => panic!("the platform started"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(refused.contains("smtp_url"), "{refused}");
+    assert!(!refused.contains(password), "{refused}");
+
+    let mut config = test_config(dir.path());
+    config.channels.sms = Some(WebhookChannelConfig {
+        url: format!("not a url with {password}").into(),
+        bearer_token: None,
+    });
+    let refused = match welfare_gateway::Platform::start(config).await {
+        Ok(_) => panic!("the platform started"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(refused.contains("webhook url"), "{refused}");
+    assert!(!refused.contains(password), "{refused}");
+}

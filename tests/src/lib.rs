@@ -87,6 +87,8 @@ pub fn test_config(data_dir: &Path) -> Config {
     config.events.max_attempts = 3;
     // Tests drive one person hard; the limit has its own test.
     config.http.writes_per_minute = 0;
+    // Tests vote anonymously in bursts; the anonymous budget has its own test.
+    config.http.anonymous_writes_per_second = 0;
     // Days run when a test says so, and a test may run a day still to come.
     config.clock.daily_events = false;
     config.clock.allow_future_days = true;
@@ -213,7 +215,7 @@ async fn start(
     adjust: impl FnOnce(&mut Config),
 ) -> TestApp {
     let mut config = test_config(data_dir.path());
-    config.database = database.as_ref().map(|d| d.url());
+    config.database = database.as_ref().map(|d| d.url().into());
     adjust(&mut config);
     let location = config.location().expect("a database location");
     let platform = welfare_gateway::Platform::start(config)
@@ -391,7 +393,10 @@ impl TestApp {
             .rows(sql, &[])
             .expect("a query"),
             Location::Postgres(url) => welfare_gateway::store::postgres::PgConn::new(
-                welfare_gateway::store::postgres::connect(&url).expect("connecting"),
+                welfare_gateway::store::postgres::connect(secrecy::ExposeSecret::expose_secret(
+                    &url,
+                ))
+                .expect("connecting"),
             )
             .rows(sql, &[])
             .expect("a query"),

@@ -29,6 +29,16 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// Longest key accepted (the IETF draft suggests UUIDs; 255 leaves room for others).
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
+/// The refusal of an `Idempotency-Key` on an anonymous request (400): a key is kept per caller,
+/// and anonymous callers cannot be told apart, so one of them could claim a key another is
+/// about to use and have that request refused or answered with someone else's result. No
+/// anonymous route creates anything that needs one (a vote is counted once per search).
+pub const ANONYMOUS_IDEMPOTENCY_KEY: (&str, &str, &str) = (
+    "idempotency-key-not-allowed",
+    "Anonymous requests cannot carry an Idempotency-Key.",
+    "Send the request without the key, or with a token: keys are kept per caller.",
+);
+
 /// Whether a component may set response header `name` (any case).
 pub fn response_header_allowed(name: &str) -> bool {
     ALLOWED_RESPONSE_HEADERS

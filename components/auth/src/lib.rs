@@ -74,6 +74,48 @@ pub enum PrincipalKind {
     System,
 }
 
+/// The kind of person or company a route's requests are about (the WIT `subject-kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubjectKind {
+    /// A natural person: a 16-character fiscal code.
+    Person,
+    /// A company: an 11-digit VAT number.
+    Company,
+    /// Either of the two.
+    Either,
+}
+
+impl SubjectKind {
+    /// The kind of `subject`, a normalised fiscal code or VAT number; `None` for anything else.
+    /// The two formats never overlap (16 letters and digits against 11 digits), so the text
+    /// alone says which it is.
+    pub fn of(subject: &str) -> Option<Self> {
+        if FiscalCode::parse(subject).is_ok() {
+            Some(SubjectKind::Person)
+        } else if VatNumber::parse(subject).is_ok() {
+            Some(SubjectKind::Company)
+        } else {
+            None
+        }
+    }
+
+    /// Whether a route about `self` may be about a subject of kind `kind` (`Person` or
+    /// `Company`).
+    pub fn admits(self, kind: SubjectKind) -> bool {
+        self == SubjectKind::Either || self == kind
+    }
+
+    /// How a caller reads it in a refusal.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SubjectKind::Person => "a person (fiscal code)",
+            SubjectKind::Company => "a company (VAT number)",
+            SubjectKind::Either => "a person or a company",
+        }
+    }
+}
+
 /// A verified caller.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Principal {

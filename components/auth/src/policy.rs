@@ -1,8 +1,9 @@
-//! Whether a route admits a verified caller: its principal kinds, its operator roles and, for
-//! citizens and companies, the minimum SPID/CIE level. The hosts turn a [`Refusal`] into their
+//! Whether a route admits a verified caller: its principal kinds, its operator roles, for
+//! citizens and companies the minimum SPID/CIE level, and the kind of subject (person or
+//! company) the request is about. The hosts turn a [`Refusal`] into their
 //! problem+json answer (401 for a level too low, so the client can step up; 403 otherwise).
 
-use crate::{Level, Principal, PrincipalKind};
+use crate::{Level, Principal, PrincipalKind, SubjectKind};
 
 /// What a route asks of its callers.
 #[derive(Debug, Clone, Copy)]
@@ -11,6 +12,10 @@ pub struct Policy<'a> {
     /// Operator roles admitted; empty admits every role.
     pub roles: &'a [String],
     pub min_level: Option<Level>,
+    /// The kind of subject the route is about. Checked against the caller itself for
+    /// citizens and companies ([`authorise`]), and against the person or company an
+    /// intermediary or an agency names ([`authorise_subject`]).
+    pub subject: SubjectKind,
 }
 
 /// Why a route refused a caller.
@@ -22,6 +27,12 @@ pub enum Refusal {
     Role(Vec<String>),
     /// The login's level is below the route's minimum (401 with a step-up challenge).
     Level(Level),
+    /// The request is about a subject of another kind than the route's (403): a company's
+    /// delegate on a person's benefit, a citizen on a company's declarations.
+    Subject {
+        route: SubjectKind,
+        named: SubjectKind,
+    },
 }
 
 impl Refusal {
@@ -40,6 +51,10 @@ impl Refusal {
                 "insufficient-authentication",
                 "A stronger SPID/CIE login is needed.",
             ),
+            Refusal::Subject { .. } => (
+                "wrong-subject-kind",
+                "This route is not about that kind of subject.",
+            ),
             _ => ("forbidden", "You may not do this."),
         }
     }
@@ -54,6 +69,11 @@ impl Refusal {
                 format!("This route needs one of the roles: {}.", roles.join(", "))
             }
             Refusal::Level(min) => format!("This route needs SPID level {min:?} or higher."),
+            Refusal::Subject { route, named } => format!(
+                "This route is about {}; the request is about {}.",
+                route.describe(),
+                named.describe()
+            ),
         }
     }
 
@@ -86,10 +106,31 @@ pub fn authorise(policy: &Policy<'_>, principal: &Principal) -> Result<(), Refus
         Principal::Citizen { level, .. } | Principal::Company { level, .. } => {
             match policy.min_level {
                 Some(min) if *level < min => Err(Refusal::Level(min)),
-                _ => Ok(()),
+                _ => {
+                    let own = principal
+                        .own_subject()
+                        .expect("citizens and companies are subjects");
+                    authorise_subject(policy, &own)
+                }
             }
         }
         _ => Ok(()),
+    }
+}
+
+/// Whether the route of `policy` may be about `subject`, the fiscal code or VAT number a
+/// request names (the caller itself, an intermediary's `On-Behalf-Of`, an agency's path).
+/// Text that is neither is refused as a person's route would refuse a company: the hosts
+/// parse what they pass here, so it does not happen.
+pub fn authorise_subject(policy: &Policy<'_>, subject: &str) -> Result<(), Refusal> {
+    let named = SubjectKind::of(subject).unwrap_or(SubjectKind::Either);
+    if named != SubjectKind::Either && policy.subject.admits(named) {
+        Ok(())
+    } else {
+        Err(Refusal::Subject {
+            route: policy.subject,
+            named,
+        })
     }
 }
 
@@ -120,6 +161,7 @@ mod tests {
             principals: &[PrincipalKind::Citizen, PrincipalKind::Operator],
             roles: &roles,
             min_level: Some(Level::L2),
+            subject: SubjectKind::Person,
         };
         let cases = [
             (citizen(Level::L2), Ok(())),
@@ -143,5 +185,62 @@ mod tests {
                 .contains("SpidL3")
         );
         assert_eq!(Refusal::Kind(PrincipalKind::Agency).status(), 403);
+    }
+
+    #[test]
+    fn the_subject_must_be_of_the_routes_kind() {
+        use welfare_identity::VatNumber;
+        let company = Principal::Company {
+            vat_number: VatNumber::parse("01114601006").unwrap(),
+            name: None,
+            level: Level::L2,
+        };
+        let policy = |subject| Policy {
+            principals: &[
+                PrincipalKind::Citizen,
+                PrincipalKind::Company,
+                PrincipalKind::Intermediary,
+            ],
+            roles: &[],
+            min_level: None,
+            subject,
+        };
+        let person = SubjectKind::Person;
+        let firm = SubjectKind::Company;
+        let either = SubjectKind::Either;
+        let refused = |route, named| Err(Refusal::Subject { route, named });
+        // (route's kind, caller, expected): citizens are persons, companies companies.
+        let callers = [
+            (person, citizen(Level::L2), Ok(())),
+            (person, company.clone(), refused(person, firm)),
+            (firm, citizen(Level::L2), refused(firm, person)),
+            (firm, company.clone(), Ok(())),
+            (either, citizen(Level::L2), Ok(())),
+            (either, company.clone(), Ok(())),
+        ];
+        for (route, principal, expected) in callers {
+            assert_eq!(
+                authorise(&policy(route), &principal),
+                expected,
+                "{route:?} {principal:?}"
+            );
+        }
+        // (route's kind, named subject, expected): what an intermediary or agency names.
+        let named = [
+            (person, "RSSMRA85T10A562S", Ok(())),
+            (person, "01114601006", refused(person, firm)),
+            (firm, "RSSMRA85T10A562S", refused(firm, person)),
+            (firm, "01114601006", Ok(())),
+            (either, "01114601006", Ok(())),
+            (either, "not-a-subject", refused(either, either)),
+        ];
+        for (route, subject, expected) in named {
+            assert_eq!(
+                authorise_subject(&policy(route), subject),
+                expected,
+                "{route:?} {subject}"
+            );
+        }
+        assert_eq!(refused(person, firm).unwrap_err().status(), 403);
     }
 }

@@ -44,18 +44,31 @@ use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
 use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::{
     Event, LevelOfAssurance, Manifest, Method, PrincipalKind, Request, Response, RouteSpec, Router,
+    SubjectKind,
 };
 
+/// Who a route serves: the principal kinds it admits and the kind of subject it is about.
+type Audience = (&'static [PrincipalKind], SubjectKind);
+
 /// A person's own data: citizens, or intermediaries for them.
-const PERSON: &[PrincipalKind] = &[PrincipalKind::Citizen, PrincipalKind::Intermediary];
+const PERSON: Audience = (
+    &[PrincipalKind::Citizen, PrincipalKind::Intermediary],
+    SubjectKind::Person,
+);
 /// A company's own data: the company, or its labour consultant.
-const COMPANY: &[PrincipalKind] = &[PrincipalKind::Company, PrincipalKind::Intermediary];
+const COMPANY: Audience = (
+    &[PrincipalKind::Company, PrincipalKind::Intermediary],
+    SubjectKind::Company,
+);
 /// Debts: companies and self-employed persons alike, or their intermediaries.
-const DEBTOR: &[PrincipalKind] = &[
-    PrincipalKind::Company,
-    PrincipalKind::Citizen,
-    PrincipalKind::Intermediary,
-];
+const DEBTOR: Audience = (
+    &[
+        PrincipalKind::Company,
+        PrincipalKind::Citizen,
+        PrincipalKind::Intermediary,
+    ],
+    SubjectKind::Either,
+);
 const OPERATOR: &[PrincipalKind] = &[PrincipalKind::Operator];
 const AGENCY: &[PrincipalKind] = &[PrincipalKind::Agency];
 const AUTHENTICATED: &[PrincipalKind] = &[
@@ -70,11 +83,13 @@ const PERSONAL: Option<LevelOfAssurance> = Some(LevelOfAssurance::Substantial);
 const OFFICER: &[&str] = &["contributions-officer"];
 
 fn router() -> Router {
-    let route = |method, path: &'static str, principals, summary, handler| RouteSpec {
-        principals,
-        min_level: PERSONAL,
-        ..RouteSpec::new(method, path, summary, handler)
-    };
+    let route =
+        |method, path: &'static str, (principals, subject): Audience, summary, handler| RouteSpec {
+            principals,
+            subject,
+            min_level: PERSONAL,
+            ..RouteSpec::new(method, path, summary, handler)
+        };
     let creates = |spec: RouteSpec, schema: &'static str| RouteSpec {
         idempotency_key_required: true,
         request_schema: Some(schema),
@@ -220,6 +235,8 @@ fn router() -> Router {
             ),
             RouteSpec {
                 principals: AUTHENTICATED,
+                // A debt of either kind of debtor.
+                subject: SubjectKind::Either,
                 request_schema: Some(schemas::PLAN_SIMULATION),
                 ..RouteSpec::new(
                     Method::Post,
@@ -254,6 +271,7 @@ fn router() -> Router {
             ),
             RouteSpec {
                 principals: AGENCY,
+                subject: SubjectKind::Company,
                 ..RouteSpec::new(
                     Method::Get,
                     "/interop/v1/durc/{vat_number}",

@@ -149,7 +149,19 @@ pub fn assess(ctx: &Ctx) -> HandlerResult {
     let born = welfare_identity::FiscalCode::parse(&doc.value.subject)
         .ok()
         .and_then(|c| welfare_guest::dates::birth_date(&c, today))
-        .ok_or_else(|| Problem::internal("the subject's fiscal code has no birth date"))?;
+        .ok_or_else(|| {
+            // Only a person's fiscal code gives an age; the gateway lets no other subject
+            // apply, but an application stored before it checked must not fail the board.
+            Problem::new(
+                422,
+                "subject-not-a-person",
+                "The applicant is not a person with a birth date.",
+            )
+            .with_detail(format!(
+                "{} is not a fiscal code that gives a birth date: reject the application.",
+                doc.value.subject
+            ))
+        })?;
     let age = welfare_guest::dates::full_years(born, today);
     let p = params::for_year(today.year()).unwrap_or_else(params::latest);
     let outcome = rules::evaluate(

@@ -43,6 +43,7 @@ use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
 use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::{
     Event, LevelOfAssurance, Manifest, Method, PrincipalKind, Request, Response, RouteSpec, Router,
+    SubjectKind,
 };
 
 /// The knowledge base is public: no login needed, and a logged-in caller is welcome too.
@@ -66,6 +67,8 @@ const REPORT_READERS: &[&str] = &["editor", "auditor"];
 fn router() -> Router {
     let public = |method, path, summary, handler| RouteSpec {
         principals: ANYONE,
+        // Open to everyone, companies included.
+        subject: SubjectKind::Either,
         ..RouteSpec::new(method, path, summary, handler)
     };
     let person = |method, path, summary, handler| RouteSpec {

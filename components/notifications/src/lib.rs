@@ -42,7 +42,7 @@ use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::life_events;
 use welfare_guest::{
     Event, LevelOfAssurance, Manifest, Method, PrincipalKind, Problem, Request, Response,
-    RouteSpec, Router,
+    RouteSpec, Router, SubjectKind,
 };
 
 /// A person's own messages and settings: citizens (SPID L2+) and companies for themselves.
@@ -76,6 +76,8 @@ const SUBSCRIPTIONS: &[&str] = &[
 fn router() -> Router {
     let own = |method, path, summary, handler| RouteSpec {
         principals: OWNER,
+        // People and companies alike receive messages.
+        subject: SubjectKind::Either,
         min_level: PERSONAL,
         ..RouteSpec::new(method, path, summary, handler)
     };

@@ -32,6 +32,7 @@ pub mod yearly;
 
 pub use bindings::welfare::platform::types::{
     Event, LevelOfAssurance, Manifest, Method, Principal, PrincipalKind, Request, Response,
+    SubjectKind,
 };
 pub use http::{Ctx, FieldError, HandlerResult, Problem, json};
 pub use router::{RouteSpec, Router};

@@ -2,7 +2,7 @@
 //! the handler it dispatches to.
 
 use crate::bindings::welfare::platform::types::{
-    LevelOfAssurance, Manifest, Method, PrincipalKind, Request, Response, Route,
+    LevelOfAssurance, Manifest, Method, PrincipalKind, Request, Response, Route, SubjectKind,
 };
 use crate::http::{Ctx, HandlerResult};
 
@@ -15,6 +15,9 @@ pub struct RouteSpec {
     pub principals: &'static [PrincipalKind],
     pub roles: &'static [&'static str],
     pub min_level: Option<LevelOfAssurance>,
+    /// The kind of subject the route is about; [`SubjectKind::Person`] unless declared, so a
+    /// route that forgets to say refuses companies rather than admitting them.
+    pub subject: SubjectKind,
     pub idempotency_key_required: bool,
     pub summary: &'static str,
     pub request_schema: Option<&'static str>,
@@ -36,6 +39,7 @@ impl RouteSpec {
             principals: &[],
             roles: &[],
             min_level: None,
+            subject: SubjectKind::Person,
             idempotency_key_required: false,
             summary,
             request_schema: None,
@@ -69,6 +73,7 @@ impl Router {
                     principals: r.principals.to_vec(),
                     roles: r.roles.iter().map(|s| s.to_string()).collect(),
                     min_level: r.min_level,
+                    subject: r.subject,
                     idempotency_key_required: r.idempotency_key_required,
                     summary: r.summary.into(),
                     request_schema: r.request_schema.map(Into::into),

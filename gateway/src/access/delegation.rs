@@ -123,6 +123,51 @@ impl OrgId {
     }
 }
 
+/// The domains an intermediary may be delegated for, by the kind of grantor: those with a
+/// route open to intermediaries, and not to everyone, about a person (for a citizen's
+/// delegation) or about a company (for a company's). Worked out from the loaded manifests, so
+/// a scope names only what it can ever open.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delegable {
+    /// Sorted component names.
+    pub person: Vec<String>,
+    /// Sorted component names.
+    pub company: Vec<String>,
+}
+
+impl Delegable {
+    pub fn of<'a>(manifests: impl Iterator<Item = &'a crate::runtime::manifest::Manifest>) -> Self {
+        use crate::auth::{PrincipalKind, SubjectKind};
+        let mut delegable = Self::default();
+        for manifest in manifests {
+            let delegated = |kind| {
+                manifest.routes.iter().any(|r| {
+                    r.admits(PrincipalKind::Intermediary)
+                        && !r.admits(PrincipalKind::Anonymous)
+                        && r.subject.admits(kind)
+                })
+            };
+            if delegated(SubjectKind::Person) {
+                delegable.person.push(manifest.name.clone());
+            }
+            if delegated(SubjectKind::Company) {
+                delegable.company.push(manifest.name.clone());
+            }
+        }
+        delegable.person.sort();
+        delegable.company.sort();
+        delegable
+    }
+
+    /// The domains `grantor` may delegate.
+    pub fn for_grantor(&self, grantor: &Grantor) -> &[String] {
+        match grantor {
+            Grantor::Citizen(_) => &self.person,
+            Grantor::Company(_) => &self.company,
+        }
+    }
+}
+
 /// Who grants: a person by fiscal code, or a company by VAT number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Grantor {
@@ -194,16 +239,18 @@ pub struct Delegation {
 
 impl Delegation {
     /// A validated new delegation from `body`, granted by `grantor` through `created_by`.
-    /// Every field at fault is named. `domains` are the components an intermediary may be
-    /// delegated for; `paper` says an operator registers it from a signed mandate.
+    /// Every field at fault is named. `delegable` says which components an intermediary may be
+    /// delegated for by this kind of grantor; `paper` says an operator registers it from a
+    /// signed mandate.
     pub fn new(
         body: GrantBody,
         grantor: Grantor,
         created_by: String,
-        domains: &[String],
+        delegable: &Delegable,
         now_ms: i64,
         paper: bool,
     ) -> Result<Self, Vec<FieldError>> {
+        let domains = delegable.for_grantor(&grantor);
         let mut errors = Vec::new();
         let mut fail = |field: &str, message: String| {
             errors.push(FieldError {
@@ -251,8 +298,9 @@ impl Delegation {
                 Ok(scope) => fail(
                     &format!("scopes[{i}]"),
                     format!(
-                        "no domain {:?} takes delegations; one of: {}",
+                        "no domain {:?} takes delegations from a {}; one of: {}",
                         scope.domain(),
+                        grantor.kind(),
                         domains.join(", ")
                     ),
                 ),
@@ -598,10 +646,15 @@ mod tests {
         }
     }
 
-    fn domains() -> Vec<String> {
-        ["income-support", "disability", "contributions"]
-            .map(String::from)
-            .to_vec()
+    /// As the five domains declare their routes: persons may delegate three domains,
+    /// companies only contributions.
+    fn domains() -> Delegable {
+        Delegable {
+            person: ["contributions", "disability", "faq", "income-support"]
+                .map(String::from)
+                .to_vec(),
+            company: vec!["contributions".into()],
+        }
     }
 
     fn citizen() -> Grantor {
@@ -680,6 +733,13 @@ mod tests {
     fn every_field_at_fault_is_named() {
         let cases: Vec<(GrantBody, Grantor, bool, &[&str])> = vec![
             (body(&[], 30), citizen(), false, &["scopes"]),
+            // A company has no benefit of a person's to delegate.
+            (
+                body(&["contributions:act", "income-support:act"], 30),
+                Grantor::parse("01114601006").unwrap(),
+                false,
+                &["scopes[1]"],
+            ),
             (
                 body(&["pensions:read"], 30),
                 citizen(),

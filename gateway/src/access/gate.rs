@@ -1,16 +1,29 @@
 //! The gate every API request passes before any component or platform handler runs: who is
 //! calling (the token), whether their kind and role may use the route, and for whom they act —
 //! themselves, a person who delegated them, or, for an agency, the purpose its voucher names.
-//! Each refusal is answered 401 or 403 and written to the audit trail before the answer leaves;
-//! each access for someone else gets an audit entry the caller completes with the outcome.
+//! Each refusal of an authenticated caller is answered 401 or 403 and written to the audit trail
+//! before the answer leaves; each access for someone else gets an audit entry the caller
+//! completes with the outcome.
+//!
+//! What the trail holds is bounded, because anyone can be refused:
+//! - a refusal of a caller without a valid token writes no row: it is counted in the metrics
+//!   and logged within a budget ([`crate::budget`]), so that unauthenticated traffic cannot
+//!   grow the append-only trail or load the store writer;
+//! - a refusal is filed under a person or company (`subject`, what their own trail shows) only
+//!   when the caller is that subject, holds a delegation from it, or is an agency whose purpose
+//!   covers the operation; whom any other caller named is kept in the row's `evidence`, for
+//!   auditors, and never reaches the named person's trail;
+//! - the path and the reason are cut to [`MAX_AUDIT_FIELD`] bytes, and the request id is the
+//!   client's only when short and plain ([`crate::http::request_id`]).
 
 use axum::http::{HeaderMap, Method, StatusCode, header, request::Parts};
 use serde_json::json;
 
 use super::audit::{self, Entry, Outcome};
 use super::delegation::{self, Access, Delegation};
-use crate::auth::policy::{Policy, authorise as authorise_policy};
-use crate::auth::{Level, Principal, PrincipalKind};
+use crate::auth::policy::{Policy, Refusal, authorise as authorise_policy, authorise_subject};
+use crate::auth::{Level, Principal, PrincipalKind, SubjectKind};
+use crate::budget::bounded;
 use crate::http::App;
 use crate::identity::{FiscalCode, VatNumber};
 use crate::problem::Problem;
@@ -19,6 +32,9 @@ use crate::store::now_ms;
 pub const ON_BEHALF_OF: &str = "on-behalf-of";
 /// Route parameters that name the person or company an agency's request is about.
 const SUBJECT_PARAMS: &[&str] = &["fiscal_code", "vat_number"];
+/// Longest path or reason an audit row keeps, in bytes: every real path and reason fits, and a
+/// 30 KB path sent to be refused costs the trail no more than a real one.
+pub const MAX_AUDIT_FIELD: usize = 512;
 
 /// Which delegation scopes a route needs.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +57,8 @@ pub struct Rule<'a> {
 }
 
 impl<'a> Rule<'a> {
-    /// The rule of one of the gateway's own routes, which have no path parameters it audits.
+    /// The rule of one of the gateway's own routes, which have no path parameters it audits
+    /// and serve people and companies alike.
     pub fn platform(
         template: &'a str,
         principals: &'a [PrincipalKind],
@@ -55,6 +72,7 @@ impl<'a> Rule<'a> {
                 principals,
                 roles,
                 min_level,
+                subject: SubjectKind::Either,
             },
             params: &[],
         }
@@ -97,10 +115,16 @@ pub async fn admit(
     let named = || named_subject(&parts.headers, rule);
     let principal = match authenticate(app, &parts.headers, rule.admits(PrincipalKind::Anonymous)) {
         Ok(p) => p,
-        Err(problem) => return Err(refuse(app, draft(None, named()), problem).await),
+        Err(problem) => return Err(refuse(app, draft(None, None), problem).await),
     };
     if let Err(problem) = authorise(rule, &principal) {
-        return Err(refuse(app, draft(Some(&principal), named()), problem).await);
+        // A citizen or company may name itself; whom anyone else named is not verified yet.
+        let named = named();
+        let entry = match principal.own_subject() {
+            Some(me) if named.as_deref() == Some(me.as_str()) => draft(Some(&principal), named),
+            _ => naming(draft(Some(&principal), None), named),
+        };
+        return Err(refuse(app, entry, problem).await);
     }
     let on_behalf_of = parts
         .headers
@@ -119,7 +143,10 @@ pub async fn admit(
                 .own_subject()
                 .expect("citizens and companies are subjects");
             refuse_others(app, &on_behalf_of, &me, || {
-                draft(Some(&principal), on_behalf_of.clone())
+                let named = on_behalf_of
+                    .as_deref()
+                    .and_then(|raw| parse_subject(raw).ok());
+                naming(draft(Some(&principal), None), named)
             })
             .await?;
             admitted.subject = Some(me);
@@ -130,6 +157,7 @@ pub async fn admit(
             };
             let subject = parse_subject(&raw)?;
             let mut entry = draft(Some(&principal), Some(subject.clone()));
+            let unrelated = naming(draft(Some(&principal), None), Some(subject.clone()));
             let now = now_ms();
             let access = Access::of_method(&parts.method);
             let db = app.db.clone();
@@ -144,6 +172,12 @@ pub async fn admit(
                     d.intermediary_kind.is_none_or(|k| k == *kind) && access == Access::Read
                 }
             };
+            if let Some(d) = &found
+                && let Err(refusal) = authorise_subject(&rule.policy, &subject)
+            {
+                entry.purpose = Some(d.id.clone());
+                return Err(refuse(app, entry, refusal_problem(refusal)).await);
+            }
             match found {
                 Some(d) if covers(&d) => {
                     entry.purpose = Some(d.id.clone());
@@ -166,9 +200,14 @@ pub async fn admit(
                                 }
                             )
                         }
-                        None => format!(
-                            "There is no active delegation from {subject} to your organisation: it was never given, has expired or was revoked."
-                        ),
+                        None => {
+                            // No delegation: the intermediary may not file anything in the
+                            // named person's trail.
+                            entry = unrelated;
+                            format!(
+                                "There is no active delegation from {subject} to your organisation: it was never given, has expired or was revoked."
+                            )
+                        }
                     };
                     return Err(refuse(app, entry, Problem::forbidden(why)).await);
                 }
@@ -194,7 +233,15 @@ pub async fn admit(
                     "The voucher's purpose does not allow this operation.",
                 )
                 .detail(format!("{} ({operation}).", denied.reason()));
-                return Err(refuse(app, entry, problem).await);
+                // A purpose that does not cover the operation vouches for no one it names.
+                let mut unrelated = naming(draft(Some(&principal), None), named);
+                unrelated.purpose = Some(purpose.clone());
+                return Err(refuse(app, unrelated, problem).await);
+            }
+            if let Some(subject) = &named
+                && let Err(refusal) = authorise_subject(&rule.policy, subject)
+            {
+                return Err(refuse(app, entry, refusal_problem(refusal)).await);
             }
             if app.config.interop.single_use_vouchers {
                 admitted.one_time.push((
@@ -279,18 +326,41 @@ pub async fn seal(
 }
 
 /// Records a refusal and returns its problem. The refusal stands even if the trail cannot be
-/// written (the failure is logged): refusing is always safe.
+/// written (the failure is logged): refusing is always safe. A caller without a valid token
+/// gets no row: it is counted, and logged while the log budget lasts.
 pub async fn refuse(app: &App, mut entry: Entry, problem: Problem) -> Problem {
+    if entry.actor_kind == ANONYMOUS {
+        app.metrics.unauthenticated_refusal(problem.status);
+        if app.refusal_log.take().is_ok() {
+            tracing::info!(
+                status = problem.status,
+                method = %entry.method,
+                path = %bounded(&entry.path, crate::http::LOGGED_PATH),
+                request_id = %entry.request_id,
+                "refused an unauthenticated request"
+            );
+        }
+        return problem;
+    }
     entry.outcome = Outcome::Refused;
     entry.status = problem.status;
-    entry.reason = problem
-        .detail
-        .clone()
-        .or_else(|| Some(problem.title.clone()));
+    let reason = problem.detail.as_deref().unwrap_or(&problem.title);
+    entry.reason = Some(bounded(reason, MAX_AUDIT_FIELD));
     if let Err(e) = app.db.write(move |conn| audit::append(conn, &entry)).await {
         tracing::error!(error = %e, "a refusal could not be written to the audit trail");
     }
     problem
+}
+
+/// The actor kind of a caller without a valid token.
+const ANONYMOUS: &str = "anonymous";
+
+/// `entry`, which is filed under nobody, keeping whom the caller named for auditors.
+fn naming(mut entry: Entry, named: Option<String>) -> Entry {
+    if let Some(named) = named {
+        entry.evidence = Some(json!({ "named": named }));
+    }
+    entry
 }
 
 /// The entry of this request by `principal` (none: not authenticated) about `subject`.
@@ -302,7 +372,7 @@ fn draft(
     request_id: &str,
 ) -> Entry {
     let (actor_kind, actor) = match principal {
-        None | Some(Principal::Anonymous) => ("anonymous", String::new()),
+        None | Some(Principal::Anonymous) => (ANONYMOUS, String::new()),
         Some(Principal::Citizen { fiscal_code, .. }) => ("citizen", fiscal_code.to_string()),
         Some(Principal::Company { vat_number, .. }) => ("company", vat_number.to_string()),
         Some(Principal::Intermediary { organisation, .. }) => {
@@ -319,7 +389,7 @@ fn draft(
         actor,
         subject,
         method: parts.method.to_string(),
-        path: parts.uri.path().to_string(),
+        path: bounded(parts.uri.path(), MAX_AUDIT_FIELD),
         operation: Some(rule.operation(&parts.method)),
         purpose: None,
         outcome: Outcome::Allowed,
@@ -396,13 +466,15 @@ fn authenticate(
 }
 
 fn authorise(rule: &Rule<'_>, principal: &Principal) -> Result<(), Problem> {
-    authorise_policy(&rule.policy, principal).map_err(|refusal| {
-        let (kind, title) = refusal.title();
-        let status = StatusCode::from_u16(refusal.status()).expect("401 or 403");
-        let problem = Problem::new(status, kind, title).detail(refusal.detail());
-        match refusal.challenge() {
-            Some(challenge) => problem.header(header::WWW_AUTHENTICATE, challenge),
-            None => problem,
-        }
-    })
+    authorise_policy(&rule.policy, principal).map_err(refusal_problem)
+}
+
+fn refusal_problem(refusal: Refusal) -> Problem {
+    let (kind, title) = refusal.title();
+    let status = StatusCode::from_u16(refusal.status()).expect("401 or 403");
+    let problem = Problem::new(status, kind, title).detail(refusal.detail());
+    match refusal.challenge() {
+        Some(challenge) => problem.header(header::WWW_AUTHENTICATE, challenge),
+        None => problem,
+    }
 }

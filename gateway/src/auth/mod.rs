@@ -8,8 +8,8 @@
 pub mod dev_issuer;
 
 pub use welfare_auth::{
-    AuthError, Authenticator, IntermediaryKind, Level, Principal, PrincipalKind, Voucher,
-    check_issued_at, claims, policy,
+    AuthError, Authenticator, IntermediaryKind, Level, Principal, PrincipalKind, SubjectKind,
+    Voucher, check_issued_at, claims, policy,
 };
 
 use crate::config::{AuthConfig, InteropConfig};

@@ -7,6 +7,7 @@ use anyhow::Context;
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
 
 use super::{Outcome, SendRequest};
 use crate::config::EmailChannelConfig;
@@ -20,10 +21,15 @@ pub struct Email {
 
 impl Email {
     pub fn new(config: &EmailChannelConfig, timeout: Duration) -> anyhow::Result<Self> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.smtp_url)
-            .with_context(|| format!("channels.email.smtp_url {:?}", config.smtp_url))?
-            .timeout(Some(timeout))
-            .build();
+        // The URL is not repeated in the error: it may carry the relay's password.
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(
+            config.smtp_url.expose_secret(),
+        )
+        .context(
+            "channels.email.smtp_url is not a usable SMTP URL (not shown: it may hold credentials)",
+        )?
+        .timeout(Some(timeout))
+        .build();
         let from: Mailbox = config
             .from
             .parse()

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
 use super::{Outcome, SendRequest};
@@ -13,7 +14,7 @@ use crate::config::WebhookChannelConfig;
 pub struct Webhook {
     client: reqwest::Client,
     url: reqwest::Url,
-    bearer_token: Option<String>,
+    bearer_token: Option<SecretString>,
 }
 
 /// What the provider receives.
@@ -29,10 +30,11 @@ struct Payload<'a> {
 
 impl Webhook {
     pub fn new(config: &WebhookChannelConfig, timeout: Duration) -> anyhow::Result<Self> {
-        let url = config
-            .url
-            .parse()
-            .with_context(|| format!("webhook url {:?}", config.url))?;
+        // The URL is not repeated in the error: it may carry credentials.
+        let url =
+            config.url.expose_secret().parse().context(
+                "a channel's webhook url is not a URL (not shown: it may hold credentials)",
+            )?;
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .build()
@@ -59,7 +61,7 @@ impl Webhook {
             .header("idempotency-key", &request.message_id)
             .json(&payload);
         if let Some(token) = &self.bearer_token {
-            post = post.bearer_auth(token);
+            post = post.bearer_auth(token.expose_secret());
         }
         match post.send().await {
             Ok(response) => classify(response.status().as_u16()),

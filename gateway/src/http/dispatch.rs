@@ -29,7 +29,9 @@ use crate::store::{StoreError, ops};
 
 pub use crate::access::gate::ON_BEHALF_OF;
 pub use welfare_auth::exchange::IDEMPOTENCY_KEY;
-use welfare_auth::exchange::{FORWARDED_HEADERS, response_header_allowed};
+use welfare_auth::exchange::{
+    ANONYMOUS_IDEMPOTENCY_KEY, FORWARDED_HEADERS, response_header_allowed,
+};
 /// Set on a response replayed for a repeated `Idempotency-Key`.
 pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 
@@ -106,10 +108,14 @@ async fn handle(
             principals: &route.principals,
             roles: &route.roles,
             min_level: route.min_level,
+            subject: route.subject,
         },
         params: &params,
     };
     let mut admitted = gate::admit(app, parts, &rule, request_id).await?;
+    if admitted.principal == Principal::Anonymous && parts.method != Method::GET {
+        anonymous_write(app)?;
+    }
     let body = super::native::read_body(app, body).await?;
     gate::seal(app, parts, &body, &mut admitted).await?;
     let principal = admitted.principal.clone();
@@ -234,6 +240,21 @@ async fn handle(
     )
     .await?;
     Ok(personal(build(&saved), &principal))
+}
+
+/// Spends one of the anonymous callers' shared writes ([`crate::budget`]), or answers 429.
+fn anonymous_write(app: &App) -> Result<(), Problem> {
+    app.anonymous_writes.take().map_err(|wait| {
+        let mut problem = Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "anonymous-budget-exhausted",
+            "Too many anonymous changes right now.",
+        )
+        .detail("Retry shortly, or sign in: signed-in callers have a budget of their own.");
+        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+        problem.set_header(header::RETRY_AFTER, HeaderValue::from(seconds));
+        problem
+    })
 }
 
 /// What one request commits, all in one transaction.
@@ -379,6 +400,10 @@ fn idempotency_key(
         }
         return Ok(None);
     };
+    if *principal == Principal::Anonymous {
+        let (kind, title, detail) = ANONYMOUS_IDEMPOTENCY_KEY;
+        return Err(Problem::bad_request(kind, title).detail(detail));
+    }
     let scope = match subject {
         Some(s) => format!("{}|{s}", principal.scope()),
         None => principal.scope(),

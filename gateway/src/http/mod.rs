@@ -9,6 +9,7 @@
 //! - [`audit`]: the audit trail for the person concerned and for auditors.
 //! - [`interop`]: life events and the registry search, for agencies.
 //! - [`native`]: what the gateway's own handlers share.
+//! - [`request_id`]: the client's request id kept only when short and plain.
 
 pub mod audit;
 pub mod delegations;
@@ -17,6 +18,7 @@ pub mod dossier;
 pub mod interop;
 pub mod native;
 pub mod platform;
+pub mod request_id;
 pub mod routes;
 
 pub use dispatch::unavailable;
@@ -52,12 +54,18 @@ pub struct App {
     pub channels: Arc<crate::channels::Channels>,
     /// Agencies' purposes and ModI keys.
     pub interop: crate::interop::Interop,
-    /// The components an intermediary may be delegated for (those with routes open to
-    /// intermediaries), sorted.
-    pub delegable: Vec<String>,
+    /// The components an intermediary may be delegated for, by the grantor's kind.
+    pub delegable: crate::access::delegation::Delegable,
     /// The dossier's segments, services and news sections.
     pub catalogue: crate::proposals::Catalogue,
+    /// What all anonymous callers together may write ([`crate::budget`]).
+    pub anonymous_writes: crate::budget::Bucket,
+    /// Log lines left for refusals of unauthenticated requests.
+    pub refusal_log: crate::budget::Bucket,
 }
+
+/// Longest request path a log line shows.
+pub const LOGGED_PATH: usize = 256;
 
 pub fn router(app: Arc<App>) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
@@ -83,9 +91,13 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            // The path is the client's: cut it, so that a 30 KB path does not make every log
+            // line of its request 30 KB long.
+            let path = crate::budget::bounded(req.uri().path(), LOGGED_PATH);
+            tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::map_request(request_id::sanitise))
         .with_state(app)
 }
 

@@ -6,7 +6,7 @@ use anyhow::{bail, ensure};
 use axum::http::Method;
 
 use super::bindings::types;
-use crate::auth::{Level, PrincipalKind};
+use crate::auth::{Level, PrincipalKind, SubjectKind};
 
 /// Longest component name.
 const MAX_NAME: usize = 40;
@@ -28,6 +28,8 @@ pub struct Route {
     pub principals: Vec<PrincipalKind>,
     pub roles: Vec<String>,
     pub min_level: Option<Level>,
+    /// The kind of person or company the route's requests are about.
+    pub subject: SubjectKind,
     pub idempotency_key_required: bool,
     pub summary: String,
     pub request_schema: Option<serde_json::Value>,
@@ -97,6 +99,10 @@ impl Manifest {
                 r.roles.is_empty() || principals.contains(&PrincipalKind::Operator),
                 "route {at} names operator roles but does not admit operators"
             );
+            ensure!(
+                !(r.idempotency_key_required && principals.contains(&PrincipalKind::Anonymous)),
+                "route {at} requires an Idempotency-Key but admits anonymous callers, who may not send one"
+            );
             let schema =
                 |s: Option<String>, which: &str| -> anyhow::Result<Option<serde_json::Value>> {
                     s.map(|s| {
@@ -113,6 +119,7 @@ impl Manifest {
                 principals,
                 roles: r.roles,
                 min_level: r.min_level.map(level),
+                subject: subject_kind(r.subject),
                 idempotency_key_required: r.idempotency_key_required,
                 summary: r.summary,
                 request_schema: schema(r.request_schema, "request")?,
@@ -197,6 +204,14 @@ fn principal_kind(k: types::PrincipalKind) -> PrincipalKind {
         types::PrincipalKind::Agency => PrincipalKind::Agency,
         types::PrincipalKind::Operator => PrincipalKind::Operator,
         types::PrincipalKind::System => PrincipalKind::System,
+    }
+}
+
+fn subject_kind(k: types::SubjectKind) -> SubjectKind {
+    match k {
+        types::SubjectKind::Person => SubjectKind::Person,
+        types::SubjectKind::Company => SubjectKind::Company,
+        types::SubjectKind::Either => SubjectKind::Either,
     }
 }
 

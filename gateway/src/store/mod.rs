@@ -22,6 +22,7 @@ pub mod txn;
 
 pub use sql::Sql;
 
+use secrecy::ExposeSecret;
 use std::path::Path;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -123,8 +124,9 @@ type Conn = Box<dyn Sql + Send>;
 pub enum Location {
     /// A SQLite file: the embedded default.
     Sqlite(std::path::PathBuf),
-    /// A PostgreSQL database, by `postgres://` URL: several gateways may share it.
-    Postgres(String),
+    /// A PostgreSQL database, by `postgres://` URL: several gateways may share it. The URL
+    /// may carry the password, so it is kept as a secret.
+    Postgres(secrecy::SecretString),
 }
 
 /// A handle on the database; cheap to clone.
@@ -186,12 +188,12 @@ impl Db {
                 (Box::new(conn), "BEGIN IMMEDIATE", None)
             }
             Location::Postgres(url) => {
-                let mut client = postgres::connect(url)?;
+                let mut client = postgres::connect(url.expose_secret())?;
                 schema::migrate_postgres(&mut client)?;
                 // A PostgreSQL server restarts or fails over: the writer opens a new
                 // connection instead of failing every write from then on.
                 let url = url.clone();
-                let reopen: Reopen = Box::new(move || postgres::open(&url));
+                let reopen: Reopen = Box::new(move || postgres::open(url.expose_secret()));
                 (
                     Box::new(postgres::PgConn::new(client)),
                     "BEGIN",
@@ -251,7 +253,7 @@ impl Db {
                 conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
                 Box::new(conn)
             }
-            Location::Postgres(url) => postgres::open(url)?,
+            Location::Postgres(url) => postgres::open(url.expose_secret())?,
         })
     }
 

@@ -4,6 +4,7 @@
 mod delegations;
 mod interop;
 mod matrix;
+mod subjects;
 
 use serde_json::{Value, json};
 use welfare_tests::TestApp;

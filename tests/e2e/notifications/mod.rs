@@ -36,15 +36,15 @@ pub async fn spawn_notifying(sms_rule: Rule, push_rule: Rule) -> Notifying {
     let (smtp_url, sms_url, push_url) = (smtp.url(), sms.url("sms"), push.url("push"));
     let app = spawn_with(move |c| {
         c.channels.email = Some(EmailChannelConfig {
-            smtp_url,
+            smtp_url: smtp_url.into(),
             from: "INPS <noreply@inps.example>".into(),
         });
         c.channels.sms = Some(WebhookChannelConfig {
-            url: sms_url,
+            url: sms_url.into(),
             bearer_token: Some("sms-provider-secret".into()),
         });
         c.channels.push = Some(WebhookChannelConfig {
-            url: push_url,
+            url: push_url.into(),
             bearer_token: None,
         });
         c.channels.timeout_ms = 2_000;

@@ -219,7 +219,7 @@ async fn campaign_dispatch(channel: &str) -> f64 {
     let app = spawn_with(move |c| {
         c.runtime.max_concurrent_instances = 128;
         c.channels.push = Some(WebhookChannelConfig {
-            url,
+            url: url.into(),
             bearer_token: None,
         });
     })

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use spin_sdk::http::{Request, Response};
 use spin_sdk::variables;
 use welfare_auth::policy::{Policy, authorise};
-use welfare_auth::{Authenticator, Level, Principal, PrincipalKind};
+use welfare_auth::{Authenticator, Level, Principal, PrincipalKind, SubjectKind};
 use welfare_identity::{FiscalCode, VatNumber};
 
 use crate::problem;
@@ -82,6 +82,7 @@ pub fn admit(req: &Request, route: &Route) -> Result<Admitted, Response> {
         principals: &principals,
         roles: &route.roles,
         min_level: route.min_level.map(level),
+        subject: subject_kind(route.subject),
     };
     if let Err(refusal) = authorise(&policy, &principal) {
         let (slug, title) = refusal.title();
@@ -147,6 +148,14 @@ fn kind(k: types::PrincipalKind) -> PrincipalKind {
         types::PrincipalKind::Agency => PrincipalKind::Agency,
         types::PrincipalKind::Operator => PrincipalKind::Operator,
         types::PrincipalKind::System => PrincipalKind::System,
+    }
+}
+
+fn subject_kind(k: types::SubjectKind) -> SubjectKind {
+    match k {
+        types::SubjectKind::Person => SubjectKind::Person,
+        types::SubjectKind::Company => SubjectKind::Company,
+        types::SubjectKind::Either => SubjectKind::Either,
     }
 }
 

@@ -9,8 +9,8 @@
 
 use spin_sdk::http::{Request, Response};
 use welfare_auth::exchange::{
-    FORWARDED_HEADERS, IDEMPOTENCY_KEY, request_fingerprint, response_header_allowed,
-    valid_idempotency_key,
+    ANONYMOUS_IDEMPOTENCY_KEY, FORWARDED_HEADERS, IDEMPOTENCY_KEY, request_fingerprint,
+    response_header_allowed, valid_idempotency_key,
 };
 
 use crate::routes::{self, Lookup};
@@ -174,6 +174,10 @@ fn idempotency(
         }
         return Ok(None);
     };
+    if is_anonymous(admitted) {
+        let (kind, title, detail) = ANONYMOUS_IDEMPOTENCY_KEY;
+        return Err(problem::problem(400, kind, title, Some(detail.into())));
+    }
     let key = raw
         .as_str()
         .filter(|k| valid_idempotency_key(k))
