@@ -84,6 +84,10 @@ impl Ctx {
     }
 
     /// The JSON body as `T`; a malformed body is a 400 problem naming the field at fault.
+    ///
+    /// The body is read strictly, as the hosts already did before the component ran (one
+    /// document, no duplicate key, no control character): a second line of defence, so that
+    /// no host that forgot the rule makes `json_value` keep the last of two equal keys.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Problem> {
         if self.req.body.is_empty() {
             return Err(Problem::new(
@@ -92,6 +96,9 @@ impl Ctx {
                 "The request needs a JSON body.",
             ));
         }
+        crate::strict_json::check(&self.req.body).map_err(|fault| {
+            Problem::new(400, fault.slug(), fault.title()).with_detail(format!("{fault}."))
+        })?;
         let mut de = serde_json::Deserializer::from_slice(&self.req.body);
         serde_path_to_error::deserialize(&mut de).map_err(body_problem)
     }
@@ -196,6 +203,9 @@ pub struct Problem {
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The request id, as the hosts' own problems carry it: the router fills it in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
@@ -207,12 +217,21 @@ impl Problem {
             title: title.into(),
             status,
             detail: None,
+            instance: None,
             errors: Vec::new(),
         }
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
+        self
+    }
+
+    /// Names the request this problem answers (its `request-id`), unless it names one already.
+    pub fn for_request(mut self, request_id: &str) -> Self {
+        if self.instance.is_none() && !request_id.is_empty() {
+            self.instance = Some(request_id.into());
+        }
         self
     }
 
