@@ -110,7 +110,7 @@ async fn handle(
         params: &params,
     };
     let mut admitted = gate::admit(app, parts, &rule, request_id).await?;
-    let body = super::native::read_body(app, body).await?;
+    let body = super::native::read_body(app, parts, body).await?;
     gate::seal(app, parts, &body, &mut admitted).await?;
     let principal = admitted.principal.clone();
     let subject = admitted.subject.clone();
@@ -213,7 +213,7 @@ async fn handle(
             ));
         }
         record(app, audit, saved.status).await?;
-        return Ok(personal(build(&saved), &principal));
+        return Ok(build(&saved));
     }
 
     if let Some(entry) = audit.as_mut() {
@@ -233,7 +233,7 @@ async fn handle(
         },
     )
     .await?;
-    Ok(personal(build(&saved), &principal))
+    Ok(build(&saved))
 }
 
 /// What one request commits, all in one transaction.
@@ -481,19 +481,6 @@ pub fn replayed(saved: Saved) -> Response {
         HeaderName::from_static(IDEMPOTENT_REPLAYED),
         HeaderValue::from_static("true"),
     );
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// Responses to an identified caller carry personal data: never cache them.
-fn personal(mut response: Response, principal: &Principal) -> Response {
-    if *principal != Principal::Anonymous {
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
     response
 }
 
