@@ -22,3 +22,4 @@ mod platform;
 mod rate;
 mod replicas;
 mod startup;
+mod strict;
