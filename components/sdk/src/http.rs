@@ -279,3 +279,71 @@ impl Problem {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bindings::welfare::platform::types::Method;
+    use crate::router::{RouteSpec, Router};
+
+    fn request(body: &str) -> Request {
+        Request {
+            request_id: "req-7".into(),
+            method: Method::Post,
+            route: "/x".into(),
+            path: "/x".into(),
+            params: Vec::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+            principal: Principal::Anonymous,
+            subject: None,
+            received_at: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn bodies_are_read_strictly_even_if_a_host_did_not() {
+        let slug = |body: &str| {
+            Ctx::new(request(body))
+                .json_value()
+                .map(|_| ())
+                .unwrap_err()
+                .kind
+        };
+        assert_eq!(
+            slug(r#"{"reason": "resignation", "reason": "dismissal"}"#),
+            "urn:welfare:problem:duplicate-key"
+        );
+        assert_eq!(
+            slug(r#"{"a": 1} {"a": 2}"#),
+            "urn:welfare:problem:invalid-json"
+        );
+        assert_eq!(
+            slug(r#"{"note": "a\u0000b"}"#),
+            "urn:welfare:problem:control-character"
+        );
+        let value = Ctx::new(request(r#"{"note": "two\nlines"}"#)).json_value();
+        assert_eq!(value.unwrap()["note"], "two\nlines");
+    }
+
+    #[test]
+    fn the_router_names_the_request_in_its_problems() {
+        fn refuse(_: &Ctx) -> HandlerResult {
+            Err(Problem::conflict("No."))
+        }
+        let router = Router {
+            name: "t",
+            version: "0",
+            subscriptions: &[],
+            routes: vec![RouteSpec::new(Method::Post, "/x", "refuses", refuse)],
+        };
+        for route in ["/x", "/elsewhere"] {
+            let mut req = request("{}");
+            req.route = route.into();
+            let response = router.dispatch(req);
+            let body: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+            assert_eq!(body["instance"], "req-7", "{route}");
+        }
+    }
+}
