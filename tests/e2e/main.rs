@@ -23,3 +23,4 @@ mod platform;
 mod rate;
 mod replicas;
 mod startup;
+mod strict;

@@ -266,6 +266,136 @@ async fn refusals_and_answers_match_the_gateway() {
     assert_eq!(on_spin.header("cache-control"), Some("no-store"));
 }
 
+/// The strict reading of headers and bodies (`welfare_auth::exchange`) refuses the same
+/// requests on both hosts, the same way, before anything runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_headers_and_bodies_are_refused_alike() {
+    let h = Hosts::start(&["income-support"]).await;
+    let mario = format!("Bearer {}", h.app.citizen(MARIO));
+    let laura = format!("Bearer {}", h.app.citizen(LAURA));
+    let json = "application/json";
+    let application = serde_json::to_string(&naspi_application()).unwrap();
+    let twice = application.replace(
+        r#""termination_reason":"dismissal""#,
+        r#""termination_reason":"resignation","termination_reason":"dismissal""#,
+    );
+    assert_ne!(twice, application);
+    let trailing = format!("{application} {{}}");
+    let nul = application.replace("2026-01-20", "2026-01-20\\u0000");
+    // (what, extra header lines, content type, body, status, slug)
+    let cases: Vec<(&str, Vec<(&str, &str)>, Option<&str>, String, u16, &str)> = vec![
+        (
+            "a key twice",
+            vec![],
+            Some(json),
+            twice,
+            400,
+            "duplicate-key",
+        ),
+        (
+            "a second document",
+            vec![],
+            Some(json),
+            trailing,
+            400,
+            "invalid-json",
+        ),
+        (
+            "a NUL in a string",
+            vec![],
+            Some(json),
+            nul,
+            400,
+            "control-character",
+        ),
+        (
+            "text/plain",
+            vec![],
+            Some("text/plain"),
+            application.clone(),
+            415,
+            "unsupported-media-type",
+        ),
+        (
+            "no Content-Type",
+            vec![],
+            None,
+            application.clone(),
+            415,
+            "unsupported-media-type",
+        ),
+        (
+            "two tokens",
+            vec![("authorization", laura.as_str())],
+            Some(json),
+            application.clone(),
+            400,
+            "duplicate-header",
+        ),
+        (
+            "two Idempotency-Keys",
+            vec![("idempotency-key", "strict-2")],
+            Some(json),
+            application.clone(),
+            400,
+            "duplicate-header",
+        ),
+    ];
+    for (what, extra, content_type, body, status, slug) in cases {
+        let build = |mut request: RequestBuilder| {
+            request = request
+                .header("authorization", &mario)
+                .header("idempotency-key", "strict-1");
+            for (k, v) in &extra {
+                request = request.header(*k, *v);
+            }
+            if let Some(ct) = content_type {
+                request = request.header("content-type", ct);
+            }
+            request.body(body.clone())
+        };
+        let gateway = answer(build(h.gateway(Method::POST, APPLICATIONS))).await;
+        let on_spin = answer(build(h.spin(Method::POST, APPLICATIONS))).await;
+        for (host, a) in [("gateway", &gateway), ("spin", &on_spin)] {
+            assert_eq!(a.status, status, "{what} on {host}: {}", a.body);
+            assert_eq!(
+                a.body["type"],
+                format!("urn:welfare:problem:{slug}"),
+                "{what} on {host}"
+            );
+            assert_eq!(a.header("content-type"), Some("application/problem+json"));
+        }
+        assert_eq!(on_spin.body["detail"], gateway.body["detail"], "{what}");
+    }
+    // Nothing ran: no unit of work even opened the database.
+    assert_eq!(h.spin.count("SELECT count(*) FROM sqlite_master"), 0);
+
+    // A problem the component writes names the request on both hosts.
+    for request in [
+        h.gateway(Method::POST, SIMULATION),
+        h.spin(Method::POST, SIMULATION),
+    ] {
+        let a = answer(
+            request
+                .header("authorization", &mario)
+                .header("x-request-id", "strict-instance")
+                .json(&json!({ "year": "soon" })),
+        )
+        .await;
+        assert_eq!(a.status, 400, "{}", a.body);
+        assert_eq!(a.body["instance"], "strict-instance");
+    }
+    // `bearer` in lower case is the same scheme on both hosts.
+    let lower = mario.replacen("Bearer", "bearer", 1);
+    for request in [
+        h.gateway(Method::GET, APPLICATIONS),
+        h.spin(Method::GET, APPLICATIONS),
+    ] {
+        let a = answer(request.header("authorization", &lower)).await;
+        assert_eq!(a.status, 200, "{}", a.body);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn applications_are_idempotent_and_their_events_are_delivered_once() {
     let h = Hosts::start(&["income-support", "notifications"]).await;

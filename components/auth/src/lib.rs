@@ -14,11 +14,15 @@
 //! - this file: levels, kinds, principals, token errors and the [`Authenticator`];
 //! - [`claims`]: the claims each kind of token carries, and their mapping to a principal;
 //! - [`policy`]: whether a route's principal kinds, roles and minimum level admit a caller;
-//! - [`exchange`]: the headers passed between host and domain, and idempotency keys.
+//! - [`exchange`]: the headers passed between host and domain, idempotency keys, and the
+//!   strict reading of request headers and bodies;
+//! - [`strict_json`]: one JSON document, no duplicate keys, no control characters (also
+//!   compiled into the guest SDK).
 
 pub mod claims;
 pub mod exchange;
 pub mod policy;
+pub mod strict_json;
 
 use std::collections::HashMap;
 
@@ -330,9 +334,11 @@ impl Authenticator {
 
     /// The principal of an `Authorization` header value.
     pub fn authenticate(&self, authorization: &str) -> Result<Principal, AuthError> {
+        // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are `Bearer`.
         let token = authorization
-            .strip_prefix("Bearer ")
-            .map(str::trim)
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .filter(|t| !t.is_empty())
             .ok_or(AuthError::MalformedHeader)?;
         let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed)?;
@@ -455,6 +461,28 @@ ZJsTU2fxipUhNxze+akEiVT/OfwVt122SH/rY/v05dZBsOajoKB6eVjztQ==
                 level: Level::L2,
             }
         );
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        let auth = authenticator();
+        let token = token(ISSUER, "welfare-api");
+        for scheme in ["bearer", "BEARER", "bEaReR"] {
+            assert!(
+                auth.authenticate(&format!("{scheme} {token}")).is_ok(),
+                "{scheme}"
+            );
+        }
+        for value in [
+            format!("Bearer{token}"),
+            format!("Bearerx {token}"),
+            "Bearer ".into(),
+        ] {
+            assert!(matches!(
+                auth.authenticate(&value).unwrap_err(),
+                AuthError::MalformedHeader
+            ));
+        }
     }
 
     #[test]

@@ -84,6 +84,10 @@ impl Ctx {
     }
 
     /// The JSON body as `T`; a malformed body is a 400 problem naming the field at fault.
+    ///
+    /// The body is read strictly, as the hosts already did before the component ran (one
+    /// document, no duplicate key, no control character): a second line of defence, so that
+    /// no host that forgot the rule makes `json_value` keep the last of two equal keys.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Problem> {
         if self.req.body.is_empty() {
             return Err(Problem::new(
@@ -92,6 +96,9 @@ impl Ctx {
                 "The request needs a JSON body.",
             ));
         }
+        crate::strict_json::check(&self.req.body).map_err(|fault| {
+            Problem::new(400, fault.slug(), fault.title()).with_detail(format!("{fault}."))
+        })?;
         let mut de = serde_json::Deserializer::from_slice(&self.req.body);
         serde_path_to_error::deserialize(&mut de).map_err(body_problem)
     }
@@ -196,6 +203,9 @@ pub struct Problem {
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The request id, as the hosts' own problems carry it: the router fills it in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
@@ -207,12 +217,21 @@ impl Problem {
             title: title.into(),
             status,
             detail: None,
+            instance: None,
             errors: Vec::new(),
         }
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
+        self
+    }
+
+    /// Names the request this problem answers (its `request-id`), unless it names one already.
+    pub fn for_request(mut self, request_id: &str) -> Self {
+        if self.instance.is_none() && !request_id.is_empty() {
+            self.instance = Some(request_id.into());
+        }
         self
     }
 
@@ -257,6 +276,74 @@ impl Problem {
             status: self.status,
             headers: vec![("content-type".into(), "application/problem+json".into())],
             body: serde_json::to_vec(&self).expect("serialising a problem"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bindings::welfare::platform::types::Method;
+    use crate::router::{RouteSpec, Router};
+
+    fn request(body: &str) -> Request {
+        Request {
+            request_id: "req-7".into(),
+            method: Method::Post,
+            route: "/x".into(),
+            path: "/x".into(),
+            params: Vec::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+            principal: Principal::Anonymous,
+            subject: None,
+            received_at: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn bodies_are_read_strictly_even_if_a_host_did_not() {
+        let slug = |body: &str| {
+            Ctx::new(request(body))
+                .json_value()
+                .map(|_| ())
+                .unwrap_err()
+                .kind
+        };
+        assert_eq!(
+            slug(r#"{"reason": "resignation", "reason": "dismissal"}"#),
+            "urn:welfare:problem:duplicate-key"
+        );
+        assert_eq!(
+            slug(r#"{"a": 1} {"a": 2}"#),
+            "urn:welfare:problem:invalid-json"
+        );
+        assert_eq!(
+            slug(r#"{"note": "a\u0000b"}"#),
+            "urn:welfare:problem:control-character"
+        );
+        let value = Ctx::new(request(r#"{"note": "two\nlines"}"#)).json_value();
+        assert_eq!(value.unwrap()["note"], "two\nlines");
+    }
+
+    #[test]
+    fn the_router_names_the_request_in_its_problems() {
+        fn refuse(_: &Ctx) -> HandlerResult {
+            Err(Problem::conflict("No."))
+        }
+        let router = Router {
+            name: "t",
+            version: "0",
+            subscriptions: &[],
+            routes: vec![RouteSpec::new(Method::Post, "/x", "refuses", refuse)],
+        };
+        for route in ["/x", "/elsewhere"] {
+            let mut req = request("{}");
+            req.route = route.into();
+            let response = router.dispatch(req);
+            let body: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+            assert_eq!(body["instance"], "req-7", "{route}");
         }
     }
 }

@@ -16,6 +16,7 @@
 //! - [`region`]: the twenty Italian regions.
 //! - [`life_events`]: the civil registry's events (births, deaths, moves): topics and payloads.
 //! - [`segments`]: seed 003's user segments, the vocabulary of every summary's `segments`.
+//! - `strict_json`: the hosts' strict reading of JSON bodies, applied again by [`Ctx::json`].
 
 pub mod bindings;
 pub mod dates;
@@ -28,6 +29,10 @@ pub mod region;
 pub mod router;
 pub mod segments;
 pub mod store;
+/// The hosts' strict JSON rule, the very file `welfare-auth` compiles (this crate does not
+/// depend on `welfare-auth`, which would bring token verification into every component).
+#[path = "../../auth/src/strict_json.rs"]
+mod strict_json;
 pub mod yearly;
 
 pub use bindings::welfare::platform::types::{

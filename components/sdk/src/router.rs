@@ -89,12 +89,15 @@ impl Router {
             .routes
             .iter()
             .find(|r| r.method == req.method && r.path == req.route);
+        // Problems name the request in `instance`, as the hosts' own do.
+        let request_id = req.request_id.clone();
         match found {
             Some(route) => match (route.handler)(&Ctx::new(req)) {
                 Ok(response) => response,
-                Err(problem) => problem.into_response(),
+                Err(problem) => problem.for_request(&request_id).into_response(),
             },
             None => crate::Problem::new(404, "not-found", "No such route in this component.")
+                .for_request(&request_id)
                 .into_response(),
         }
     }

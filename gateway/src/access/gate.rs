@@ -108,6 +108,7 @@ pub async fn admit(
     rule: &Rule<'_>,
     request_id: &str,
 ) -> Result<Admitted, Problem> {
+    crate::http::native::singleton_headers(&parts.headers)?;
     let draft = |principal: Option<&Principal>, subject: Option<String>| {
         draft(principal, subject, parts, rule, request_id)
     };

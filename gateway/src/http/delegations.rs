@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -54,7 +55,7 @@ pub async fn grant(State(app): State<Arc<App>>, request: Request) -> Response {
     let rule = rule("/api/v1/me/delegations", GRANTORS, &[]);
     let result = async {
         let admitted = gate::admit(&app, &parts, &rule, &id).await?;
-        let body = native::read_body(&app, body).await?;
+        let body = native::read_body(&app, &parts, body).await?;
         let grantor = Grantor::parse(admitted.subject.as_deref().unwrap_or_default())
             .map_err(|e| Problem::forbidden(e))?;
         let by = admitted.principal.scope();
@@ -72,7 +73,7 @@ pub async fn register(State(app): State<Arc<App>>, request: Request) -> Response
     let rule = rule("/api/v1/delegations", OPERATORS, &roles);
     let result = async {
         let admitted = gate::admit(&app, &parts, &rule, &id).await?;
-        let body = native::read_body(&app, body).await?;
+        let body = native::read_body(&app, &parts, body).await?;
         let raw: GrantBody = native::parse_json(&body)?;
         let grantor = Grantor::parse(raw.grantor.as_deref().unwrap_or_default())
             .map_err(|e| Problem::invalid_field("grantor", e))?;
@@ -211,7 +212,7 @@ pub async fn mine(State(app): State<Arc<App>>, request: Request) -> Response {
 /// for the person is refused.
 pub async fn revoke(
     State(app): State<Arc<App>>,
-    Path(delegation_id): Path<String>,
+    delegation_id: Result<Path<String>, PathRejection>,
     request: Request,
 ) -> Response {
     let (parts, _) = request.into_parts();
@@ -219,6 +220,7 @@ pub async fn revoke(
     let rule = rule("/api/v1/me/delegations/{id}", GRANTORS, &[]);
     let result = async {
         let admitted = gate::admit(&app, &parts, &rule, &id).await?;
+        let Path(delegation_id) = delegation_id.map_err(native::bad_parameter)?;
         let grantor = admitted.subject.unwrap_or_default();
         let by = admitted.principal.scope();
         let now = now_ms();

@@ -116,7 +116,7 @@ async fn handle(
     if admitted.principal == Principal::Anonymous && parts.method != Method::GET {
         anonymous_write(app)?;
     }
-    let body = super::native::read_body(app, body).await?;
+    let body = super::native::read_body(app, parts, body).await?;
     gate::seal(app, parts, &body, &mut admitted).await?;
     let principal = admitted.principal.clone();
     let subject = admitted.subject.clone();
@@ -219,7 +219,7 @@ async fn handle(
             ));
         }
         record(app, audit, saved.status).await?;
-        return Ok(personal(build(&saved), &principal));
+        return Ok(build(&saved));
     }
 
     if let Some(entry) = audit.as_mut() {
@@ -239,7 +239,7 @@ async fn handle(
         },
     )
     .await?;
-    Ok(personal(build(&saved), &principal))
+    Ok(build(&saved))
 }
 
 /// Spends one of the anonymous callers' shared writes ([`crate::budget`]), or answers 429.
@@ -506,19 +506,6 @@ pub fn replayed(saved: Saved) -> Response {
         HeaderName::from_static(IDEMPOTENT_REPLAYED),
         HeaderValue::from_static("true"),
     );
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// Responses to an identified caller carry personal data: never cache them.
-fn personal(mut response: Response, principal: &Principal) -> Response {
-    if *principal != Principal::Anonymous {
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
     response
 }
 

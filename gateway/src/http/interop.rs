@@ -42,7 +42,7 @@ async fn admitted(
     request_id: &str,
 ) -> Result<(Admitted, axum::body::Bytes), Problem> {
     let mut admitted = gate::admit(app, parts, rule, request_id).await?;
-    let body = native::read_body(app, body).await?;
+    let body = native::read_body(app, parts, body).await?;
     gate::seal(app, parts, &body, &mut admitted).await?;
     Ok((admitted, body))
 }

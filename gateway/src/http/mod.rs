@@ -26,7 +26,10 @@ pub use dispatch::unavailable;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::{delete, get, post};
 use tokio::sync::Notify;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -86,7 +89,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/admin/dead-letters", get(platform::dead_letters))
         .route("/api/v1/admin/dead-letters/{event_id}/{consumer}/replay", post(platform::replay))
         .route("/api/v1/admin/days/{date}", post(platform::run_day))
+        .method_not_allowed_fallback(platform::method_not_allowed)
         .fallback(dispatch::dispatch)
+        .layer(middleware::from_fn(never_cached))
         .layer(cors(&app.config.http.cors_origins))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
@@ -99,6 +104,29 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .layer(axum::middleware::map_request(request_id::sanitise))
         .with_state(app)
+}
+
+/// Paths whose every answer is about the caller, whatever it carries: the dossier, the
+/// caller's delegations and audit trail, and agencies' interoperability calls.
+const PERSONAL_PATHS: &[&str] = &["/api/v1/me", "/interop/"];
+
+/// The one place `Cache-Control: no-store` is set on answers with personal data: every answer
+/// to a request that carried a token (its caller is identified, or refused), and every answer
+/// on [`PERSONAL_PATHS`]. Handlers never set it themselves, so a new route, a first answer and
+/// its idempotent replay cannot differ. Anonymous answers (the knowledge base, health) stay
+/// cacheable; problems are never cached either way ([`crate::problem`]).
+async fn never_cached(request: Request, next: Next) -> Response {
+    let personal = request.headers().contains_key(header::AUTHORIZATION)
+        || PERSONAL_PATHS
+            .iter()
+            .any(|p| request.uri().path().starts_with(p));
+    let mut response = next.run(request).await;
+    if personal {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

@@ -1,8 +1,8 @@
-//! What the gateway's own API handlers share: the request id, the bounded body, JSON answers
-//! that are never cached, and the gate in front of them.
+//! What the gateway's own API handlers share: the request id, the bounded and strictly read
+//! body, singleton headers, parameters refused as problems, JSON answers.
 
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use axum::http::{HeaderMap, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -19,22 +19,68 @@ pub fn request_id(parts: &Parts) -> String {
         .to_string()
 }
 
-/// The request body, at most `http.max_body_bytes`.
-pub async fn read_body(app: &App, body: Body) -> Result<Bytes, Problem> {
-    axum::body::to_bytes(body, app.config.http.max_body_bytes)
-        .await
-        .map_err(|_| {
+/// The request body, at most `http.max_body_bytes`, read strictly: a body that is not
+/// declared JSON is a 415, one that is not one strict JSON document a 400
+/// ([`welfare_auth::exchange::check_body`], the Spin adapter's rule too). Nothing has run yet
+/// when either is refused.
+pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Problem> {
+    let max = app.config.http.max_body_bytes;
+    let bytes = axum::body::to_bytes(body, max).await.map_err(|e| {
+        let too_large = std::error::Error::source(&e)
+            .is_some_and(|inner| inner.is::<http_body_util::LengthLimitError>());
+        let problem = if too_large {
             Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "body-too-large",
                 "The request body is too large.",
             )
-            .detail(format!("At most {} bytes.", app.config.http.max_body_bytes))
-            // The rest of the body is never read, so this connection cannot carry another
-            // request: say so, or a client's pool may send its next request into a closing
-            // connection.
-            .header(header::CONNECTION, "close")
-        })
+            .detail(format!("At most {max} bytes."))
+        } else {
+            // A broken chunked encoding, a connection cut mid-body: the body is not what
+            // the client meant to send, whatever its size.
+            tracing::debug!(error = %e, "a request body could not be read");
+            Problem::bad_request("malformed-body", "The request body could not be read.")
+                .detail("Its transfer encoding is broken or it ended early; send it again.")
+        };
+        // The rest of the body is never read, so this connection cannot carry another
+        // request: say so, or a client's pool may send its next request into a closing
+        // connection.
+        problem.header(header::CONNECTION, "close")
+    })?;
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or("(not text)"));
+    welfare_auth::exchange::check_body(content_type, &bytes).map_err(|refusal| {
+        let status = StatusCode::from_u16(refusal.status()).expect("400 or 415");
+        Problem::new(status, refusal.slug(), refusal.title()).detail(refusal.detail())
+    })?;
+    Ok(bytes)
+}
+
+/// Refuses a request carrying a second `Authorization`, `On-Behalf-Of`, `Idempotency-Key` or
+/// `If-Match` ([`welfare_auth::exchange::SINGLETON_HEADERS`]): malformed input, answered 400
+/// before the token is even read.
+pub fn singleton_headers(headers: &HeaderMap) -> Result<(), Problem> {
+    match welfare_auth::exchange::duplicate_singleton(headers.iter().map(|(k, _)| k.as_str())) {
+        None => Ok(()),
+        Some(name) => Err(Problem::bad_request(
+            "duplicate-header",
+            "A header that may appear once appears more than once.",
+        )
+        .detail(format!("Send one `{name}` header."))),
+    }
+}
+
+/// A path or query parameter axum could not extract (not UTF-8 once decoded, not a number),
+/// as a 400 problem: handlers take their parameters as `Result`s and call this after the
+/// gate, so that an anonymous caller gets its 401 first.
+pub fn bad_parameter(rejection: impl std::fmt::Display) -> Problem {
+    Problem::bad_request(
+        "invalid-parameter",
+        "A path or query parameter is not valid.",
+    )
+    .detail(rejection.to_string())
 }
 
 /// A JSON body, or a 400 naming where it went wrong.
@@ -47,18 +93,14 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
     })
 }
 
-/// A JSON answer carrying personal data: never cached.
+/// A JSON answer (the router's `never_cached` layer marks personal ones `no-store`).
 pub fn json(status: StatusCode, value: &Value) -> Response {
-    let mut response = (
+    (
         status,
         [(header::CONTENT_TYPE, "application/json")],
         serde_json::to_vec(value).expect("serialising JSON"),
     )
-        .into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+        .into_response()
 }
 
 /// A problem answer carrying the request id.

@@ -4,12 +4,12 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 
-use super::App;
+use super::{App, native, unavailable};
 use crate::access::gate::{self, Rule};
 use crate::auth::PrincipalKind;
 use crate::outbox;
@@ -26,6 +26,8 @@ pub async fn healthz() -> impl IntoResponse {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
+/// Ready when the database answers. The database's own error goes to the log only: this
+/// route is anonymous, and an error can name hosts, users or paths.
 pub async fn readyz(State(app): State<Arc<App>>) -> Response {
     match app.db.read_async(|conn| conn.row("SELECT 1", &[])).await {
         Ok(_) => Json(serde_json::json!({
@@ -33,7 +35,12 @@ pub async fn readyz(State(app): State<Arc<App>>) -> Response {
             "components": app.runtime.components().map(|c| serde_json::json!({ "name": c.manifest.name, "version": c.manifest.version })).collect::<Vec<_>>(),
         }))
         .into_response(),
-        Err(e) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", "The database does not answer.").detail(e.to_string()).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "readiness: the database does not answer");
+            Problem::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", "The database does not answer.")
+                .detail("The store is unavailable; see the gateway's log.")
+                .into_response()
+        }
     }
 }
 
@@ -57,93 +64,85 @@ pub async fn openapi(State(app): State<Arc<App>>) -> Response {
 
 /// Admits an operator with one of `roles` through the gate, so that a refusal is audited like
 /// every other.
-async fn operator(
-    app: &App,
-    request: axum::extract::Request,
-    template: &str,
-    roles: &[&str],
-) -> Result<(), Problem> {
-    let (parts, _) = request.into_parts();
+async fn operator(app: &App, parts: &Parts, template: &str, roles: &[&str]) -> Result<(), Problem> {
     let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
     let rule = Rule::platform(template, &[PrincipalKind::Operator], &roles, None);
-    gate::admit(app, &parts, &rule, &super::native::request_id(&parts))
+    gate::admit(app, parts, &rule, &native::request_id(parts))
         .await
         .map(|_| ())
 }
 
-fn store_unavailable(e: crate::store::StoreError) -> Problem {
-    Problem::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "store-unavailable",
-        e.to_string(),
-    )
+/// `GET /api/v1/admin/dead-letters[?cursor=]`.
+pub async fn dead_letters(State(app): State<Arc<App>>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let id = native::request_id(&parts);
+    let result = async {
+        operator(
+            &app,
+            &parts,
+            "/api/v1/admin/dead-letters",
+            DEAD_LETTER_READERS,
+        )
+        .await?;
+        let after = match native::query_param(parts.uri.query(), "cursor") {
+            None => 0,
+            Some(c) => c
+                .parse::<i64>()
+                .map_err(|_| Problem::invalid_field("cursor", "a cursor from next_cursor"))?,
+        };
+        let rows = app
+            .db
+            .read_async(move |conn| outbox::dead_letters(conn, after, DEAD_LETTER_PAGE))
+            .await
+            .map_err(unavailable)?;
+        let next = (rows.len() == DEAD_LETTER_PAGE as usize)
+            .then(|| rows.last().map(|(seq, _)| *seq))
+            .flatten();
+        let items: Vec<_> = rows.into_iter().map(|(_, d)| d).collect();
+        Ok(Json(serde_json::json!({ "items": items, "next_cursor": next })).into_response())
+    }
+    .await;
+    result.unwrap_or_else(|p| native::problem(p, id))
 }
 
-#[derive(Deserialize)]
-pub struct Cursor {
-    cursor: Option<i64>,
-}
-
-pub async fn dead_letters(
-    State(app): State<Arc<App>>,
-    Query(q): Query<Cursor>,
-    request: axum::extract::Request,
-) -> Result<Response, Problem> {
-    operator(
-        &app,
-        request,
-        "/api/v1/admin/dead-letters",
-        DEAD_LETTER_READERS,
-    )
-    .await?;
-    let after = q.cursor.unwrap_or(0);
-    let rows = app
-        .db
-        .read_async(move |conn| outbox::dead_letters(conn, after, DEAD_LETTER_PAGE))
-        .await
-        .map_err(store_unavailable)?;
-    let next = (rows.len() == DEAD_LETTER_PAGE as usize)
-        .then(|| rows.last().map(|(seq, _)| *seq))
-        .flatten();
-    let items: Vec<_> = rows.into_iter().map(|(_, d)| d).collect();
-    let mut response =
-        Json(serde_json::json!({ "items": items, "next_cursor": next })).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
-}
-
+/// `POST /api/v1/admin/dead-letters/{event_id}/{consumer}/replay`.
 pub async fn replay(
     State(app): State<Arc<App>>,
-    Path((event_id, consumer)): Path<(String, String)>,
-    request: axum::extract::Request,
-) -> Result<Response, Problem> {
-    operator(
-        &app,
-        request,
-        "/api/v1/admin/dead-letters/{event_id}/{consumer}/replay",
-        &[PLATFORM_OPERATOR],
-    )
-    .await?;
-    let found = app
-        .db
-        .write(move |conn| outbox::replay(conn, &event_id, &consumer))
-        .await
-        .map_err(store_unavailable)?;
-    if !found {
-        return Err(Problem::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "No such dead letter.",
-        ));
+    params: Result<Path<(String, String)>, PathRejection>,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let id = native::request_id(&parts);
+    let result = async {
+        operator(
+            &app,
+            &parts,
+            "/api/v1/admin/dead-letters/{event_id}/{consumer}/replay",
+            &[PLATFORM_OPERATOR],
+        )
+        .await?;
+        let Path((event_id, consumer)) = params.map_err(native::bad_parameter)?;
+        let found = app
+            .db
+            .write(move |conn| outbox::replay(conn, &event_id, &consumer))
+            .await
+            .map_err(unavailable)?;
+        if !found {
+            return Err(Problem::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "No such dead letter.",
+            ));
+        }
+        app.outbox_wake.notify_one();
+        Ok((
+            StatusCode::ACCEPTED,
+            Json(serde_json::json!({ "status": "queued" })),
+        )
+            .into_response())
     }
-    app.outbox_wake.notify_one();
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(serde_json::json!({ "status": "queued" })),
-    )
-        .into_response())
+    .await;
+    result.unwrap_or_else(|p| native::problem(p, id))
 }
 
 /// `POST /api/v1/admin/days/{date}` (`platform-operator`): publishes `date`'s
@@ -151,51 +150,66 @@ pub async fn replay(
 /// published is not published again (200, `"published": false`).
 pub async fn run_day(
     State(app): State<Arc<App>>,
-    Path(date): Path<String>,
-    request: axum::extract::Request,
-) -> Result<Response, Problem> {
-    operator(
-        &app,
-        request,
-        "/api/v1/admin/days/{date}",
-        &[PLATFORM_OPERATOR],
-    )
-    .await?;
-    let day: jiff::civil::Date = date.parse().map_err(|_| {
-        Problem::bad_request("invalid-date", "The day must be a date as YYYY-MM-DD.")
-    })?;
-    if day > crate::clock::today() && !app.config.clock.allow_future_days {
-        return Err(Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "future-day",
-            "That day has not started yet.",
+    date: Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let id = native::request_id(&parts);
+    let result = async {
+        operator(
+            &app,
+            &parts,
+            "/api/v1/admin/days/{date}",
+            &[PLATFORM_OPERATOR],
         )
-        .detail(
-            "Only test and training environments (`clock.allow_future_days`) run future days.",
-        ));
+        .await?;
+        let Path(date) = date.map_err(native::bad_parameter)?;
+        let day: jiff::civil::Date = date.parse().map_err(|_| {
+            Problem::bad_request("invalid-date", "The day must be a date as YYYY-MM-DD.")
+        })?;
+        if day > crate::clock::today() && !app.config.clock.allow_future_days {
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "future-day",
+                "That day has not started yet.",
+            )
+            .detail(
+                "Only test and training environments (`clock.allow_future_days`) run future days.",
+            ));
+        }
+        let published = crate::clock::publish_day(&app.db, &app.runtime.subscribers(), day)
+            .await
+            .map_err(unavailable)?;
+        if published {
+            app.outbox_wake.notify_one();
+        }
+        let status = if published {
+            StatusCode::ACCEPTED
+        } else {
+            StatusCode::OK
+        };
+        Ok((
+            status,
+            Json(serde_json::json!({
+                "date": day.to_string(),
+                "event_id": crate::clock::event_id(day),
+                "published": published,
+            })),
+        )
+            .into_response())
     }
-    let published = crate::clock::publish_day(&app.db, &app.runtime.subscribers(), day)
-        .await
-        .map_err(store_unavailable)?;
-    if published {
-        app.outbox_wake.notify_one();
-    }
-    let status = if published {
-        StatusCode::ACCEPTED
-    } else {
-        StatusCode::OK
-    };
-    let mut response = (
-        status,
-        Json(serde_json::json!({
-            "date": day.to_string(),
-            "event_id": crate::clock::event_id(day),
-            "published": published,
-        })),
-    )
-        .into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    .await;
+    result.unwrap_or_else(|p| native::problem(p, id))
+}
+
+/// `405` for a gateway route asked with a method it does not take (axum adds `Allow`), as
+/// problem+json like every other error.
+pub async fn method_not_allowed(request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let problem = Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "This path does not take that method.",
+    );
+    native::problem(problem, native::request_id(&parts))
 }

@@ -23,7 +23,8 @@ mod problem;
 mod routes;
 mod serve;
 
-use spin_sdk::http::{Request, Response};
+use spin_sdk::http::conversions::TryFromIncomingRequest;
+use spin_sdk::http::{IncomingRequest, Request, Response};
 use spin_sdk::http_component;
 use spin_sdk::wit_bindgen;
 
@@ -43,8 +44,29 @@ pub const HEALTH: &str = "/healthz";
 /// Largest request body, as the gateway's default `http.max_body_bytes`.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
+/// Takes the request as it came (`IncomingRequest`) to see every header line: spin-sdk's
+/// `Request` keeps one value per name, so a second `Authorization` would pass unseen.
 #[http_component]
-fn handle(req: Request) -> Response {
+async fn handle(incoming: IncomingRequest) -> Response {
+    let duplicate = welfare_auth::exchange::duplicate_singleton(
+        incoming
+            .headers()
+            .entries()
+            .iter()
+            .map(|(name, _)| name.as_str()),
+    );
+    let req = match Request::try_from_incoming_request(incoming).await {
+        Ok(req) => req,
+        Err(e) => {
+            eprintln!("welfare-spin-http: a request body could not be read: {e}");
+            return problem::problem(
+                400,
+                "malformed-body",
+                "The request body could not be read.",
+                Some("Its transfer encoding is broken or it ended early; send it again.".into()),
+            );
+        }
+    };
     let manifest = domain::describe();
     let request_id = req
         .header("x-request-id")
@@ -62,7 +84,7 @@ fn handle(req: Request) -> Response {
     {
         deliver::route(&req, &manifest, rest)
     } else {
-        serve::serve(&req, &manifest, &request_id)
+        serve::serve(&req, &manifest, &request_id, duplicate)
     };
     response.set_header("x-request-id", request_id);
     response

@@ -9,8 +9,8 @@
 
 use spin_sdk::http::{Request, Response};
 use welfare_auth::exchange::{
-    ANONYMOUS_IDEMPOTENCY_KEY, FORWARDED_HEADERS, IDEMPOTENCY_KEY, request_fingerprint,
-    response_header_allowed, valid_idempotency_key,
+    ANONYMOUS_IDEMPOTENCY_KEY, FORWARDED_HEADERS, IDEMPOTENCY_KEY, check_body,
+    request_fingerprint, response_header_allowed, valid_idempotency_key,
 };
 
 use crate::routes::{self, Lookup};
@@ -18,7 +18,14 @@ use crate::types::{Manifest, Request as WitRequest};
 use crate::uow::{self, CommitError, IdempotencyRecord, RecordedAnswer};
 use crate::{MAX_BODY_BYTES, domain, gate, problem};
 
-pub fn serve(req: &Request, manifest: &Manifest, request_id: &str) -> Response {
+/// `duplicate`: a singleton header the request carries twice
+/// ([`welfare_auth::exchange::duplicate_singleton`]), refused before the token is read.
+pub fn serve(
+    req: &Request,
+    manifest: &Manifest,
+    request_id: &str,
+    duplicate: Option<&str>,
+) -> Response {
     let (route, params) = match routes::lookup(manifest, req.method(), req.path()) {
         Lookup::Found { route, params } => (route, params),
         Lookup::MethodNotAllowed(allowed) => {
@@ -34,6 +41,14 @@ pub fn serve(req: &Request, manifest: &Manifest, request_id: &str) -> Response {
         }
         Lookup::NotFound => return problem::problem(404, "not-found", "No such route.", None),
     };
+    if let Some(name) = duplicate {
+        return problem::problem(
+            400,
+            "duplicate-header",
+            "A header that may appear once appears more than once.",
+            Some(format!("Send one `{name}` header.")),
+        );
+    }
     let admitted = match gate::admit(req, route) {
         Ok(a) => a,
         Err(refused) => return refused,
@@ -44,6 +59,18 @@ pub fn serve(req: &Request, manifest: &Manifest, request_id: &str) -> Response {
             "payload-too-large",
             "The request body is too large.",
             Some(format!("At most {MAX_BODY_BYTES} bytes.")),
+        );
+    }
+    // The gateway's strict reading of the body (`welfare_auth::exchange::check_body`).
+    let content_type = req
+        .header("content-type")
+        .map(|v| v.as_str().unwrap_or("(not text)"));
+    if let Err(refusal) = check_body(content_type, req.body()) {
+        return problem::problem(
+            refusal.status(),
+            refusal.slug(),
+            refusal.title(),
+            Some(refusal.detail()),
         );
     }
     let idem = match idempotency(req, &admitted, route.idempotency_key_required) {
