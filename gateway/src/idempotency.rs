@@ -174,10 +174,7 @@ pub async fn take_over(db: &Db) -> Result<usize, StoreError> {
         return Ok(0);
     }
     db.write(|conn| {
-        Ok(conn.exec(
-            "DELETE FROM idempotency WHERE state = 'in-flight'",
-            &[],
-        )? as usize)
+        Ok(conn.exec("DELETE FROM idempotency WHERE state = 'in-flight'", &[])? as usize)
     })
     .await
 }

@@ -104,7 +104,10 @@ impl Platform {
             .await
             .context("freeing the idempotency keys of a previous run")?;
         if freed > 0 {
-            tracing::info!(keys = freed, "freed the idempotency keys a previous run left in flight");
+            tracing::info!(
+                keys = freed,
+                "freed the idempotency keys a previous run left in flight"
+            );
         }
         let mut sources = Vec::new();
         if config.embedded_components {

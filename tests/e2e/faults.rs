@@ -103,7 +103,10 @@ async fn a_looping_component_fills_only_its_own_share() {
         let mut answers = Vec::new();
         while Instant::now() < until {
             let (status, body) = app.get("/api/v1/fixture/loop", &token).await;
-            answers.push((status, body["type"].as_str().unwrap_or_default().to_string()));
+            answers.push((
+                status,
+                body["type"].as_str().unwrap_or_default().to_string(),
+            ));
         }
         answers
     }));

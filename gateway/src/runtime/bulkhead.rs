@@ -172,16 +172,20 @@ mod tests {
         // 128 instances, six components: cap 64 each; (128 - 64) / 5 = 12 reserved each,
         // 128 - 6 × 12 = 56 shared.
         let plans = plan(128, 0, &BTreeMap::new(), SIX).unwrap();
-        assert!(
-            plans.values().all(|p| *p
-                == Plan {
-                    cap: 64,
-                    reserved: 12
-                })
-        );
+        assert!(plans.values().all(|p| *p
+            == Plan {
+                cap: 64,
+                reserved: 12
+            }));
         // The test configuration: 16 instances, cap 8, (16 - 8) / 5 = 1 reserved each.
         let plans = plan(16, 0, &BTreeMap::new(), SIX).unwrap();
-        assert_eq!(plans["faq"], Plan { cap: 8, reserved: 1 });
+        assert_eq!(
+            plans["faq"],
+            Plan {
+                cap: 8,
+                reserved: 1
+            }
+        );
     }
 
     #[test]
@@ -189,23 +193,47 @@ mod tests {
         let caps = BTreeMap::from([("fixture".to_string(), 4), ("faq".to_string(), 100)]);
         // Largest cap 100: (128 - 100) / 5 = 5 reserved each; the fixture's 4 caps its own.
         let plans = plan(128, 32, &caps, SIX).unwrap();
-        assert_eq!(plans["faq"], Plan { cap: 100, reserved: 5 });
-        assert_eq!(plans["fixture"], Plan { cap: 4, reserved: 4 });
-        assert_eq!(plans["disability"], Plan { cap: 32, reserved: 5 });
+        assert_eq!(
+            plans["faq"],
+            Plan {
+                cap: 100,
+                reserved: 5
+            }
+        );
+        assert_eq!(
+            plans["fixture"],
+            Plan {
+                cap: 4,
+                reserved: 4
+            }
+        );
+        assert_eq!(
+            plans["disability"],
+            Plan {
+                cap: 32,
+                reserved: 5
+            }
+        );
     }
 
     #[test]
     fn impossible_shares_are_refused_naming_them() {
         let caps = BTreeMap::from([("nope".to_string(), 4), ("faq".to_string(), 0)]);
         let e = plan(16, 0, &caps, SIX).unwrap_err().to_string();
-        assert!(e.contains("\"nope\"") && e.contains("\"faq\" (0 instances)"), "{e}");
+        assert!(
+            e.contains("\"nope\"") && e.contains("\"faq\" (0 instances)"),
+            "{e}"
+        );
         // 5 instances, cap 2: (5 - 2) / 5 = 0 left for each of the others.
         let e = plan(5, 2, &BTreeMap::new(), SIX).unwrap_err().to_string();
         assert!(e.contains("leaves nothing"), "{e}");
         // One component alone keeps its whole cap.
         assert_eq!(
             plan(4, 0, &BTreeMap::new(), &["faq"]).unwrap()["faq"],
-            Plan { cap: 2, reserved: 2 }
+            Plan {
+                cap: 2,
+                reserved: 2
+            }
         );
     }
 

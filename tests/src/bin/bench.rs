@@ -242,7 +242,9 @@ async fn noisy_neighbour(seconds: u64, concurrency: usize) {
             c.runtime.request_timeout_ms = 2_000;
             c.runtime.max_concurrent_instances = 128;
             if let Some(share) = fixture_share {
-                c.runtime.component_instances.insert("fixture".into(), share);
+                c.runtime
+                    .component_instances
+                    .insert("fixture".into(), share);
             }
         })
         .await;
