@@ -82,6 +82,14 @@ pub struct RuntimeConfig {
     pub memory_limit_mib: u64,
     /// Instances alive at once (and so concurrent component calls); also sizes the pool.
     pub max_concurrent_instances: u32,
+    /// The most instances one component holds at once, its share of the pool
+    /// ([`crate::runtime::bulkhead`]); 0 (the default) for half the pool. A component whose
+    /// calls hang until their deadline fills its share and no more: what the largest share
+    /// leaves of the pool is reserved for the others, so they keep being served.
+    pub max_instances_per_component: u32,
+    /// Shares for named components, instead of `max_instances_per_component`
+    /// (`[runtime.component_instances]`, `faq = 32`). A name that is not loaded stops the start.
+    pub component_instances: BTreeMap<String, u32>,
     /// Use the pooling allocator (pre-reserved slots, fast instantiation). Falls back to
     /// on-demand allocation when the host refuses the reservation.
     pub pooling: bool,
@@ -95,6 +103,8 @@ impl Default for RuntimeConfig {
             request_timeout_ms: 2_000,
             memory_limit_mib: 64,
             max_concurrent_instances: 128,
+            max_instances_per_component: 0,
+            component_instances: BTreeMap::new(),
             pooling: true,
             cache_dir: None,
         }

@@ -4,7 +4,8 @@
 //! Records are scoped to the caller (two callers may use the same key) and bound to the request
 //! they first came with: the same key with another method, path or body is a 422. While the
 //! first request runs, the record is `in-flight` under a lease, and a concurrent retry gets 409;
-//! a lease that outlives a crashed gateway expires and the key can be used again. The final
+//! a lease that outlives a crashed gateway expires and the key can be used again, and a gateway
+//! restarted on its own SQLite file frees its predecessor's leases at once ([`take_over`]). The final
 //! response is saved in the same transaction as the request's writes, so a saved response
 //! always means its effects committed. Failures (5xx, conflicts) release the key.
 
@@ -152,6 +153,30 @@ pub async fn release(db: &Db, key: IdemKey) {
     if let Err(e) = result {
         tracing::warn!(error = %e, "could not release an idempotency key; it expires with its lease");
     }
+}
+
+/// Frees every key left in flight by a predecessor on a database this process owns alone (the
+/// SQLite file, locked by [`Db::connect`]), so that the retries of requests cut short by a
+/// crash run at once instead of getting 409 until their lease runs out. Returns how many.
+///
+/// Why no request can run twice: a record is claimed (`in-flight`) by [`begin`] in a
+/// transaction of its own, before the handler runs, and becomes `done` only through
+/// [`finish`], which runs inside the commit that applies the request's write set (documents,
+/// events, audit row: `http::dispatch::commit`, and the native routes' commits). So a record
+/// still `in-flight` means its request's commit never happened: nothing it did is durable, and
+/// running it again is its first run. A request whose commit happened is `done` and is
+/// replayed, never run. The lock is what makes this safe: the predecessor cannot commit later,
+/// because it is gone (the kernel frees the lock only with the process). Where the database is
+/// shared (PostgreSQL), another replica's in-flight record may belong to a request still
+/// running, so there keys are freed only when their lease expires ([`LEASE_MS`]).
+pub async fn take_over(db: &Db) -> Result<usize, StoreError> {
+    if !db.exclusive() {
+        return Ok(0);
+    }
+    db.write(|conn| {
+        Ok(conn.exec("DELETE FROM idempotency WHERE state = 'in-flight'", &[])? as usize)
+    })
+    .await
 }
 
 /// Deletes records older than [`RETENTION_MS`].

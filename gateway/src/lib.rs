@@ -100,6 +100,17 @@ impl Platform {
         // On a blocking thread: the PostgreSQL client runs its own small runtime.
         let location = config.location()?;
         let db = tokio::task::spawn_blocking(move || Db::connect(&location)).await??;
+        // A predecessor on this SQLite file is gone (the file's lock says so): its requests'
+        // keys can be retried at once.
+        let freed = idempotency::take_over(&db)
+            .await
+            .context("freeing the idempotency keys of a previous run")?;
+        if freed > 0 {
+            tracing::info!(
+                keys = freed,
+                "freed the idempotency keys a previous run left in flight"
+            );
+        }
         let mut sources = Vec::new();
         if config.embedded_components {
             for (name, wasm) in EMBEDDED_COMPONENTS {

@@ -83,6 +83,9 @@ async fn a_bad_channel_url_is_not_repeated() {
     assert!(refused.contains("smtp_url"), "{refused}");
     assert!(!refused.contains(password), "{refused}");
 
+    // A fresh directory: the first start's database lock goes with its writer thread, which
+    // ends just after the refusal.
+    let dir = tempfile::tempdir().unwrap();
     let mut config = test_config(dir.path());
     config.channels.sms = Some(WebhookChannelConfig {
         url: format!("not a url with {password}").into(),
@@ -94,4 +97,43 @@ async fn a_bad_channel_url_is_not_repeated() {
     };
     assert!(refused.contains("webhook url"), "{refused}");
     assert!(!refused.contains(password), "{refused}");
+}
+
+/// A SQLite file belongs to one gateway: a second one on the same data directory refuses to
+/// start while the first runs (which is what lets a restarted gateway take over its
+/// predecessor's idempotency leases), and an impossible share of the instance pool stops the
+/// start naming it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refuses_a_second_gateway_and_impossible_shares() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = welfare_gateway::Platform::start(test_config(dir.path()))
+        .await
+        .expect("the first gateway starts");
+    let second = match welfare_gateway::Platform::start(test_config(dir.path())).await {
+        Ok(_) => panic!("a second gateway started on the same SQLite file"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(
+        second.contains("another gateway is using the database")
+            && second.contains("welfare.sqlite.lock"),
+        "{second}"
+    );
+    drop(first);
+
+    let other = tempfile::tempdir().unwrap();
+    let mut config = test_config(other.path());
+    config
+        .runtime
+        .component_instances
+        .insert("no-such-component".into(), 4);
+    config.runtime.component_instances.insert("faq".into(), 17);
+    let shares = match welfare_gateway::Platform::start(config).await {
+        Ok(_) => panic!("the platform started"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(
+        shares.contains("\"no-such-component\", which is not loaded")
+            && shares.contains("\"faq\" (17 instances)"),
+        "{shares}"
+    );
 }

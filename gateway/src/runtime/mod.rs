@@ -4,14 +4,18 @@
 //!
 //! Each call runs on a blocking thread with an epoch deadline (a ticker thread advances the
 //! epoch every [`EPOCH_TICK`]) and a memory cap; a trap, a timeout or memory exhaustion fails
-//! that call only, reported as a [`Fault`].
+//! that call only, reported as a [`Fault`]. A call first waits for an instance in its
+//! component's share of the pool ([`bulkhead`]), so one component's slow or looping calls
+//! never refuse another's.
 //!
 //! - [`bindings`]: generated host bindings (fenced).
+//! - [`bulkhead`]: each component's share of the instance pool.
 //! - [`host`]: per-call state and the capabilities components import.
 //! - [`cache`]: compiled-artifact cache.
 //! - [`manifest`]: the checked, host-side form of a component's `describe`.
 
 pub mod bindings;
+pub mod bulkhead;
 pub mod cache;
 pub mod host;
 pub mod manifest;
@@ -22,7 +26,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use tokio::sync::Semaphore;
 use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, Trap};
 
@@ -52,6 +55,7 @@ pub enum Fault {
     Trap(String),
     #[error("the component could not be instantiated: {0}")]
     Instantiate(String),
+    /// No instance of the component's share of the pool freed up within the call's deadline.
     #[error("the gateway is overloaded")]
     Overloaded,
 }
@@ -68,7 +72,8 @@ pub struct Runtime {
     engine: Engine,
     components: BTreeMap<String, Arc<Loaded>>,
     limits: RuntimeConfig,
-    permits: Arc<Semaphore>,
+    /// Each component's share of the instance pool, planned once every component is loaded.
+    bulkheads: bulkhead::Bulkheads,
     db: Db,
     subscribers: Subscribers,
 }
@@ -111,7 +116,7 @@ impl Runtime {
             engine: engine.clone(),
             components: BTreeMap::new(),
             limits: limits.clone(),
-            permits: Arc::new(Semaphore::new(limits.max_concurrent_instances as usize)),
+            bulkheads: bulkhead::Bulkheads::new(0, &BTreeMap::new()),
             db: db.clone(),
             subscribers: Arc::new(|_| Vec::new()),
         };
@@ -187,6 +192,17 @@ impl Runtime {
         }
         runtime.subscribers =
             Arc::new(move |topic| by_topic.get(topic).cloned().unwrap_or_default());
+        let names: Vec<&str> = runtime.components.keys().map(String::as_str).collect();
+        let plans = bulkhead::plan(
+            limits.max_concurrent_instances,
+            limits.max_instances_per_component,
+            &limits.component_instances,
+            &names,
+        )?;
+        for (name, p) in &plans {
+            tracing::info!(component = %name, cap = p.cap, reserved = p.reserved, "instance share");
+        }
+        runtime.bulkheads = bulkhead::Bulkheads::new(limits.max_concurrent_instances, &plans);
         Ok(runtime)
     }
 
@@ -257,14 +273,16 @@ impl Runtime {
         txn: Txn,
         f: impl FnOnce(&mut Store<HostState>, &DomainComponent) -> wasmtime::Result<R> + Send + 'static,
     ) -> Result<(R, WriteSet), Fault> {
-        // Wait briefly for a free instance slot rather than failing at once under a burst.
+        // Wait briefly for a free instance in the component's share rather than failing at
+        // once under a burst; a share that stays full (its calls loop until their deadline)
+        // refuses only this component's calls.
         let permit = tokio::time::timeout(
             self.limits.request_timeout(),
-            self.permits.clone().acquire_owned(),
+            self.bulkheads.admit(&component.name),
         )
         .await
         .map_err(|_| Fault::Overloaded)?
-        .map_err(|_| Fault::Overloaded)?;
+        .ok_or(Fault::Overloaded)?;
         let this = self.clone();
         let joined = tokio::task::spawn_blocking(move || {
             let result = this.call_blocking(&component, txn, f);

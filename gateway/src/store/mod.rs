@@ -8,6 +8,12 @@
 //! rolls back only that job, then commits once: one fsync for the whole batch (group commit).
 //! A job's caller hears of its outcome only after the commit is durable.
 //!
+//! A SQLite file belongs to one gateway process: [`Db::connect`] takes an exclusive lock on
+//! `<file>.lock`, which the writer thread holds until it has finished its last job, and a
+//! second gateway on the same file refuses to start. The kernel frees the lock when the process ends, however it ends, so a
+//! gateway that holds it knows that no predecessor is still running (what lets it take over
+//! the predecessor's idempotency leases at once, [`crate::idempotency::take_over`]).
+//!
 //! - [`schema`]: migrations.
 //! - [`txn`]: a request's view (committed state plus its own writes) and its write set.
 //! - [`ops`]: the SQL of each operation the gateway performs.
@@ -144,6 +150,9 @@ struct Readers {
 
 struct Inner {
     location: Location,
+    /// Whether this process holds the SQLite file's ownership lock (the writer thread does,
+    /// until it has finished its last job).
+    exclusive: bool,
     readers: Mutex<Readers>,
     /// Signalled when a reader is returned or closed.
     reader_freed: std::sync::Condvar,
@@ -175,11 +184,15 @@ impl Db {
     pub fn connect(location: &Location) -> anyhow::Result<Self> {
         // The writer's connection, how it opens a transaction, and how it replaces a
         // connection the server closed.
+        let mut owner = None;
+        let mut exclusive = false;
         let (conn, begin, reopen): (Conn, _, Option<Reopen>) = match location {
             Location::Sqlite(path) => {
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir)?;
                 }
+                owner = Some(own(path)?);
+                exclusive = true;
                 let mut conn = Connection::open(path)?;
                 configure(&conn)?;
                 schema::migrate_sqlite(&mut conn)?;
@@ -204,10 +217,15 @@ impl Db {
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer_loop(conn, reopen, begin, rx))?;
+            .spawn(move || {
+                writer_loop(conn, reopen, begin, rx);
+                // Only now may another gateway write: every job this one accepted is done.
+                drop(owner);
+            })?;
         Ok(Self {
             inner: Arc::new(Inner {
                 location: location.clone(),
+                exclusive,
                 readers: Mutex::new(Readers::default()),
                 reader_freed: std::sync::Condvar::new(),
                 writer: Mutex::new(Some(tx)),
@@ -336,6 +354,39 @@ impl Db {
     /// Stops accepting writes; the writer thread finishes the queued ones and exits.
     pub fn close(&self) {
         self.inner.writer.lock().unwrap().take();
+    }
+}
+
+impl Db {
+    /// Whether this process owns its database alone: a SQLite file, locked by
+    /// [`Db::connect`]. PostgreSQL is shared by replicas, none of which may assume another
+    /// is gone.
+    pub fn exclusive(&self) -> bool {
+        self.inner.exclusive
+    }
+}
+
+/// Takes the exclusive lock on `<path>.lock`, or fails when another process holds it.
+fn own(path: &Path) -> anyhow::Result<std::fs::File> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock_path = std::path::PathBuf::from(name);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| anyhow::anyhow!("opening the lock file {}: {e}", lock_path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another gateway is using the database {} (it holds {}): a SQLite file serves one gateway; stop it first, or use PostgreSQL (`database`) for several",
+            path.display(),
+            lock_path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            anyhow::bail!("locking {}: {e}", lock_path.display())
+        }
     }
 }
 

@@ -12,12 +12,16 @@
 //! - campaign dispatch: a campaign to 5,000 people, from its creation until every message is
 //!   delivered, to the app inbox and to a local push webhook (messages per second and per
 //!   hour, against seed 000's 2,800 contacts an hour per server);
+//! - noisy neighbour: the authenticated read alone, then while as many clients loop on the
+//!   misbehaving fixture's endless route (each call spins until its deadline), with the
+//!   fixture's default share of the instance pool and with a share of 4;
 //! - the same reads and writes on the Spin-like host of `tests/spin` (the domains composed with
 //!   the spin-sdk adapters, each request a fresh instance of the composition, SQLite through
 //!   Spin's one-statement-per-call interface): what the adapters cost, not what a real Spin
 //!   host's own HTTP stack does.
 //!
-//! Run with `cargo run --release -p welfare-tests --bin bench [-- SECONDS CONCURRENCY]`.
+//! Run with `cargo run --release -p welfare-tests --bin bench [-- SECONDS CONCURRENCY]`;
+//! `-- noisy-neighbour [SECONDS CONCURRENCY]` runs only the noisy-neighbour scenario.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,9 +54,16 @@ struct Scenario {
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    let mut args: Vec<String> = std::env::args().collect();
+    let only_noisy = args.get(1).is_some_and(|a| a == "noisy-neighbour");
+    if only_noisy {
+        args.remove(1);
+    }
     let seconds: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(5);
     let concurrency: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(32);
+    if only_noisy {
+        return noisy_neighbour(seconds, concurrency).await;
+    }
     let app = spawn_with(|c| {
         c.runtime.request_timeout_ms = 2_000;
         c.runtime.max_concurrent_instances = 128;
@@ -194,6 +205,7 @@ async fn main() {
     }
     on_spin(&app, seconds, concurrency).await;
     app.stop().await;
+    noisy_neighbour(seconds, concurrency).await;
     println!();
     println!(
         "Campaign dispatch ({CAMPAIGN_PEOPLE} people, one message each, every attempt durable):"
@@ -208,6 +220,102 @@ async fn main() {
             "| {channel} | {secs:.1} | {rate:.0} | {:.0} |",
             rate * 3600.0
         );
+    }
+}
+
+/// The authenticated read (a citizen's applications) alone, then while `concurrency` clients
+/// loop on the fixture's endless route, whose calls each spin until the 2 s deadline: with the
+/// fixture's default share of the pool (64 of 128) and with `[runtime.component_instances]
+/// fixture = 4`. The read's errors column counts its refusals (503s): the bulkheads keep it 0.
+async fn noisy_neighbour(seconds: u64, concurrency: usize) {
+    println!();
+    println!(
+        "Noisy neighbour: the read beside {concurrency} clients looping on the fixture's endless route:"
+    );
+    println!();
+    println!(
+        "| read of applications | requests/s | p50 ms | p99 ms | errors | looping calls stopped at the deadline | looping calls refused (overloaded) |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for fixture_share in [None, Some(4)] {
+        let app = spawn_with(|c| {
+            c.runtime.request_timeout_ms = 2_000;
+            c.runtime.max_concurrent_instances = 128;
+            if let Some(share) = fixture_share {
+                c.runtime
+                    .component_instances
+                    .insert("fixture".into(), share);
+            }
+        })
+        .await;
+        let citizen = app.citizen(MARIO);
+        for i in 0..20 {
+            app.post_idem(
+                "/api/v1/income-support/applications",
+                &citizen,
+                &format!("seed-{i}"),
+                &application(),
+            )
+            .await;
+        }
+        let read = Scenario {
+            name: "",
+            method: Method::GET,
+            path: "/api/v1/income-support/applications?limit=10",
+            token: Some(citizen.clone()),
+            body: None,
+            idempotency: false,
+            on_behalf_of: None,
+            citizen_per_client: false,
+        };
+        if fixture_share.is_none() {
+            let (rps, p50, p99, errors) = run(&app, &app.base, &read, seconds, concurrency).await;
+            println!("| alone | {rps:.0} | {p50:.2} | {p99:.2} | {errors} | | |");
+        }
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let loopers: Vec<_> = (0..concurrency)
+            .map(|_| {
+                let (client, url, token, stop) = (
+                    app.client.clone(),
+                    format!("{}/api/v1/fixture/loop", app.base),
+                    citizen.clone(),
+                    stop.clone(),
+                );
+                tokio::spawn(async move {
+                    let (mut stopped, mut refused) = (0u64, 0u64);
+                    while !stop.load(Ordering::Relaxed) {
+                        let Ok(r) = client.get(&url).bearer_auth(&token).send().await else {
+                            continue;
+                        };
+                        let body = r.text().await.unwrap_or_default();
+                        if body.contains("component-timeout") {
+                            stopped += 1;
+                        } else if body.contains("overloaded") {
+                            refused += 1;
+                        }
+                    }
+                    (stopped, refused)
+                })
+            })
+            .collect();
+        // Let every looping client's first call take its instance.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (rps, p50, p99, errors) = run(&app, &app.base, &read, seconds, concurrency).await;
+        stop.store(true, Ordering::Relaxed);
+        let (mut stopped, mut refused) = (0, 0);
+        for l in loopers {
+            let (s, r) = l.await.unwrap();
+            stopped += s;
+            refused += r;
+        }
+        let share = match fixture_share {
+            None => "the fixture's default share (64)".to_string(),
+            Some(n) => format!("`fixture = {n}`"),
+        };
+        println!(
+            "| beside the looping clients, {share} | {rps:.0} | {p50:.2} | {p99:.2} | {errors} | {stopped} | {refused} |"
+        );
+        app.stop().await;
     }
 }
 

@@ -1,0 +1,258 @@
+//! Issue 18, item 11: a gateway killed (`kill -9`) during concurrent idempotent submissions and
+//! restarted on the same SQLite file lets every key be retried at once, and each retry gives
+//! one application: none is refused 409 for the lease's minute, none runs twice.
+//!
+//! The gateway runs as a child process (the `welfare` binary), so that it can be killed.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use welfare_gateway::auth::Level;
+use welfare_gateway::auth::dev_issuer::{DevIssuer, TokenRequest};
+use welfare_gateway::identity::FiscalCode;
+
+const PATH: &str = "/api/v1/income-support/applications";
+/// Citizens submitting at once in each attempt.
+const CITIZENS: u32 = 64;
+/// Attempts at killing the gateway while a key is in flight, before the test gives up.
+const ATTEMPTS: u32 = 5;
+
+/// A running `welfare serve`, killed with SIGKILL when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(data: &Path, config: &Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_welfare"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+            .arg(config)
+            .arg("--data-dir")
+            .arg(data)
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting welfare serve");
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let started = Instant::now();
+        let address = loop {
+            let line = lines
+                .next()
+                .expect("welfare serve exited before serving")
+                .unwrap();
+            if let Some(rest) = line
+                .split("address=")
+                .nth(1)
+                .filter(|_| line.contains("serving"))
+            {
+                break rest.split_whitespace().next().unwrap().to_string();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "welfare serve did not start"
+            );
+        };
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self {
+            child,
+            base: format!("http://{address}"),
+        }
+    }
+
+    /// `kill -9`, and wait until the process is gone.
+    fn kill(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("the killed gateway is reaped");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `n`-th synthetic citizen (as in the tests crate): six letters from `n`, a fixed birth
+/// part, and the check character that makes the code valid.
+fn citizen(n: u32) -> FiscalCode {
+    let mut letters = String::new();
+    let mut rest = n;
+    for _ in 0..6 {
+        letters.insert(0, (b'A' + (rest % 26) as u8) as char);
+        rest /= 26;
+    }
+    ('A'..='Z')
+        .find_map(|c| FiscalCode::parse(&format!("{letters}80A01H501{c}")).ok())
+        .expect("one check character fits")
+}
+
+/// Mario's NASpI application (dismissed on 15 January 2026), as in the tests crate.
+fn naspi_application() -> serde_json::Value {
+    serde_json::json!({
+        "benefit": "naspi",
+        "termination_date": "2026-01-15",
+        "claim_date": "2026-01-20",
+        "termination_reason": "dismissal",
+        "wages_last_4_years_cents": 6_000_000,
+        "contribution_weeks_last_4_years": 200,
+        "age": 40,
+    })
+}
+
+/// How many idempotency records whose key starts with `prefix` are in `state`.
+fn keys_in(conn: &rusqlite::Connection, prefix: &str, state: &str) -> i64 {
+    conn.query_row(
+        "SELECT COUNT(*) FROM idempotency WHERE state = ?1 AND key LIKE ?2 || '%'",
+        [state, prefix],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+async fn submit(
+    client: reqwest::Client,
+    base: String,
+    token: String,
+    key: String,
+) -> Option<(u16, bool)> {
+    let response = client
+        .post(format!("{base}{PATH}"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(&naspi_application())
+        .send()
+        .await
+        .ok()?;
+    let replayed = response.headers().contains_key("idempotent-replayed");
+    Some((response.status().as_u16(), replayed))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_gateway_lets_every_key_in_flight_be_retried_at_once() {
+    let data = tempfile::tempdir().unwrap();
+    let cache = Path::new(welfare_gateway::BUILT_COMPONENTS_DIR).join("compiled-cache");
+    let config = data.path().join("welfare.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[runtime]\ncache_dir = {cache:?}\n[http]\nwrites_per_minute = 0\n[clock]\ndaily_events = false\n"
+        ),
+    )
+    .unwrap();
+    let issuer = DevIssuer::open(data.path()).unwrap();
+    let database = data.path().join("welfare.sqlite");
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+
+    for attempt in 0..ATTEMPTS {
+        let people: Vec<(String, String)> = (0..CITIZENS)
+            .map(|i| {
+                let code = citizen(attempt * CITIZENS + i);
+                let token = issuer
+                    .mint(
+                        TokenRequest::Citizen {
+                            fiscal_code: code.clone(),
+                            level: Level::L2,
+                        },
+                        "welfare-api",
+                        600,
+                    )
+                    .unwrap();
+                (code.to_string(), token)
+            })
+            .collect();
+        let prefix = format!("restart-{attempt}-");
+        let key = |code: &str| format!("{prefix}{code}");
+
+        let server = Server::start(data.path(), &config);
+        let sent: Vec<_> = people
+            .iter()
+            .map(|(code, token)| {
+                tokio::spawn(submit(
+                    client.clone(),
+                    server.base.clone(),
+                    token.clone(),
+                    key(code),
+                ))
+            })
+            .collect();
+        // Kill it as soon as a key is claimed: the others are in flight with it.
+        let watcher = rusqlite::Connection::open_with_flags(
+            &database,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while keys_in(&watcher, &prefix, "in-flight") == 0 {
+            assert!(Instant::now() < deadline, "no submission was claimed");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        server.kill();
+        drop(watcher);
+        for handle in sent {
+            // Answered before the kill (201), or cut off.
+            if let Some((status, _)) = handle.await.unwrap() {
+                assert_eq!(status, 201);
+            }
+        }
+        // What the dead gateway left (a read-write connection recovers its WAL).
+        let (in_flight, done) = {
+            let conn = rusqlite::Connection::open(&database).unwrap();
+            (
+                keys_in(&conn, &prefix, "in-flight"),
+                keys_in(&conn, &prefix, "done"),
+            )
+        };
+        if in_flight == 0 {
+            // Every claimed request finished before the kill landed: try again.
+            eprintln!("attempt {attempt}: no key was left in flight");
+            continue;
+        }
+
+        let server = Server::start(data.path(), &config);
+        let retries = futures::future::join_all(people.iter().map(|(code, token)| {
+            submit(
+                client.clone(),
+                server.base.clone(),
+                token.clone(),
+                key(code),
+            )
+        }))
+        .await;
+        let mut replayed = 0;
+        for ((code, _), answer) in people.iter().zip(&retries) {
+            let (status, was_replayed) = answer.expect("the retry is answered");
+            // Not 409: the dead gateway's leases were freed at start.
+            assert_eq!(status, 201, "the retry for {code}");
+            replayed += i64::from(was_replayed);
+        }
+        // A request whose commit happened is replayed; every other one runs now, once.
+        assert_eq!(replayed, done, "{in_flight} keys were left in flight");
+        for (code, token) in &people {
+            let list: serde_json::Value = client
+                .get(format!("{}{PATH}", server.base))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(
+                list["items"].as_array().map(Vec::len),
+                Some(1),
+                "{code}: {list}"
+            );
+        }
+        server.kill();
+        return;
+    }
+    panic!("in {ATTEMPTS} attempts the gateway never died with a key in flight");
+}
