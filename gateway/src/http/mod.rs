@@ -9,6 +9,7 @@
 //! - [`audit`]: the audit trail for the person concerned and for auditors.
 //! - [`interop`]: life events and the registry search, for agencies.
 //! - [`native`]: what the gateway's own handlers share.
+//! - [`serve`]: the connections: accept loop, cap, head, body and idle deadlines, shutdown.
 
 pub mod audit;
 pub mod delegations;
@@ -18,6 +19,7 @@ pub mod interop;
 pub mod native;
 pub mod platform;
 pub mod routes;
+pub mod serve;
 
 pub use dispatch::unavailable;
 

@@ -19,11 +19,25 @@ pub fn request_id(parts: &Parts) -> String {
         .to_string()
 }
 
-/// The request body, at most `http.max_body_bytes`.
+/// The request body, at most `http.max_body_bytes`, arrived within `http.body_timeout_ms`
+/// of its head ([`super::serve::DeadlineBody`]).
 pub async fn read_body(app: &App, body: Body) -> Result<Bytes, Problem> {
     axum::body::to_bytes(body, app.config.http.max_body_bytes)
         .await
-        .map_err(|_| {
+        .map_err(|e| {
+            if super::serve::body_timed_out(&e) {
+                return Problem::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "body-timeout",
+                    "The request body did not arrive in time.",
+                )
+                .detail(format!(
+                    "The whole body must arrive within {} ms of the request head.",
+                    app.config.http.body_timeout_ms
+                ))
+                // As below: the rest of the body will not be read.
+                .header(header::CONNECTION, "close");
+            }
             Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "body-too-large",
