@@ -34,10 +34,15 @@ fn addr(app: &TestApp) -> SocketAddr {
         .expect("the gateway's address")
 }
 
-/// What a slow client saw: how long after it had connected the server closed the connection,
-/// and what the server sent before that.
+/// What a slow client saw: when the server closed the connection, and what the server sent
+/// before that. The gateway starts its deadlines between the client's starting to connect
+/// and (soon after) its being connected: the first bounds a deadline from below, the second
+/// from above.
 struct Closed {
-    after: Duration,
+    /// From just before connecting.
+    since_connecting: Duration,
+    /// From just after connecting (a refused first attempt makes connecting last a second).
+    since_connected: Duration,
     answer: Vec<u8>,
 }
 
@@ -49,9 +54,9 @@ async fn slow_client(
     trickle: bool,
     give_up: Duration,
 ) -> Closed {
+    let connecting = Instant::now();
     let stream = TcpStream::connect(addr).await.expect("connecting");
-    // From here: the gateway accepts the connection, and starts its deadlines, after this.
-    let started = Instant::now();
+    let connected = Instant::now();
     let (mut reader, mut writer) = stream.into_split();
     writer
         .write_all(&opening)
@@ -89,7 +94,8 @@ async fn slow_client(
         .unwrap_or_else(|_| panic!("the server did not close the connection within {give_up:?}"));
     trickler.abort();
     Closed {
-        after: started.elapsed(),
+        since_connecting: connecting.elapsed(),
+        since_connected: connected.elapsed(),
         answer,
     }
 }
@@ -211,28 +217,30 @@ async fn slow_clients_are_closed_within_the_deadlines_while_others_are_served() 
     for client in trickling_heads {
         let closed = client.await.unwrap();
         assert!(
-            closed.after >= HEADER_TIMEOUT,
+            closed.since_connecting >= HEADER_TIMEOUT,
             "a trickling head was closed after {:?}, before its deadline",
-            closed.after
+            closed.since_connecting
         );
+        assert!(closed.since_connected <= HEADER_TIMEOUT + SLACK);
         assert!(closed.answer.is_empty(), "no answer to an unfinished head");
     }
     for client in stalled_heads {
         let closed = client.await.unwrap();
         assert!(
-            closed.after >= IDLE_TIMEOUT && closed.after < HEADER_TIMEOUT,
-            "a stalled head was closed after {:?}: by the idle deadline",
-            closed.after
+            closed.since_connecting >= IDLE_TIMEOUT && closed.since_connected < HEADER_TIMEOUT,
+            "a stalled head was closed {:?} after connecting: by the idle deadline",
+            closed.since_connecting
         );
         assert!(closed.answer.is_empty(), "no answer to an unfinished head");
     }
     for client in trickling_bodies {
         let closed = client.await.unwrap();
         assert!(
-            closed.after >= BODY_TIMEOUT,
+            closed.since_connecting >= BODY_TIMEOUT,
             "a trickling body was answered after {:?}, before its deadline",
-            closed.after
+            closed.since_connecting
         );
+        assert!(closed.since_connected <= BODY_TIMEOUT + SLACK);
         let (status, headers, problem) = parse(&closed.answer);
         assert_eq!(status, "HTTP/1.1 408 Request Timeout");
         assert!(headers.contains(&"content-type: application/problem+json".to_string()));
@@ -332,5 +340,29 @@ async fn zero_connection_limits_stop_the_start() {
     assert_eq!(
         error,
         "http.header_timeout_ms, http.idle_timeout_ms must be more than 0"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_the_request_in_hand_finish_and_accepts_no_more() {
+    let app = spawn_with(|_| {}).await;
+    let address = addr(&app);
+    let request = app
+        .request(
+            Method::POST,
+            "/api/v1/fixture/counters/shutdown?hold_ms=600",
+            Some(&app.citizen(MARIO)),
+        )
+        .json(&serde_json::json!({}));
+    let in_hand = tokio::spawn(send(request));
+    // The component holds the request for 600 ms (within the test deadline of a component
+    // call, 1 s); shut down while it does.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.stop().await;
+    let (status, body) = in_hand.await.unwrap();
+    assert_eq!((status, body["count"].as_u64()), (200, Some(1)), "{body}");
+    assert!(
+        TcpStream::connect(address).await.is_err(),
+        "a stopped gateway accepts no connection"
     );
 }
