@@ -324,6 +324,28 @@ impl Default for ClockConfig {
     }
 }
 
+/// Default of `http.header_timeout_ms`. A request head is at most a few KiB, which even a
+/// poor mobile link sends in well under a second: 10 s is generous for a real client, and
+/// bounds how long a client that trickles header bytes holds a connection.
+pub const DEFAULT_HEADER_TIMEOUT_MS: u64 = 10_000;
+
+/// Default of `http.body_timeout_ms`. The largest body accepted (`max_body_bytes`, 1 MiB)
+/// takes 30 s at about 35 KB/s, a slow mobile uplink; a body still arriving after that is a
+/// client holding a connection and a request slot, not one sending a form.
+pub const DEFAULT_BODY_TIMEOUT_MS: u64 = 30_000;
+
+/// Default of `http.idle_timeout_ms`. Clients reuse a kept-alive connection for requests that
+/// follow each other (an app's screen loads several resources at once); 5 s covers those, as
+/// Apache's and Node's defaults do, and frees the slot of a client that has gone quiet.
+pub const DEFAULT_IDLE_TIMEOUT_MS: u64 = 5_000;
+
+/// Default of `http.max_connections`. Linux gives a process 1,024 descriptors unless raised;
+/// the gateway also needs some for its database (the SQLite file, its WAL and shared memory,
+/// or up to 17 PostgreSQL connections), the component cache, the channels' SMTP and webhook
+/// connections and refused connections being answered: 512 leaves half for those. Raise it
+/// together with the descriptor limit (`ulimit -n`, `LimitNOFILE`).
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 512;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HttpConfig {
@@ -344,6 +366,16 @@ pub struct HttpConfig {
     pub anonymous_writes_per_second: u32,
     /// Anonymous writes that may arrive at once before the per-second budget applies.
     pub anonymous_write_burst: u32,
+    /// Longest wait for a request head to be complete, from the moment the connection is ready
+    /// for it (accepted, or the previous answer sent); then the connection is closed.
+    pub header_timeout_ms: u64,
+    /// Longest a request body may take to arrive, from the moment its head did; then 408.
+    pub body_timeout_ms: u64,
+    /// Longest a connection may stay open with no request being handled and no byte moving
+    /// either way (a kept-alive connection between requests, a client that sends nothing).
+    pub idle_timeout_ms: u64,
+    /// Connections open at once; one more is answered 503 and closed.
+    pub max_connections: u32,
 }
 
 /// [`HttpConfig::anonymous_writes_per_second`]'s default: 1.7 million votes a day per replica,
@@ -360,7 +392,45 @@ impl Default for HttpConfig {
             writes_per_minute: 60,
             anonymous_writes_per_second: ANONYMOUS_WRITES_PER_SECOND,
             anonymous_write_burst: ANONYMOUS_WRITE_BURST,
+            header_timeout_ms: DEFAULT_HEADER_TIMEOUT_MS,
+            body_timeout_ms: DEFAULT_BODY_TIMEOUT_MS,
+            idle_timeout_ms: DEFAULT_IDLE_TIMEOUT_MS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
+    }
+}
+
+impl HttpConfig {
+    /// Refuses connection limits of zero, naming every one: a zero deadline would close every
+    /// connection at once, and no connections would refuse them all.
+    pub fn check_connection_limits(&self) -> anyhow::Result<()> {
+        let zero: Vec<&str> = [
+            ("http.header_timeout_ms", self.header_timeout_ms),
+            ("http.body_timeout_ms", self.body_timeout_ms),
+            ("http.idle_timeout_ms", self.idle_timeout_ms),
+            ("http.max_connections", u64::from(self.max_connections)),
+        ]
+        .into_iter()
+        .filter(|(_, value)| *value == 0)
+        .map(|(name, _)| name)
+        .collect();
+        if zero.is_empty() {
+            Ok(())
+        } else {
+            anyhow::bail!("{} must be more than 0", zero.join(", "))
+        }
+    }
+
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_timeout_ms)
+    }
+
+    pub fn body_timeout(&self) -> Duration {
+        Duration::from_millis(self.body_timeout_ms)
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_millis(self.idle_timeout_ms)
     }
 }
 
@@ -458,6 +528,17 @@ mod tests {
         assert!(!cfg.auth.dev_issuer);
         assert_eq!(cfg.auth.issuers.len(), 3);
         assert_eq!(cfg.interop.purposes.len(), 2);
+    }
+
+    #[test]
+    fn zero_connection_limits_are_refused_by_name() {
+        let http: HttpConfig = toml::from_str("body_timeout_ms = 0\nmax_connections = 0").unwrap();
+        let error = http.check_connection_limits().unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "http.body_timeout_ms, http.max_connections must be more than 0"
+        );
+        assert!(HttpConfig::default().check_connection_limits().is_ok());
     }
 
     #[test]

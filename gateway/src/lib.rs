@@ -24,7 +24,8 @@
 //! - [`channels`]: the e-mail, SMS and push adapters that send what the notifications domain
 //!   asks for (`notifications.delivery-requested`), reporting each attempt's outcome.
 //! - [`clock`]: the daily `platform.day-started` event, for the domains' dated work.
-//! - [`http`]: platform routes, the component route table, the dispatch path.
+//! - [`http`]: platform routes, the component route table, the dispatch path; the
+//!   connections' cap and deadlines.
 //! - [`openapi`], [`metrics`], [`problem`]: what the HTTP surface reports.
 //! - [`Platform`]: start-up (load, check, wire) and [`Platform::serve`] on any listener, so tests
 //!   bind port 0.
@@ -94,6 +95,7 @@ impl Platform {
     /// Opens the database, loads every component and builds the route table. Fails (naming
     /// the component) on a malformed manifest or conflicting routes.
     pub async fn start(config: Config) -> anyhow::Result<Self> {
+        config.http.check_connection_limits()?;
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!("creating the data directory {}", config.data_dir.display())
         })?;
@@ -211,7 +213,8 @@ impl Platform {
     }
 
     /// Serves HTTP on `listener` and delivers events until `shutdown` completes; then stops
-    /// accepting, lets in-flight requests finish, and stops the dispatcher.
+    /// accepting, lets in-flight requests finish, and stops the dispatcher. Connections are
+    /// capped and their deadlines kept as [`http::serve`] says.
     pub async fn serve(
         self,
         listener: TcpListener,
@@ -236,9 +239,8 @@ impl Platform {
             tokio::spawn(clock.run(stop.clone()))
         });
         tracing::info!(address = %listener.local_addr()?, "serving");
-        let result = axum::serve(listener, http::router(self.app.clone()))
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let router = http::router(self.app.clone());
+        let result = http::serve::serve(listener, router, &self.app.config.http, shutdown).await;
         stop.cancel();
         let _ = dispatcher.await;
         if let Some(clock) = clock {

@@ -7,6 +7,7 @@ mod applications;
 mod assegno;
 mod atomicity;
 mod auth;
+mod connections;
 mod contributions;
 mod disability;
 mod dossier;

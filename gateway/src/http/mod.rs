@@ -10,6 +10,7 @@
 //! - [`interop`]: life events and the registry search, for agencies.
 //! - [`native`]: what the gateway's own handlers share.
 //! - [`request_id`]: the client's request id kept only when short and plain.
+//! - [`serve`]: the connections: accept loop, cap, head, body and idle deadlines, shutdown.
 
 pub mod audit;
 pub mod delegations;
@@ -20,6 +21,7 @@ pub mod native;
 pub mod platform;
 pub mod request_id;
 pub mod routes;
+pub mod serve;
 
 pub use dispatch::unavailable;
 

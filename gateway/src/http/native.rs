@@ -19,13 +19,27 @@ pub fn request_id(parts: &Parts) -> String {
         .to_string()
 }
 
-/// The request body, at most `http.max_body_bytes`, read strictly: a body that is not
+/// The request body, at most `http.max_body_bytes`, arrived within `http.body_timeout_ms`
+/// of its head ([`super::serve::DeadlineBody`]), and read strictly: a body that is not
 /// declared JSON is a 415, one that is not one strict JSON document a 400
 /// ([`welfare_auth::exchange::check_body`], the Spin adapter's rule too). Nothing has run yet
 /// when either is refused.
 pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Problem> {
     let max = app.config.http.max_body_bytes;
     let bytes = axum::body::to_bytes(body, max).await.map_err(|e| {
+        if super::serve::body_timed_out(&e) {
+            return Problem::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "body-timeout",
+                "The request body did not arrive in time.",
+            )
+            .detail(format!(
+                "The whole body must arrive within {} ms of the request head.",
+                app.config.http.body_timeout_ms
+            ))
+            // As below: the rest of the body will not be read.
+            .header(header::CONNECTION, "close");
+        }
         let too_large = std::error::Error::source(&e)
             .is_some_and(|inner| inner.is::<http_body_util::LengthLimitError>());
         let problem = if too_large {

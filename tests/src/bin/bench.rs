@@ -18,10 +18,15 @@
 //! - the same reads and writes on the Spin-like host of `tests/spin` (the domains composed with
 //!   the spin-sdk adapters, each request a fresh instance of the composition, SQLite through
 //!   Spin's one-statement-per-call interface): what the adapters cost, not what a real Spin
-//!   host's own HTTP stack does.
+//!   host's own HTTP stack does;
+//! - slow clients: the authenticated read again, alone and then beside 500 slow clients that
+//!   hold connections open (trickling a head, or an authenticated body), reconnecting whenever
+//!   the gateway closes them, under the default deadlines.
 //!
 //! Run with `cargo run --release -p welfare-tests --bin bench [-- SECONDS CONCURRENCY]`;
-//! `-- noisy-neighbour [SECONDS CONCURRENCY]` runs only the noisy-neighbour scenario.
+//! `-- noisy-neighbour [SECONDS CONCURRENCY]` runs only the noisy-neighbour scenario, and
+//! `-- SECONDS CONCURRENCY slow-clients` only the slow-client one. The process holds both ends
+//! of every slow connection: `ulimit -n` must be above 1,100.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,6 +41,14 @@ use welfare_tests::{MARIO, spawn_with, synthetic_fiscal_code};
 
 /// People a dispatch benchmark's campaign reaches.
 const CAMPAIGN_PEOPLE: u32 = 5_000;
+
+/// Connections the slow-client scenario holds open at once: what the issue asks the gateway
+/// to withstand.
+const SLOW_CLIENTS: usize = 500;
+
+/// A slow client's pace, one byte each: slower than anyone sends, faster than the idle
+/// deadline, so only the head and body deadlines close them.
+const SLOW_TRICKLE_EVERY: Duration = Duration::from_millis(500);
 
 struct Scenario {
     name: &'static str,
@@ -63,6 +76,10 @@ async fn main() {
     let concurrency: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(32);
     if only_noisy {
         return noisy_neighbour(seconds, concurrency).await;
+    }
+    if args.get(3).map(String::as_str) == Some("slow-clients") {
+        slow_clients(seconds, concurrency).await;
+        return;
     }
     let app = spawn_with(|c| {
         c.runtime.request_timeout_ms = 2_000;
@@ -221,6 +238,121 @@ async fn main() {
             rate * 3600.0
         );
     }
+    slow_clients(seconds, concurrency).await;
+}
+
+/// The authenticated read (a citizen's applications) alone, then while [`SLOW_CLIENTS`] slow
+/// clients hold connections (half trickle a request head, half send an authenticated head
+/// and trickle its body; each reconnects when the gateway closes it), then alone again. The deadlines are the
+/// defaults; `max_connections` is raised so that the slow and the measured clients all fit.
+async fn slow_clients(seconds: u64, concurrency: usize) {
+    use std::sync::atomic::{AtomicBool, AtomicUsize};
+    let app = spawn_with(|c| {
+        c.runtime.request_timeout_ms = 2_000;
+        c.runtime.max_concurrent_instances = 128;
+        c.http.max_connections = 2_048;
+    })
+    .await;
+    let citizen = app.citizen(MARIO);
+    for i in 0..20 {
+        app.post_idem(
+            "/api/v1/income-support/applications",
+            &citizen,
+            &format!("seed-{i}"),
+            &application(),
+        )
+        .await;
+    }
+    let read = Scenario {
+        name: "GET applications",
+        method: Method::GET,
+        path: "/api/v1/income-support/applications?limit=10",
+        token: Some(citizen.clone()),
+        body: None,
+        idempotency: false,
+        on_behalf_of: None,
+        citizen_per_client: false,
+    };
+    let address: std::net::SocketAddr = app.base.trim_start_matches("http://").parse().unwrap();
+    let head = format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\nX-Slow: ").into_bytes();
+    let body = format!(
+        "POST /api/v1/income-support/naspi/simulations HTTP/1.1\r\nHost: {address}\r\n\
+         Authorization: Bearer {citizen}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100000\r\n\r\n{{"
+    )
+    .into_bytes();
+    println!();
+    println!(
+        "{} with and without {SLOW_CLIENTS} slow clients ({seconds} s, {concurrency} clients, default deadlines):",
+        read.name
+    );
+    println!();
+    println!(
+        "| slow clients | requests/s | p50 ms | p99 ms | errors | slow connections closed by the gateway |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|");
+    let (rps, p50, p99, errors) = run(&app, &app.base, &read, seconds, concurrency).await;
+    println!("| 0 | {rps:.0} | {p50:.2} | {p99:.2} | {errors} | |");
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let open = Arc::new(AtomicUsize::new(0));
+    let closed = Arc::new(AtomicU64::new(0));
+    let mut holders = Vec::new();
+    for i in 0..SLOW_CLIENTS {
+        let opening = if i % 2 == 0 {
+            head.clone()
+        } else {
+            body.clone()
+        };
+        let (stop, open, closed) = (stop.clone(), open.clone(), closed.clone());
+        holders.push(tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            while !stop.load(Ordering::Relaxed) {
+                let Ok(mut stream) = tokio::net::TcpStream::connect(address).await else {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                };
+                if stream.write_all(&opening).await.is_err() {
+                    continue;
+                }
+                open.fetch_add(1, Ordering::Relaxed);
+                let (mut reader, mut writer) = stream.split();
+                let mut buf = [0u8; 1024];
+                while !stop.load(Ordering::Relaxed) {
+                    tokio::select! {
+                        read = reader.read(&mut buf) => {
+                            if matches!(read, Ok(0) | Err(_)) {
+                                closed.fetch_add(1, Ordering::Relaxed);
+                                break;
+                            }
+                        }
+                        () = tokio::time::sleep(SLOW_TRICKLE_EVERY) => {
+                            if writer.write_all(b"a").await.is_err() {
+                                closed.fetch_add(1, Ordering::Relaxed);
+                                break;
+                            }
+                        }
+                    }
+                }
+                open.fetch_sub(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    while open.load(Ordering::Relaxed) < SLOW_CLIENTS {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let before = closed.load(Ordering::Relaxed);
+    let (rps, p50, p99, errors) = run(&app, &app.base, &read, seconds, concurrency).await;
+    let during = closed.load(Ordering::Relaxed) - before;
+    println!("| {SLOW_CLIENTS} | {rps:.0} | {p50:.2} | {p99:.2} | {errors} | {during} |");
+    stop.store(true, Ordering::Relaxed);
+    for holder in holders {
+        holder.abort();
+    }
+    // Once more alone: how much the two rows differ by the machine's own noise.
+    let (rps, p50, p99, errors) = run(&app, &app.base, &read, seconds, concurrency).await;
+    println!("| 0, again | {rps:.0} | {p50:.2} | {p99:.2} | {errors} | |");
+    app.stop().await;
 }
 
 /// The authenticated read (a citizen's applications) alone, then while `concurrency` clients
