@@ -8,7 +8,7 @@
 //! deployment's secret, gives an id that [`SearchKey::verify`] refuses; the tag is compared in
 //! constant time.
 //!
-//! The secret is the configuration key [`SECRET_KEY`] (the gateway's
+//! The secret is the configuration key `search_id_secret` (the gateway's
 //! `[component_config.faq]`, the Spin variable `faq_search_id_secret`), at least
 //! [`MIN_SECRET_CHARS`] characters. Without one the component signs nothing: a search answers
 //! `search_id: null`, and a vote or a question naming a search id is refused, since no id
@@ -20,8 +20,6 @@ use sha2::Sha256;
 use welfare_guest::bindings::welfare::platform::config;
 
 pub const SEARCH_ID_PREFIX: &str = "srch";
-/// The configuration key holding the deployment's signing secret.
-pub const SECRET_KEY: &str = "search_id_secret";
 /// Shortest secret accepted: 32 characters (such as 32 bytes of randomness in base64, or 16
 /// in hex at the very least) keep an HMAC key beyond guessing; a shorter one is a
 /// misconfiguration, and the component then signs nothing rather than sign weakly.
@@ -47,7 +45,8 @@ impl SearchKey {
     /// The key from the configuration; none when it is unset or shorter than
     /// [`MIN_SECRET_CHARS`].
     pub fn configured() -> Option<Self> {
-        config::get(SECRET_KEY)
+        // Written out, as tests/spin reads the keys the domains read from these calls.
+        config::get("search_id_secret")
             .ok()
             .flatten()
             .and_then(|s| Self::from_secret(&s))
