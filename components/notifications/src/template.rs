@@ -150,6 +150,7 @@ pub fn check_markdown(body: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// What a refused link is told, wherever it hides (inline, reference, definition, autolink).
 const LINKS_HTTPS: &str = "links must be https:// addresses";
 
 /// Whether `event` is in the allow-list; if not, what is not allowed.
