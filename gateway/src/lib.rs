@@ -18,6 +18,8 @@
 //! - [`budget`]: what anonymous callers may write, and how much of their refusals is logged.
 //! - [`runtime`]: wasmtime engine, compiled-component cache, per-call instances, host
 //!   capabilities, manifests.
+//! - [`secrets`]: per-deployment secrets given to components when the configuration has none
+//!   (the faq's search-id key).
 //! - [`store`]: SQLite with group commit; a request's transaction view and write set.
 //! - [`idempotency`]: `Idempotency-Key` records committed with the request's writes.
 //! - [`outbox`]: event delivery with retries and dead letters.
@@ -47,6 +49,7 @@ pub mod problem;
 pub mod proposals;
 pub mod rate;
 pub mod runtime;
+pub mod secrets;
 pub mod store;
 
 use std::future::Future;
@@ -134,7 +137,7 @@ impl Platform {
         }
         let runtime_config = config.runtime.clone();
         let cache_dir = config.cache_dir();
-        let component_config = config.component_config.clone();
+        let component_config = secrets::component_config(&config)?;
         let db_for_runtime = db.clone();
         let runtime = tokio::task::spawn_blocking(move || {
             Runtime::load(

@@ -33,6 +33,9 @@ pub const HTTP_HANDLER: &str = "wasi:http/incoming-handler@0.2.0";
 pub const CONFIG_KEYS: &[(&str, &[&str])] = &[
     ("contributions", &["segregation_code"]),
     ("disability", &["board"]),
+    // The HMAC key of search ids: unset on Spin, searches carry no search_id (the SpinApp
+    // binds it from a Secret).
+    ("faq", &["search_id_secret"]),
     (
         "notifications",
         &[

@@ -14,6 +14,7 @@ mod dossier;
 mod events;
 mod faq;
 mod faq_search;
+mod faq_search_ids;
 mod faults;
 mod idempotency;
 mod lifecycle;

@@ -16,6 +16,15 @@ fn the_configmaps_are_configurations_the_gateway_accepts() {
         "channels.toml",
     )
     .to_string();
+    let components = secret_value(
+        find(
+            &example_secrets("overlays/production"),
+            "Secret",
+            "welfare-secrets",
+        ),
+        "components.toml",
+    )
+    .to_string();
     let keys = secret_keys(find(
         example_secrets("overlays/production"),
         "Secret",
@@ -64,11 +73,23 @@ fn the_configmaps_are_configurations_the_gateway_accepts() {
             let name = pem.file_name().unwrap().to_str().unwrap();
             assert!(keys.contains(name), "{where_}: welfare-keys has no {name}");
         }
-        // What the init container renders: the ConfigMap, a newline, the Secret's channels.
-        let rendered: Config = toml::from_str(&format!("{toml}\n{channels}"))
-            .unwrap_or_else(|e| panic!("{where_} + channels.toml: {e}"));
+        // Nor the components' secrets.
+        assert!(
+            cfg.component_config.is_empty(),
+            "{where_}: secrets in the ConfigMap"
+        );
+        // What the init container renders: the ConfigMap, the Secret's channels and
+        // components' secrets, each after a newline.
+        let rendered: Config = toml::from_str(&format!("{toml}\n{channels}\n{components}"))
+            .unwrap_or_else(|e| panic!("{where_} + channels.toml + components.toml: {e}"));
         let c = &rendered.channels;
         assert!(c.email.is_some() && c.sms.is_some() && c.push.is_some());
+        // One search-id key for every replica, long enough for the gateway to take it.
+        let secret = &rendered.component_config["faq"]["search_id_secret"];
+        assert!(
+            secret.chars().count() >= welfare_gateway::secrets::MIN_SECRET_CHARS,
+            "{secret}"
+        );
     }
     // Production names its issuers, so that someone can log in at all.
     let (_, production) = &configs[1];

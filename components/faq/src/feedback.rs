@@ -2,9 +2,14 @@
 //! somewhere, how many ended with a helpful article and how many with a question to the
 //! experts.
 //!
-//! A search answers with a `search_id`; a vote or a question that names it records the
-//! search's outcome, once per outcome per search, if it comes within
-//! [`SEARCH_SESSION_HOURS`] (later, it is no longer that search's outcome).
+//! A search answers with a `search_id` this deployment signed ([`crate::search_id`]); a vote
+//! or a question naming an id it did not sign is refused (400) and changes nothing. A vote or
+//! a question that names a real one records the search's outcome, once per outcome per
+//! search, if it comes within [`SEARCH_SESSION_HOURS`] (later, it is no longer that search's
+//! outcome). A search has one vote: a second vote naming the same search is refused (409),
+//! so one search cannot be replayed into many votes; a second question naming it is taken
+//! (the citizen's question matters more than the measure) but its outcome is not counted
+//! again.
 //!
 //! Counters are sharded: a vote increments one of [`SHARDS`] documents picked at random, so
 //! concurrent votes on a popular article rarely touch the same document (a collision answers
@@ -12,7 +17,7 @@
 //!
 //! Keys:
 //! - `votes/<article>/<shard>`: helpful and not-helpful counts, and the reasons given;
-//! - `outcomes/searches/<search id>`: which outcomes a search has had;
+//! - `outcomes/searches/<search id>`: whether a search has had its vote, and which outcomes;
 //! - `outcomes/days/<date>/<shard>`: outcomes recorded per day.
 
 use std::collections::BTreeMap;
@@ -22,8 +27,8 @@ use welfare_guest::store::{self, Doc};
 use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, json};
 
 use crate::articles;
+use crate::search_id::{SearchId, SearchKey};
 
-pub const SEARCH_ID_PREFIX: &str = "srch";
 /// How long after a search a vote or a question still counts as its outcome.
 pub const SEARCH_SESSION_HOURS: u64 = 24;
 /// Counter documents per article and per day.
@@ -77,7 +82,7 @@ impl Tally {
 
 /// What a search led to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+enum Outcome {
     HelpfulVote,
     Question,
 }
@@ -86,6 +91,10 @@ pub enum Outcome {
 struct SearchOutcomes {
     helpful: bool,
     question: bool,
+    /// The search had its one vote (helpful or not, in its session or later). Records from
+    /// before this field have only `helpful`, which a vote set.
+    #[serde(default)]
+    voted: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -101,40 +110,48 @@ fn shard() -> u32 {
         % SHARDS
 }
 
-/// The validation error of a `search_id` from a request body, if it is not one this API gave.
-pub fn search_id_error(raw: &str) -> Option<FieldError> {
-    (!welfare_guest::ids::is_id(raw, SEARCH_ID_PREFIX))
-        .then(|| FieldError::new("search_id", "is not a search_id this API gave"))
+/// The search a request body names, checked: none when it names none; a field error when
+/// this deployment did not sign it (or signs nothing, having no secret).
+pub fn parse_search_id(raw: Option<&str>) -> Result<Option<SearchId>, FieldError> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    let Some(key) = SearchKey::configured() else {
+        return Err(FieldError::new(
+            "search_id",
+            "cannot be checked: this deployment gives no search ids (no secret is configured)",
+        ));
+    };
+    key.verify(raw)
+        .map(Some)
+        .ok_or_else(|| FieldError::new("search_id", "is not a search_id this API gave"))
 }
 
-/// Records that the search `search_id` led to `outcome` (the request `ctx`); false when it
-/// could not count (too old, from the future, or that outcome is already recorded).
-pub fn record_outcome(ctx: &Ctx, search_id: &str, outcome: Outcome) -> Result<bool, Problem> {
-    let Some(made) = welfare_guest::ids::created_millis(search_id, SEARCH_ID_PREFIX) else {
-        return Ok(false);
-    };
+/// Whether `search` is recent enough for the request `ctx` to be its outcome.
+fn in_session(ctx: &Ctx, search: &SearchId) -> bool {
+    let made = search.created_millis();
     let now_millis = ctx.received_at().as_millisecond().max(0) as u64;
-    let today = ctx.today();
     let session = SEARCH_SESSION_HOURS * 3_600_000;
     // One minute of clock skew between gateway replicas is tolerated.
-    if made > now_millis + 60_000 || now_millis.saturating_sub(made) > session {
-        return Ok(false);
-    }
-    let key = format!("outcomes/searches/{search_id}");
-    let current: Option<Doc<SearchOutcomes>> = store::get(&key)?;
-    let version = current.as_ref().map(|d| d.version);
-    let mut seen = current.map(|d| d.value).unwrap_or_default();
-    let flag = match outcome {
-        Outcome::HelpfulVote => &mut seen.helpful,
-        Outcome::Question => &mut seen.question,
-    };
-    if *flag {
-        return Ok(false);
-    }
-    *flag = true;
-    store::put(&key, &seen, version)?;
+    made <= now_millis + 60_000 && now_millis.saturating_sub(made) <= session
+}
 
-    let day_key = format!("{DAY_PREFIX}{today}/{:02}", shard());
+fn search_key(search: &SearchId) -> String {
+    format!("outcomes/searches/{}", search.as_str())
+}
+
+/// The record of `search`: its version (none when there is none yet) and what it holds.
+fn search_record(search: &SearchId) -> Result<(Option<u64>, SearchOutcomes), Problem> {
+    let current: Option<Doc<SearchOutcomes>> = store::get(&search_key(search))?;
+    Ok(match current {
+        Some(d) => (Some(d.version), d.value),
+        None => (None, SearchOutcomes::default()),
+    })
+}
+
+/// Adds `outcome` to today's counters.
+fn count_day(ctx: &Ctx, outcome: Outcome) -> Result<(), Problem> {
+    let day_key = format!("{DAY_PREFIX}{}/{:02}", ctx.today(), shard());
     let current: Option<Doc<DayOutcomes>> = store::get(&day_key)?;
     let version = current.as_ref().map(|d| d.version);
     let mut day = current.map(|d| d.value).unwrap_or_default();
@@ -143,6 +160,51 @@ pub fn record_outcome(ctx: &Ctx, search_id: &str, outcome: Outcome) -> Result<bo
         Outcome::Question => day.question += 1,
     }
     store::put(&day_key, &day, version)?;
+    Ok(())
+}
+
+/// 409: the search named already had its vote.
+fn already_voted() -> Problem {
+    Problem::new(
+        409,
+        "search-already-voted",
+        "This search has already had its vote.",
+    )
+    .with_detail("A search counts one vote. Vote without search_id to rate another article.")
+}
+
+/// Takes the one vote of `search` (before anything else is written: a refusal writes
+/// nothing); true when it counted as the search's helpful outcome (a helpful vote within
+/// the session). 409 when the search already had its vote; two votes racing on one search
+/// meet in the store's compare-and-swap, and the second answers 409 too.
+fn take_vote(ctx: &Ctx, search: &SearchId, helpful: bool) -> Result<bool, Problem> {
+    let (version, mut seen) = search_record(search)?;
+    if seen.voted || seen.helpful {
+        return Err(already_voted());
+    }
+    seen.voted = true;
+    let counts = helpful && in_session(ctx, search);
+    seen.helpful = counts;
+    store::put(&search_key(search), &seen, version)?;
+    if counts {
+        count_day(ctx, Outcome::HelpfulVote)?;
+    }
+    Ok(counts)
+}
+
+/// Records that the search `search` led to a question (the request `ctx`); false when it
+/// could not count (too old, from the future, or a question already counted for it).
+pub fn record_question(ctx: &Ctx, search: &SearchId) -> Result<bool, Problem> {
+    if !in_session(ctx, search) {
+        return Ok(false);
+    }
+    let (version, mut seen) = search_record(search)?;
+    if seen.question {
+        return Ok(false);
+    }
+    seen.question = true;
+    store::put(&search_key(search), &seen, version)?;
+    count_day(ctx, Outcome::Question)?;
     Ok(true)
 }
 
@@ -159,9 +221,12 @@ pub fn vote(ctx: &Ctx) -> HandlerResult {
             "is only for an article that did not help",
         )]));
     }
-    if let Some(error) = vote.search_id.as_deref().and_then(search_id_error) {
-        return Err(Problem::invalid(vec![error]));
-    }
+    let search = parse_search_id(vote.search_id.as_deref())
+        .map_err(|error| Problem::invalid(vec![error]))?;
+    let outcome_recorded = match &search {
+        Some(search) => take_vote(ctx, search, vote.helpful)?,
+        None => false,
+    };
 
     let key = format!("votes/{id}/{:02}", shard());
     let current: Option<Doc<Tally>> = store::get(&key)?;
@@ -176,11 +241,6 @@ pub fn vote(ctx: &Ctx) -> HandlerResult {
         }
     }
     store::put(&key, &tally, version)?;
-
-    let outcome_recorded = match (&vote.search_id, vote.helpful) {
-        (Some(search), true) => record_outcome(ctx, search, Outcome::HelpfulVote)?,
-        _ => false,
-    };
     Ok(json(
         201,
         &serde_json::json!({

@@ -17,6 +17,7 @@
 //! - [`engine`]: query planning (readings, typos, synonyms) and BM25F ranking.
 //! - [`snippet`]: the passage that matched, with `<mark>`ed words.
 //! - [`search`]: the search route.
+//! - [`search_id`]: the signed search ids that tie a vote or a question to its search.
 //! - [`articles`]: reading, listing and publishing articles.
 //! - [`feedback`]: votes, the search-success measure and the editors' report.
 //! - [`sections`]: article sections, C.R.I.C. sections, regions, desks.
@@ -36,6 +37,7 @@ mod published;
 mod questions;
 mod schemas;
 mod search;
+mod search_id;
 mod sections;
 mod snippet;
 

@@ -20,7 +20,7 @@ use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, json};
 
 use crate::analysis::Analyzer;
 use crate::engine::Engine;
-use crate::feedback::{self, Outcome};
+use crate::feedback;
 use crate::published::StoreIndex;
 use crate::sections::{CricSection, Desk, Region};
 
@@ -272,7 +272,10 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
             s
         }
     };
-    errors.extend(new.search_id.as_deref().and_then(feedback::search_id_error));
+    let search = feedback::parse_search_id(new.search_id.as_deref()).unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));
     }
@@ -318,8 +321,8 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
         },
     )?;
     store::create(&queue_key(&desk, &id), &Pointer { subject })?;
-    if let Some(search) = &new.search_id {
-        feedback::record_outcome(ctx, search, Outcome::Question)?;
+    if let Some(search) = &search {
+        feedback::record_question(ctx, search)?;
     }
     Ok(json(201, &view(&question)?))
 }

@@ -7,7 +7,7 @@ pub const FEEDBACK: &str = r#"{
   "properties": {
     "helpful": { "type": "boolean" },
     "reason": { "enum": ["not-relevant", "unclear", "incomplete", "outdated"], "description": "Only when the article did not help." },
-    "search_id": { "type": "string", "description": "The search that led to the article, to measure search success." }
+    "search_id": { "type": "string", "description": "The search that led to the article (the search_id it answered with; one vote per search), to measure search success." }
   }
 }"#;
 
@@ -19,7 +19,7 @@ pub const QUESTION: &str = r#"{
     "text": { "type": "string", "minLength": 20, "maxLength": 4000 },
     "region": { "type": "string", "description": "The region's slug: abruzzo, basilicata, calabria, campania, emilia-romagna, friuli-venezia-giulia, lazio, liguria, lombardia, marche, molise, piemonte, puglia, sardegna, sicilia, toscana, trentino-alto-adige, umbria, valle-d-aosta, veneto." },
     "section": { "enum": ["pensions", "income-support", "contributor"], "description": "The C.R.I.C. section; classified from the text when absent." },
-    "search_id": { "type": "string", "description": "The search that did not answer, to measure search success." }
+    "search_id": { "type": "string", "description": "The search that did not answer (the search_id it answered with), to measure search success." }
   }
 }"#;
 

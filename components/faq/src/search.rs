@@ -8,8 +8,8 @@ use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, json};
 use crate::analysis::{self, Analyzer};
 use crate::corpus;
 use crate::engine::{Correction, DocRef, Engine, Hit};
-use crate::feedback::SEARCH_ID_PREFIX;
 use crate::published::{self, StoreIndex};
+use crate::search_id::SearchKey;
 use crate::sections::ArticleSection;
 use crate::snippet;
 
@@ -34,8 +34,9 @@ struct Item {
 
 #[derive(Serialize)]
 struct Answer<'a> {
-    /// Name this in a vote or a question that follows, to measure the search's success.
-    search_id: String,
+    /// Name this in a vote or a question that follows, to measure the search's success;
+    /// signed, so that nobody can make one up; none when the deployment has no secret.
+    search_id: Option<String>,
     query: &'a str,
     total: usize,
     items: Vec<Item>,
@@ -99,7 +100,7 @@ pub fn search(ctx: &Ctx) -> HandlerResult {
     Ok(json(
         200,
         &Answer {
-            search_id: welfare_guest::ids::new_id(SEARCH_ID_PREFIX),
+            search_id: SearchKey::configured().map(|k| k.issue().as_str().to_string()),
             query: q,
             total: hits.len(),
             items,

@@ -3,10 +3,15 @@
 //! date and optional payment data (amount in cents, an 18-digit pagoPA notice number).
 //!
 //! "Limited markdown" is what every channel can show safely: paragraphs, `#`–`###` headings,
-//! emphasis, lists and `https` links. Raw HTML, images, code blocks and tables are refused, so a
-//! body never carries markup an e-mail client or an app would interpret.
+//! emphasis, lists, line breaks and `https` links. The body is parsed as CommonMark (with
+//! tables and footnotes recognised, so that they can be refused) and every element is checked
+//! against that allow-list: raw HTML, images, code, tables, footnotes, quotes, rules and links
+//! to any other scheme are refused, however they are written (inline, reference-style,
+//! autolinks, entity-encoded or in mixed case), so a body never carries markup an e-mail
+//! client or an app would interpret.
 
 use jiff::civil::Date;
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag};
 use serde::{Deserialize, Serialize};
 use welfare_guest::FieldError;
 use welfare_guest::money::euros;
@@ -109,40 +114,88 @@ impl Draft {
     }
 }
 
+/// The one scheme a link may have: every channel opens it safely, and it is what the
+/// agency's own pages use. (`mailto:` is left out: an address can be written as text.)
+const LINK_SCHEME: &str = "https://";
+
 /// The limited-markdown rules; the error says what is not allowed and where.
 pub fn check_markdown(body: &str) -> Result<(), String> {
-    for (n, line) in body.lines().enumerate() {
-        let at = |what: &str| format!("line {}: {what}", n + 1);
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") || line.starts_with("    ") {
-            return Err(at("code blocks are not allowed"));
-        }
-        if trimmed.starts_with('|') {
-            return Err(at("tables are not allowed"));
-        }
-        if trimmed.starts_with("####") {
-            return Err(at("headings go down to ### only"));
-        }
-        let bytes = line.as_bytes();
-        for (i, b) in bytes.iter().enumerate() {
-            let next = bytes.get(i + 1).copied().unwrap_or(b' ');
-            if *b == b'<' && (next.is_ascii_alphabetic() || next == b'/' || next == b'!') {
-                return Err(at("HTML is not allowed"));
-            }
-            if *b == b'!' && next == b'[' {
-                return Err(at("images are not allowed"));
-            }
-        }
-        let mut rest = line;
-        while let Some(i) = rest.find("](") {
-            let target = &rest[i + 2..];
-            if !target.starts_with("https://") {
-                return Err(at("links must be https:// addresses"));
-            }
-            rest = target;
+    let at = |offset: usize, what: &str| {
+        let line = body.as_bytes()[..offset.min(body.len())]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        format!("line {}: {what}", line + 1)
+    };
+    // Tables and footnotes are parsed only to be refused; without these options they would
+    // be text to this check yet tables to a renderer that knows them.
+    let mut events = Parser::new_ext(body, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES)
+        .into_offset_iter();
+    for (event, range) in events.by_ref() {
+        if let Err(what) = allowed(&event) {
+            return Err(at(range.start, what));
         }
     }
+    // A definition nothing refers to yields no link, but one renderer's unused definition is
+    // another's link: every definition must be an https one too.
+    let first_bad = events
+        .reference_definitions()
+        .iter()
+        .filter(|(_, definition)| !is_https(&definition.dest))
+        .map(|(_, definition)| definition.span.start)
+        .min();
+    if let Some(start) = first_bad {
+        return Err(at(start, LINKS_HTTPS));
+    }
     Ok(())
+}
+
+/// What a refused link is told, wherever it hides (inline, reference, definition, autolink).
+const LINKS_HTTPS: &str = "links must be https:// addresses";
+
+/// Whether `event` is in the allow-list; if not, what is not allowed.
+fn allowed(event: &Event) -> Result<(), &'static str> {
+    match event {
+        Event::Text(_) | Event::SoftBreak | Event::HardBreak | Event::End(_) => Ok(()),
+        Event::Start(tag) => match tag {
+            Tag::Paragraph | Tag::Emphasis | Tag::Strong | Tag::List(_) | Tag::Item => Ok(()),
+            Tag::Heading { level, .. } => match level {
+                HeadingLevel::H1 | HeadingLevel::H2 | HeadingLevel::H3 => Ok(()),
+                _ => Err("headings go down to ### only"),
+            },
+            Tag::Link {
+                link_type: LinkType::Email,
+                ..
+            } => Err("e-mail links are not allowed: write the address as text"),
+            Tag::Link { dest_url, .. } if !is_https(dest_url) => Err(LINKS_HTTPS),
+            Tag::Link { .. } => Ok(()),
+            Tag::Image { .. } => Err("images are not allowed"),
+            Tag::CodeBlock(_) => Err("code blocks are not allowed"),
+            Tag::HtmlBlock => Err("HTML is not allowed"),
+            Tag::Table(_) | Tag::TableHead | Tag::TableRow | Tag::TableCell => {
+                Err("tables are not allowed")
+            }
+            Tag::FootnoteDefinition(_) => Err("footnotes are not allowed"),
+            Tag::BlockQuote(_) => Err("quotes are not allowed"),
+            _ => Err(NOT_LIMITED),
+        },
+        Event::Html(_) | Event::InlineHtml(_) => Err("HTML is not allowed"),
+        Event::Code(_) => Err("code is not allowed"),
+        Event::FootnoteReference(_) => Err("footnotes are not allowed"),
+        Event::Rule => Err("horizontal rules are not allowed"),
+        _ => Err(NOT_LIMITED),
+    }
+}
+
+/// What the refusal of anything else says.
+const NOT_LIMITED: &str =
+    "only paragraphs, headings down to ###, emphasis, lists and https links are allowed";
+
+/// Whether a link's destination (entities already decoded by the parser) is an https one,
+/// in any case.
+fn is_https(dest: &CowStr) -> bool {
+    dest.get(..LINK_SCHEME.len())
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case(LINK_SCHEME))
 }
 
 /// A date as Italians write it: `16/06/2026`.
@@ -214,22 +267,103 @@ mod tests {
 
     #[test]
     fn markdown_is_limited() {
-        let ok = "# Titolo\n\nTesto **grassetto** e *corsivo*.\n\n- uno\n- due\n\n[Sito](https://www.inps.it)";
-        assert_eq!(check_markdown(ok), Ok(()));
-        for bad in [
-            "<b>html</b>",
-            "testo <script>",
-            "![immagine](https://x.it/a.png)",
-            "[link](http://insicuro.it)",
-            "[link](javascript:alert(1))",
-            "```\ncodice\n```",
-            "| a | b |",
-            "#### troppo profondo",
+        for ok in [
+            "# Titolo\n\nTesto **grassetto** e *corsivo*.\n\n- uno\n- due\n\n[Sito](https://www.inps.it)",
+            "## Sezione\n\n### Sottosezione\n\n1. primo\n2. secondo",
+            "Titolo\n======\n\nriga uno  \nriga due\nriga tre",
+            "[Sito][inps] e <https://www.inps.it>\n\n[inps]: https://www.inps.it/prestazioni",
+            "[Sito](HTTPS://WWW.INPS.IT)",
+            // A lone "<" in prose (a comparison) is text, not HTML.
+            "ISEE < 17.000 euro",
+            // An unknown reference is text, not a link.
+            "vedi [nota][assente]",
         ] {
-            assert!(check_markdown(bad).is_err(), "{bad}");
+            assert_eq!(check_markdown(ok), Ok(()), "{ok}");
         }
-        // A lone "<" in prose (a comparison) is text, not HTML.
-        assert_eq!(check_markdown("ISEE < 17.000 euro"), Ok(()));
+        for (bad, error) in [
+            ("<b>html</b>", "line 1: HTML is not allowed"),
+            ("testo <script>", "line 1: HTML is not allowed"),
+            ("<div>\nblocco\n</div>", "line 1: HTML is not allowed"),
+            ("testo\n\n<!-- commento -->", "line 3: HTML is not allowed"),
+            (
+                "![immagine](https://x.it/a.png)",
+                "line 1: images are not allowed",
+            ),
+            (
+                "[link](http://insicuro.it)",
+                "line 1: links must be https:// addresses",
+            ),
+            (
+                "[link](javascript:alert(1))",
+                "line 1: links must be https:// addresses",
+            ),
+            (
+                "[link](JaVaScRiPt:alert(1))",
+                "line 1: links must be https:// addresses",
+            ),
+            (
+                "[link]( javascript:alert(1) )",
+                "line 1: links must be https:// addresses",
+            ),
+            (
+                "[link](javascript&#58;alert(1))",
+                "line 1: links must be https:// addresses",
+            ),
+            (
+                "[link](/percorso/relativo)",
+                "line 1: links must be https:// addresses",
+            ),
+            (
+                "testo\n\n[x][r]\n\n[r]: javascript:alert(1)",
+                "line 3: links must be https:// addresses",
+            ),
+            (
+                "[x][R]\n\n[r]: JAVASCRIPT:alert(1)",
+                "line 1: links must be https:// addresses",
+            ),
+            (
+                "[x]\n\n[x]: javascript&#x3A;alert(1)",
+                "line 1: links must be https:// addresses",
+            ),
+            (
+                "testo\n\n[r]: javascript:alert(1)",
+                "line 3: links must be https:// addresses",
+            ),
+            (
+                "<javascript:alert(1)>",
+                "line 1: links must be https:// addresses",
+            ),
+            (
+                "<http://insicuro.it>",
+                "line 1: links must be https:// addresses",
+            ),
+            (
+                "<mario@example.it>",
+                "line 1: e-mail links are not allowed: write the address as text",
+            ),
+            ("```\ncodice\n```", "line 1: code blocks are not allowed"),
+            (
+                "testo\n\n    codice rientrato",
+                "line 3: code blocks are not allowed",
+            ),
+            ("usa `codice`", "line 1: code is not allowed"),
+            (
+                "| a | b |\n|---|---|\n| 1 | 2 |",
+                "line 1: tables are not allowed",
+            ),
+            (
+                "testo[^1]\n\n[^1]: nota",
+                "line 1: footnotes are not allowed",
+            ),
+            (
+                "#### troppo profondo",
+                "line 1: headings go down to ### only",
+            ),
+            ("> citazione", "line 1: quotes are not allowed"),
+            ("testo\n\n***", "line 3: horizontal rules are not allowed"),
+        ] {
+            assert_eq!(check_markdown(bad), Err(error.to_string()), "{bad}");
+        }
     }
 
     #[test]

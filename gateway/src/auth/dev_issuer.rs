@@ -181,7 +181,7 @@ impl DevIssuer {
 /// while the dev issuer is on.
 pub const DEV_SIGNING_KID: &str = "welfare-dev";
 
-fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

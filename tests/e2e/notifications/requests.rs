@@ -247,3 +247,50 @@ async fn a_call_back_request_becomes_a_contact_centre_task() {
             .contains(&"notifications.callback-requested".to_string())
     );
 }
+
+#[tokio::test]
+async fn a_campaign_text_with_a_hidden_javascript_link_is_refused_and_changes_nothing() {
+    let app = welfare_tests::spawn_app().await;
+    let manager = app.operator("campaign-manager");
+    let body = |markdown: &str| json!({ "subject": "Scadenza contributi", "body": format!("{} {markdown}", body80()) });
+    // Each looks like prose with a link; each link goes somewhere other than an https page.
+    for (i, markdown) in [
+        // Reference-style: the `javascript:` is in the definition, not in the link.
+        "Paga [qui][pagamento].\n\n[pagamento]: javascript:alert(document.cookie)",
+        "Paga [qui][p].\n\n[p]: JaVaScRiPt:alert(1)",
+        "Paga [qui](javascript&#58;alert(1)).",
+        "Paga <javascript:alert(1)>.",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (status, problem) = app
+            .post_idem(
+                CAMPAIGNS,
+                &manager,
+                &format!("js-{i}"),
+                &campaign(body(markdown)),
+            )
+            .await;
+        assert_eq!(status, 400, "{markdown}: {problem}");
+        assert_eq!(problem["type"], "urn:welfare:problem:validation");
+        assert_eq!(problem["errors"][0]["field"], "template.body", "{problem}");
+        let message = problem["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.ends_with("links must be https:// addresses"),
+            "{markdown}: {message}"
+        );
+    }
+    assert_eq!(
+        app.count("SELECT count(*) FROM documents WHERE domain = 'notifications'"),
+        0
+    );
+    assert_eq!(app.count("SELECT count(*) FROM outbox"), 0);
+    // The same text with an https reference is a campaign.
+    let ok = body("Paga [qui][p].\n\n[p]: https://www.inps.it/pagamenti");
+    let (status, created) = app
+        .post_idem(CAMPAIGNS, &manager, "https", &campaign(ok))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    app.stop().await;
+}

@@ -1,0 +1,90 @@
+//! Per-deployment secrets that components read through the `config` capability, provided by
+//! the gateway when the configuration names none, so that `welfare serve` works out of the
+//! box and never with a secret anyone could know.
+//!
+//! Today there is one: the faq's [`SEARCH_ID_SECRET`], the HMAC key that signs search ids
+//! (components/faq/src/search_id.rs). Configured (`[component_config.faq]`), it is checked
+//! here; unset, the gateway makes 256 random bits in `<data_dir>/faq/search-id.secret`
+//! (mode 0600) on first start and reads them back on every later one, as it does the dev
+//! issuer's key. Gateways sharing a PostgreSQL database must share one secret, or each
+//! refuses the others' search ids: they should configure it, and are warned when they do not.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use rand::RngCore;
+
+use crate::config::Config;
+
+/// The component and configuration key of the faq's search-id signing secret.
+pub const SEARCH_ID_SECRET: (&str, &str) = ("faq", "search_id_secret");
+/// Shortest secret accepted: the faq signs nothing with a shorter one
+/// (`search_id::MIN_SECRET_CHARS`), so a shorter configured one is refused at start-up
+/// rather than found out when searches carry no id.
+pub const MIN_SECRET_CHARS: usize = 32;
+/// Random bytes of a generated secret: 256 bits, the HMAC-SHA256 block's worth of key
+/// strength, written as 64 hex digits.
+const GENERATED_SECRET_BYTES: usize = 32;
+
+fn secret_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("faq").join("search-id.secret")
+}
+
+/// `config.component_config` with the secrets the gateway provides filled in; fails naming
+/// a configured secret that is too short.
+pub fn component_config(
+    config: &Config,
+) -> anyhow::Result<BTreeMap<String, BTreeMap<String, String>>> {
+    let mut all = config.component_config.clone();
+    let (component, key) = SEARCH_ID_SECRET;
+    let settings = all.entry(component.to_string()).or_default();
+    match settings.get(key) {
+        Some(secret) => anyhow::ensure!(
+            secret.chars().count() >= MIN_SECRET_CHARS,
+            "component_config.{component}.{key} must be at least {MIN_SECRET_CHARS} characters \
+             (for example 64 hex digits: `openssl rand -hex 32`)"
+        ),
+        None => {
+            if config.database.is_some() {
+                tracing::warn!(
+                    "component_config.{component}.{key} is not set: this gateway signs search ids \
+                     with its own secret, which other replicas sharing the database do not know"
+                );
+            }
+            settings.insert(
+                key.to_string(),
+                open_or_create(&secret_path(&config.data_dir))?,
+            );
+        }
+    }
+    Ok(all)
+}
+
+/// The secret in `path`, created (0600, written whole under a temporary name then linked, so
+/// two processes racing here end up with one secret) when there is none yet.
+fn open_or_create(path: &Path) -> anyhow::Result<String> {
+    if let Ok(secret) = std::fs::read_to_string(path) {
+        let secret = secret.trim().to_string();
+        anyhow::ensure!(
+            secret.chars().count() >= MIN_SECRET_CHARS,
+            "{} holds no secret of {MIN_SECRET_CHARS} characters or more: delete it to make a new one",
+            path.display()
+        );
+        return Ok(secret);
+    }
+    let mut bytes = [0u8; GENERATED_SECRET_BYTES];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let secret = hex::encode(bytes);
+    let dir = path.parent().expect("secret path has a parent");
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let tmp = dir.join(format!("search-id.secret.{}", std::process::id()));
+    crate::auth::dev_issuer::write_private(&tmp, secret.as_bytes())?;
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    if linked.is_err() {
+        // Another process created it first: use theirs.
+        return open_or_create(path);
+    }
+    Ok(secret)
+}
