@@ -38,7 +38,39 @@ pub struct Config {
     /// Whether to load the five domain components built into the binary.
     pub embedded_components: bool,
     /// Per-component settings, read by components through the `config` capability.
-    pub component_config: BTreeMap<String, BTreeMap<String, String>>,
+    pub component_config: ComponentSettings,
+}
+
+/// `[component_config.<name>]`: each component's settings by key. Some are secrets (the faq's
+/// `search_id_secret`), and the gateway cannot tell which, so printing it shows the keys only.
+#[derive(Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct ComponentSettings(pub BTreeMap<String, BTreeMap<String, String>>);
+
+impl std::fmt::Debug for ComponentSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(
+                self.0
+                    .iter()
+                    .map(|(name, settings)| (name, settings.keys().collect::<Vec<_>>())),
+            )
+            .finish()
+    }
+}
+
+impl std::ops::Deref for ComponentSettings {
+    type Target = BTreeMap<String, BTreeMap<String, String>>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ComponentSettings {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
 }
 
 impl Default for Config {
@@ -56,7 +88,7 @@ impl Default for Config {
             interop: InteropConfig::default(),
             components: Vec::new(),
             embedded_components: true,
-            component_config: BTreeMap::new(),
+            component_config: ComponentSettings::default(),
         }
     }
 }
@@ -499,8 +531,23 @@ mod tests {
                 .into(),
             bearer_token: Some("sms-token".to_string().into()),
         });
+        config
+            .component_config
+            .entry("faq".into())
+            .or_default()
+            .insert("search_id_secret".into(), "faq-signing-secret".into());
         let printed = format!("{config:?}");
-        for secret in ["db-password", "smtp-password", "url-password", "sms-token"] {
+        assert!(
+            printed.contains("search_id_secret"),
+            "the keys are shown: {printed}"
+        );
+        for secret in [
+            "db-password",
+            "smtp-password",
+            "url-password",
+            "sms-token",
+            "faq-signing-secret",
+        ] {
             assert!(!printed.contains(secret), "{secret} in {printed}");
         }
         config.database = Some("mysql://welfare:db-password@db/welfare".to_string().into());

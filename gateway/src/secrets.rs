@@ -36,7 +36,7 @@ fn secret_path(data_dir: &Path) -> PathBuf {
 pub fn component_config(
     config: &Config,
 ) -> anyhow::Result<BTreeMap<String, BTreeMap<String, String>>> {
-    let mut all = config.component_config.clone();
+    let mut all = config.component_config.0.clone();
     let (component, key) = SEARCH_ID_SECRET;
     let settings = all.entry(component.to_string()).or_default();
     match settings.get(key) {
