@@ -3,22 +3,13 @@
 //! no row to the audit trail, and no log line grows with them; an authenticated refusal's row
 //! keeps bounded fields and the gateway's own request id.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
 
 /// Longest log line accepted: a request's line with a 256-byte path and its other fields.
 const MAX_LINE: usize = 2_048;
-
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn audit_rows(db: &std::path::Path) -> Vec<(String, String, String)> {
     let conn =
@@ -37,46 +28,11 @@ fn audit_rows(db: &std::path::Path) -> Vec<(String, String, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn strangers_refusals_leave_no_row_and_no_long_line() {
     let data = tempfile::tempdir().unwrap();
-    let cache = std::path::Path::new(welfare_gateway::BUILT_COMPONENTS_DIR).join("compiled-cache");
-    let config = data.path().join("welfare.toml");
-    std::fs::write(&config, format!("[runtime]\ncache_dir = {:?}\n", cache)).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_welfare"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(data.path())
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting welfare serve");
-    let stderr = child.stderr.take().unwrap();
-    let _server = Server(child);
-    let mut lines = BufReader::new(stderr).lines();
-    let started = Instant::now();
-    let address = loop {
-        let line = lines.next().expect("welfare serve exited").unwrap();
-        if let Some(rest) = line
-            .split("address=")
-            .nth(1)
-            .filter(|_| line.contains("serving"))
-        {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "welfare serve did not start"
-        );
-    };
-    let log = Arc::new(Mutex::new(Vec::<String>::new()));
-    let collected = log.clone();
-    std::thread::spawn(move || {
-        for line in lines.map_while(Result::ok) {
-            collected.lock().unwrap().push(line);
-        }
-    });
+    let server = common::Server::start(data.path(), &common::config(data.path(), ""));
+    let log = server.log.clone();
 
     let client = reqwest::Client::new();
-    let base = format!("http://{address}");
+    let base = server.base.clone();
     let long_id = "r".repeat(60 * 1024);
     let long_path = format!(
         "/api/v1/income-support/applications/{}",

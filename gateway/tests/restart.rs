@@ -4,9 +4,8 @@
 //!
 //! The gateway runs as a child process (the `welfare` binary), so that it can be killed.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::time::{Duration, Instant};
 
 use welfare_gateway::auth::Level;
@@ -18,64 +17,6 @@ const PATH: &str = "/api/v1/income-support/applications";
 const CITIZENS: u32 = 64;
 /// Attempts at killing the gateway while a key is in flight, before the test gives up.
 const ATTEMPTS: u32 = 5;
-
-/// A running `welfare serve`, killed with SIGKILL when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(data: &Path, config: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_welfare"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--config"])
-            .arg(config)
-            .arg("--data-dir")
-            .arg(data)
-            .env("RUST_LOG", "info")
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting welfare serve");
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let started = Instant::now();
-        let address = loop {
-            let line = lines
-                .next()
-                .expect("welfare serve exited before serving")
-                .unwrap();
-            if let Some(rest) = line
-                .split("address=")
-                .nth(1)
-                .filter(|_| line.contains("serving"))
-            {
-                break rest.split_whitespace().next().unwrap().to_string();
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(120),
-                "welfare serve did not start"
-            );
-        };
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Self {
-            child,
-            base: format!("http://{address}"),
-        }
-    }
-
-    /// `kill -9`, and wait until the process is gone.
-    fn kill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("the killed gateway is reaped");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The `n`-th synthetic citizen (as in the tests crate): six letters from `n`, a fixed birth
 /// part, and the check character that makes the code valid.
@@ -135,15 +76,10 @@ async fn submit(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_gateway_lets_every_key_in_flight_be_retried_at_once() {
     let data = tempfile::tempdir().unwrap();
-    let cache = Path::new(welfare_gateway::BUILT_COMPONENTS_DIR).join("compiled-cache");
-    let config = data.path().join("welfare.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[runtime]\ncache_dir = {cache:?}\n[http]\nwrites_per_minute = 0\n[clock]\ndaily_events = false\n"
-        ),
-    )
-    .unwrap();
+    let config = common::config(
+        data.path(),
+        "[http]\nwrites_per_minute = 0\n[clock]\ndaily_events = false",
+    );
     let issuer = DevIssuer::open(data.path()).unwrap();
     let database = data.path().join("welfare.sqlite");
     let client = reqwest::Client::builder()
@@ -171,7 +107,7 @@ async fn a_restarted_gateway_lets_every_key_in_flight_be_retried_at_once() {
         let prefix = format!("restart-{attempt}-");
         let key = |code: &str| format!("{prefix}{code}");
 
-        let server = Server::start(data.path(), &config);
+        let server = common::Server::start(data.path(), &config);
         let sent: Vec<_> = people
             .iter()
             .map(|(code, token)| {
@@ -216,7 +152,7 @@ async fn a_restarted_gateway_lets_every_key_in_flight_be_retried_at_once() {
             continue;
         }
 
-        let server = Server::start(data.path(), &config);
+        let server = common::Server::start(data.path(), &config);
         let retries = futures::future::join_all(people.iter().map(|(code, token)| {
             submit(
                 client.clone(),

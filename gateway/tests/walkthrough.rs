@@ -2,9 +2,9 @@
 //! bash runs the README's shell block (with `welfare` pointing at the built binary and the
 //! address at that port).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
+
+use std::process::Command;
 
 const MARKER: &str = "<!-- walkthrough:";
 
@@ -20,55 +20,11 @@ fn walkthrough() -> String {
     after[start..end].to_string()
 }
 
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn the_readme_walkthrough_works_as_written() {
     let data = tempfile::tempdir().unwrap();
-    let cache = std::path::Path::new(welfare_gateway::BUILT_COMPONENTS_DIR).join("compiled-cache");
-    let config = data.path().join("welfare.toml");
-    std::fs::write(&config, format!("[runtime]\ncache_dir = {:?}\n", cache)).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_welfare"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(data.path())
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting welfare serve");
-    let stderr = child.stderr.take().unwrap();
-    let _server = Server(child);
-
-    // Wait for "serving address=HOST:PORT".
-    let mut lines = BufReader::new(stderr).lines();
-    let started = Instant::now();
-    let address = loop {
-        let line = lines
-            .next()
-            .expect("welfare serve exited before serving")
-            .unwrap();
-        if let Some(rest) = line
-            .split("address=")
-            .nth(1)
-            .filter(|_| line.contains("serving"))
-        {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "welfare serve did not start"
-        );
-    };
-    // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let server = common::Server::start(data.path(), &common::config(data.path(), ""));
+    let address = server.address.clone();
 
     let script = walkthrough()
         .replace(
