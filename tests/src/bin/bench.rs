@@ -88,15 +88,7 @@ async fn main() {
     .await;
     let citizen = app.citizen(MARIO);
     let operator = app.operator("platform-operator");
-    for i in 0..20 {
-        app.post_idem(
-            "/api/v1/income-support/applications",
-            &citizen,
-            &format!("seed-{i}"),
-            &application(),
-        )
-        .await;
-    }
+    seed_applications(&app, &citizen).await;
     let caf = app.intermediary("caf-bench");
     let (status, _) = app
         .post_idem(
@@ -254,25 +246,7 @@ async fn slow_clients(seconds: u64, concurrency: usize) {
     })
     .await;
     let citizen = app.citizen(MARIO);
-    for i in 0..20 {
-        app.post_idem(
-            "/api/v1/income-support/applications",
-            &citizen,
-            &format!("seed-{i}"),
-            &application(),
-        )
-        .await;
-    }
-    let read = Scenario {
-        name: "GET applications",
-        method: Method::GET,
-        path: "/api/v1/income-support/applications?limit=10",
-        token: Some(citizen.clone()),
-        body: None,
-        idempotency: false,
-        on_behalf_of: None,
-        citizen_per_client: false,
-    };
+    let read = applications_read(&app, &citizen, "GET applications").await;
     let address: std::net::SocketAddr = app.base.trim_start_matches("http://").parse().unwrap();
     let head = format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\nX-Slow: ").into_bytes();
     let body = format!(
@@ -381,25 +355,7 @@ async fn noisy_neighbour(seconds: u64, concurrency: usize) {
         })
         .await;
         let citizen = app.citizen(MARIO);
-        for i in 0..20 {
-            app.post_idem(
-                "/api/v1/income-support/applications",
-                &citizen,
-                &format!("seed-{i}"),
-                &application(),
-            )
-            .await;
-        }
-        let read = Scenario {
-            name: "",
-            method: Method::GET,
-            path: "/api/v1/income-support/applications?limit=10",
-            token: Some(citizen.clone()),
-            body: None,
-            idempotency: false,
-            on_behalf_of: None,
-            citizen_per_client: false,
-        };
+        let read = applications_read(&app, &citizen, "").await;
         if fixture_share.is_none() {
             let (rps, p50, p99, errors) = run(&app, &app.base, &read, seconds, concurrency).await;
             println!("| alone | {rps:.0} | {p50:.2} | {p99:.2} | {errors} | | |");
@@ -529,6 +485,39 @@ fn search_typo() -> Scenario {
         method: Method::GET,
         path: "/api/v1/faq/search?q=indennita%20di%20disocupazione",
         token: None,
+        body: None,
+        idempotency: false,
+        on_behalf_of: None,
+        citizen_per_client: false,
+    }
+}
+
+/// Twenty applications of `citizen`'s, so that reading them reads something.
+async fn seed_applications(app: &welfare_tests::TestApp, citizen: &str) {
+    for i in 0..20 {
+        app.post_idem(
+            "/api/v1/income-support/applications",
+            citizen,
+            &format!("seed-{i}"),
+            &application(),
+        )
+        .await;
+    }
+}
+
+/// The authenticated read the connection and neighbour scenarios measure: `citizen`'s
+/// applications, ten of the twenty it seeds.
+async fn applications_read(
+    app: &welfare_tests::TestApp,
+    citizen: &str,
+    name: &'static str,
+) -> Scenario {
+    seed_applications(app, citizen).await;
+    Scenario {
+        name,
+        method: Method::GET,
+        path: "/api/v1/income-support/applications?limit=10",
+        token: Some(citizen.to_string()),
         body: None,
         idempotency: false,
         on_behalf_of: None,
