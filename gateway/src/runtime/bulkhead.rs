@@ -70,11 +70,8 @@ pub fn plan(
     anyhow::ensure!(faults.is_empty(), "{}", faults.join("; "));
     let largest = names.iter().map(|n| cap_of(n)).max().unwrap_or(0);
     let others = names.len().saturating_sub(1) as u32;
-    let reserved = if others == 0 {
-        largest
-    } else {
-        (pool - largest) / others
-    };
+    // A component alone has nobody to reserve for: its share is all there is.
+    let reserved = (pool - largest).checked_div(others).unwrap_or(largest);
     anyhow::ensure!(
         reserved > 0,
         "a pool of {pool} instances (runtime.max_concurrent_instances) leaves nothing for the other {others} components once one holds its share of {largest}: enlarge the pool or lower the shares (runtime.max_instances_per_component, runtime.component_instances)"
