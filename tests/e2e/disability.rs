@@ -171,9 +171,38 @@ const TABLE: &[Row] = &[
         0,
         &[("indennita-frequenza", 34_071)],
     ),
+    // Working is no bar to the assegno mensile: since L. 215/2021 art. 12-ter (an authentic
+    // interpretation of L. 118/1971 art. 13) the condition of not working is met by an income
+    // under the allowance's limit, €5,771.35 in 2025 and €5,852.21 in 2026.
     Row {
         working: true,
-        ..row("74 % and working: no allowance", 2025, 74, 40, 0, &[])
+        ..row(
+            "74 % and working, income at the 2025 limit: the allowance",
+            2025,
+            74,
+            40,
+            577_135,
+            &[("assegno-mensile", 33_600)],
+        )
+    },
+    Row {
+        working: true,
+        ..row("74 % and working, a cent over the 2025 limit", 2025, 74, 40, 577_136, &[])
+    },
+    Row {
+        working: true,
+        ..row(
+            "2026: 99 % and working, income at the limit: the allowance",
+            2026,
+            99,
+            40,
+            585_221,
+            &[("assegno-mensile", 34_071)],
+        )
+    },
+    Row {
+        working: true,
+        ..row("2026: 74 % and working, a cent over", 2026, 74, 40, 585_222, &[])
     },
     Row {
         attendance: true,

@@ -387,8 +387,11 @@ mod tests {
             (100, true, 70, 50_000, false, true),
             // 80 %, not working, low income: the assegno mensile.
             (80, false, 40, 3_000, false, true),
-            // 80 % but working: recognised, nothing to pay.
-            (80, false, 40, 3_000, true, false),
+            // 80 % and working, income under the limit: the assegno mensile all the same
+            // (L. 215/2021 art. 12-ter).
+            (80, false, 40, 3_000, true, true),
+            // 80 % and working, income over the 2026 limit of €5,852.21: nothing to pay.
+            (80, false, 40, 6_000, true, false),
             // 50 %: recognised, no benefit at that percentage.
             (50, false, 40, 0, false, false),
             // 20 %: not recognised.

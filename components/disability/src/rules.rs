@@ -26,6 +26,9 @@ pub struct Case {
     pub age: u32,
     /// Personal income of the year, in cents.
     pub income_cents: i64,
+    /// Whether the person works. Recorded with the assessment, but no benefit depends on it:
+    /// the assegno mensile's "inattività lavorativa" is met by an income under its limit
+    /// (L. 215/2021 art. 12-ter, see [`evaluate`]).
     pub working: bool,
 }
 
@@ -107,12 +110,12 @@ pub fn evaluate(p: &Params, c: &Case) -> Outcome {
                     ),
                 );
             }
-        } else if c.working {
-            refuse(
-                Kind::AssegnoMensile,
-                "Due only to people who do not work.".into(),
-            );
         } else if c.income_cents > p.income_limit_partial_cents {
+            // L. 118/1971 art. 13 pays the assegno mensile to partial invalids who do not work.
+            // D.L. 146/2021 art. 12-ter (conv. L. 215/2021), its authentic interpretation,
+            // reads that condition as met when the person's yearly income stays under the
+            // allowance's income limit: someone who works is refused for the income, never
+            // for working.
             refuse(
                 Kind::AssegnoMensile,
                 format!(
@@ -125,7 +128,7 @@ pub fn evaluate(p: &Params, c: &Case) -> Outcome {
                 kind: Kind::AssegnoMensile,
                 monthly_amount_cents: p.pension_cents,
                 income_limit_cents: Some(p.income_limit_partial_cents),
-                declarations_needed: declarations(&["income", "not-working"]),
+                declarations_needed: declarations(&["income"]),
             });
         }
     }
