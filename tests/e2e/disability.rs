@@ -187,7 +187,14 @@ const TABLE: &[Row] = &[
     },
     Row {
         working: true,
-        ..row("74 % and working, a cent over the 2025 limit", 2025, 74, 40, 577_136, &[])
+        ..row(
+            "74 % and working, a cent over the 2025 limit",
+            2025,
+            74,
+            40,
+            577_136,
+            &[],
+        )
     },
     Row {
         working: true,
@@ -202,7 +209,14 @@ const TABLE: &[Row] = &[
     },
     Row {
         working: true,
-        ..row("2026: 74 % and working, a cent over", 2026, 74, 40, 585_222, &[])
+        ..row(
+            "2026: 74 % and working, a cent over",
+            2026,
+            74,
+            40,
+            585_222,
+            &[],
+        )
     },
     Row {
         attendance: true,

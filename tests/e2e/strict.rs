@@ -443,7 +443,9 @@ async fn gateway_routes_answer_problems_after_the_gate() {
         assert_problem(what, &a, 401, "unauthorized");
         // Refused as any request without a token: counted in the metrics, not written to the
         // trail (a stranger must not grow it).
-        let audited = app.count(&format!("SELECT COUNT(*) FROM audit WHERE request_id = '{id}'"));
+        let audited = app.count(&format!(
+            "SELECT COUNT(*) FROM audit WHERE request_id = '{id}'"
+        ));
         assert_eq!(audited, 0, "{what}: an unauthenticated refusal was written");
         let id = format!("strict-citizen-{i}");
         let a = answer(

@@ -9,8 +9,8 @@
 
 use spin_sdk::http::{Request, Response};
 use welfare_auth::exchange::{
-    ANONYMOUS_IDEMPOTENCY_KEY, FORWARDED_HEADERS, IDEMPOTENCY_KEY, check_body,
-    request_fingerprint, response_header_allowed, valid_idempotency_key,
+    ANONYMOUS_IDEMPOTENCY_KEY, FORWARDED_HEADERS, IDEMPOTENCY_KEY, check_body, request_fingerprint,
+    response_header_allowed, valid_idempotency_key,
 };
 
 use crate::routes::{self, Lookup};
