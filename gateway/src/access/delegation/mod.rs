@@ -6,14 +6,25 @@
 //! to the intermediary's organisation whose scopes cover the route's domain and method.
 //! Delegations are rows of the platform's own database, never deleted: a revocation is a
 //! timestamp, so the person's list keeps its history.
+//!
+//! # Layout
+//! - this file: the limits, the grantor, the organisation, the domains that take delegations,
+//!   and a delegation with its validation, status and view;
+//! - [`scope`]: scopes (`<domain>:read|act`) and the access a method needs;
+//! - [`store`]: the `delegations` table: grant, reads, revocation.
 
-use serde::{Deserialize, Serialize};
+mod scope;
+mod store;
+
+pub use scope::{Access, Scope};
+pub use store::{Refused, active_between, active_to_org, insert, of_grantor, revoke};
+
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::IntermediaryKind;
 use crate::identity::{FiscalCode, VatNumber};
 use crate::problem::FieldError;
-use crate::store::{Sql, StoreError};
 
 /// Longest a delegation may run. Intermediaries work on a yearly cycle (the tax return, the
 /// yearly ISEE); a mandate renewed each year stays a deliberate choice of the person.
@@ -29,79 +40,6 @@ pub const MAX_DOCUMENT_REF: usize = 128;
 pub const MAX_ORG_LEN: usize = 64;
 
 const MS_PER_DAY: i64 = 86_400_000;
-
-/// What a scope lets the intermediary do in a domain: `act` includes `read`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Access {
-    Read,
-    Act,
-}
-
-impl Access {
-    /// Reading is what `GET` does; every other method acts.
-    pub fn of_method(method: &axum::http::Method) -> Self {
-        if method == axum::http::Method::GET || method == axum::http::Method::HEAD {
-            Access::Read
-        } else {
-            Access::Act
-        }
-    }
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Access::Read => "read",
-            Access::Act => "act",
-        }
-    }
-}
-
-/// `<domain>:read` or `<domain>:act`, the domain being a component's name.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Scope {
-    domain: String,
-    access: Access,
-}
-
-impl Scope {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let (domain, access) = raw
-            .split_once(':')
-            .ok_or_else(|| format!("{raw:?} is not `<domain>:read` or `<domain>:act`"))?;
-        let access = match access {
-            "read" => Access::Read,
-            "act" => Access::Act,
-            _ => return Err(format!("{raw:?}: the access is `read` or `act`")),
-        };
-        if domain.is_empty() {
-            return Err(format!("{raw:?} names no domain"));
-        }
-        Ok(Self {
-            domain: domain.to_string(),
-            access,
-        })
-    }
-
-    pub fn domain(&self) -> &str {
-        &self.domain
-    }
-
-    /// Whether this scope lets the intermediary do `access` in `domain`.
-    pub fn covers(&self, domain: &str, access: Access) -> bool {
-        self.domain == domain && (self.access == Access::Act || access == Access::Read)
-    }
-}
-
-impl std::fmt::Display for Scope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.domain, self.access.as_str())
-    }
-}
-
-impl Serialize for Scope {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
 
 /// An intermediary organisation's identifier, as its tokens carry it in `org`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -307,15 +245,7 @@ impl Delegation {
                 Err(m) => fail(&format!("scopes[{i}]"), m),
             }
         }
-        // `act` includes `read`: keep the wider scope of each domain once.
-        scopes.sort();
-        scopes.dedup();
-        let acts: Vec<String> = scopes
-            .iter()
-            .filter(|s| s.access == Access::Act)
-            .map(|s| s.domain.clone())
-            .collect();
-        scopes.retain(|s| s.access == Access::Act || !acts.contains(&s.domain));
+        let scopes = scope::widest(scopes);
         let expires_at = match body.expires_at.parse::<jiff::Timestamp>() {
             Ok(t) => {
                 let t = t.as_millisecond();
@@ -439,196 +369,6 @@ pub fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Why a grant or a revocation could not be stored.
-#[derive(Debug, thiserror::Error)]
-pub enum Refused {
-    #[error("an active delegation to this organisation exists already: {0}")]
-    Exists(String),
-    #[error("at most {MAX_ACTIVE_PER_GRANTOR} active delegations at once")]
-    TooMany,
-    #[error("no such delegation")]
-    NotFound,
-    #[error("the delegation is no longer active")]
-    NotActive,
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-/// The columns every query reads, in the order [`from_row`] takes them: a macro, so that the
-/// statements are constant strings, built once at compile time rather than per request.
-macro_rules! columns {
-    () => {
-        "id, grantor, grantor_kind, intermediary_org, intermediary_kind, scopes, \
-     expires_at, created_at, created_by, document_ref, revoked_at, revoked_by"
-    };
-}
-
-fn from_row(r: &crate::store::sql::Row) -> Delegation {
-    Delegation {
-        id: r.text(0),
-        grantor: r.text(1),
-        grantor_kind: r.text(2),
-        intermediary_org: r.text(3),
-        intermediary_kind: r
-            .opt_text(4)
-            .and_then(|k| serde_json::from_value(Value::String(k)).ok()),
-        scopes: r
-            .text(5)
-            .split(' ')
-            .filter_map(|s| Scope::parse(s).ok())
-            .collect(),
-        expires_at: r.int(6),
-        created_at: r.int(7),
-        created_by: r.text(8),
-        document_ref: r.opt_text(9),
-        revoked_at: r.opt_int(10),
-        revoked_by: r.opt_text(11),
-    }
-}
-
-/// Stores `d` unless the grantor already has an active delegation to the same organisation
-/// (revoke it first: one mandate per intermediary keeps "who may act for me" unambiguous) or
-/// too many active ones.
-pub fn insert(conn: &dyn Sql, d: &Delegation) -> Result<(), Refused> {
-    let active = active_of(conn, &d.grantor, d.created_at)?;
-    if let Some(same) = active
-        .iter()
-        .find(|a| a.intermediary_org == d.intermediary_org)
-    {
-        return Err(Refused::Exists(same.id.clone()));
-    }
-    if active.len() >= MAX_ACTIVE_PER_GRANTOR {
-        return Err(Refused::TooMany);
-    }
-    let kind = d.intermediary_kind.map(|k| {
-        serde_json::to_value(k)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default()
-    });
-    conn.exec(
-        concat!(
-            "INSERT INTO delegations (",
-            columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL)"
-        ),
-        &[
-            &d.id,
-            &d.grantor,
-            &d.grantor_kind,
-            &d.intermediary_org,
-            &kind,
-            &d.scope_names().join(" "),
-            &d.expires_at,
-            &d.created_at,
-            &d.created_by,
-            &d.document_ref,
-        ],
-    )?;
-    Ok(())
-}
-
-/// The grantor's active delegations.
-fn active_of(conn: &dyn Sql, grantor: &str, now_ms: i64) -> Result<Vec<Delegation>, StoreError> {
-    let rows = conn.rows(
-        concat!(
-            "SELECT ",
-            columns!(),
-            " FROM delegations WHERE grantor = $1 AND revoked_at IS NULL AND expires_at > $2"
-        ),
-        &[&grantor, &now_ms],
-    )?;
-    Ok(rows.iter().map(from_row).collect())
-}
-
-/// The active delegation from `grantor` to `org`, if any.
-pub fn active_between(
-    conn: &dyn Sql,
-    grantor: &str,
-    org: &str,
-    now_ms: i64,
-) -> Result<Option<Delegation>, StoreError> {
-    Ok(conn
-        .row(
-            concat!("SELECT ", columns!(), " FROM delegations WHERE intermediary_org = $1 AND grantor = $2 AND revoked_at IS NULL AND expires_at > $3 ORDER BY created_at DESC LIMIT 1"),
-            &[&org, &grantor, &now_ms],
-        )?
-        .as_ref()
-        .map(from_row))
-}
-
-/// One page of the grantor's delegations, newest first, before the cursor `before` (an id).
-pub fn of_grantor(
-    conn: &dyn Sql,
-    grantor: &str,
-    before: Option<&str>,
-    limit: usize,
-) -> Result<Vec<Delegation>, StoreError> {
-    let rows = conn.rows(
-        concat!(
-            "SELECT ",
-            columns!(),
-            " FROM delegations WHERE grantor = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
-        ),
-        &[&grantor, &before.unwrap_or("\u{10FFFF}"), &(limit as i64)],
-    )?;
-    Ok(rows.iter().map(from_row).collect())
-}
-
-/// One page of the active delegations to `org`, by grantor, after the cursor `after` (a
-/// grantor).
-pub fn active_to_org(
-    conn: &dyn Sql,
-    org: &str,
-    now_ms: i64,
-    after: Option<&str>,
-    limit: usize,
-) -> Result<Vec<Delegation>, StoreError> {
-    let rows = conn.rows(
-        concat!("SELECT ", columns!(), " FROM delegations WHERE intermediary_org = $1 AND grantor > $2 AND revoked_at IS NULL AND expires_at > $3 ORDER BY grantor LIMIT $4"),
-        &[&org, &after.unwrap_or(""), &now_ms, &(limit as i64)],
-    )?;
-    Ok(rows.iter().map(from_row).collect())
-}
-
-/// Revokes the grantor's delegation `id`, returning it as it now stands.
-pub fn revoke(
-    conn: &dyn Sql,
-    grantor: &str,
-    id: &str,
-    by: &str,
-    now_ms: i64,
-) -> Result<Delegation, Refused> {
-    let current = conn
-        .row(
-            concat!(
-                "SELECT ",
-                columns!(),
-                " FROM delegations WHERE id = $1 AND grantor = $2"
-            ),
-            &[&id, &grantor],
-        )?
-        .as_ref()
-        .map(from_row)
-        .ok_or(Refused::NotFound)?;
-    if !current.is_active(now_ms) {
-        return Err(Refused::NotActive);
-    }
-    // Conditional on still being active: of two concurrent revocations, one wins.
-    let changed = conn.exec(
-        "UPDATE delegations SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL",
-        &[&now_ms, &by, &id],
-    )?;
-    if changed == 0 {
-        return Err(Refused::NotActive);
-    }
-    Ok(Delegation {
-        revoked_at: Some(now_ms),
-        revoked_by: Some(by.to_string()),
-        ..current
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -646,7 +386,7 @@ mod tests {
         }
     }
 
-    /// As the five domains declare their routes: persons may delegate three domains,
+    /// As the five domains declare their routes: persons may delegate four domains,
     /// companies only contributions.
     fn domains() -> Delegable {
         Delegable {
@@ -659,29 +399,6 @@ mod tests {
 
     fn citizen() -> Grantor {
         Grantor::parse("RSSMRA85T10A562S").unwrap()
-    }
-
-    #[test]
-    fn scopes_cover_reading_and_acting() {
-        let read = Scope::parse("disability:read").unwrap();
-        let act = Scope::parse("disability:act").unwrap();
-        let cases = [
-            (&read, "disability", Access::Read, true),
-            (&read, "disability", Access::Act, false),
-            (&act, "disability", Access::Read, true),
-            (&act, "disability", Access::Act, true),
-            (&act, "income-support", Access::Read, false),
-        ];
-        for (scope, domain, access, expected) in cases {
-            assert_eq!(
-                scope.covers(domain, access),
-                expected,
-                "{scope} {domain} {access:?}"
-            );
-        }
-        for bad in ["disability", "disability:write", ":read", "disability:"] {
-            assert!(Scope::parse(bad).is_err(), "{bad}");
-        }
     }
 
     #[test]
