@@ -6,6 +6,7 @@
 //! kept in memory: its purpose is to protect this replica's single store writer and its log,
 //! not to be exact across replicas.
 
+use std::borrow::Cow;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -54,16 +55,17 @@ impl Bucket {
 }
 
 /// Cuts `text` to at most `max` bytes on a character boundary, marking the cut with `…`, so
-/// that what a client sent can be stored or logged at a bounded size.
-pub fn bounded(text: &str, max: usize) -> String {
+/// that what a client sent can be stored or logged at a bounded size. Borrowed when it fits,
+/// so the request span of every request allocates nothing for it.
+pub fn bounded(text: &str, max: usize) -> Cow<'_, str> {
     if text.len() <= max {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
     let mut end = max.saturating_sub('…'.len_utf8());
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}…", &text[..end])
+    Cow::Owned(format!("{}…", &text[..end]))
 }
 
 #[cfg(test)]

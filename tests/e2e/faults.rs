@@ -35,15 +35,7 @@ async fn each_fault_fails_only_its_own_request() {
         let (ok, _) = app.get("/api/v1/income-support/applications", &token).await;
         assert_eq!(ok, 200, "after {route}");
     }
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     for outcome in ["trap", "timeout", "memory"] {
         assert!(
             metrics.contains(&format!(

@@ -53,14 +53,7 @@ async fn platform_routes() {
 
     let token = app.citizen(MARIO);
     app.get("/api/v1/income-support/applications", &token).await;
-    let metrics = app
-        .request(Method::GET, "/metrics", None)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("welfare_http_requests_total{method=\"GET\",route=\"/api/v1/income-support/applications\",status=\"200\"} 1"),
         "{metrics}"

@@ -341,6 +341,17 @@ impl TestApp {
         })
     }
 
+    /// The Prometheus text of `/metrics`.
+    pub async fn metrics(&self) -> String {
+        self.request(Method::GET, "/metrics", None)
+            .send()
+            .await
+            .expect("GET /metrics")
+            .text()
+            .await
+            .expect("the metrics' text")
+    }
+
     pub async fn delete(&self, path: &str, token: &str) -> (u16, Value) {
         send(self.request(Method::DELETE, path, Some(token))).await
     }

@@ -346,7 +346,7 @@ pub async fn refuse(app: &App, mut entry: Entry, problem: Problem) -> Problem {
     entry.outcome = Outcome::Refused;
     entry.status = problem.status;
     let reason = problem.detail.as_deref().unwrap_or(&problem.title);
-    entry.reason = Some(bounded(reason, MAX_AUDIT_FIELD));
+    entry.reason = Some(bounded(reason, MAX_AUDIT_FIELD).into_owned());
     if let Err(e) = app.db.write(move |conn| audit::append(conn, &entry)).await {
         tracing::error!(error = %e, "a refusal could not be written to the audit trail");
     }
@@ -390,7 +390,7 @@ fn draft(
         actor,
         subject,
         method: parts.method.to_string(),
-        path: bounded(parts.uri.path(), MAX_AUDIT_FIELD),
+        path: bounded(parts.uri.path(), MAX_AUDIT_FIELD).into_owned(),
         operation: Some(rule.operation(&parts.method)),
         purpose: None,
         outcome: Outcome::Allowed,

@@ -334,15 +334,7 @@ async fn every_refusal_is_401_or_403_changes_nothing_and_is_audited() {
             c.name
         );
     }
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     // No token, a forged one, none on an agency route.
     assert!(
         metrics.contains("welfare_unauthenticated_refusals_total{status=\"401\"} 3"),
