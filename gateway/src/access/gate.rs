@@ -109,21 +109,21 @@ pub async fn admit(
     request_id: &str,
 ) -> Result<Admitted, Problem> {
     crate::http::native::singleton_headers(&parts.headers)?;
-    let draft = |principal: Option<&Principal>, subject: Option<String>| {
+    let draft = |principal: &Principal, subject: Option<String>| {
         draft(principal, subject, parts, rule, request_id)
     };
     // Whom the request names is worked out only where it is recorded: a refusal, an agency.
     let named = || named_subject(&parts.headers, rule);
     let principal = match authenticate(app, &parts.headers, rule.admits(PrincipalKind::Anonymous)) {
         Ok(p) => p,
-        Err(problem) => return Err(refuse(app, draft(None, None), problem).await),
+        Err(problem) => return Err(refuse_unauthenticated(app, parts, request_id, problem)),
     };
     if let Err(problem) = authorise(rule, &principal) {
         // A citizen or company may name itself; whom anyone else named is not verified yet.
         let named = named();
         let entry = match principal.own_subject() {
-            Some(me) if named.as_deref() == Some(me.as_str()) => draft(Some(&principal), named),
-            _ => naming(draft(Some(&principal), None), named),
+            Some(me) if named.as_deref() == Some(me.as_str()) => draft(&principal, named),
+            _ => unfiled(draft(&principal, named)),
         };
         return Err(refuse(app, entry, problem).await);
     }
@@ -147,7 +147,7 @@ pub async fn admit(
                 let named = on_behalf_of
                     .as_deref()
                     .and_then(|raw| parse_subject(raw).ok());
-                naming(draft(Some(&principal), None), named)
+                unfiled(draft(&principal, named))
             })
             .await?;
             admitted.subject = Some(me);
@@ -157,8 +157,7 @@ pub async fn admit(
                 return Ok(admitted);
             };
             let subject = parse_subject(&raw)?;
-            let mut entry = draft(Some(&principal), Some(subject.clone()));
-            let unrelated = naming(draft(Some(&principal), None), Some(subject.clone()));
+            let mut entry = draft(&principal, Some(subject.clone()));
             let now = now_ms();
             let access = Access::of_method(&parts.method);
             let db = app.db.clone();
@@ -204,7 +203,7 @@ pub async fn admit(
                         None => {
                             // No delegation: the intermediary may not file anything in the
                             // named person's trail.
-                            entry = unrelated;
+                            entry = unfiled(entry);
                             format!(
                                 "There is no active delegation from {subject} to your organisation: it was never given, has expired or was revoked."
                             )
@@ -220,7 +219,7 @@ pub async fn admit(
             voucher,
         } if !rule.admits(PrincipalKind::Anonymous) => {
             let named = named();
-            let mut entry = draft(Some(&principal), named.clone());
+            let mut entry = draft(&principal, named.clone());
             entry.purpose = Some(purpose.clone());
             let operation = rule.operation(&parts.method);
             if let Err(denied) = app
@@ -235,9 +234,7 @@ pub async fn admit(
                 )
                 .detail(format!("{} ({operation}).", denied.reason()));
                 // A purpose that does not cover the operation vouches for no one it names.
-                let mut unrelated = naming(draft(Some(&principal), None), named);
-                unrelated.purpose = Some(purpose.clone());
-                return Err(refuse(app, unrelated, problem).await);
+                return Err(refuse(app, unfiled(entry), problem).await);
             }
             if let Some(subject) = &named
                 && let Err(refusal) = authorise_subject(&rule.policy, subject)
@@ -326,23 +323,25 @@ pub async fn seal(
     }
 }
 
-/// Records a refusal and returns its problem. The refusal stands even if the trail cannot be
-/// written (the failure is logged): refusing is always safe. A caller without a valid token
-/// gets no row: it is counted, and logged while the log budget lasts.
-pub async fn refuse(app: &App, mut entry: Entry, problem: Problem) -> Problem {
-    if entry.actor_kind == ANONYMOUS {
-        app.metrics.unauthenticated_refusal(problem.status);
-        if app.refusal_log.take().is_ok() {
-            tracing::info!(
-                status = problem.status,
-                method = %entry.method,
-                path = %bounded(&entry.path, crate::http::LOGGED_PATH),
-                request_id = %entry.request_id,
-                "refused an unauthenticated request"
-            );
-        }
-        return problem;
+/// The refusal of a request without a valid token: no audit row (anyone can send those), but
+/// counted, and logged while the log budget lasts.
+fn refuse_unauthenticated(app: &App, parts: &Parts, request_id: &str, problem: Problem) -> Problem {
+    app.metrics.unauthenticated_refusal(problem.status);
+    if app.refusal_log.take().is_ok() {
+        tracing::info!(
+            status = problem.status,
+            method = %parts.method,
+            path = %bounded(parts.uri.path(), crate::http::LOGGED_PATH),
+            request_id,
+            "refused an unauthenticated request"
+        );
     }
+    problem
+}
+
+/// Records the refusal of an authenticated caller and returns its problem. The refusal stands
+/// even if the trail cannot be written (the failure is logged): refusing is always safe.
+pub async fn refuse(app: &App, mut entry: Entry, problem: Problem) -> Problem {
     entry.outcome = Outcome::Refused;
     entry.status = problem.status;
     let reason = problem.detail.as_deref().unwrap_or(&problem.title);
@@ -353,35 +352,31 @@ pub async fn refuse(app: &App, mut entry: Entry, problem: Problem) -> Problem {
     problem
 }
 
-/// The actor kind of a caller without a valid token.
-const ANONYMOUS: &str = "anonymous";
-
-/// `entry`, which is filed under nobody, keeping whom the caller named for auditors.
-fn naming(mut entry: Entry, named: Option<String>) -> Entry {
-    if let Some(named) = named {
+/// `entry` filed under nobody: whom the caller named, which it may not name, is kept in the
+/// evidence for auditors and never reaches that person's trail.
+fn unfiled(mut entry: Entry) -> Entry {
+    if let Some(named) = entry.subject.take() {
         entry.evidence = Some(json!({ "named": named }));
     }
     entry
 }
 
-/// The entry of this request by `principal` (none: not authenticated) about `subject`.
+/// The entry of this request by `principal` about `subject`.
 fn draft(
-    principal: Option<&Principal>,
+    principal: &Principal,
     subject: Option<String>,
     parts: &Parts,
     rule: &Rule<'_>,
     request_id: &str,
 ) -> Entry {
     let (actor_kind, actor) = match principal {
-        None | Some(Principal::Anonymous) => (ANONYMOUS, String::new()),
-        Some(Principal::Citizen { fiscal_code, .. }) => ("citizen", fiscal_code.to_string()),
-        Some(Principal::Company { vat_number, .. }) => ("company", vat_number.to_string()),
-        Some(Principal::Intermediary { organisation, .. }) => {
-            ("intermediary", organisation.clone())
-        }
-        Some(Principal::Agency { organisation, .. }) => ("agency", organisation.clone()),
-        Some(Principal::Operator { id, role, .. }) => ("operator", format!("{id} ({role})")),
-        Some(Principal::System) => ("system", String::new()),
+        Principal::Anonymous => ("anonymous", String::new()),
+        Principal::Citizen { fiscal_code, .. } => ("citizen", fiscal_code.to_string()),
+        Principal::Company { vat_number, .. } => ("company", vat_number.to_string()),
+        Principal::Intermediary { organisation, .. } => ("intermediary", organisation.clone()),
+        Principal::Agency { organisation, .. } => ("agency", organisation.clone()),
+        Principal::Operator { id, role, .. } => ("operator", format!("{id} ({role})")),
+        Principal::System => ("system", String::new()),
     };
     Entry {
         at: crate::store::now_rfc3339(),

@@ -39,12 +39,7 @@ pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 pub async fn dispatch(State(app): State<Arc<App>>, request: axum::extract::Request) -> Response {
     let started = Instant::now();
     let (parts, body) = request.into_parts();
-    let request_id = parts
-        .headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let request_id = super::native::request_id(&parts);
     let mut route_label = "unmatched".to_string();
     let response = match handle(&app, &parts, body, &request_id, &mut route_label).await {
         Ok(response) => response,

@@ -73,7 +73,6 @@ pub struct App {
 pub const LOGGED_PATH: usize = 256;
 
 pub fn router(app: Arc<App>) -> Router {
-    let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .route("/healthz", get(platform::healthz))
         .route("/readyz", get(platform::readyz))
@@ -95,15 +94,15 @@ pub fn router(app: Arc<App>) -> Router {
         .fallback(dispatch::dispatch)
         .layer(middleware::from_fn(never_cached))
         .layer(cors(&app.config.http.cors_origins))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(PropagateRequestIdLayer::new(request_id::HEADER))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let id = req.headers().get(request_id::HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
             // The path is the client's: cut it, so that a 30 KB path does not make every log
             // line of its request 30 KB long.
             let path = crate::budget::bounded(req.uri().path(), LOGGED_PATH);
             tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(request_id::HEADER, MakeRequestUuid))
         .layer(axum::middleware::map_request(request_id::sanitise))
         .with_state(app)
 }
@@ -156,13 +155,13 @@ fn cors(origins: &[String]) -> CorsLayer {
             HeaderName::from_static(crate::interop::modi::SIGNATURE_HEADER),
             HeaderName::from_static(crate::interop::modi::TRACKING_HEADER),
             HeaderName::from_static(crate::interop::modi::DIGEST_HEADER),
-            HeaderName::from_static("x-request-id"),
+            request_id::HEADER,
         ])
         .expose_headers([
             header::ETAG,
             header::LOCATION,
             header::RETRY_AFTER,
-            HeaderName::from_static("x-request-id"),
+            request_id::HEADER,
             HeaderName::from_static(dispatch::IDEMPOTENT_REPLAYED),
         ])
 }

@@ -13,7 +13,7 @@ use crate::problem::{FieldError, Problem};
 pub fn request_id(parts: &Parts) -> String {
     parts
         .headers
-        .get("x-request-id")
+        .get(super::request_id::HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string()
@@ -27,8 +27,10 @@ pub fn request_id(parts: &Parts) -> String {
 pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Problem> {
     let max = app.config.http.max_body_bytes;
     let bytes = axum::body::to_bytes(body, max).await.map_err(|e| {
-        if super::serve::body_timed_out(&e) {
-            return Problem::new(
+        let too_large = std::error::Error::source(&e)
+            .is_some_and(|inner| inner.is::<http_body_util::LengthLimitError>());
+        let problem = if super::serve::body_timed_out(&e) {
+            Problem::new(
                 StatusCode::REQUEST_TIMEOUT,
                 "body-timeout",
                 "The request body did not arrive in time.",
@@ -37,12 +39,7 @@ pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Pr
                 "The whole body must arrive within {} ms of the request head.",
                 app.config.http.body_timeout_ms
             ))
-            // As below: the rest of the body will not be read.
-            .header(header::CONNECTION, "close");
-        }
-        let too_large = std::error::Error::source(&e)
-            .is_some_and(|inner| inner.is::<http_body_util::LengthLimitError>());
-        let problem = if too_large {
+        } else if too_large {
             Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "body-too-large",

@@ -355,9 +355,7 @@ impl Db {
     pub fn close(&self) {
         self.inner.writer.lock().unwrap().take();
     }
-}
 
-impl Db {
     /// Whether this process owns its database alone: a SQLite file, locked by
     /// [`Db::connect`]. PostgreSQL is shared by replicas, none of which may assume another
     /// is gone.

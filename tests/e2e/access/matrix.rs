@@ -8,9 +8,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 use welfare_gateway::auth::{IntermediaryKind, Level};
-use welfare_tests::{ACME, LAURA, MARIO, TestApp, spawn_app};
+use welfare_tests::{ACME, LAURA, MARIO, spawn_app};
 
-use super::{AU, DELEGATIONS, DISABILITY, assegno_unico, audit_rows, grant};
+use super::{AU, DELEGATIONS, DISABILITY, assegno_unico, audit_rows, grant, state};
 
 struct Case {
     name: &'static str,
@@ -41,16 +41,6 @@ fn case(
         body: None,
         expected,
     }
-}
-
-/// What a refusal must not change.
-fn state(app: &TestApp) -> [i64; 4] {
-    [
-        app.count("SELECT count(*) FROM documents"),
-        app.count("SELECT count(*) FROM outbox"),
-        app.count("SELECT count(*) FROM delegations WHERE revoked_at IS NULL"),
-        app.count("SELECT count(*) FROM idempotency"),
-    ]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -66,6 +66,16 @@ pub async fn on_behalf(
     welfare_tests::send(b).await
 }
 
+/// What a refusal must not change.
+pub fn state(app: &TestApp) -> [i64; 4] {
+    [
+        app.count("SELECT count(*) FROM documents"),
+        app.count("SELECT count(*) FROM outbox"),
+        app.count("SELECT count(*) FROM delegations WHERE revoked_at IS NULL"),
+        app.count("SELECT count(*) FROM idempotency"),
+    ]
+}
+
 /// Rows of the audit trail.
 pub fn audit_rows(app: &TestApp, outcome: &str) -> i64 {
     app.count(&format!(

@@ -11,7 +11,6 @@ use spin_sdk::http::{Request, Response};
 use spin_sdk::variables;
 use welfare_auth::policy::{Policy, authorise};
 use welfare_auth::{Authenticator, Level, Principal, PrincipalKind, SubjectKind};
-use welfare_identity::{FiscalCode, VatNumber};
 
 use crate::problem;
 use crate::types::{self, Route};
@@ -109,8 +108,7 @@ pub fn admit(req: &Request, route: &Route) -> Result<Admitted, Response> {
         }
         Principal::Intermediary { .. } if on_behalf_of.is_some() => {
             if let Some(named) = &on_behalf_of
-                && FiscalCode::parse(named).is_err()
-                && VatNumber::parse(named).is_err()
+                && SubjectKind::of(named).is_none()
             {
                 return Err(problem::bad_request(
                     "invalid-on-behalf-of",
