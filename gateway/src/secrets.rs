@@ -8,6 +8,9 @@
 //! (mode 0600) on first start and reads them back on every later one, as it does the dev
 //! issuer's key. Gateways sharing a PostgreSQL database must share one secret, or each
 //! refuses the others' search ids: they should configure it, and are warned when they do not.
+//!
+//! [`read_or_create`] keeps such a file, and the dev issuer's key, safe from a race between
+//! two processes starting at once.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -61,30 +64,64 @@ pub fn component_config(
     Ok(all)
 }
 
-/// The secret in `path`, created (0600, written whole under a temporary name then linked, so
-/// two processes racing here end up with one secret) when there is none yet.
+/// The secret in `path`, created when there is none yet.
 fn open_or_create(path: &Path) -> anyhow::Result<String> {
-    if let Ok(secret) = std::fs::read_to_string(path) {
-        let secret = secret.trim().to_string();
-        anyhow::ensure!(
-            secret.chars().count() >= MIN_SECRET_CHARS,
-            "{} holds no secret of {MIN_SECRET_CHARS} characters or more: delete it to make a new one",
-            path.display()
-        );
-        return Ok(secret);
+    let secret = read_or_create(path, || {
+        let mut bytes = [0u8; GENERATED_SECRET_BYTES];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        Ok(hex::encode(bytes).into_bytes())
+    })?;
+    let secret = secret.trim().to_string();
+    anyhow::ensure!(
+        secret.chars().count() >= MIN_SECRET_CHARS,
+        "{} holds no secret of {MIN_SECRET_CHARS} characters or more: delete it to make a new one",
+        path.display()
+    );
+    Ok(secret)
+}
+
+/// The text of the private file `path` (the dev issuer's key, a generated secret), created
+/// from `make` when there is none: written whole under a temporary name, readable by its owner
+/// only, then linked into place, so two processes racing here end up with one complete file
+/// (the loser reads the winner's).
+pub fn read_or_create(
+    path: &Path,
+    make: impl FnOnce() -> anyhow::Result<Vec<u8>>,
+) -> anyhow::Result<String> {
+    if let Ok(text) = std::fs::read_to_string(path) {
+        return Ok(text);
     }
-    let mut bytes = [0u8; GENERATED_SECRET_BYTES];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let secret = hex::encode(bytes);
-    let dir = path.parent().expect("secret path has a parent");
+    let bytes = make()?;
+    let dir = path.parent().expect("a private file's path has a parent");
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let tmp = dir.join(format!("search-id.secret.{}", std::process::id()));
-    crate::auth::dev_issuer::write_private(&tmp, secret.as_bytes())?;
+    let name = path.file_name().expect("a private file's path has a name");
+    let tmp = dir.join(format!("{}.{}", name.to_string_lossy(), std::process::id()));
+    write_private(&tmp, &bytes)?;
     let linked = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
-    if linked.is_err() {
-        // Another process created it first: use theirs.
-        return open_or_create(path);
+    match linked {
+        Ok(()) => Ok(String::from_utf8(bytes)?),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+        }
+        Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
     }
-    Ok(secret)
+}
+
+/// Writes `bytes` to the new file `path`, readable by its owner only, and syncs it.
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
 }

@@ -79,20 +79,12 @@ impl DevIssuer {
                 .with_context(|| format!("reading the dev issuer key {}", path.display()))?;
             return Ok(Self { key });
         }
-        let key = p256::SecretKey::random(&mut rand::rngs::OsRng);
-        let pem = key.to_pkcs8_pem(LineEnding::LF)?;
-        let dir = path.parent().expect("key path has a parent");
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        // Write to a temporary name then rename, so two processes racing here both end up
-        // with one complete key file.
-        let tmp = dir.join(format!("es256.pem.{}", std::process::id()));
-        write_private(&tmp, pem.as_bytes())?;
-        if std::fs::hard_link(&tmp, &path).is_err() {
-            // Another process created it first: use theirs.
-            let _ = std::fs::remove_file(&tmp);
-            return Self::open(data_dir);
-        }
-        let _ = std::fs::remove_file(&tmp);
+        let pem = crate::secrets::read_or_create(&path, || {
+            let key = p256::SecretKey::random(&mut rand::rngs::OsRng);
+            Ok(key.to_pkcs8_pem(LineEnding::LF)?.as_bytes().to_vec())
+        })?;
+        let key = p256::SecretKey::from_pkcs8_pem(&pem)
+            .with_context(|| format!("reading the dev issuer key {}", path.display()))?;
         Ok(Self { key })
     }
 
@@ -180,20 +172,3 @@ impl DevIssuer {
 /// The `kid` under which the gateway trusts the dev key for ModI signatures of any agency,
 /// while the dev issuer is on.
 pub const DEV_SIGNING_KID: &str = "welfare-dev";
-
-pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    Ok(())
-}
