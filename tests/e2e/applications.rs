@@ -2,7 +2,7 @@
 //! citizens, and the event a submission publishes.
 
 use serde_json::{Value, json};
-use welfare_tests::{LAURA, MARIO, naspi_application, spawn_app};
+use welfare_tests::{LAURA, MARIO, naspi_application, naspi_application_n, spawn_app};
 
 const PATH: &str = "/api/v1/income-support/applications";
 
@@ -48,10 +48,12 @@ async fn submit_read_and_list() {
     let (_, list) = app.get(PATH, &laura).await;
     assert_eq!(list["items"], json!([]));
 
-    // Pagination: three applications, two per page.
-    for key in ["k-2", "k-3"] {
-        let (status, _) = app.post_idem(PATH, &mario, key, &naspi_application()).await;
-        assert_eq!(status, 201);
+    // Pagination: three applications (three terminations: one claim each), two per page.
+    for (n, key) in [(1, "k-2"), (2, "k-3")] {
+        let (status, out) = app
+            .post_idem(PATH, &mario, key, &naspi_application_n(n))
+            .await;
+        assert_eq!(status, 201, "{out}");
     }
     let (_, page1) = app.get(&format!("{PATH}?limit=2"), &mario).await;
     assert_eq!(page1["items"].as_array().unwrap().len(), 2);

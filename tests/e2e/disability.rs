@@ -318,6 +318,52 @@ async fn benefits_at_every_boundary() {
     assert_eq!(out["errors"][0]["field"], "percentage");
 }
 
+/// Why a benefit is not due, and what a working person granted the allowance should know:
+/// codes and figures an app acts on, texts in Italian or English.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reasons_carry_codes_and_the_callers_language() {
+    let app = spawn_app().await;
+    let token = app.citizen(MARIO);
+    let simulate = |body: Value, lang: Option<&'static str>| {
+        let mut request = app
+            .request(reqwest::Method::POST, SIMULATIONS, Some(&token))
+            .json(&body);
+        if let Some(l) = lang {
+            request = request.header("accept-language", l);
+        }
+        welfare_tests::send(request)
+    };
+    // 74 %, a cent over the 2025 limit of €5,771.35: not due, for the income.
+    let over = json!({ "year": 2025, "percentage": 74, "age": 40, "income_cents": 577_136, "working": true });
+    let (status, out) = simulate(over.clone(), None).await;
+    assert_eq!(status, 200, "{out}");
+    let reason = &out["not_granted"][0]["reason"];
+    assert_eq!(out["not_granted"][0]["kind"], "assegno-mensile");
+    assert_eq!(reason["code"], "income-above-limit");
+    assert_eq!(reason["limit_cents"], 577_135);
+    assert_eq!(reason["text"], "Reddito superiore al limite di 5.771,35 euro.");
+    let (_, out) = simulate(over, Some("en")).await;
+    assert_eq!(
+        out["not_granted"][0]["reason"]["text"],
+        "Income above the limit of €5,771.35."
+    );
+    // At the limit and working: due, with a note saying why working does not exclude it.
+    let (_, out) = simulate(
+        json!({ "year": 2025, "percentage": 74, "age": 40, "income_cents": 577_135, "working": true }),
+        None,
+    )
+    .await;
+    assert_eq!(out["notes"][0]["code"], "working-within-income-limit", "{out}");
+    // Aged 67 at 80 %: the assegno sociale's age.
+    let (_, out) = simulate(
+        json!({ "year": 2026, "percentage": 80, "age": 67, "income_cents": 0 }),
+        None,
+    )
+    .await;
+    assert_eq!(out["not_granted"][0]["reason"]["code"], "assegno-sociale-from-age");
+    assert_eq!(out["not_granted"][0]["reason"]["age"], 67);
+}
+
 /// A municipality checking parking badges, with a fresh voucher (vouchers are single-use).
 fn agency(app: &TestApp) -> String {
     app.agency("comune-di-roma", "parking-badge")

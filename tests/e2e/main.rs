@@ -19,6 +19,7 @@ mod faults;
 mod idempotency;
 mod lifecycle;
 mod naspi;
+mod naspi_claims;
 mod notifications;
 mod offers;
 mod platform;

@@ -224,8 +224,17 @@ async fn amounts_match_the_circulars() {
     }
 }
 
+/// The codes of `list` (reasons or notes), in order.
+fn codes(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn refusals_say_why() {
+async fn refusals_say_why_with_a_code() {
     let app = spawn_app().await;
     let token = app.citizen(MARIO);
 
@@ -233,10 +242,7 @@ async fn refusals_say_why() {
         .post(PATH, &token, &body(2025, "resignation", 6_000_000, 200, 40))
         .await;
     assert_eq!(out["eligible"], false);
-    assert!(
-        out["reasons"][0].as_str().unwrap().contains("resignation"),
-        "{out}"
-    );
+    assert_eq!(codes(&out["reasons"]), ["voluntary-resignation"], "{out}");
     assert_eq!(out["schedule"], json!([]));
 
     let (_, out) = app
@@ -255,8 +261,17 @@ async fn refusals_say_why() {
         .post(PATH, &token, &body(2025, "contract-end", 120_000, 12, 40))
         .await;
     assert_eq!(out["eligible"], false);
-    assert!(
-        out["reasons"][0].as_str().unwrap().contains("13 weeks"),
+    assert_eq!(codes(&out["reasons"]), ["too-few-weeks"], "{out}");
+    assert_eq!(out["reasons"][0]["needed"], 13);
+    assert_eq!(out["reasons"][0]["declared"], 12);
+
+    let (_, out) = app
+        .post(PATH, &token, &body(2025, "consensual", 6_000_000, 200, 40))
+        .await;
+    assert_eq!(out["eligible"], true, "{out}");
+    assert_eq!(
+        codes(&out["notes"]),
+        ["consensual-needs-conciliation"],
         "{out}"
     );
 
@@ -269,10 +284,127 @@ async fn refusals_say_why() {
     late["claim_date"] = json!("2025-03-20");
     let (_, out) = app.post(PATH, &token, &late).await;
     assert_eq!(out["eligible"], false, "day 69 is late: {out}");
-    assert!(
-        out["reasons"][0].as_str().unwrap().contains("2025-03-19"),
-        "{out}"
-    );
+    assert_eq!(codes(&out["reasons"]), ["claim-too-late"], "{out}");
+    assert_eq!(out["reasons"][0]["deadline"], "2025-03-19");
+    assert_eq!(out["reasons"][0]["window_days"], 68);
+}
+
+/// The texts are Italian unless the request asks for English; the code never changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reasons_are_worded_in_the_callers_language() {
+    let app = spawn_app().await;
+    let token = app.citizen(MARIO);
+    let refused = body(2025, "contract-end", 120_000, 12, 40);
+    // (Accept-Language, Content-Language, a phrase of the text)
+    let cases: &[(Option<&str>, &str, &str)] = &[
+        (None, "it", "Servono almeno 13 settimane di contributi"),
+        (Some("it-IT,it;q=0.9"), "it", "ne risultano 12"),
+        (Some("en-GB,en;q=0.9,it;q=0.5"), "en", "At least 13 weeks"),
+        (Some("de-DE"), "it", "Servono almeno 13 settimane"),
+        (Some("it;q=0.3, en;q=0.8"), "en", "12 were declared"),
+    ];
+    for (accept, language, phrase) in cases {
+        let mut request = app
+            .request(reqwest::Method::POST, PATH, Some(&token))
+            .json(&refused);
+        if let Some(a) = accept {
+            request = request.header("accept-language", *a);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["content-language"],
+            *language,
+            "{accept:?}"
+        );
+        let out: Value = response.json().await.unwrap();
+        assert_eq!(codes(&out["reasons"]), ["too-few-weeks"], "{accept:?}");
+        let text = out["reasons"][0]["text"].as_str().unwrap();
+        assert!(text.contains(phrase), "{accept:?}: {text}");
+    }
+}
+
+/// L. 207/2024 art. 1 c. 171: from 1 January 2025, a voluntary resignation from another job in
+/// the 12 months before the involuntary loss needs 13 weeks of contributions since it. Each row:
+/// (year, termination, resignation, weeks since, eligible), with the window worked out: the 12
+/// months before the termination start on the same day a year earlier.
+const RESIGNATION_RULE: &[(i64, &str, &str, i64, bool)] = &[
+    // Dismissed 30 June 2025; resigned 10 January 2025, inside the window (from 30 June 2024):
+    // 12 weeks since < 13.
+    (2025, "2025-06-30", "2025-01-10", 12, false),
+    // The same with 13 weeks: enough.
+    (2025, "2025-06-30", "2025-01-10", 13, true),
+    // Resigned 30 June 2024, the window's first day: it counts, and 5 weeks are too few.
+    (2025, "2025-06-30", "2024-06-30", 5, false),
+    // Resigned 29 June 2024, a day before the window: the rule does not apply.
+    (2025, "2025-06-30", "2024-06-29", 5, true),
+    // Dismissed 31 December 2024, before the rule's start: it does not apply.
+    (2025, "2024-12-31", "2024-10-01", 2, true),
+    // 2026: dismissed 15 February 2026, resigned 1 September 2025 (window from 15 February
+    // 2025), 10 weeks since: too few; 20: enough.
+    (2026, "2026-02-15", "2025-09-01", 10, false),
+    (2026, "2026-02-15", "2025-09-01", 20, true),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recent_resignation_needs_thirteen_weeks_since() {
+    let app = spawn_app().await;
+    let token = app.citizen(MARIO);
+    for &(year, termination, resigned, since, eligible) in RESIGNATION_RULE {
+        let mut case = body(year, "dismissal", 6_000_000, 200, 40);
+        case["termination_date"] = json!(termination);
+        case["claim_date"] = json!(termination);
+        case["previous_resignation_date"] = json!(resigned);
+        case["weeks_since_previous_resignation"] = json!(since);
+        let (status, out) = app.post(PATH, &token, &case).await;
+        let row = format!("{termination} after {resigned}, {since} weeks");
+        assert_eq!(status, 200, "{row}: {out}");
+        assert_eq!(out["eligible"], eligible, "{row}: {out}");
+        if !eligible {
+            assert_eq!(
+                codes(&out["reasons"]),
+                ["too-few-weeks-since-resignation"],
+                "{row}"
+            );
+            assert_eq!(out["reasons"][0]["resigned_on"], resigned);
+            assert_eq!(out["reasons"][0]["needed"], 13);
+            assert_eq!(out["reasons"][0]["declared"], since);
+        }
+    }
+    // The facts go together, before the termination, within the four years' weeks.
+    let cases: &[(&[(&str, Value)], &str)] = &[
+        (
+            &[("previous_resignation_date", json!("2025-01-10"))],
+            "weeks_since_previous_resignation",
+        ),
+        (
+            &[("weeks_since_previous_resignation", json!(20))],
+            "weeks_since_previous_resignation",
+        ),
+        (
+            &[
+                ("previous_resignation_date", json!("2025-07-01")),
+                ("weeks_since_previous_resignation", json!(1)),
+            ],
+            "previous_resignation_date",
+        ),
+        (
+            &[
+                ("previous_resignation_date", json!("2025-01-10")),
+                ("weeks_since_previous_resignation", json!(201)),
+            ],
+            "weeks_since_previous_resignation",
+        ),
+    ];
+    for (set, field) in cases {
+        let mut case = body(2025, "dismissal", 6_000_000, 200, 40);
+        for (k, v) in *set {
+            case[*k] = v.clone();
+        }
+        let (status, out) = app.post(PATH, &token, &case).await;
+        assert_eq!(status, 400, "{case}: {out}");
+        assert_eq!(welfare_tests::fields(&out), [*field], "{case}: {out}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

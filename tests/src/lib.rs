@@ -52,11 +52,27 @@ pub fn synthetic_fiscal_code(n: u32) -> String {
 }
 
 /// A valid NASpI application (Mario's, dismissed on 15 January 2026), for tests and the bench.
+/// One person claims once per termination: a second one for the same date is refused, so a
+/// test that files several uses [`naspi_application_n`].
 pub fn naspi_application() -> Value {
+    naspi_application_n(0)
+}
+
+/// Terminations [`naspi_application_n`] can give one person.
+pub const NASPI_TERMINATIONS: u32 = 600;
+
+/// The `n`-th of [`NASPI_TERMINATIONS`] distinct NASpI applications of one person: the same
+/// figures, the termination `n` days after 15 January 2025 + 365 (so the 0th is 15 January
+/// 2026, wrapping before 2025), the claim five days later.
+pub fn naspi_application_n(n: u32) -> Value {
+    let first = jiff::civil::date(2025, 1, 15);
+    let offset = (365 + n as i64) % NASPI_TERMINATIONS as i64;
+    let termination = first.checked_add(jiff::Span::new().days(offset)).unwrap();
+    let claim = termination.checked_add(jiff::Span::new().days(5)).unwrap();
     serde_json::json!({
         "benefit": "naspi",
-        "termination_date": "2026-01-15",
-        "claim_date": "2026-01-20",
+        "termination_date": termination.to_string(),
+        "claim_date": claim.to_string(),
         "termination_reason": "dismissal",
         "wages_last_4_years_cents": 6_000_000,
         "contribution_weeks_last_4_years": 200,

@@ -3,6 +3,14 @@
 //! credits each worker's contribution statement and issues the company one payment notice for
 //! the total, due on the 16th of the following month.
 //!
+//! A declaration can be corrected (a UniEmens "variazione", `PUT /declarations/{period}`): the
+//! worker lines are replaced, and the difference in contributions is a supplementary notice
+//! (more due) or lowers the month's notice while it is unpaid (less due; once paid, the excess
+//! is a refund, asked of the agency, not here).
+//!
+//! Every declaration and correction publishes the workers' months it records
+//! ([`crate::earnings`]), so that other domains keep their own view of the record.
+//!
 //! Keys:
 //! - `declarations/<VAT number>/<YYYY-MM>`: the declaration (one per company and month);
 //! - `periods/<fiscal code>/<YYYY-MM>/<VAT number>`: a worker's month with that employer.
@@ -16,6 +24,7 @@ use welfare_guest::store;
 use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, json};
 use welfare_identity::FiscalCode;
 
+use crate::earnings;
 use crate::month::Month;
 use crate::notices::{self, Kind, NewNotice};
 use crate::params;
@@ -56,6 +65,24 @@ pub struct Declaration {
     pub due_date: jiff::civil::Date,
     pub submitted_at: String,
     pub submitted_by: String,
+    /// Corrections made since the first submission, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<Correction>,
+}
+
+/// One correction of a declaration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Correction {
+    pub corrected_at: String,
+    pub corrected_by: String,
+    /// Contributions due after the correction minus before it.
+    pub difference_cents: i64,
+    /// The supplementary notice a higher total issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_number: Option<String>,
+    /// Workers the correction removed from the month.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<String>,
 }
 
 pub fn key(company: &str, period: Month) -> String {
@@ -71,6 +98,15 @@ struct Body {
     workers: Vec<WorkerBody>,
 }
 
+/// A correction's body: the month is the path's.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CorrectionBody {
+    #[serde(default)]
+    company_name: Option<String>,
+    workers: Vec<WorkerBody>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WorkerBody {
@@ -80,13 +116,9 @@ struct WorkerBody {
     weeks: Option<u32>,
 }
 
-/// `POST /declarations`: a company's declaration for one month.
-pub fn submit(ctx: &Ctx) -> HandlerResult {
-    let company = crate::company(ctx, "Declarations are made by companies.")?;
-    let body: Body = ctx.json()?;
-    let today = ctx.today();
-    let mut errors = Vec::new();
-    let period = Month::parse(&body.period);
+/// Checks the month of a new declaration.
+fn check_period(errors: &mut Vec<FieldError>, raw: &str, today: jiff::civil::Date) -> Option<Month> {
+    let period = Month::parse(raw);
     match period {
         None => errors.push(FieldError::new("period", "must be a month as YYYY-MM")),
         Some(m) if m > Month::of(today) => errors.push(FieldError::new(
@@ -102,7 +134,18 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
         )),
         Some(_) => {}
     }
-    if let Some(name) = &body.company_name {
+    period
+}
+
+/// Checks the company name and the worker lines (`period` decides the weeks a month has), and
+/// computes each worker's contributions at the period's rate; every invalid field is in `errors`.
+fn lines(
+    errors: &mut Vec<FieldError>,
+    company_name: &Option<String>,
+    workers: &[WorkerBody],
+    period: Option<Month>,
+) -> Vec<WorkerLine> {
+    if let Some(name) = company_name {
         if name.trim().is_empty() || name.chars().count() > MAX_NAME_CHARS {
             errors.push(FieldError::new(
                 "company_name",
@@ -110,7 +153,7 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
             ));
         }
     }
-    if body.workers.is_empty() || body.workers.len() > MAX_WORKERS {
+    if workers.is_empty() || workers.len() > MAX_WORKERS {
         errors.push(FieldError::new(
             "workers",
             &format!("must list 1 to {MAX_WORKERS} workers"),
@@ -118,8 +161,8 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
     }
     let weeks_in_month = period.map(Month::saturdays).unwrap_or(5);
     let mut seen = BTreeSet::new();
-    let mut codes = Vec::with_capacity(body.workers.len());
-    for (i, w) in body.workers.iter().enumerate() {
+    let mut codes = Vec::with_capacity(workers.len());
+    for (i, w) in workers.iter().enumerate() {
         match FiscalCode::parse(&w.fiscal_code) {
             Ok(code) => {
                 if !seen.insert(code.clone()) {
@@ -151,6 +194,85 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
             ));
         }
     }
+    let Some(period) = period.filter(|_| errors.is_empty()) else {
+        return Vec::new();
+    };
+    let p = params::in_force(period.year());
+    workers
+        .iter()
+        .zip(codes)
+        .map(|(w, code)| {
+            let contributions = percent_bp(w.taxable_cents, p.employees.rate_bp);
+            let worker_share = percent_bp(w.taxable_cents, p.employees.worker_share_bp);
+            WorkerLine {
+                fiscal_code: code.expect("validated").to_string(),
+                taxable_cents: w.taxable_cents,
+                weeks: w.weeks.unwrap_or(weeks_in_month),
+                contributions_cents: contributions,
+                worker_share_cents: worker_share,
+                employer_share_cents: contributions - worker_share,
+            }
+        })
+        .collect()
+}
+
+/// Credits each worker's month in their contribution statement. A month an officer credited
+/// from a report is superseded by the employer's own declaration: replace it, naming its
+/// version (never a conflict after the notice).
+fn credit(
+    company: &str,
+    company_name: &Option<String>,
+    period: Month,
+    workers: &[WorkerLine],
+    id: &str,
+) -> Result<(), Problem> {
+    let fund = params::in_force(period.year()).employees.fund;
+    for w in workers {
+        let k = period_key(&w.fiscal_code, period, company);
+        let corrected = store::get::<Period>(&k)?.map(|d| d.version);
+        store::put(
+            &k,
+            &Period {
+                month: period,
+                fund: fund.clone(),
+                employer: Some(company.into()),
+                employer_name: company_name.clone(),
+                taxable_cents: w.taxable_cents,
+                weeks: w.weeks,
+                source: id.into(),
+            },
+            corrected,
+        )?;
+    }
+    Ok(())
+}
+
+/// The months a declaration records, for [`earnings::publish`]; `removed` workers count
+/// nothing for the month any more.
+fn recorded(d: &Declaration, removed: &[String], at: &str) -> Vec<earnings::Entry> {
+    let entry = |fiscal_code: &str, weeks, taxable_cents| earnings::Entry {
+        fiscal_code: fiscal_code.into(),
+        month: d.period,
+        employer: d.company.clone(),
+        weeks,
+        taxable_cents,
+        source: d.id.clone(),
+        recorded_at: at.into(),
+    };
+    d.workers
+        .iter()
+        .map(|w| entry(&w.fiscal_code, w.weeks, w.taxable_cents))
+        .chain(removed.iter().map(|code| entry(code, 0, 0)))
+        .collect()
+}
+
+/// `POST /declarations`: a company's declaration for one month.
+pub fn submit(ctx: &Ctx) -> HandlerResult {
+    let company = crate::company(ctx, "Declarations are made by companies.")?;
+    let body: Body = ctx.json()?;
+    let mut errors = Vec::new();
+    let period = check_period(&mut errors, &body.period, ctx.today());
+    let workers = lines(&mut errors, &body.company_name, &body.workers, period);
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));
     }
@@ -161,23 +283,10 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
     if let Some(existing) = store::get::<Declaration>(&k)? {
         return Err(
             Problem::conflict("This month is already declared.").with_detail(format!(
-                "Declaration {} of {} for {period}.",
+                "Declaration {} of {} for {period}: correct it with PUT.",
                 existing.value.id, existing.value.submitted_at
             )),
         );
-    }
-    let mut workers = Vec::with_capacity(body.workers.len());
-    for (w, code) in body.workers.iter().zip(codes) {
-        let contributions = percent_bp(w.taxable_cents, rate);
-        let worker_share = percent_bp(w.taxable_cents, p.employees.worker_share_bp);
-        workers.push(WorkerLine {
-            fiscal_code: code.expect("validated").to_string(),
-            taxable_cents: w.taxable_cents,
-            weeks: w.weeks.unwrap_or(weeks_in_month),
-            contributions_cents: contributions,
-            worker_share_cents: worker_share,
-            employer_share_cents: contributions - worker_share,
-        });
     }
     let total: i64 = workers.iter().map(|w| w.contributions_cents).sum();
     let taxable: i64 = workers.iter().map(|w| w.taxable_cents).sum();
@@ -198,25 +307,7 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
         },
         &now,
     )?;
-    for w in &workers {
-        // A month an officer credited from a report is superseded by the employer's own
-        // declaration: replace it, naming its version (never a conflict after the notice).
-        let k = period_key(&w.fiscal_code, period, &company);
-        let corrected = store::get::<Period>(&k)?.map(|d| d.version);
-        store::put(
-            &k,
-            &Period {
-                month: period,
-                fund: p.employees.fund.clone(),
-                employer: Some(company.clone()),
-                employer_name: body.company_name.clone(),
-                taxable_cents: w.taxable_cents,
-                weeks: w.weeks,
-                source: id.clone(),
-            },
-            corrected,
-        )?;
-    }
+    credit(&company, &body.company_name, period, &workers, &id)?;
     let declaration = Declaration {
         id: id.clone(),
         company: company.clone(),
@@ -229,16 +320,146 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
         contributions_cents: total,
         notice_number: notice.notice_number,
         due_date,
-        submitted_at: now,
+        submitted_at: now.clone(),
         submitted_by: ctx.actor(),
+        corrections: Vec::new(),
     };
     store::create(&k, &declaration)?;
+    earnings::publish(&recorded(&declaration, &[], &now))?;
     let mut response = json(201, &declaration);
     response.headers.push((
         "location".into(),
         format!("/api/v1/contributions/declarations/{period}"),
     ));
     Ok(response)
+}
+
+fn period_param(ctx: &Ctx) -> Result<Month, Problem> {
+    Month::parse(ctx.param("period")).ok_or_else(|| {
+        Problem::invalid(vec![FieldError::new(
+            "period",
+            "must be a month as YYYY-MM",
+        )])
+    })
+}
+
+/// Lowers the month's open notices by `excess`, the newest supplementary one first, then the
+/// month's own; a notice lowered to nothing is cancelled. If they cannot absorb it all (some
+/// are paid or in a plan), nothing changes and the answer is 409: the excess is a refund.
+fn lower_open_notices(company: &str, d: &Declaration, excess: i64) -> Result<(), Problem> {
+    let numbers = d
+        .corrections
+        .iter()
+        .rev()
+        .filter_map(|c| c.notice_number.clone())
+        .chain(std::iter::once(d.notice_number.clone()));
+    let mut left = excess;
+    let mut lowered = Vec::new();
+    for number in numbers {
+        if left == 0 {
+            break;
+        }
+        let mut notice = notices::load(company, &number)?;
+        if notice.value.status != notices::Status::Open {
+            continue;
+        }
+        let cut = notice.value.amount_cents.min(left);
+        notice.value.amount_cents -= cut;
+        if notice.value.amount_cents == 0 {
+            notice.value.status = notices::Status::Cancelled;
+        }
+        left -= cut;
+        lowered.push(notice);
+    }
+    if left > 0 {
+        return Err(Problem::new(
+            409,
+            "correction-needs-refund",
+            "The month's contributions are paid: a lower correction is a refund request.",
+        )
+        .with_detail(format!(
+            "The open notices of {} can absorb {} of the {excess} cents less now due; ask the agency to refund the rest.",
+            d.period,
+            excess - left
+        )));
+    }
+    for notice in &lowered {
+        notices::save(notice)?;
+    }
+    Ok(())
+}
+
+/// `PUT /declarations/{period}`: corrects a month's declaration. The worker lines are
+/// replaced; more contributions due issue a supplementary notice, due with the month's notice
+/// or today if that day has passed; fewer lower the month's open notices (409 when paid ones
+/// would have to give money back: that is a refund, asked of the agency, not here).
+pub fn correct(ctx: &Ctx) -> HandlerResult {
+    let company = crate::company(ctx, "Declarations are made by companies.")?;
+    let period = period_param(ctx)?;
+    let body: CorrectionBody = ctx.json()?;
+    let mut errors = Vec::new();
+    let workers = lines(&mut errors, &body.company_name, &body.workers, Some(period));
+    if !errors.is_empty() {
+        return Err(Problem::invalid(errors));
+    }
+    let mut doc = store::get::<Declaration>(&key(&company, period))?
+        .ok_or_else(|| Problem::not_found("declaration"))?;
+    let d = &mut doc.value;
+    let now = ctx.req.received_at.clone();
+    let total: i64 = workers.iter().map(|w| w.contributions_cents).sum();
+    let difference = total - d.contributions_cents;
+    let mut supplementary = None;
+    if difference > 0 {
+        let notice = notices::issue(
+            NewNotice {
+                debtor: company.clone(),
+                kind: Kind::Declaration,
+                description: format!("Contributi {period}, rettifica"),
+                amount_cents: difference,
+                due_date: d.due_date.max(ctx.today()),
+                reference: d.id.clone(),
+                months: Vec::new(),
+                plan_id: None,
+                announce: true,
+            },
+            &now,
+        )?;
+        supplementary = Some(notice.notice_number);
+    } else if difference < 0 {
+        lower_open_notices(&company, d, -difference)?;
+    }
+    let kept: BTreeSet<&str> = workers.iter().map(|w| w.fiscal_code.as_str()).collect();
+    let removed: Vec<String> = d
+        .workers
+        .iter()
+        .map(|w| w.fiscal_code.clone())
+        .filter(|code| !kept.contains(code.as_str()))
+        .collect();
+    for code in &removed {
+        let k = period_key(code, period, &company);
+        if let Some(entry) = store::get::<Period>(&k)?
+            && entry.value.source == d.id
+        {
+            store::delete(&k, entry.version)?;
+        }
+    }
+    if body.company_name.is_some() {
+        d.company_name = body.company_name.clone();
+    }
+    credit(&company, &d.company_name, period, &workers, &d.id)?;
+    d.taxable_cents = workers.iter().map(|w| w.taxable_cents).sum();
+    d.contributions_cents = total;
+    d.workers = workers;
+    d.corrections.push(Correction {
+        corrected_at: now.clone(),
+        corrected_by: ctx.actor(),
+        difference_cents: difference,
+        notice_number: supplementary,
+        removed: removed.clone(),
+    });
+    store::put(&key(&company, period), &doc.value, Some(doc.version))?;
+    earnings::publish(&recorded(&doc.value, &removed, &now))?;
+    Ok(json(200, &doc.value))
 }
 
 /// Just a declaration's month, so that finding one does not decode its workers.
@@ -286,12 +507,7 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
 /// `GET /declarations/{period}`: one month's declaration.
 pub fn get(ctx: &Ctx) -> HandlerResult {
     let company = ctx.subject()?;
-    let period = Month::parse(ctx.param("period")).ok_or_else(|| {
-        Problem::invalid(vec![FieldError::new(
-            "period",
-            "must be a month as YYYY-MM",
-        )])
-    })?;
+    let period = period_param(ctx)?;
     let doc = store::get::<Declaration>(&key(company, period))?
         .ok_or_else(|| Problem::not_found("declaration"))?;
     Ok(json(200, &doc.value))

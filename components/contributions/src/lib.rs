@@ -14,7 +14,8 @@
 //! - [`month`]: the `YYYY-MM` period and the contribution calendar (weeks end on Saturdays).
 //! - [`amortisation`]: the instalment schedule, exact to the cent (pure).
 //! - [`notices`]: pagoPA notices, payments, the debt position.
-//! - [`declarations`]: employers' monthly declarations.
+//! - [`declarations`]: employers' monthly declarations and their corrections.
+//! - [`earnings`]: the workers' months the record holds, published for other domains.
 //! - [`statement`]: the worker's statement, from the credited months.
 //! - [`reports`]: statement error reports and the officers' queue.
 //! - [`self_employed`]: artisans' and merchants' positions and quarterly notices.
@@ -29,6 +30,7 @@ mod amortisation;
 mod days;
 mod declarations;
 mod durc;
+mod earnings;
 mod month;
 mod notices;
 mod params;
@@ -175,6 +177,16 @@ fn router() -> Router {
                 "One month's declaration.",
                 declarations::get,
             ),
+            RouteSpec {
+                request_schema: Some(schemas::DECLARATION_CORRECTION),
+                ..route(
+                    Method::Put,
+                    "/api/v1/contributions/declarations/{period}",
+                    COMPANY,
+                    "Correct a month's declaration: `{company_name?, workers[{fiscal_code, taxable_cents, weeks?}]}` replaces the worker lines; more due is a supplementary notice, less lowers the open notice.",
+                    declarations::correct,
+                )
+            },
             route(
                 Method::Get,
                 "/api/v1/contributions/debt",

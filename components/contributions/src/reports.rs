@@ -352,6 +352,19 @@ pub fn resolve(ctx: &Ctx) -> HandlerResult {
             current.map(|d| d.version),
         )?;
     }
+    let at = ctx.req.received_at.clone();
+    let recorded: Vec<crate::earnings::Entry> = corrections
+        .iter()
+        .map(|c| crate::earnings::Entry {
+            fiscal_code: subject.clone(),
+            month: c.month,
+            employer: c.employer.clone(),
+            weeks: c.weeks,
+            taxable_cents: c.taxable_cents,
+            source: id.clone(),
+            recorded_at: at.clone(),
+        })
+        .collect();
     doc.value.status = Status::Resolved;
     doc.value.resolution = Some(Resolution {
         outcome: body.outcome,
@@ -361,6 +374,7 @@ pub fn resolve(ctx: &Ctx) -> HandlerResult {
         at: ctx.req.received_at.clone(),
     });
     store::put(&key(&subject, &id), &doc.value, Some(doc.version))?;
+    crate::earnings::publish(&recorded)?;
     if let Some(entry) = store::get::<Pointer>(&queue_key(&id))? {
         store::delete(&queue_key(&id), entry.version)?;
     }

@@ -100,12 +100,36 @@ pub const PLAN_SIMULATION: &str = r#"{
   }
 }"#;
 
+pub const DECLARATION_CORRECTION: &str = r#"{
+  "type": "object",
+  "additionalProperties": false,
+  "required": ["workers"],
+  "description": "The month's worker lines as they should have been; they replace the declared ones.",
+  "properties": {
+    "company_name": { "type": "string", "minLength": 1, "maxLength": 200 },
+    "workers": {
+      "type": "array", "minItems": 1, "maxItems": 500,
+      "items": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["fiscal_code", "taxable_cents"],
+        "properties": {
+          "fiscal_code": { "type": "string", "minLength": 16, "maxLength": 16 },
+          "taxable_cents": { "type": "integer", "minimum": 0, "maximum": 100000000 },
+          "weeks": { "type": "integer", "minimum": 0, "maximum": 5, "description": "Weeks paid; the month's Saturdays by default." }
+        }
+      }
+    }
+  }
+}"#;
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn schemas_are_json() {
         for s in [
             super::DECLARATION,
+            super::DECLARATION_CORRECTION,
             super::REPORT,
             super::RESOLUTION,
             super::SELF_EMPLOYMENT,

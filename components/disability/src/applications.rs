@@ -14,7 +14,8 @@ use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::ids::{is_id, new_id};
 use welfare_guest::segments::Segments;
 use welfare_guest::store::{self, Doc};
-use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, json};
+use welfare_guest::reasons::Lang;
+use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, Response, json_in};
 
 use crate::rules;
 
@@ -203,7 +204,7 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
     store::create(&key(&subject, &id), &application)?;
     store::create(&format!("index/{id}"), &pointer)?;
     store::create(&visit_key(&visit.board, &visit.date, &id), &pointer)?;
-    let mut response = json(201, &application);
+    let mut response = answer(201, application, ctx.lang());
     response.headers.push((
         "location".into(),
         format!("/api/v1/disability/applications/{id}"),
@@ -227,8 +228,16 @@ pub fn load_any(id: &str) -> Result<Doc<Application>, Problem> {
     load(&pointer.value.subject, id)
 }
 
+/// An application as an answer carries it: its outcome's reasons worded in the reader's language.
+pub fn answer(status: u16, mut app: Application, lang: Lang) -> Response {
+    if let Some(outcome) = &mut app.outcome {
+        outcome.relabel(lang);
+    }
+    json_in(status, &app, lang)
+}
+
 pub fn get(ctx: &Ctx) -> HandlerResult {
-    Ok(json(200, &load(ctx.subject()?, ctx.param("id"))?.value))
+    Ok(answer(200, load(ctx.subject()?, ctx.param("id"))?.value, ctx.lang()))
 }
 
 pub fn list(ctx: &Ctx) -> HandlerResult {
@@ -291,7 +300,7 @@ pub fn reschedule(ctx: &Ctx) -> HandlerResult {
         note: Some(format!("Visit moved to {date}.")),
     });
     store::put(&key(&subject, &id), &doc.value, Some(doc.version))?;
-    Ok(json(200, &doc.value))
+    Ok(answer(200, doc.value, ctx.lang()))
 }
 
 /// What agencies may know of a person's status: recognised or not, which benefits, until when.
@@ -409,6 +418,7 @@ mod tests {
                     income_cents: income * 100,
                     working,
                 },
+                welfare_guest::reasons::Lang::It,
             );
             let expected: Segments = if assisted {
                 [welfare_guest::segments::ASSISTED].into()

@@ -173,6 +173,7 @@ pub fn assess(ctx: &Ctx) -> HandlerResult {
             income_cents: body.income_cents,
             working: body.working,
         },
+        ctx.lang(),
     );
     let now = ctx.req.received_at.clone();
     doc.value.assessment = Some(Assessment {
@@ -208,5 +209,5 @@ pub fn assess(ctx: &Ctx) -> HandlerResult {
     let mut payload = applications::public_status(&doc.value);
     payload["application_id"] = serde_json::json!(id);
     events::publish(ASSESSED, Some(&doc.value.subject), &payload)?;
-    Ok(json(200, &doc.value))
+    Ok(crate::applications::answer(200, doc.value, ctx.lang()))
 }

@@ -22,7 +22,7 @@ use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
 use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::{
     Ctx, Event, FieldError, HandlerResult, LevelOfAssurance, Manifest, Method, PrincipalKind,
-    Problem, Request, Response, RouteSpec, Router, json,
+    Problem, Request, Response, RouteSpec, Router, json, json_in,
 };
 
 const FOR_CITIZEN: &[PrincipalKind] = &[PrincipalKind::Citizen, PrincipalKind::Intermediary];
@@ -152,7 +152,8 @@ fn simulate(ctx: &Ctx) -> HandlerResult {
         income_cents: s.income_cents,
         working: s.working,
     };
-    Ok(json(200, &rules::evaluate(&p, &case)))
+    let lang = ctx.lang();
+    Ok(json_in(200, &rules::evaluate(&p, &case, lang), lang))
 }
 
 fn interop_status(ctx: &Ctx) -> HandlerResult {

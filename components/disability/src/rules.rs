@@ -5,6 +5,7 @@
 //! Nothing here is computed: amounts and limits are the circular's figures as they stand.
 
 use serde::{Deserialize, Serialize};
+use welfare_guest::reasons::{Explain, Lang, Reason};
 
 use crate::params::Params;
 
@@ -26,9 +27,9 @@ pub struct Case {
     pub age: u32,
     /// Personal income of the year, in cents.
     pub income_cents: i64,
-    /// Whether the person works. Recorded with the assessment, but no benefit depends on it:
-    /// the assegno mensile's "inattività lavorativa" is met by an income under its limit
-    /// (L. 215/2021 art. 12-ter, see [`evaluate`]).
+    /// Whether the person works. No benefit depends on it: the assegno mensile's "inattività
+    /// lavorativa" is met by an income under its limit (L. 215/2021 art. 12-ter, see
+    /// [`evaluate`]); a working person granted it is told so ([`Why::WorkingWithinIncomeLimit`]).
     pub working: bool,
 }
 
@@ -45,7 +46,50 @@ pub struct Benefit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NotGranted {
     pub kind: Kind,
-    pub reason: String,
+    /// Why, with its code ([`Why`]).
+    pub reason: Reason,
+}
+
+/// Why a benefit is not due, or what the person should know: stable codes, Italian and English
+/// texts ([`welfare_guest::reasons`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+pub enum Why {
+    /// L. 118/1971 art. 19: from the age of the assegno sociale it replaces the pension and the
+    /// allowance.
+    AssegnoSocialeFromAge { age: u32 },
+    /// The year's income limit of the benefit.
+    IncomeAboveLimit { limit_cents: i64 },
+    /// L. 215/2021 art. 12-ter: working does not exclude the assegno mensile while the income
+    /// stays under its limit.
+    WorkingWithinIncomeLimit { limit_cents: i64 },
+}
+
+impl Explain for Why {
+    fn text(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Why::AssegnoSocialeFromAge { age }, Lang::It) => {
+                format!("Dai {age} anni spetta al suo posto l'assegno sociale.")
+            }
+            (Why::AssegnoSocialeFromAge { age }, Lang::En) => {
+                format!("From age {age} the assegno sociale takes its place.")
+            }
+            (Why::IncomeAboveLimit { limit_cents }, _) => match lang {
+                Lang::It => format!("Reddito superiore al limite di {}.", lang.euro(*limit_cents)),
+                Lang::En => format!("Income above the limit of {}.", lang.euro(*limit_cents)),
+            },
+            (Why::WorkingWithinIncomeLimit { limit_cents }, _) => match lang {
+                Lang::It => format!(
+                    "Lavorare non esclude l'assegno mensile finché il reddito resta entro il limite di {} (L. 215/2021 art. 12-ter).",
+                    lang.euro(*limit_cents)
+                ),
+                Lang::En => format!(
+                    "Working does not exclude the assegno mensile while income stays within the limit of {} (L. 215/2021 art. 12-ter).",
+                    lang.euro(*limit_cents)
+                ),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,39 +101,52 @@ pub struct Outcome {
     pub benefits: Vec<Benefit>,
     /// Benefits the percentage would give, and why they are not due.
     pub not_granted: Vec<NotGranted>,
+    /// What the person should know, each with its code ([`Why`]).
+    #[serde(default)]
+    pub notes: Vec<Reason>,
     pub source: String,
+}
+
+impl Outcome {
+    /// Words the reasons and notes again in `lang` (a stored outcome, read in another language).
+    pub fn relabel(&mut self, lang: Lang) {
+        for n in &mut self.not_granted {
+            welfare_guest::reasons::relabel::<Why>(std::slice::from_mut(&mut n.reason), lang);
+        }
+        welfare_guest::reasons::relabel::<Why>(&mut self.notes, lang);
+    }
 }
 
 fn declarations(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
-pub fn evaluate(p: &Params, c: &Case) -> Outcome {
+pub fn evaluate(p: &Params, c: &Case, lang: Lang) -> Outcome {
     let pct = c.percentage as u32;
     let adult = c.age >= p.adult_age;
     let working_age = adult && c.age < p.pension_age;
     let mut benefits = Vec::new();
     let mut not_granted = Vec::new();
-    let mut refuse = |kind, reason: String| not_granted.push(NotGranted { kind, reason });
+    let mut notes = Vec::new();
+    let mut refuse = |kind, why: Why| {
+        not_granted.push(NotGranted {
+            kind,
+            reason: why.reason(lang),
+        })
+    };
+    let later = Why::AssegnoSocialeFromAge { age: p.pension_age };
 
     if pct == p.pension_percent {
         if !working_age {
             if adult {
-                refuse(
-                    Kind::PensioneInabilita,
-                    format!(
-                        "From age {} the assegno sociale takes its place.",
-                        p.pension_age
-                    ),
-                );
+                refuse(Kind::PensioneInabilita, later.clone());
             }
         } else if c.income_cents > p.income_limit_total_cents {
             refuse(
                 Kind::PensioneInabilita,
-                format!(
-                    "Income above the limit of {} cents.",
-                    p.income_limit_total_cents
-                ),
+                Why::IncomeAboveLimit {
+                    limit_cents: p.income_limit_total_cents,
+                },
             );
         } else {
             benefits.push(Benefit {
@@ -102,13 +159,7 @@ pub fn evaluate(p: &Params, c: &Case) -> Outcome {
     } else if pct >= p.allowance_from_percent {
         if !working_age {
             if adult {
-                refuse(
-                    Kind::AssegnoMensile,
-                    format!(
-                        "From age {} the assegno sociale takes its place.",
-                        p.pension_age
-                    ),
-                );
+                refuse(Kind::AssegnoMensile, later.clone());
             }
         } else if c.income_cents > p.income_limit_partial_cents {
             // L. 118/1971 art. 13 pays the assegno mensile to partial invalids who do not work.
@@ -118,12 +169,19 @@ pub fn evaluate(p: &Params, c: &Case) -> Outcome {
             // for working.
             refuse(
                 Kind::AssegnoMensile,
-                format!(
-                    "Income above the limit of {} cents.",
-                    p.income_limit_partial_cents
-                ),
+                Why::IncomeAboveLimit {
+                    limit_cents: p.income_limit_partial_cents,
+                },
             );
         } else {
+            if c.working {
+                notes.push(
+                    Why::WorkingWithinIncomeLimit {
+                        limit_cents: p.income_limit_partial_cents,
+                    }
+                    .reason(lang),
+                );
+            }
             benefits.push(Benefit {
                 kind: Kind::AssegnoMensile,
                 monthly_amount_cents: p.pension_cents,
@@ -149,10 +207,9 @@ pub fn evaluate(p: &Params, c: &Case) -> Outcome {
         if c.income_cents > p.income_limit_partial_cents {
             refuse(
                 Kind::IndennitaFrequenza,
-                format!(
-                    "Income above the limit of {} cents.",
-                    p.income_limit_partial_cents
-                ),
+                Why::IncomeAboveLimit {
+                    limit_cents: p.income_limit_partial_cents,
+                },
             );
         } else {
             benefits.push(Benefit {
@@ -169,6 +226,7 @@ pub fn evaluate(p: &Params, c: &Case) -> Outcome {
         targeted_placement: working_age && pct > p.placement_above_percent,
         benefits,
         not_granted,
+        notes,
         source: p.source.clone(),
     }
 }

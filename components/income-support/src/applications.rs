@@ -8,7 +8,12 @@
 //!   listing is in submission order and its cursor is the last id seen;
 //! - `index/<id>`: whose application an id is, for officers, who address applications by id;
 //! - `queue/<id>`: submitted and not yet claimed (the officers' work queue, oldest first);
-//! - `claims/<officer>/<id>`: claimed and not yet decided.
+//! - `claims/<officer>/<id>`: claimed and not yet decided;
+//! - `naspi-terminations/<fiscal code>/<termination date>`: the NASpI application for that loss
+//!   of employment, so that a second one is refused (one loss of employment, one claim:
+//!   D.Lgs. 22/2015 art. 6).
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use welfare_guest::bindings::welfare::platform::types::Error;
@@ -16,7 +21,10 @@ use welfare_guest::http::from_value;
 use welfare_guest::ids::{is_id, new_id};
 use welfare_guest::segments::Segments;
 use welfare_guest::store::Doc;
-use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, events, json, store};
+use welfare_guest::reasons::Lang;
+use welfare_guest::{
+    Ctx, FieldError, HandlerResult, Problem, Response, events, json_in, store,
+};
 
 use crate::assegno;
 use crate::household;
@@ -51,6 +59,14 @@ impl Claim {
         match self {
             Claim::Naspi { .. } => "naspi",
             Claim::AssegnoUnico { .. } => "assegno-unico",
+        }
+    }
+
+    /// Words the estimate's reasons and notes in `lang`.
+    pub fn relabel(&mut self, lang: Lang) {
+        match self {
+            Claim::Naspi { estimate, .. } => estimate.relabel(lang),
+            Claim::AssegnoUnico { estimate, .. } => estimate.relabel(lang),
         }
     }
 
@@ -134,6 +150,13 @@ pub struct Application {
     /// Fields the platform filled in from what it already knew.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prefilled: Vec<String>,
+    /// Where the platform's values come from, by field (pre-filled, or confirmed by the citizen
+    /// giving the same value).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, household::Source>,
+    /// Values the citizen gave in place of the platform's, each with what the platform had.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<household::Correction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offer: Option<Offer>,
     /// The officer working on it, from claim to decision.
@@ -173,6 +196,12 @@ impl Application {
     }
 }
 
+/// An application as an answer carries it: its reasons worded in the reader's language.
+pub fn answer(status: u16, mut app: Application, lang: Lang) -> Response {
+    app.claim.relabel(lang);
+    json_in(status, &app, lang)
+}
+
 pub fn key(subject: &str, id: &str) -> String {
     format!("applications/{subject}/{id}")
 }
@@ -183,6 +212,50 @@ pub fn index_key(id: &str) -> String {
 
 pub fn queue_key(id: &str) -> String {
     format!("queue/{id}")
+}
+
+fn termination_key(subject: &str, termination_date: &str) -> String {
+    format!("naspi-terminations/{subject}/{termination_date}")
+}
+
+/// Which application claims NASpI for a termination.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct TerminationClaim {
+    application_id: String,
+}
+
+/// Records that `id` claims NASpI for the termination in `details`, or answers 409 naming the
+/// application that already does. A withdrawn one no longer counts.
+fn claim_termination(subject: &str, id: &str, details: &NaspiFacts) -> Result<(), Problem> {
+    let date = details
+        .termination_date
+        .as_deref()
+        .expect("a validated NASpI claim has its termination date");
+    let claimed = termination_key(subject, date);
+    let existing = store::get::<TerminationClaim>(&claimed)?;
+    if let Some(doc) = &existing
+        && let Some(other) = store::get::<Application>(&key(subject, &doc.value.application_id))?
+        && other.value.status != Status::Withdrawn
+    {
+        return Err(Problem::new(
+            409,
+            "duplicate-application",
+            "A NASpI application for this termination exists already.",
+        )
+        .with_detail(format!(
+            "Application {} claims NASpI for the termination of {date}.",
+            other.value.id
+        ))
+        .with_extension("existing_application", other.value.id.clone()));
+    }
+    store::put(
+        &claimed,
+        &TerminationClaim {
+            application_id: id.into(),
+        },
+        existing.map(|d| d.version),
+    )?;
+    Ok(())
 }
 
 /// What the index, the queue and the claims hold: enough to find and list the application.
@@ -286,14 +359,24 @@ pub fn take_benefit(body: &mut serde_json::Value) -> Result<Benefit, Problem> {
     }
 }
 
+/// What pre-filling did to an application's facts: the fields filled, where the platform's
+/// values come from, and the citizen's corrections of them.
+#[derive(Debug, Default)]
+struct Prefilled {
+    fields: Vec<String>,
+    sources: BTreeMap<String, household::Source>,
+    corrections: Vec<household::Correction>,
+}
+
 /// Evaluates the facts of `benefit` in `body`, after filling in what the platform knows.
 fn evaluate(
     ctx: &Ctx,
     subject: &str,
     benefit: Benefit,
     body: serde_json::Value,
-) -> Result<(Claim, Vec<String>), Problem> {
+) -> Result<(Claim, Prefilled), Problem> {
     let known = household::Known::load(subject)?;
+    let today = crate::input::today(ctx);
     match benefit {
         Benefit::Naspi => {
             let mut facts: NaspiFacts = from_value(body)?;
@@ -303,31 +386,40 @@ fn evaluate(
                     "is set from the termination date in an application",
                 )]));
             }
-            let prefilled = known.prefill_naspi(subject, &mut facts);
+            let prefill = known.prefill_naspi(subject, &mut facts, today)?;
             let (params, case) = facts.validate(ctx, false)?;
-            let estimate = naspi::evaluate(&params.naspi, &case);
+            let estimate = naspi::evaluate(&params.naspi, &case, ctx.lang());
+            // Both dates as the rules read them, so the termination names one key however it
+            // was written.
+            facts.termination_date = Some(case.termination_date.to_string());
             facts.claim_date = Some(case.claim_date.to_string());
             Ok((
                 Claim::Naspi {
                     details: facts,
                     estimate,
                 },
-                prefilled,
+                Prefilled {
+                    fields: prefill.filled,
+                    sources: prefill.sources,
+                    corrections: prefill.corrections,
+                },
             ))
         }
         Benefit::AssegnoUnico => {
             let mut facts: AssegnoFacts = from_value(body)?;
-            let today = crate::input::today(ctx);
-            let prefilled = known.prefill_assegno(subject, &mut facts, today);
+            let fields = known.prefill_assegno(subject, &mut facts, today);
             let (params, household) = facts.validate(ctx)?;
-            let estimate = assegno::evaluate(&params.assegno_unico, &household);
+            let estimate = assegno::evaluate(&params.assegno_unico, &household, ctx.lang());
             facts.reference_date = Some(household.reference_date.to_string());
             Ok((
                 Claim::AssegnoUnico {
                     details: facts,
                     estimate,
                 },
-                prefilled,
+                Prefilled {
+                    fields,
+                    ..Prefilled::default()
+                },
             ))
         }
     }
@@ -350,6 +442,9 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
     }
     let now = ctx.req.received_at.clone();
     let id = new_id(ID_PREFIX);
+    if let Claim::Naspi { details, .. } = &claim {
+        claim_termination(&subject, &id, details)?;
+    }
     let application = Application {
         id: id.clone(),
         claim,
@@ -358,7 +453,9 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
         created_at: now.clone(),
         submitted_at: Some(now.clone()),
         submitted_by: Some(ctx.actor()),
-        prefilled,
+        prefilled: prefilled.fields,
+        sources: prefilled.sources,
+        corrections: prefilled.corrections,
         offer: None,
         claimed_by: None,
         decision: None,
@@ -371,7 +468,7 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
         }],
     };
     create(&application)?;
-    let mut response = json(201, &application);
+    let mut response = answer(201, application, ctx.lang());
     response.headers.push((
         "location".into(),
         format!("/api/v1/income-support/applications/{id}"),
@@ -387,6 +484,8 @@ struct Confirmation {
     isee_cents: Option<i64>,
     #[serde(default)]
     both_parents_working: Option<bool>,
+    #[serde(default)]
+    widowed_parent_working: Option<bool>,
 }
 
 /// The citizen confirms an application the platform offered: it is submitted as it stands (or
@@ -403,15 +502,21 @@ pub fn confirm(ctx: &Ctx) -> HandlerResult {
     let actor = ctx.actor();
     doc.value.advance(Action::Confirm, &actor, &now, None)?;
     if let Claim::AssegnoUnico { details, estimate } = &mut doc.value.claim {
-        if correction.isee_cents.is_some() || correction.both_parents_working.is_some() {
+        if correction.isee_cents.is_some()
+            || correction.both_parents_working.is_some()
+            || correction.widowed_parent_working.is_some()
+        {
             if correction.isee_cents.is_some() {
                 details.isee_cents = correction.isee_cents;
             }
             if correction.both_parents_working.is_some() {
                 details.both_parents_working = correction.both_parents_working;
             }
+            if correction.widowed_parent_working.is_some() {
+                details.widowed_parent_working = correction.widowed_parent_working;
+            }
             let (params, household) = details.validate(ctx)?;
-            *estimate = assegno::evaluate(&params.assegno_unico, &household);
+            *estimate = assegno::evaluate(&params.assegno_unico, &household, ctx.lang());
             household::Known::remember_declaration(&subject, details)?;
         }
     }
@@ -437,12 +542,12 @@ pub fn confirm(ctx: &Ctx) -> HandlerResult {
     }
     save(&doc)?;
     enqueue(&doc.value)?;
-    Ok(json(200, &doc.value))
+    Ok(answer(200, doc.value, ctx.lang()))
 }
 
 pub fn get(ctx: &Ctx) -> HandlerResult {
     let doc = load(ctx.subject()?, ctx.param("id"))?;
-    Ok(json(200, &doc.value))
+    Ok(answer(200, doc.value, ctx.lang()))
 }
 
 /// One line of a listing.

@@ -2,15 +2,17 @@
 //! each child from the household's ISEE, the children's ages and disabilities, and every
 //! supplement.
 //!
-//! Rounding: the circular's tables give amounts to the 10 cents, ISEE step by ISEE step
-//! ([`table_amount`]); the +50 % supplements are rounded once to the cent
+//! Rounding: the ISEE-dependent amounts are the rows of the year's tables, to the 10 cents
+//! ([`crate::tables`]); the +50 % supplements are rounded once to the cent
 //! ([`welfare_guest::money::round_div`]); nothing else is computed.
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use welfare_guest::money::{percent_bp, round_div};
+use welfare_guest::money::percent_bp;
+use welfare_guest::reasons::{Explain, Lang, Reason};
 
-use crate::params::AssegnoParams;
+use crate::params::{AssegnoFigures, AssegnoParams};
+use crate::tables::Column;
 
 /// Children are counted as adults from this age, and no longer (unless disabled) from the next.
 const ADULT_AGE: u32 = 18;
@@ -42,6 +44,8 @@ pub struct Household {
     pub isee_cents: Option<i64>,
     pub children: Vec<Child>,
     pub both_parents_working: bool,
+    /// The household of an orphan: the one surviving parent, who earns from work.
+    pub widowed_parent_working: bool,
     pub mother_age: Option<u32>,
     /// The day ages are taken on.
     pub reference_date: Date,
@@ -71,6 +75,8 @@ pub enum SupplementKind {
     #[serde(rename = "mother-under-21")]
     MotherUnder21,
     BothParentsWorking,
+    /// Art. 4 c. 8's supplement, for the orphan's household whose surviving parent works.
+    WidowedParentWorking,
     LargeFamily,
 }
 
@@ -101,32 +107,53 @@ pub struct Outcome {
     pub children: Vec<ChildAmount>,
     /// Supplements for the household as a whole.
     pub household_supplements: Vec<Supplement>,
-    pub notes: Vec<String>,
+    /// What the household should know, each with its code ([`Why`]).
+    pub notes: Vec<Reason>,
     pub source: String,
+}
+
+/// What a household should know about its amounts: stable codes, Italian and English texts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+pub enum Why {
+    /// Art. 4 c. 1 and 5: without a valid ISEE every ISEE-dependent amount is its minimum.
+    NoIsee,
+    /// Art. 2 c. 1 b): children aged 18 to 20 count only under conditions.
+    YoungAdultConditions,
+    /// Art. 2 c. 1 c): from 21, only disabled children count.
+    AdultOnlyIfDisabled,
+}
+
+impl Explain for Why {
+    fn text(&self, lang: Lang) -> String {
+        match self {
+            Why::NoIsee => lang.pick(
+                "Senza un ISEE valido ogni importo che ne dipende è al minimo. Presenta una DSU per avere l'ISEE e gli importi che ne derivano.",
+                "No valid ISEE: every amount that depends on it is at its minimum. Submit a DSU to get an ISEE and the amounts it gives.",
+            ),
+            Why::YoungAdultConditions => lang.pick(
+                "I figli dai 18 ai 20 anni contano solo se studiano o sono in formazione, lavorano con un reddito annuo inferiore a 8.000 euro, svolgono il servizio civile o sono registrati come disoccupati.",
+                "Children aged 18 to 20 count only while in education or training, working with a yearly income under €8,000, in civil service, or registered as unemployed.",
+            ),
+            Why::AdultOnlyIfDisabled => lang.pick(
+                "I figli dai 21 anni in su contano solo se con disabilità.",
+                "Children aged 21 or more count only when disabled.",
+            ),
+        }
+        .into()
+    }
+}
+
+impl Outcome {
+    /// Words the notes again in `lang` (a stored estimate, read in another language).
+    pub fn relabel(&mut self, lang: Lang) {
+        welfare_guest::reasons::relabel::<Why>(&mut self.notes, lang);
+    }
 }
 
 /// Full years from `birth` to `on`.
 pub fn age_on(birth: Date, on: Date) -> u32 {
     welfare_guest::dates::full_years(birth, on)
-}
-
-/// An amount that falls from `max` (ISEE at or below the lower threshold) to `min` (at or above
-/// the upper one, or with no ISEE) in the tables' equal ISEE steps, to the tables' 10 cents.
-pub fn table_amount(p: &AssegnoParams, max: i64, min: i64, isee: Option<i64>) -> i64 {
-    let Some(isee) = isee else { return min };
-    if isee <= p.isee_lower_cents {
-        return max;
-    }
-    if isee >= p.isee_upper_cents {
-        return min;
-    }
-    let span = (p.isee_upper_cents - p.isee_lower_cents) as i128;
-    let steps = p.isee_steps as i128;
-    // The step an ISEE falls in: 1 just above the lower threshold, `steps` just below the upper.
-    let step = ((isee - p.isee_lower_cents) as i128 * steps + span - 1) / span;
-    let rounding = p.table_rounding_cents as i128;
-    let exact_x_steps = max as i128 * steps - (max - min) as i128 * step;
-    (round_div(exact_x_steps, steps * rounding) * rounding) as i64
 }
 
 fn category(age: u32, disability: Disability) -> Category {
@@ -138,7 +165,7 @@ fn category(age: u32, disability: Disability) -> Category {
     }
 }
 
-fn disability_supplement(p: &AssegnoParams, disability: Disability) -> i64 {
+fn disability_supplement(p: &AssegnoFigures, disability: Disability) -> i64 {
     match disability {
         Disability::None => 0,
         Disability::Medium => p.disability_medium_cents,
@@ -147,8 +174,10 @@ fn disability_supplement(p: &AssegnoParams, disability: Disability) -> i64 {
     }
 }
 
-pub fn evaluate(p: &AssegnoParams, h: &Household) -> Outcome {
+pub fn evaluate(params: &AssegnoParams, h: &Household, lang: Lang) -> Outcome {
+    let (p, tables) = (&params.figures, &params.tables);
     let isee = h.isee_cents;
+    let row = tables.row(isee);
     let ages: Vec<u32> = h
         .children
         .iter()
@@ -167,21 +196,26 @@ pub fn evaluate(p: &AssegnoParams, h: &Household) -> Outcome {
     due.sort_by_key(|&i| (h.children[i].birth_date, i));
     let due_count = due.len() as u32;
 
+    // Art. 4 c. 8: both parents earn from work; since D.L. 73/2022 art. 38 (conv. L. 122/2022)
+    // also the orphan's household with one surviving parent who works.
+    let earners = if h.both_parents_working {
+        Some(SupplementKind::BothParentsWorking)
+    } else if h.widowed_parent_working {
+        Some(SupplementKind::WidowedParentWorking)
+    } else {
+        None
+    };
     let mother_young = h.mother_age.is_some_and(|a| a < p.mother_age_limit);
     let toddler_household = due_count >= p.toddler_family_children
-        && isee.is_some_and(|i| i <= p.toddler_isee_limit_cents);
+        && isee.is_some_and(|i| i <= tables.upper_cents());
 
     let mut children = Vec::with_capacity(h.children.len());
     for (i, child) in h.children.iter().enumerate() {
         let age = ages[i];
         let category = categories[i];
         let base = match category {
-            Category::Minor | Category::DisabledAdult => {
-                table_amount(p, p.minor_max_cents, p.minor_min_cents, isee)
-            }
-            Category::YoungAdult => {
-                table_amount(p, p.young_adult_max_cents, p.young_adult_min_cents, isee)
-            }
+            Category::Minor | Category::DisabledAdult => tables.amount(Column::Minor, row),
+            Category::YoungAdult => tables.amount(Column::YoungAdult, row),
             Category::NotEligible => 0,
         };
         let mut supplements = Vec::new();
@@ -200,7 +234,7 @@ pub fn evaluate(p: &AssegnoParams, h: &Household) -> Outcome {
             if rank >= 3 {
                 add(
                     SupplementKind::ThirdChildOnward,
-                    table_amount(p, p.third_child_max_cents, p.third_child_min_cents, isee),
+                    tables.amount(Column::ThirdChild, row),
                 );
             }
             if age < YOUNG_ADULT_END {
@@ -212,11 +246,10 @@ pub fn evaluate(p: &AssegnoParams, h: &Household) -> Outcome {
             if mother_young {
                 add(SupplementKind::MotherUnder21, p.mother_under_21_cents);
             }
-            if age < ADULT_AGE && h.both_parents_working {
-                add(
-                    SupplementKind::BothParentsWorking,
-                    table_amount(p, p.both_working_max_cents, 0, isee),
-                );
+            if age < ADULT_AGE
+                && let Some(kind) = earners
+            {
+                add(kind, tables.amount(Column::BothWorking, row));
             }
         }
         let amount = base + supplements.iter().map(|s| s.amount_cents).sum::<i64>();
@@ -240,19 +273,13 @@ pub fn evaluate(p: &AssegnoParams, h: &Household) -> Outcome {
     }
     let mut notes = Vec::new();
     if isee.is_none() {
-        notes.push(
-            "No valid ISEE: every amount that depends on it is at its minimum. Submit a DSU to get an ISEE and the amounts it gives."
-                .to_string(),
-        );
+        notes.push(Why::NoIsee.reason(lang));
     }
     if categories.contains(&Category::YoungAdult) {
-        notes.push(
-            "Children aged 18 to 20 count only while in education or training, working with a yearly income under €8,000, in civil service, or registered as unemployed."
-                .to_string(),
-        );
+        notes.push(Why::YoungAdultConditions.reason(lang));
     }
     if categories.contains(&Category::NotEligible) {
-        notes.push("Children aged 21 or more count only when disabled.".to_string());
+        notes.push(Why::AdultOnlyIfDisabled.reason(lang));
     }
     let total = children.iter().map(|c| c.amount_cents).sum::<i64>()
         + household_supplements
@@ -265,6 +292,6 @@ pub fn evaluate(p: &AssegnoParams, h: &Household) -> Outcome {
         children,
         household_supplements,
         notes,
-        source: format!("D.Lgs. 230/2021 art. 4; {}", p.source),
+        source: format!("{}; {}", tables.source, p.source),
     }
 }

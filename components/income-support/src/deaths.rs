@@ -166,7 +166,9 @@ mod tests {
                 wages_last_4_years_cents: 6_000_000,
                 contribution_weeks_last_4_years: 200,
                 age: 40,
+                previous_resignation: None,
             },
+            welfare_guest::reasons::Lang::It,
         );
         Application {
             id: "app_01jz0000000000000000000000".into(),
@@ -180,6 +182,8 @@ mod tests {
             submitted_at: None,
             submitted_by: None,
             prefilled: Vec::new(),
+            sources: Default::default(),
+            corrections: Vec::new(),
             offer: None,
             claimed_by: (status == Status::InReview).then(|| "officer-1".into()),
             decision: None,

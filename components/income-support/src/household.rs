@@ -1,17 +1,22 @@
 //! What the platform already knows about a citizen, so that applications come pre-filled: the
 //! children the civil registry reported, the other parent, and what the citizen declared last
-//! time (ISEE, whether both parents work). The fiscal code itself gives the age and sex.
+//! time (ISEE, whether both parents work). The fiscal code itself gives the age and sex; the
+//! contribution record income support keeps from the contributions domain's events gives a
+//! NASpI claim's wages and weeks ([`earnings`]).
 //!
 //! Key: `households/<fiscal code>`.
+
+use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use welfare_guest::dates::birth_date;
 use welfare_guest::store::{self, Doc};
-use welfare_guest::{Ctx, HandlerResult, Problem, json};
+use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, json, json_in};
 use welfare_identity::FiscalCode;
 
 use crate::assegno::{self, age_on};
+use crate::earnings;
 use crate::input::{AssegnoFacts, ChildFacts, NaspiFacts, today};
 use crate::naspi;
 
@@ -32,6 +37,9 @@ pub struct Known {
     pub isee_cents: Option<i64>,
     #[serde(default)]
     pub both_parents_working: Option<bool>,
+    /// The last declaration of being a widowed parent who works.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widowed_parent_working: Option<bool>,
 }
 
 /// Birth date (as seen on `on`) and whether the code is a woman's.
@@ -67,6 +75,7 @@ impl Known {
         Self::update(subject, |k| {
             k.isee_cents = facts.isee_cents;
             k.both_parents_working = facts.both_parents_working;
+            k.widowed_parent_working = facts.widowed_parent_working;
         })
     }
 
@@ -98,23 +107,53 @@ impl Known {
             .map(|(birth, _)| age_on(birth, on))
     }
 
-    /// Fills what a NASpI application left out and the platform knows: the age, from the
-    /// fiscal code, at the termination date. Returns the fields it filled.
-    pub fn prefill_naspi(&self, subject: &str, facts: &mut NaspiFacts) -> Vec<String> {
-        let mut filled = Vec::new();
-        if facts.age.is_none() {
-            let on = facts
-                .termination_date
-                .as_deref()
-                .and_then(|d| d.parse::<Date>().ok());
-            if let Some(on) = on
-                && let Some((birth, _)) = birth_from_code(subject, on)
-            {
-                facts.age = Some(age_on(birth, on));
-                filled.push("age".into());
-            }
+    /// What the platform knows of a NASpI claim: the age on the claim date (`claim_date`, else
+    /// `today`), from the fiscal code; and, when the termination date is known, the wages and
+    /// weeks of the four years before it, from the employers' declarations ([`earnings`]).
+    /// Fills what `facts` leaves out; where the citizen gave a value of their own that differs
+    /// from the platform's, that is recorded as their correction.
+    pub fn prefill_naspi(
+        &self,
+        subject: &str,
+        facts: &mut NaspiFacts,
+        today: Date,
+    ) -> Result<NaspiPrefill, Problem> {
+        let mut out = NaspiPrefill::default();
+        let claim_date = facts
+            .claim_date
+            .as_deref()
+            .and_then(|d| d.parse::<Date>().ok())
+            .unwrap_or(today);
+        if let Some((birth, _)) = birth_from_code(subject, claim_date) {
+            let age = age_on(birth, claim_date);
+            out.offer("age", &mut facts.age, age, Source::FiscalCode { on: claim_date });
         }
-        filled
+        let termination = facts
+            .termination_date
+            .as_deref()
+            .and_then(|d| d.parse::<Date>().ok());
+        if let Some(termination) = termination
+            && let Some(record) = earnings::four_years_before(subject, termination)?
+        {
+            let source = Source::ContributionRecord {
+                declarations: record.sources.clone(),
+                from_month: record.from_month.clone(),
+                to_month: record.to_month.clone(),
+            };
+            out.offer(
+                "wages_last_4_years_cents",
+                &mut facts.wages_last_4_years_cents,
+                record.wages_cents,
+                source.clone(),
+            );
+            out.offer(
+                "contribution_weeks_last_4_years",
+                &mut facts.contribution_weeks_last_4_years,
+                record.weeks,
+                source,
+            );
+        }
+        Ok(out)
     }
 
     /// Fills what an Assegno Unico application left out and the platform knows: the children,
@@ -145,11 +184,82 @@ impl Known {
             facts.isee_cents = self.isee_cents;
             filled.push("isee_cents".into());
         }
-        if facts.both_parents_working.is_none() && self.both_parents_working.is_some() {
+        // The two work statuses exclude each other: one the citizen gives now wins over the
+        // other remembered from before.
+        if facts.both_parents_working.is_none()
+            && self.both_parents_working.is_some()
+            && facts.widowed_parent_working != Some(true)
+        {
             facts.both_parents_working = self.both_parents_working;
             filled.push("both_parents_working".into());
         }
+        if facts.widowed_parent_working.is_none()
+            && self.widowed_parent_working.is_some()
+            && facts.both_parents_working != Some(true)
+        {
+            facts.widowed_parent_working = self.widowed_parent_working;
+            filled.push("widowed_parent_working".into());
+        }
         filled
+    }
+}
+
+/// Where a pre-filled value comes from, so that the citizen can check it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "kebab-case")]
+pub enum Source {
+    /// The birth date in the fiscal code, the age taken on `on`.
+    FiscalCode { on: Date },
+    /// The employers' monthly declarations (and officers' corrections after a report) for the
+    /// months `from_month` to `to_month`.
+    ContributionRecord {
+        declarations: Vec<String>,
+        from_month: String,
+        to_month: String,
+    },
+}
+
+/// A value the citizen gave in place of the platform's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Correction {
+    pub field: String,
+    pub platform_value: serde_json::Value,
+    pub citizen_value: serde_json::Value,
+    pub source: Source,
+}
+
+/// What pre-filling a NASpI claim did: the fields it filled, where each known value comes from,
+/// and the citizen's corrections of them.
+#[derive(Debug, Clone, Default)]
+pub struct NaspiPrefill {
+    pub filled: Vec<String>,
+    pub sources: BTreeMap<String, Source>,
+    pub corrections: Vec<Correction>,
+}
+
+impl NaspiPrefill {
+    /// Offers the platform's `known` value for `field`: it fills an empty field; a different
+    /// value the citizen gave is their correction.
+    fn offer<T>(&mut self, field: &str, value: &mut Option<T>, known: T, source: Source)
+    where
+        T: PartialEq + Serialize + Copy,
+    {
+        match value {
+            None => {
+                *value = Some(known);
+                self.filled.push(field.into());
+                self.sources.insert(field.into(), source);
+            }
+            Some(given) if *given != known => self.corrections.push(Correction {
+                field: field.into(),
+                platform_value: serde_json::json!(known),
+                citizen_value: serde_json::json!(*given),
+                source,
+            }),
+            Some(_) => {
+                self.sources.insert(field.into(), source);
+            }
+        }
     }
 }
 
@@ -165,7 +275,11 @@ pub fn draft(ctx: &Ctx) -> HandlerResult {
             let estimate = match facts.children {
                 Some(_) => {
                     let (params, household) = facts.validate(ctx)?;
-                    Some(assegno::evaluate(&params.assegno_unico, &household))
+                    Some(assegno::evaluate(
+                        &params.assegno_unico,
+                        &household,
+                        ctx.lang(),
+                    ))
                 }
                 None => None,
             };
@@ -175,13 +289,55 @@ pub fn draft(ctx: &Ctx) -> HandlerResult {
             ))
         }
         "naspi" => {
+            // The termination the citizen is asking about (today's when absent), and its reason
+            // when they give it, for an estimate.
             let mut facts = NaspiFacts::default();
-            facts.termination_date = Some(today(ctx).to_string());
-            let prefilled = known.prefill_naspi(subject, &mut facts);
-            facts.termination_date = None;
-            Ok(json(
+            let mut errors = Vec::new();
+            let termination = match ctx.query("termination_date") {
+                Some(raw) => match raw.parse::<Date>() {
+                    Ok(d) => Some(d),
+                    Err(_) => {
+                        errors.push(FieldError::new(
+                            "termination_date",
+                            "must be a date as YYYY-MM-DD",
+                        ));
+                        None
+                    }
+                },
+                None => Some(today(ctx)),
+            };
+            if let Some(raw) = ctx.query("claim_date") {
+                match raw.parse::<Date>() {
+                    Ok(d) => facts.claim_date = Some(d.to_string()),
+                    Err(_) => errors.push(FieldError::new(
+                        "claim_date",
+                        "must be a date as YYYY-MM-DD",
+                    )),
+                }
+            }
+            if let Some(raw) = ctx.query("termination_reason") {
+                match serde_json::from_value::<naspi::TerminationReason>(raw.into()) {
+                    Ok(r) => facts.termination_reason = Some(r),
+                    Err(_) => errors.push(FieldError::new(
+                        "termination_reason",
+                        "must be one of: dismissal, contract-end, resignation-just-cause, consensual, resignation",
+                    )),
+                }
+            }
+            if !errors.is_empty() {
+                return Err(Problem::invalid(errors));
+            }
+            facts.termination_date = termination.map(|d| d.to_string());
+            let prefill = known.prefill_naspi(subject, &mut facts, today(ctx))?;
+            let lang = ctx.lang();
+            let estimate = match facts.validate(ctx, false) {
+                Ok((params, case)) => Some(naspi::evaluate(&params.naspi, &case, lang)),
+                Err(_) => None,
+            };
+            Ok(json_in(
                 200,
-                &serde_json::json!({ "benefit": "naspi", "details": facts, "prefilled": prefilled, "estimate": Option::<naspi::Outcome>::None }),
+                &serde_json::json!({ "benefit": "naspi", "details": facts, "prefilled": prefill.filled, "sources": prefill.sources, "estimate": estimate }),
+                lang,
             ))
         }
         _ => Err(Problem::not_found("benefit")),
@@ -202,14 +358,21 @@ mod tests {
 
     #[test]
     fn ages_come_from_the_code_in_the_century_before_the_day() {
-        // Born 20 May 1926; the job ended on 8 May 2026, twelve days before the 100th birthday.
+        // Born 20 May 1926; the claim is made on 8 May 2026, twelve days before the 100th
+        // birthday (the age on the claim date, not on the request's day). No termination date:
+        // nothing is read from the contribution record.
         let elder = code("RSSMRA26E20H501");
         let mut facts = NaspiFacts {
-            termination_date: Some("2026-05-08".into()),
+            claim_date: Some("2026-05-08".into()),
             ..NaspiFacts::default()
         };
-        let filled = Known::default().prefill_naspi(&elder, &mut facts);
-        assert_eq!((facts.age, filled), (Some(99), vec!["age".to_string()]));
+        let prefill = Known::default()
+            .prefill_naspi(&elder, &mut facts, Date::constant(2026, 6, 1))
+            .unwrap();
+        assert_eq!(
+            (facts.age, prefill.filled),
+            (Some(99), vec!["age".to_string()])
+        );
         // The mother is the co-parent whose code is a woman's (day 69 = 29 + 40): born on
         // 29 February 1996, 30 on 1 March 2026.
         let known = Known {

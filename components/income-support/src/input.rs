@@ -30,6 +30,13 @@ pub struct NaspiFacts {
     /// When the claim is (or was) made; the request's date when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claim_date: Option<String>,
+    /// The day the claimant last resigned voluntarily from another job, when that was in the
+    /// 12 months before this termination (L. 207/2024 art. 1 c. 171).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_resignation_date: Option<String>,
+    /// Contribution weeks since that resignation; required with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weeks_since_previous_resignation: Option<u32>,
 }
 
 fn required<T: Clone>(errors: &mut Vec<FieldError>, field: &str, value: &Option<T>) -> Option<T> {
@@ -100,6 +107,39 @@ impl NaspiFacts {
             Some(raw) => date(&mut errors, "claim_date", Some(raw)),
             None => Some(today(ctx)),
         };
+        let resigned = date(
+            &mut errors,
+            "previous_resignation_date",
+            self.previous_resignation_date.as_deref(),
+        );
+        let weeks_since = self.weeks_since_previous_resignation;
+        match (&self.previous_resignation_date, weeks_since) {
+            (Some(_), None) => errors.push(FieldError::new(
+                "weeks_since_previous_resignation",
+                "is required with previous_resignation_date",
+            )),
+            (None, Some(_)) => errors.push(FieldError::new(
+                "weeks_since_previous_resignation",
+                "goes with previous_resignation_date",
+            )),
+            _ => {}
+        }
+        if let (Some(since), Some(all)) = (weeks_since, weeks)
+            && since > all
+        {
+            errors.push(FieldError::new(
+                "weeks_since_previous_resignation",
+                "cannot exceed contribution_weeks_last_4_years, which include them",
+            ));
+        }
+        if let (Some(r), Some(t)) = (resigned, termination)
+            && r >= t
+        {
+            errors.push(FieldError::new(
+                "previous_resignation_date",
+                "must be before termination_date",
+            ));
+        }
         let year = if year_required {
             required(&mut errors, "year", &self.year)
         } else {
@@ -117,6 +157,9 @@ impl NaspiFacts {
             wages_last_4_years_cents: wages.expect("validated"),
             contribution_weeks_last_4_years: weeks.expect("validated"),
             age: age.expect("validated"),
+            previous_resignation: resigned.zip(weeks_since).map(|(date, weeks_since)| {
+                crate::naspi::PreviousResignation { date, weeks_since }
+            }),
         };
         Ok((params, case))
     }
@@ -160,6 +203,9 @@ pub struct AssegnoFacts {
     pub children: Option<Vec<ChildFacts>>,
     #[serde(default)]
     pub both_parents_working: Option<bool>,
+    /// The applicant is a widowed parent, the household's only one, and earns from work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widowed_parent_working: Option<bool>,
     #[serde(default)]
     pub mother_age: Option<u32>,
     /// The day ages are taken on; the request's date when absent.
@@ -196,6 +242,12 @@ impl AssegnoFacts {
                     MOTHER_AGE_RANGE.start(),
                     MOTHER_AGE_RANGE.end()
                 ),
+            ));
+        }
+        if self.both_parents_working == Some(true) && self.widowed_parent_working == Some(true) {
+            errors.push(FieldError::new(
+                "widowed_parent_working",
+                "a widowed parent is the household's only parent: not with both_parents_working",
             ));
         }
         let reference = match &self.reference_date {
@@ -250,6 +302,7 @@ impl AssegnoFacts {
                 isee_cents: self.isee_cents,
                 children: parsed,
                 both_parents_working: self.both_parents_working.unwrap_or(false),
+                widowed_parent_working: self.widowed_parent_working.unwrap_or(false),
                 mother_age: self.mother_age,
                 reference_date: reference,
             },

@@ -1,12 +1,16 @@
 //! The income-support domain: NASpI (unemployment benefit) and Assegno Unico (child benefit).
 //!
 //! # Layout
-//! - [`params`]: the yearly rule parameters (`params/<year>.toml`), each naming its circular.
-//! - [`naspi`], [`assegno`]: the rules as pure functions.
+//! - [`params`]: the yearly rule parameters (`params/<year>.toml`), each naming its circular,
+//!   and the chain of indexations of the Assegno Unico tables (`params/assegno-unico-tables.toml`).
+//! - [`naspi`], [`assegno`]: the rules as pure functions; [`tables`]: the Assegno Unico's ISEE
+//!   tables, the decree's indexed year by year.
 //! - [`input`]: request bodies and their validation into rule inputs.
 //! - [`lifecycle`]: an application's statuses and the only moves between them.
 //! - [`applications`]: submitting, confirming, listing and reading applications; the dossier.
 //! - [`household`]: what the platform knows about a citizen, to pre-fill applications.
+//! - [`earnings`]: the contribution record as income support keeps it from the contributions
+//!   domain's events, for NASpI's wages and weeks.
 //! - [`officers`]: the work queue, claims, decisions and payments.
 //! - [`offers`]: a registered birth becomes a pre-filled application the parents confirm.
 //! - [`deaths`]: a registered death closes the deceased's applications and ends benefits.
@@ -17,6 +21,7 @@
 mod applications;
 mod assegno;
 mod deaths;
+mod earnings;
 mod household;
 mod input;
 mod lifecycle;
@@ -26,6 +31,7 @@ mod officers;
 mod params;
 mod people;
 mod schemas;
+mod tables;
 
 use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
 use welfare_guest::bindings::welfare::platform::types::Error;
@@ -33,7 +39,7 @@ use welfare_guest::life_events;
 use welfare_guest::{
     Ctx, Event, HandlerResult, LevelOfAssurance, Manifest, Method, PrincipalKind, Request, Response,
 };
-use welfare_guest::{RouteSpec, Router, json};
+use welfare_guest::{RouteSpec, Router, json_in};
 
 /// Callers who may act for a citizen.
 const FOR_CITIZEN: &[PrincipalKind] = &[PrincipalKind::Citizen, PrincipalKind::Intermediary];
@@ -54,7 +60,7 @@ fn router() -> Router {
     Router {
         name: "income-support",
         version: env!("CARGO_PKG_VERSION"),
-        subscriptions: &[life_events::BIRTH, life_events::DEATH],
+        subscriptions: &[life_events::BIRTH, life_events::DEATH, earnings::RECORDED],
         routes: vec![
             RouteSpec {
                 principals: AUTHENTICATED,
@@ -85,7 +91,7 @@ fn router() -> Router {
                 ..RouteSpec::new(
                     Method::Get,
                     "/api/v1/income-support/drafts/{benefit}",
-                    "An application as the platform would pre-fill it (`naspi`, `assegno-unico`).",
+                    "An application as the platform would pre-fill it (`naspi`, `assegno-unico`); for NASpI, `?termination_date=` (today by default), `claim_date=` and `termination_reason=` (then with its estimate).",
                     household::draft,
                 )
             },
@@ -187,14 +193,17 @@ fn router() -> Router {
 
 fn simulate_naspi(ctx: &Ctx) -> HandlerResult {
     let (params, case) = input::naspi_simulation(ctx)?;
-    Ok(json(200, &naspi::evaluate(&params.naspi, &case)))
+    let lang = ctx.lang();
+    Ok(json_in(200, &naspi::evaluate(&params.naspi, &case, lang), lang))
 }
 
 fn simulate_assegno(ctx: &Ctx) -> HandlerResult {
     let (params, household) = input::assegno_simulation(ctx)?;
-    Ok(json(
+    let lang = ctx.lang();
+    Ok(json_in(
         200,
-        &assegno::evaluate(&params.assegno_unico, &household),
+        &assegno::evaluate(&params.assegno_unico, &household, lang),
+        lang,
     ))
 }
 
@@ -213,6 +222,7 @@ impl Guest for IncomeSupport {
         match event.topic.as_str() {
             life_events::BIRTH => offers::on_birth(&event),
             life_events::DEATH => deaths::on_death(&event),
+            earnings::RECORDED => earnings::on_recorded(&event),
             other => Err(format!("income-support does not subscribe to {other}")),
         }
     }

@@ -9,6 +9,7 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use welfare_guest::money::round_div;
+use welfare_guest::reasons::{Explain, Lang, Reason};
 
 use crate::params::NaspiParams;
 
@@ -31,7 +32,59 @@ pub struct Case {
     pub reason: TerminationReason,
     pub wages_last_4_years_cents: i64,
     pub contribution_weeks_last_4_years: u32,
+    /// On the claim date (art. 4 c. 3 as amended: "alla data di presentazione della domanda").
     pub age: u32,
+    /// A voluntary resignation from another job, and the contribution weeks since it.
+    pub previous_resignation: Option<PreviousResignation>,
+}
+
+/// Another job left by voluntary resignation before the involuntary loss (L. 207/2024 art. 1
+/// c. 171).
+#[derive(Debug, Clone, Copy)]
+pub struct PreviousResignation {
+    pub date: Date,
+    pub weeks_since: u32,
+}
+
+/// Why a claim is refused, or what the claimant should know: stable codes, Italian and English
+/// texts ([`welfare_guest::reasons`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+pub enum Why {
+    /// Art. 3 c. 1: a voluntary resignation is not an involuntary loss.
+    VoluntaryResignation,
+    /// Art. 3 c. 1 b): too few weeks in the four years.
+    TooFewWeeks { needed: u32, declared: u32 },
+    /// Art. 6 c. 1: the claim is past its window.
+    ClaimTooLate { window_days: i32, deadline: Date },
+    ClaimBeforeTermination,
+    /// L. 207/2024 art. 1 c. 171: too few weeks since a recent resignation from another job.
+    TooFewWeeksSinceResignation {
+        resigned_on: Date,
+        needed: u32,
+        declared: u32,
+    },
+    /// A consensual termination counts only when agreed under art. 7 L. 604/1966.
+    ConsensualNeedsConciliation,
+}
+
+impl Explain for Why {
+    fn text(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Why::VoluntaryResignation, Lang::It) => "Le dimissioni volontarie senza giusta causa non sono una perdita involontaria dell'occupazione (D.Lgs. 22/2015 art. 3).".into(),
+            (Why::VoluntaryResignation, Lang::En) => "Voluntary resignation without just cause is not an involuntary loss of employment (D.Lgs. 22/2015 art. 3).".into(),
+            (Why::TooFewWeeks { needed, declared }, Lang::It) => format!("Servono almeno {needed} settimane di contributi nei 4 anni prima della cessazione; ne risultano {declared}."),
+            (Why::TooFewWeeks { needed, declared }, Lang::En) => format!("At least {needed} weeks of contributions are needed in the 4 years before the termination; {declared} were declared."),
+            (Why::ClaimTooLate { window_days, deadline }, Lang::It) => format!("La domanda va presentata entro {window_days} giorni dalla cessazione, cioè entro il {deadline}."),
+            (Why::ClaimTooLate { window_days, deadline }, Lang::En) => format!("The claim must be made within {window_days} days of the termination, by {deadline}."),
+            (Why::ClaimBeforeTermination, Lang::It) => "La domanda non può precedere la cessazione.".into(),
+            (Why::ClaimBeforeTermination, Lang::En) => "The claim cannot precede the termination.".into(),
+            (Why::TooFewWeeksSinceResignation { resigned_on, needed, declared }, Lang::It) => format!("Dopo le dimissioni volontarie del {resigned_on}, nei 12 mesi prima della cessazione, servono almeno {needed} settimane di contributi da allora; ne risultano {declared} (L. 207/2024 art. 1 c. 171)."),
+            (Why::TooFewWeeksSinceResignation { resigned_on, needed, declared }, Lang::En) => format!("After the voluntary resignation of {resigned_on}, in the 12 months before the termination, at least {needed} weeks of contributions are needed since; {declared} were declared (L. 207/2024 art. 1 c. 171)."),
+            (Why::ConsensualNeedsConciliation, Lang::It) => "Una risoluzione consensuale dà diritto alla NASpI solo se concordata nella procedura di conciliazione dell'art. 7 L. 604/1966.".into(),
+            (Why::ConsensualNeedsConciliation, Lang::En) => "A consensual termination gives NASpI only when agreed in the conciliation procedure of art. 7 L. 604/1966.".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -43,10 +96,10 @@ pub struct Month {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Outcome {
     pub eligible: bool,
-    /// Why not eligible (empty when eligible).
-    pub reasons: Vec<String>,
+    /// Why not eligible (empty when eligible), each with its code ([`Why`]).
+    pub reasons: Vec<Reason>,
     /// Things the claimant should know that do not change the outcome.
-    pub notes: Vec<String>,
+    pub notes: Vec<Reason>,
     pub reference_monthly_wage_cents: i64,
     /// The first month's amount, before any reduction.
     pub monthly_amount_cents: i64,
@@ -119,39 +172,62 @@ pub fn schedule(p: &NaspiParams, amount: i64, weeks: u32, reduce_from: u32) -> V
     months
 }
 
-pub fn evaluate(p: &NaspiParams, case: &Case) -> Outcome {
+/// Whether a resignation from another job on `resigned` falls in the 12 months before the
+/// termination, for terminations from the rule's start (L. 207/2024 art. 1 c. 171).
+fn resignation_counts(p: &NaspiParams, resigned: Date, termination: Date) -> bool {
+    let window_start = termination
+        .checked_sub(jiff::Span::new().months(p.resignation_lookback_months as i64))
+        .unwrap_or(termination);
+    termination >= p.resignation_rule_from && resigned >= window_start && resigned < termination
+}
+
+impl Outcome {
+    /// Words the reasons and notes again in `lang` (a stored estimate, read in another language).
+    pub fn relabel(&mut self, lang: Lang) {
+        welfare_guest::reasons::relabel::<Why>(&mut self.reasons, lang);
+        welfare_guest::reasons::relabel::<Why>(&mut self.notes, lang);
+    }
+}
+
+pub fn evaluate(p: &NaspiParams, case: &Case, lang: Lang) -> Outcome {
     let mut reasons = Vec::new();
     let mut notes = Vec::new();
     match case.reason {
-        TerminationReason::Resignation => reasons.push(
-            "Voluntary resignation without just cause is not an involuntary loss of employment (D.Lgs. 22/2015 art. 3)."
-                .to_string(),
-        ),
-        TerminationReason::Consensual => notes.push(
-            "A consensual termination gives NASpI only when agreed in the conciliation procedure of art. 7 L. 604/1966."
-                .to_string(),
-        ),
+        TerminationReason::Resignation => reasons.push(Why::VoluntaryResignation),
+        TerminationReason::Consensual => notes.push(Why::ConsensualNeedsConciliation),
         _ => {}
     }
     if case.contribution_weeks_last_4_years < p.min_contribution_weeks {
-        reasons.push(format!(
-            "At least {} weeks of contributions are needed in the 4 years before the termination; {} were declared.",
-            p.min_contribution_weeks, case.contribution_weeks_last_4_years
-        ));
+        reasons.push(Why::TooFewWeeks {
+            needed: p.min_contribution_weeks,
+            declared: case.contribution_weeks_last_4_years,
+        });
+    }
+    if let Some(r) = case.previous_resignation
+        && resignation_counts(p, r.date, case.termination_date)
+        && r.weeks_since < p.resignation_min_weeks
+    {
+        reasons.push(Why::TooFewWeeksSinceResignation {
+            resigned_on: r.date,
+            needed: p.resignation_min_weeks,
+            declared: r.weeks_since,
+        });
     }
     let deadline = case
         .termination_date
         .checked_add(jiff::Span::new().days(p.claim_window_days as i64))
         .unwrap_or(case.termination_date);
     if case.claim_date > deadline {
-        reasons.push(format!(
-            "The claim must be made within {} days of the termination, by {deadline}.",
-            p.claim_window_days
-        ));
+        reasons.push(Why::ClaimTooLate {
+            window_days: p.claim_window_days,
+            deadline,
+        });
     }
     if case.claim_date < case.termination_date {
-        reasons.push("The claim cannot precede the termination.".to_string());
+        reasons.push(Why::ClaimBeforeTermination);
     }
+    let reasons: Vec<Reason> = reasons.iter().map(|w| w.reason(lang)).collect();
+    let notes: Vec<Reason> = notes.iter().map(|w| w.reason(lang)).collect();
     let eligible = reasons.is_empty();
     let reference = reference_wage(
         p,

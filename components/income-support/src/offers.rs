@@ -63,7 +63,13 @@ pub fn on_birth(event: &Event) -> Result<(), String> {
         let (_, household) = facts
             .validate_at(reference)
             .map_err(|p| format!("the known household does not evaluate: {}", p.title))?;
-        let estimate = assegno::evaluate(&params.assegno_unico, &household);
+        // Offered after a life event, with no reader yet: worded in Italian, and again in the
+        // reader's language whenever it is read.
+        let estimate = assegno::evaluate(
+            &params.assegno_unico,
+            &household,
+            welfare_guest::reasons::Lang::default(),
+        );
         let total = estimate.monthly_total_cents;
         let application = Application {
             id: id.clone(),
@@ -77,6 +83,8 @@ pub fn on_birth(event: &Event) -> Result<(), String> {
             submitted_at: None,
             submitted_by: None,
             prefilled,
+            sources: Default::default(),
+            corrections: Vec::new(),
             offer: Some(Offer {
                 event_id: event.id.clone(),
                 reason: "birth".into(),

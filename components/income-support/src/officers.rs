@@ -6,7 +6,7 @@
 //! it and only once, and paid only once approved. A refused move changes nothing.
 
 use serde::Deserialize;
-use welfare_guest::{Ctx, FieldError, HandlerResult, Principal, Problem, events, json, store};
+use welfare_guest::{Ctx, FieldError, HandlerResult, Principal, Problem, events, store};
 
 use crate::applications::{self, Decision, Pointer, queue_key};
 use crate::lifecycle::{Action, Status};
@@ -95,7 +95,7 @@ pub fn claim(ctx: &Ctx) -> HandlerResult {
     store::delete(&queue_key(&id), queued.version)?;
     store::create(&claim_key(&officer, &id), &queued.value)?;
     applications::save(&doc)?;
-    Ok(json(200, &doc.value))
+    Ok(applications::answer(200, doc.value, ctx.lang()))
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -178,7 +178,7 @@ pub fn decide(ctx: &Ctx) -> HandlerResult {
             "monthly_amount_cents": (status == Status::Approved).then(|| doc.value.claim.monthly_amount_cents()),
         }),
     )?;
-    Ok(json(200, &doc.value))
+    Ok(applications::answer(200, doc.value, ctx.lang()))
 }
 
 /// `POST /applications/{id}/payment`: payment of an approved application has started.
@@ -198,5 +198,5 @@ pub fn pay(ctx: &Ctx) -> HandlerResult {
             "started_at": now,
         }),
     )?;
-    Ok(json(200, &doc.value))
+    Ok(applications::answer(200, doc.value, ctx.lang()))
 }

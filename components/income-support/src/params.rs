@@ -3,17 +3,29 @@
 
 use serde::Deserialize;
 
+use crate::tables::Tables;
+
 /// The years the component has parameters for, with their files.
 const YEARS: &[(i16, &str)] = &[
     (2025, include_str!("../params/2025.toml")),
     (2026, include_str!("../params/2026.toml")),
 ];
 
-#[derive(Debug, Clone, Deserialize)]
+/// A year's parameters: the file's figures, and the Assegno Unico tables indexed to that year.
+#[derive(Debug, Clone)]
 pub struct Params {
     pub year: i16,
     pub naspi: NaspiParams,
     pub assegno_unico: AssegnoParams,
+}
+
+/// One shipped file, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    year: i16,
+    naspi: NaspiParams,
+    assegno_unico: AssegnoFigures,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -33,45 +45,63 @@ pub struct NaspiParams {
     pub reduction_age: u32,
     pub max_duration_weeks: u32,
     pub max_duration_months: u32,
+    /// L. 207/2024 art. 1 c. 171: terminations from this day on, after a voluntary resignation
+    /// from another job in the months before, need weeks of contributions since it.
+    pub resignation_rule_from: jiff::civil::Date,
+    pub resignation_lookback_months: u32,
+    pub resignation_min_weeks: u32,
 }
 
-/// Assegno Unico figures: amounts a month in cents, rates in basis points (see the files).
+/// The Assegno Unico's rules for a year: the circular's flat amounts and the ISEE tables.
+#[derive(Debug, Clone)]
+pub struct AssegnoParams {
+    pub figures: AssegnoFigures,
+    pub tables: Tables,
+}
+
+/// The Assegno Unico's flat figures, as the year's circular publishes them: amounts a month in
+/// cents, rates in basis points (see the files).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AssegnoParams {
+pub struct AssegnoFigures {
     pub source: String,
-    pub isee_lower_cents: i64,
-    pub isee_upper_cents: i64,
-    pub isee_steps: i64,
-    pub table_rounding_cents: i64,
-    pub minor_max_cents: i64,
-    pub minor_min_cents: i64,
-    pub young_adult_max_cents: i64,
-    pub young_adult_min_cents: i64,
-    pub third_child_max_cents: i64,
-    pub third_child_min_cents: i64,
     pub disability_medium_cents: i64,
     pub disability_severe_cents: i64,
     pub disability_non_self_sufficient_cents: i64,
     pub mother_under_21_cents: i64,
     pub mother_age_limit: u32,
-    pub both_working_max_cents: i64,
     pub large_family_cents: i64,
     pub large_family_children: u32,
     pub under_one_bp: i64,
     pub toddler_bp: i64,
     pub toddler_family_children: u32,
-    pub toddler_isee_limit_cents: i64,
+}
+
+impl File {
+    /// A shipped year without its indexation rate is a build mistake, like a file that does not
+    /// parse: it traps (and fails the unit tests).
+    fn with_tables(self) -> Params {
+        let tables = Tables::for_year(self.year)
+            .expect("every year with parameters has its Assegno Unico indexation rate");
+        Params {
+            year: self.year,
+            naspi: self.naspi,
+            assegno_unico: AssegnoParams {
+                figures: self.assegno_unico,
+                tables,
+            },
+        }
+    }
 }
 
 /// The parameters of `year`, or `None` when the component has none.
 pub fn for_year(year: i16) -> Option<Params> {
-    welfare_guest::yearly::for_year(YEARS, year)
+    welfare_guest::yearly::for_year::<File>(YEARS, year).map(File::with_tables)
 }
 
 /// The newest year's parameters: for events about a year whose circular is not out yet.
 pub fn latest() -> Option<Params> {
-    welfare_guest::yearly::latest(YEARS)
+    welfare_guest::yearly::latest::<File>(YEARS).map(File::with_tables)
 }
 
 /// The years with parameters, for error messages.
@@ -87,10 +117,9 @@ mod tests {
             let p = super::for_year(year).unwrap();
             assert_eq!(p.year, year);
             assert!(p.naspi.source.contains("circ."));
-            assert!(p.assegno_unico.source.contains("circ."));
-            let a = &p.assegno_unico;
-            assert!(a.isee_lower_cents < a.isee_upper_cents && a.isee_steps > 0);
-            assert!(a.minor_min_cents < a.minor_max_cents);
+            assert!(p.assegno_unico.figures.source.contains("circ."));
+            let t = &p.assegno_unico.tables;
+            assert!(t.lower_cents() < t.upper_cents());
         }
         assert!(super::for_year(2024).is_none());
     }

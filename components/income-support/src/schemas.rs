@@ -11,7 +11,9 @@ pub const NASPI_SIMULATION_REQUEST: &str = r#"{
     "wages_last_4_years_cents": { "type": "integer", "minimum": 0, "maximum": 1000000000 },
     "contribution_weeks_last_4_years": { "type": "integer", "minimum": 0, "maximum": 209 },
     "age": { "type": "integer", "minimum": 14, "maximum": 100 },
-    "claim_date": { "type": "string", "format": "date", "description": "Defaults to today." }
+    "claim_date": { "type": "string", "format": "date", "description": "Defaults to today." },
+    "previous_resignation_date": { "type": "string", "format": "date", "description": "A voluntary resignation from another job in the 12 months before this termination (L. 207/2024 art. 1 c. 171); with weeks_since_previous_resignation." },
+    "weeks_since_previous_resignation": { "type": "integer", "minimum": 0, "maximum": 209, "description": "Contribution weeks since that resignation; 13 are needed." }
   }
 }"#;
 
@@ -20,8 +22,8 @@ pub const NASPI_SIMULATION_RESPONSE: &str = r#"{
   "required": ["eligible", "reasons", "reference_monthly_wage_cents", "monthly_amount_cents", "duration_weeks", "schedule"],
   "properties": {
     "eligible": { "type": "boolean" },
-    "reasons": { "type": "array", "items": { "type": "string" }, "description": "Why not eligible." },
-    "notes": { "type": "array", "items": { "type": "string" } },
+    "reasons": { "type": "array", "items": { "type": "object", "required": ["code", "text"], "properties": { "code": { "type": "string", "description": "Stable, kebab-case, never reworded; unclassified for a text stored before codes." }, "text": { "type": "string", "description": "In Italian, or English when Accept-Language asks for it." } }, "additionalProperties": true }, "description": "Why not eligible: voluntary-resignation, too-few-weeks {needed, declared}, claim-too-late {window_days, deadline}, claim-before-termination, too-few-weeks-since-resignation {resigned_on, needed, declared}." },
+    "notes": { "type": "array", "items": { "type": "object", "required": ["code", "text"], "properties": { "code": { "type": "string", "description": "Stable, kebab-case, never reworded; unclassified for a text stored before codes." }, "text": { "type": "string", "description": "In Italian, or English when Accept-Language asks for it." } }, "additionalProperties": true }, "description": "consensual-needs-conciliation." },
     "reference_monthly_wage_cents": { "type": "integer" },
     "monthly_amount_cents": { "type": "integer", "description": "First month, before reductions." },
     "duration_weeks": { "type": "integer" },
@@ -44,6 +46,7 @@ pub const ASSEGNO_SIMULATION_REQUEST: &str = r#"{
       "disability": { "type": "string", "enum": ["none", "medium", "severe", "non-self-sufficient"], "default": "none" },
       "fiscal_code": { "type": "string", "minLength": 16, "maxLength": 16 } } } },
     "both_parents_working": { "type": "boolean", "default": false },
+    "widowed_parent_working": { "type": "boolean", "default": false, "description": "The applicant is a widowed parent, the household's only one, who earns from work: the both-parents-working supplement (D.L. 73/2022 art. 38). Not with both_parents_working." },
     "mother_age": { "type": "integer", "minimum": 10, "maximum": 70 },
     "reference_date": { "type": "string", "format": "date", "description": "The day ages are taken on; today by default." }
   }
@@ -63,11 +66,11 @@ pub const ASSEGNO_SIMULATION_RESPONSE: &str = r#"{
         "category": { "type": "string", "enum": ["minor", "young-adult", "disabled-adult", "not-eligible"] },
         "base_cents": { "type": "integer" },
         "supplements": { "type": "array", "items": { "type": "object", "required": ["kind", "amount_cents"], "properties": {
-          "kind": { "type": "string", "enum": ["under-one", "toddler", "third-child-onward", "disability", "mother-under-21", "both-parents-working", "large-family"] },
+          "kind": { "type": "string", "enum": ["under-one", "toddler", "third-child-onward", "disability", "mother-under-21", "both-parents-working", "widowed-parent-working", "large-family"] },
           "amount_cents": { "type": "integer" } } } },
         "amount_cents": { "type": "integer" } } } },
     "household_supplements": { "type": "array", "items": { "type": "object" } },
-    "notes": { "type": "array", "items": { "type": "string" } },
+    "notes": { "type": "array", "items": { "type": "object", "required": ["code", "text"], "properties": { "code": { "type": "string", "description": "Stable, kebab-case, never reworded; unclassified for a text stored before codes." }, "text": { "type": "string", "description": "In Italian, or English when Accept-Language asks for it." } }, "additionalProperties": true }, "description": "no-isee, young-adult-conditions, adult-only-if-disabled." },
     "source": { "type": "string" }
   }
 }"#;
@@ -80,13 +83,16 @@ pub const APPLICATION_REQUEST: &str = r#"{
     "benefit": { "type": "string", "enum": ["naspi", "assegno-unico"] },
     "termination_date": { "type": "string", "format": "date", "description": "naspi" },
     "termination_reason": { "type": "string", "enum": ["dismissal", "contract-end", "resignation-just-cause", "consensual", "resignation"], "description": "naspi" },
-    "wages_last_4_years_cents": { "type": "integer", "minimum": 0, "description": "naspi" },
-    "contribution_weeks_last_4_years": { "type": "integer", "minimum": 0, "maximum": 209, "description": "naspi" },
-    "age": { "type": "integer", "minimum": 14, "maximum": 100, "description": "naspi; from the fiscal code when absent" },
+    "wages_last_4_years_cents": { "type": "integer", "minimum": 0, "description": "naspi; from the employers' declarations when absent" },
+    "contribution_weeks_last_4_years": { "type": "integer", "minimum": 0, "maximum": 209, "description": "naspi; from the employers' declarations when absent" },
+    "age": { "type": "integer", "minimum": 14, "maximum": 100, "description": "naspi; on the claim date, from the fiscal code when absent" },
     "claim_date": { "type": "string", "format": "date", "description": "naspi; today when absent" },
+    "previous_resignation_date": { "type": "string", "format": "date", "description": "naspi: a voluntary resignation from another job in the 12 months before" },
+    "weeks_since_previous_resignation": { "type": "integer", "minimum": 0, "maximum": 209, "description": "naspi: contribution weeks since that resignation" },
     "isee_cents": { "type": ["integer", "null"], "description": "assegno-unico; the last declared when absent" },
     "children": { "type": "array", "items": { "type": "object" }, "description": "assegno-unico; the registered children when absent" },
     "both_parents_working": { "type": "boolean", "description": "assegno-unico" },
+    "widowed_parent_working": { "type": "boolean", "description": "assegno-unico: a widowed parent who works" },
     "mother_age": { "type": "integer", "description": "assegno-unico; from the fiscal codes when absent" },
     "reference_date": { "type": "string", "format": "date", "description": "assegno-unico" }
   }
@@ -104,6 +110,8 @@ pub const APPLICATION: &str = r#"{
     "submitted_at": { "type": "string", "format": "date-time" },
     "submitted_by": { "type": "string" },
     "prefilled": { "type": "array", "items": { "type": "string" }, "description": "Fields the platform filled in." },
+    "sources": { "type": "object", "description": "By field, where the platform's value comes from.", "additionalProperties": { "type": "object", "required": ["from"], "properties": { "from": { "type": "string", "enum": ["fiscal-code", "contribution-record"] }, "on": { "type": "string", "format": "date", "description": "fiscal-code: the day the age is taken on (the claim date)" }, "declarations": { "type": "array", "items": { "type": "string" }, "description": "contribution-record: the declarations (and report resolutions) the figures add up" }, "from_month": { "type": "string" }, "to_month": { "type": "string" } } } },
+    "corrections": { "type": "array", "description": "Values the citizen gave in place of the platform's.", "items": { "type": "object", "required": ["field", "platform_value", "citizen_value", "source"], "properties": { "field": { "type": "string" }, "platform_value": {}, "citizen_value": {}, "source": { "type": "object", "required": ["from"], "properties": { "from": { "type": "string", "enum": ["fiscal-code", "contribution-record"] }, "on": { "type": "string", "format": "date", "description": "fiscal-code: the day the age is taken on (the claim date)" }, "declarations": { "type": "array", "items": { "type": "string" }, "description": "contribution-record: the declarations (and report resolutions) the figures add up" }, "from_month": { "type": "string" }, "to_month": { "type": "string" } } } } } },
     "offer": { "type": "object", "description": "Why the platform offered it (life event)." },
     "claimed_by": { "type": "string" },
     "decision": { "type": "object", "properties": { "outcome": { "type": "string" }, "reason": { "type": "string" }, "by": { "type": "string" }, "at": { "type": "string" } } },
@@ -133,7 +141,8 @@ pub const DRAFT: &str = r#"{
     "benefit": { "type": "string" },
     "details": { "type": "object", "description": "The application body as pre-filled." },
     "prefilled": { "type": "array", "items": { "type": "string" } },
-    "estimate": { "type": ["object", "null"] }
+    "sources": { "type": "object", "description": "naspi: by field, where each known value comes from (fiscal-code, or contribution-record with its declarations and months)." },
+    "estimate": { "type": ["object", "null"], "description": "naspi: when termination_reason is given and the facts suffice." }
   }
 }"#;
 
@@ -143,7 +152,8 @@ pub const CONFIRMATION: &str = r#"{
   "description": "Optional; an empty body confirms the offer as it stands.",
   "properties": {
     "isee_cents": { "type": ["integer", "null"], "minimum": 0 },
-    "both_parents_working": { "type": "boolean" }
+    "both_parents_working": { "type": "boolean" },
+    "widowed_parent_working": { "type": "boolean" }
   }
 }"#;
 

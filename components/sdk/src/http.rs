@@ -40,6 +40,11 @@ impl Ctx {
         find(&self.req.headers, name)
     }
 
+    /// The language the caller reads reasons in (`Accept-Language`; Italian by default).
+    pub fn lang(&self) -> crate::reasons::Lang {
+        crate::reasons::Lang::negotiate(self.header("accept-language"))
+    }
+
     /// When the gateway received the request: "now" for every rule.
     pub fn received_at(&self) -> jiff::Timestamp {
         self.req
@@ -167,6 +172,15 @@ pub fn json<T: Serialize>(status: u16, value: &T) -> Response {
     }
 }
 
+/// A JSON response whose texts are worded in `lang`: it says so in `Content-Language`.
+pub fn json_in<T: Serialize>(status: u16, value: &T, lang: crate::reasons::Lang) -> Response {
+    let mut response = json(status, value);
+    response
+        .headers
+        .push(("content-language".into(), lang.tag().into()));
+    response
+}
+
 /// One page of a listing, `{items, next_cursor}`: the cursor is the store key of the page's last
 /// item (`next`) without `prefix`, which [`Ctx::cursor`] turns back into a key.
 pub fn page<T: Serialize>(items: &[T], next: Option<&str>, prefix: &str) -> Response {
@@ -208,6 +222,10 @@ pub struct Problem {
     pub instance: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// RFC 9457 §3.2 extension members, for what a client acts on without reading `detail`
+    /// (the id of the application a duplicate collides with, say).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Problem {
@@ -219,7 +237,18 @@ impl Problem {
             detail: None,
             instance: None,
             errors: Vec::new(),
+            extensions: serde_json::Map::new(),
         }
+    }
+
+    /// Adds an extension member. The standard members' names are the problem's own.
+    pub fn with_extension(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
+        debug_assert!(
+            !["type", "title", "status", "detail", "instance", "errors"].contains(&name),
+            "an extension does not shadow a standard member"
+        );
+        self.extensions.insert(name.into(), value.into());
+        self
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {

@@ -13,6 +13,8 @@
 //! - [`ids`]: sortable random identifiers.
 //! - [`yearly`]: rule parameters shipped as one TOML file per year.
 //! - [`money`]: euro cents and the one rounding rule every domain uses.
+//! - [`reasons`]: refusal and eligibility reasons with stable codes, worded in the citizen's
+//!   language (`Accept-Language`: Italian, or English).
 //! - [`region`]: the twenty Italian regions.
 //! - [`life_events`]: the civil registry's events (births, deaths, moves): topics and payloads.
 //! - [`segments`]: seed 003's user segments, the vocabulary of every summary's `segments`.
@@ -25,6 +27,7 @@ pub mod http;
 pub mod ids;
 pub mod life_events;
 pub mod money;
+pub mod reasons;
 pub mod region;
 pub mod router;
 pub mod segments;
@@ -39,7 +42,7 @@ pub use bindings::welfare::platform::types::{
     Event, LevelOfAssurance, Manifest, Method, Principal, PrincipalKind, Request, Response,
     SubjectKind,
 };
-pub use http::{Ctx, FieldError, HandlerResult, Problem, json};
+pub use http::{Ctx, FieldError, HandlerResult, Problem, json, json_in};
 pub use router::{RouteSpec, Router};
 
 /// A domain whose routes are not built yet: it loads, describes itself with no routes, holds

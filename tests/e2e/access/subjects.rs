@@ -49,6 +49,7 @@ const COMPANY_ONLY: &[(&str, &str)] = &[
     ("POST", "/api/v1/contributions/declarations"),
     ("GET", "/api/v1/contributions/declarations"),
     ("GET", "/api/v1/contributions/declarations/2026-01"),
+    ("PUT", "/api/v1/contributions/declarations/2026-01"),
     ("POST", "/api/v1/contributions/durc"),
     ("GET", "/api/v1/contributions/durc/durc_none"),
 ];
@@ -119,7 +120,7 @@ async fn intermediaries_are_refused_on_routes_about_the_other_kind_of_subject() 
         let body = match *path {
             "/api/v1/income-support/applications" => Some(naspi_application()),
             "/api/v1/income-support/assegno-unico/simulations" => Some(assegno_unico()),
-            _ if method == Method::POST => Some(json!({})),
+            _ if method == Method::POST || method == Method::PUT => Some(json!({})),
             _ => None,
         };
         let before = (state(&app), audit_rows(&app, "refused"));

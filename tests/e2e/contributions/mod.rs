@@ -10,6 +10,7 @@
 //! - DURC: tolerance €150, valid 120 days from the request, 15 days to regularise.
 //! - Instalments: 8.15 % a year (circ. 100/2025); up to 36 for debts up to €500,000, 60 above.
 
+mod corrections;
 mod days;
 mod durc;
 mod identifiers;

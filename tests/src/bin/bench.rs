@@ -59,9 +59,11 @@ struct Scenario {
     idempotency: bool,
     /// The person an intermediary acts for.
     on_behalf_of: Option<&'static str>,
-    /// Each client as its own citizen: a person's own writes are serialised (a per-person
-    /// guard document keeps new work away from the deceased), so many clients as one person
-    /// would measure their conflicts, not the platform.
+    /// Each client as its own citizen, filing a new NASpI claim each time: a person's own writes
+    /// are serialised (a per-person guard document keeps new work away from the deceased), so
+    /// many clients as one person would measure their conflicts, not the platform; and one
+    /// person claims once per termination, so every request names another termination (a
+    /// client moves to a new citizen after `NASPI_TERMINATIONS` of them).
     citizen_per_client: bool,
 }
 
@@ -499,7 +501,7 @@ async fn seed_applications(app: &welfare_tests::TestApp, citizen: &str) {
             "/api/v1/income-support/applications",
             citizen,
             &format!("seed-{i}"),
-            &application(),
+            &welfare_tests::naspi_application_n(i),
         )
         .await;
     }
@@ -537,7 +539,7 @@ async fn on_spin(app: &welfare_tests::TestApp, seconds: u64, concurrency: usize)
             .post(format!("{}/api/v1/income-support/applications", spin.base))
             .bearer_auth(&citizen)
             .header("Idempotency-Key", format!("seed-{i}"))
-            .json(&application())
+            .json(&welfare_tests::naspi_application_n(i))
             .send()
             .await
             .unwrap();
@@ -629,11 +631,23 @@ async fn run(
         let client = app.client.clone();
         let url = format!("{base}{}", s.path)
             .replace("/counters/bench", &format!("/counters/bench-{worker}"));
-        let token = if s.citizen_per_client {
-            Some(app.citizen(&welfare_tests::synthetic_fiscal_code(worker as u32)))
+        let per_client = s.citizen_per_client;
+        let claimant = |round: u32| {
+            let n = worker as u32 + concurrency as u32 * round;
+            app.citizen(&welfare_tests::synthetic_fiscal_code(n))
+        };
+        let mut token = if per_client {
+            Some(claimant(0))
         } else {
             s.token.clone()
         };
+        let mut claimants: Vec<String> = Vec::new();
+        if per_client {
+            // Minted here, not in the loop: a client needs a new citizen only every
+            // NASPI_TERMINATIONS requests, and the timed loop should not sign tokens.
+            let rounds = 64;
+            claimants = (0..rounds).map(claimant).collect();
+        }
         let (method, body, idempotency, on_behalf_of) = (
             s.method.clone(),
             s.body.clone(),
@@ -643,8 +657,18 @@ async fn run(
         let (sequence, errors) = (sequence.clone(), errors.clone());
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
+            let mut sent: u32 = 0;
             while Instant::now() < deadline {
                 let mut request = client.request(method.clone(), &url);
+                let mut body = body.clone();
+                if per_client {
+                    let round = (sent / welfare_tests::NASPI_TERMINATIONS) as usize;
+                    token = claimants.get(round).cloned();
+                    body = Some(welfare_tests::naspi_application_n(
+                        sent % welfare_tests::NASPI_TERMINATIONS,
+                    ));
+                    sent += 1;
+                }
                 if let Some(t) = &token {
                     request = request.bearer_auth(t);
                 }
