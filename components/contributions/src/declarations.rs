@@ -84,7 +84,7 @@ struct WorkerBody {
 pub fn submit(ctx: &Ctx) -> HandlerResult {
     let company = crate::company(ctx, "Declarations are made by companies.")?;
     let body: Body = ctx.json()?;
-    let today = ctx.today();
+    let today = crate::today(ctx);
     let mut errors = Vec::new();
     let period = Month::parse(&body.period);
     match period {
