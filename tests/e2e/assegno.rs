@@ -564,7 +564,11 @@ async fn rows_between_the_thresholds_are_the_indexed_decree_rows() {
         let got = match column {
             Column::Minor | Column::YoungAdult => out["children"][0]["base_cents"].as_i64(),
             Column::ThirdChild | Column::BothWorking => {
-                let child = if matches!(column, Column::ThirdChild) { 2 } else { 0 };
+                let child = if matches!(column, Column::ThirdChild) {
+                    2
+                } else {
+                    0
+                };
                 out["children"][child]["supplements"]
                     .as_array()
                     .unwrap()
@@ -673,7 +677,11 @@ async fn categories_and_notes_explain_the_amounts() {
         .collect();
     assert_eq!(
         codes,
-        ["no-isee", "young-adult-conditions", "adult-only-if-disabled"],
+        [
+            "no-isee",
+            "young-adult-conditions",
+            "adult-only-if-disabled"
+        ],
         "no ISEE, an 18–20 child, a 21-year-old: {out}"
     );
     // Italian unless asked otherwise.

@@ -341,7 +341,10 @@ async fn reasons_carry_codes_and_the_callers_language() {
     assert_eq!(out["not_granted"][0]["kind"], "assegno-mensile");
     assert_eq!(reason["code"], "income-above-limit");
     assert_eq!(reason["limit_cents"], 577_135);
-    assert_eq!(reason["text"], "Reddito superiore al limite di 5.771,35 euro.");
+    assert_eq!(
+        reason["text"],
+        "Reddito superiore al limite di 5.771,35 euro."
+    );
     let (_, out) = simulate(over, Some("en")).await;
     assert_eq!(
         out["not_granted"][0]["reason"]["text"],
@@ -353,14 +356,20 @@ async fn reasons_carry_codes_and_the_callers_language() {
         None,
     )
     .await;
-    assert_eq!(out["notes"][0]["code"], "working-within-income-limit", "{out}");
+    assert_eq!(
+        out["notes"][0]["code"], "working-within-income-limit",
+        "{out}"
+    );
     // Aged 67 at 80 %: the assegno sociale's age.
     let (_, out) = simulate(
         json!({ "year": 2026, "percentage": 80, "age": 67, "income_cents": 0 }),
         None,
     )
     .await;
-    assert_eq!(out["not_granted"][0]["reason"]["code"], "assegno-sociale-from-age");
+    assert_eq!(
+        out["not_granted"][0]["reason"]["code"],
+        "assegno-sociale-from-age"
+    );
     assert_eq!(out["not_granted"][0]["reason"]["age"], 67);
 }
 

@@ -64,8 +64,7 @@ async fn a_second_claim_for_the_same_termination_is_refused() {
         .post_idem(APPLICATIONS, &mario, "first", &naspi_application())
         .await;
     assert_eq!(status, 201, "{first}");
-    let documents =
-        app.count("SELECT COUNT(*) FROM documents WHERE domain = 'income-support'");
+    let documents = app.count("SELECT COUNT(*) FROM documents WHERE domain = 'income-support'");
     let events = app.count("SELECT COUNT(*) FROM outbox");
 
     // The same termination with other figures and another key: refused, naming the first.
@@ -97,7 +96,12 @@ async fn a_second_claim_for_the_same_termination_is_refused() {
         .await;
     assert_eq!(status, 201, "{out}");
     let (status, out) = app
-        .post_idem(APPLICATIONS, &app.citizen(LAURA), "laura", &naspi_application())
+        .post_idem(
+            APPLICATIONS,
+            &app.citizen(LAURA),
+            "laura",
+            &naspi_application(),
+        )
         .await;
     assert_eq!(status, 201, "{out}");
 }
@@ -158,12 +162,19 @@ async fn naspi_is_prefilled_from_the_employers_declarations() {
     assert_eq!(draft["details"]["age"], 40);
     assert_eq!(
         sorted(&draft["prefilled"]),
-        ["age", "contribution_weeks_last_4_years", "wages_last_4_years_cents"]
+        [
+            "age",
+            "contribution_weeks_last_4_years",
+            "wages_last_4_years_cents"
+        ]
     );
     let source = &draft["sources"]["wages_last_4_years_cents"];
     assert_eq!(source["from"], "contribution-record");
     assert_eq!(sorted(&source["declarations"]), declarations);
-    assert_eq!((&source["from_month"], &source["to_month"]), (&json!("2022-01"), &json!("2025-12")));
+    assert_eq!(
+        (&source["from_month"], &source["to_month"]),
+        (&json!("2022-01"), &json!("2025-12"))
+    );
     assert_eq!(draft["sources"]["contribution_weeks_last_4_years"], *source);
     assert_eq!(draft["estimate"]["reference_monthly_wage_cents"], 270_625);
     assert_eq!(draft["estimate"]["monthly_amount_cents"], 139_487);
@@ -204,7 +215,10 @@ async fn naspi_is_prefilled_from_the_employers_declarations() {
     assert_eq!(corrected["corrections"][0]["difference_cents"], 33_000);
     app.settled().await;
     let (_, draft) = app.get(&format!("{DRAFT}{query}"), &mario).await;
-    assert_eq!(draft["details"]["wages_last_4_years_cents"], 3_100_000, "{draft}");
+    assert_eq!(
+        draft["details"]["wages_last_4_years_cents"], 3_100_000,
+        "{draft}"
+    );
     assert_eq!(draft["details"]["contribution_weeks_last_4_years"], 48);
     assert_eq!(draft["estimate"]["reference_monthly_wage_cents"], 279_646);
     assert_eq!(draft["estimate"]["monthly_amount_cents"], 141_742);
@@ -242,12 +256,19 @@ async fn a_draft_without_declarations_prefills_the_age_only() {
     let app = welfare_tests::spawn_app().await;
     let mario = app.citizen(MARIO);
     let (status, draft) = app
-        .get(&format!("{DRAFT}?termination_date=2026-03-31&claim_date=2026-04-02"), &mario)
+        .get(
+            &format!("{DRAFT}?termination_date=2026-03-31&claim_date=2026-04-02"),
+            &mario,
+        )
         .await;
     assert_eq!(status, 200, "{draft}");
     assert_eq!(draft["prefilled"], json!(["age"]));
     assert_eq!(draft["details"]["age"], 40);
-    assert_eq!(draft["estimate"], Value::Null, "no wages, no reason: {draft}");
+    assert_eq!(
+        draft["estimate"],
+        Value::Null,
+        "no wages, no reason: {draft}"
+    );
     for (query, field) in [
         ("termination_date=31-03-2026", "termination_date"),
         ("claim_date=tomorrow", "claim_date"),

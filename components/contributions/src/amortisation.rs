@@ -1,6 +1,6 @@
 //! The amortisation schedule of an instalment plan: constant monthly instalments (French
-//! amortisation) at the yearly deferment rate, each instalment's interest charged on the
-//! principal still owed.
+//! amortisation) at a yearly deferment rate (the one in force on the plan's request date,
+//! chosen by [`crate::plans`]), each instalment's interest charged on the principal still owed.
 //!
 //! Everything is integer cents. The constant instalment is found once, in 10^-18 fixed point,
 //! and rounded to the cent; then each month's interest is rounded to the cent on the balance,

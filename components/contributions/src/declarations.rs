@@ -117,7 +117,11 @@ struct WorkerBody {
 }
 
 /// Checks the month of a new declaration.
-fn check_period(errors: &mut Vec<FieldError>, raw: &str, today: jiff::civil::Date) -> Option<Month> {
+fn check_period(
+    errors: &mut Vec<FieldError>,
+    raw: &str,
+    today: jiff::civil::Date,
+) -> Option<Month> {
     let period = Month::parse(raw);
     match period {
         None => errors.push(FieldError::new("period", "must be a month as YYYY-MM")),
@@ -271,7 +275,7 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
     let company = crate::company(ctx, "Declarations are made by companies.")?;
     let body: Body = ctx.json()?;
     let mut errors = Vec::new();
-    let period = check_period(&mut errors, &body.period, ctx.today());
+    let period = check_period(&mut errors, &body.period, crate::today(ctx));
     let workers = lines(&mut errors, &body.company_name, &body.workers, period);
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));
@@ -416,7 +420,7 @@ pub fn correct(ctx: &Ctx) -> HandlerResult {
                 kind: Kind::Declaration,
                 description: format!("Contributi {period}, rettifica"),
                 amount_cents: difference,
-                due_date: d.due_date.max(ctx.today()),
+                due_date: d.due_date.max(crate::today(ctx)),
                 reference: d.id.clone(),
                 months: Vec::new(),
                 plan_id: None,

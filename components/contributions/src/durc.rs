@@ -1,8 +1,17 @@
 //! The DURC (documento unico di regolarità contributiva, D.M. 30 January 2015): a company asks
 //! whether it is regular, and the answer comes from its debt position.
 //!
-//! - Regular — no overdue debt beyond the tolerance (€150): a DURC valid 120 days from the
-//!   request. While one is valid, a new request returns it rather than issuing another.
+//! What is verified (art. 3 c. 1): the payments due up to the last day of the second month
+//! before the month of the request — the *cut-off* — whose declarations were due by then too.
+//! A December request looks at what fell due up to 31 October (the contributions due on
+//! 16 October), not at those due on 16 November or 16 December, which the company may still
+//! be paying. Each verified notice still unpaid counts with the civil sanctions accrued on it
+//! up to the day of the check ([`crate::sanctions`]), since the tolerance includes them
+//! (art. 3 c. 3: "comprensivi di eventuali accessori di legge").
+//!
+//! - Regular — the verified debt, sanctions included, at most the tolerance (€150): a DURC
+//!   valid 120 days from the request. While one is valid, a new request returns it rather than
+//!   issuing another.
 //! - Otherwise the company is invited to regularise within 15 days
 //!   (`regularisation-invited`, for the notifications domain). If it pays, or spreads the debt
 //!   over an instalment plan, before the deadline, the DURC is issued regular, still valid
@@ -22,8 +31,9 @@ use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, events, json};
 use welfare_identity::VatNumber;
 
 use crate::days::Budget;
-use crate::notices;
-use crate::params;
+use crate::month::Month;
+use crate::notices::{self, Kind, Notice};
+use crate::{params, sanctions};
 
 pub const ID_PREFIX: &str = "durc";
 pub const ISSUED: &str = "contributions.durc-issued";
@@ -40,11 +50,34 @@ pub enum Status {
     Irregular,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// An unpaid notice the check looked at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OverdueNotice {
     pub notice_number: String,
     pub amount_cents: i64,
     pub due_date: Date,
+    /// Civil sanctions accrued on it to the day of the check (none on a plan's instalment,
+    /// which carries deferment interest instead).
+    #[serde(default)]
+    pub sanctions_cents: i64,
+}
+
+/// What a check found: the verified notices, their total with sanctions, and the overdue
+/// notices left for a later request because they fell due after the cut-off.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Verification {
+    pub cutoff: Option<Date>,
+    pub notices: Vec<OverdueNotice>,
+    pub overdue_cents: i64,
+    pub sanctions_cents: i64,
+    pub later: Vec<OverdueNotice>,
+}
+
+impl Verification {
+    /// The shortfall the tolerance is measured against: contributions and sanctions.
+    pub fn shortfall_cents(&self) -> i64 {
+        self.overdue_cents + self.sanctions_cents
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -60,11 +93,30 @@ pub struct Durc {
     /// Invited: the last day to regularise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regularise_by: Option<Date>,
-    /// Overdue debt found at the request.
+    /// The last due date verified: the last day of the second month before the request's
+    /// (absent on requests made before the cut-off was applied).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_up_to: Option<Date>,
+    /// The day the sanctions were accrued to: the request's, or the day a pending request was
+    /// last checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sanctions_accrued_to: Option<Date>,
+    /// The verified debt still unpaid: the contributions of the verified notices.
     pub overdue_cents: i64,
+    /// Civil sanctions accrued on them.
+    #[serde(default)]
+    pub sanctions_cents: i64,
+    /// Contributions and sanctions: what the tolerance is measured against.
+    #[serde(default)]
+    pub shortfall_cents: i64,
     pub tolerance_cents: i64,
+    /// The verified notices still unpaid, each with its due date, amount and sanctions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overdue_notices: Vec<OverdueNotice>,
+    /// Notices overdue on the request's day but due after the cut-off: not verified by this
+    /// request (a later one will be).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_yet_verified: Vec<OverdueNotice>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolved_at: Option<String>,
 }
@@ -92,22 +144,80 @@ struct Current {
     id: String,
 }
 
-/// What the debt position says on `day`: the overdue notices and whether they are within the
-/// tolerance.
-fn check(company: &str, day: Date) -> Result<(bool, i64, Vec<OverdueNotice>), Problem> {
-    let tolerance = params::in_force(day.year()).durc.tolerance_cents;
-    let overdue: Vec<OverdueNotice> = notices::all(company)?
-        .into_iter()
-        .map(|d| d.value)
-        .filter(|n| n.overdue(day))
-        .map(|n| OverdueNotice {
-            notice_number: n.notice_number,
+/// The last due date a request made on `requested_on` verifies: the last day of the
+/// `months_before`-th month before its month (D.M. 30/1/2015 art. 3 c. 1: the second).
+pub fn cutoff(requested_on: Date, months_before: u32) -> Date {
+    Month::of(requested_on)
+        .back(months_before)
+        .map_or(Date::MIN, Month::last_day)
+}
+
+/// The last day to send the declaration behind a notice, when it has one: an employer's
+/// monthly UniEmens is due by the last day of the month after the one it declares (D.L.
+/// 269/2003 art. 44 c. 9), the month its contributions fall due in. Fixed contributions,
+/// instalments and balances have no declaration of their own.
+fn declaration_deadline(n: &Notice) -> Option<Date> {
+    (n.kind == Kind::Declaration).then(|| Month::of(n.due_date).last_day())
+}
+
+/// The verification of a request made on `requested_on`, checked on `on` (the request's day,
+/// or a later day while the company regularises): of the open notices overdue on `on`, those
+/// due by the cut-off with their declarations due by then too are verified, each with the
+/// sanctions accrued to `on`; the others wait for a later request.
+pub fn verify(notices: &[Notice], requested_on: Date, on: Date) -> Verification {
+    let p = params::in_force(requested_on.year());
+    let cutoff = cutoff(requested_on, p.durc.verified_months_before);
+    let mut v = Verification {
+        cutoff: Some(cutoff),
+        ..Verification::default()
+    };
+    for n in notices.iter().filter(|n| n.overdue(on)) {
+        let verified = n.due_date <= cutoff && declaration_deadline(n).is_none_or(|d| d <= cutoff);
+        let sanctions_cents = if n.kind == Kind::Instalment {
+            0
+        } else {
+            sanctions::accrued(n.amount_cents, n.due_date, on)
+        };
+        let seen = OverdueNotice {
+            notice_number: n.notice_number.clone(),
             amount_cents: n.amount_cents,
             due_date: n.due_date,
-        })
+            sanctions_cents,
+        };
+        if verified {
+            v.overdue_cents += seen.amount_cents;
+            v.sanctions_cents += seen.sanctions_cents;
+            v.notices.push(seen);
+        } else {
+            v.later.push(seen);
+        }
+    }
+    v
+}
+
+/// Whether a verification is within the tolerance of the request's year.
+pub fn within_tolerance(v: &Verification, requested_on: Date) -> bool {
+    v.shortfall_cents() <= params::in_force(requested_on.year()).durc.tolerance_cents
+}
+
+/// A company's position for a request made on `requested_on`, checked on `on`.
+fn check(company: &str, requested_on: Date, on: Date) -> Result<Verification, Problem> {
+    let notices: Vec<Notice> = notices::all(company)?
+        .into_iter()
+        .map(|d| d.value)
         .collect();
-    let total = overdue.iter().map(|n| n.amount_cents).sum::<i64>();
-    Ok((total <= tolerance, total, overdue))
+    Ok(verify(&notices, requested_on, on))
+}
+
+/// Records a verification in a request.
+fn record(d: &mut Durc, v: Verification, on: Date) {
+    d.verified_up_to = v.cutoff;
+    d.sanctions_accrued_to = Some(on);
+    d.overdue_cents = v.overdue_cents;
+    d.sanctions_cents = v.sanctions_cents;
+    d.shortfall_cents = v.shortfall_cents();
+    d.overdue_notices = v.notices;
+    d.not_yet_verified = v.later;
 }
 
 fn current(company: &str) -> Result<Option<Doc<Durc>>, Problem> {
@@ -149,8 +259,15 @@ fn resolve(
     if doc.value.status != Status::PendingRegularisation {
         return Ok(false);
     }
-    let regular = !deadline_passed && check(&doc.value.company, day)?.0;
     let d = &mut doc.value;
+    let regular = !deadline_passed && {
+        let v = check(&d.company, d.requested_on, day)?;
+        let within = within_tolerance(&v, d.requested_on);
+        if within {
+            record(d, v, day);
+        }
+        within
+    };
     if regular {
         let validity = params::in_force(d.requested_on.year()).durc.validity_days;
         d.status = Status::Regular;
@@ -200,7 +317,7 @@ pub fn view(d: &Durc, today: Date) -> serde_json::Value {
 /// `POST /durc`: a valid DURC, a running invitation, or a new request's outcome.
 pub fn request(ctx: &Ctx) -> HandlerResult {
     let company = crate::company(ctx, "A DURC is requested by a company.")?;
-    let today = ctx.today();
+    let today = crate::today(ctx);
     let now = ctx.req.received_at.clone();
     if let Some(mut doc) = current(&company)? {
         if doc.value.valid_on(today) {
@@ -215,7 +332,8 @@ pub fn request(ctx: &Ctx) -> HandlerResult {
         }
     }
     let p = params::in_force(today.year());
-    let (regular, overdue_cents, overdue) = check(&company, today)?;
+    let verification = check(&company, today, today)?;
+    let regular = within_tolerance(&verification, today);
     let id = new_id(ID_PREFIX);
     let mut durc = Durc {
         id: id.clone(),
@@ -225,11 +343,17 @@ pub fn request(ctx: &Ctx) -> HandlerResult {
         requested_at: now.clone(),
         valid_until: None,
         regularise_by: None,
-        overdue_cents,
+        verified_up_to: None,
+        sanctions_accrued_to: None,
+        overdue_cents: 0,
+        sanctions_cents: 0,
+        shortfall_cents: 0,
         tolerance_cents: p.durc.tolerance_cents,
-        overdue_notices: overdue,
+        overdue_notices: Vec::new(),
+        not_yet_verified: Vec::new(),
         resolved_at: None,
     };
+    record(&mut durc, verification, today);
     if regular {
         durc.valid_until = Some(today + jiff::Span::new().days(p.durc.validity_days));
         durc.resolved_at = Some(now);
@@ -249,7 +373,10 @@ pub fn request(ctx: &Ctx) -> HandlerResult {
             &serde_json::json!({
                 "durc_id": id,
                 "regularise_by": by,
-                "overdue_cents": overdue_cents,
+                "verified_up_to": durc.verified_up_to,
+                "overdue_cents": durc.overdue_cents,
+                "sanctions_cents": durc.sanctions_cents,
+                "shortfall_cents": durc.shortfall_cents,
                 "tolerance_cents": p.durc.tolerance_cents,
                 "notices": durc.overdue_notices,
             }),
@@ -280,7 +407,7 @@ pub fn get(ctx: &Ctx) -> HandlerResult {
     }
     let mut doc =
         store::get::<Durc>(&key(company, id))?.ok_or_else(|| Problem::not_found("DURC"))?;
-    let today = ctx.today();
+    let today = crate::today(ctx);
     if doc.value.regularise_by.is_some_and(|by| today > by) {
         resolve(&mut doc, today, &ctx.req.received_at, true)?;
     }
@@ -292,7 +419,7 @@ pub fn get(ctx: &Ctx) -> HandlerResult {
 pub fn interop(ctx: &Ctx) -> HandlerResult {
     let vat = VatNumber::parse(ctx.param("vat_number"))
         .map_err(|e| Problem::invalid(vec![FieldError::new("vat_number", &e.to_string())]))?;
-    let today = ctx.today();
+    let today = crate::today(ctx);
     let body = match current(vat.as_str())? {
         Some(doc) if doc.value.valid_on(today) => serde_json::json!({
             "vat_number": vat.as_str(),
@@ -342,5 +469,79 @@ pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> 
         if let Some(mut doc) = store::get::<Durc>(&key(company, id))? {
             resolve(&mut doc, date, now, true)?;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notices::Status as NoticeStatus;
+    use jiff::civil::date;
+
+    fn notice(n: u32, kind: Kind, amount_cents: i64, due_date: Date) -> Notice {
+        Notice {
+            notice_number: format!("{n:018}"),
+            debtor: "00000000018".into(),
+            kind,
+            description: String::new(),
+            amount_cents,
+            due_date,
+            status: NoticeStatus::Open,
+            reference: String::new(),
+            months: Vec::new(),
+            plan_id: None,
+            issued_at: String::new(),
+            payment: None,
+        }
+    }
+
+    #[test]
+    fn the_cut_off_is_the_last_day_of_the_second_month_before() {
+        // D.M. 30/1/2015 art. 3 c. 1: (request, cut-off).
+        for (requested_on, expected) in [
+            (date(2026, 12, 2), date(2026, 10, 31)),
+            (date(2026, 12, 31), date(2026, 10, 31)),
+            (date(2026, 1, 10), date(2025, 11, 30)),
+            (date(2026, 2, 1), date(2025, 12, 31)),
+            (date(2025, 4, 30), date(2025, 2, 28)),
+            (date(2024, 4, 1), date(2024, 2, 29)),
+        ] {
+            assert_eq!(cutoff(requested_on, 2), expected, "{requested_on}");
+        }
+    }
+
+    #[test]
+    fn notices_due_by_the_cut_off_are_verified_with_their_sanctions() {
+        // A request on 2 December 2026, cut-off 31 October: a fixed-contribution notice due
+        // on the cut-off itself counts, one due on 1 November does not; an employer's
+        // contributions due 16 October (UniEmens due 31 October) count, those due 16 November
+        // do not, those due 16 December are not even overdue.
+        let on = date(2026, 12, 2);
+        let notices = [
+            notice(1, Kind::FixedContribution, 10_000, date(2026, 10, 31)),
+            notice(2, Kind::FixedContribution, 10_000, date(2026, 11, 1)),
+            notice(3, Kind::Declaration, 100_000, date(2026, 10, 16)),
+            notice(4, Kind::Declaration, 100_000, date(2026, 11, 16)),
+            notice(5, Kind::Declaration, 100_000, date(2026, 12, 16)),
+            notice(6, Kind::Instalment, 5_000, date(2026, 9, 16)),
+        ];
+        let v = verify(&notices, on, on);
+        let numbers = |list: &[OverdueNotice]| -> Vec<String> {
+            list.iter()
+                .map(|n| n.notice_number[17..].to_string())
+                .collect()
+        };
+        assert_eq!(v.cutoff, Some(date(2026, 10, 31)));
+        assert_eq!(numbers(&v.notices), ["1", "3", "6"]);
+        assert_eq!(numbers(&v.later), ["2", "4"]);
+        // Sanctions at 7.65 % a year: notice 1, 32 days late (1 November–2 December):
+        // 10,000 × 765 × 32 / 3,650,000 = 67.07 → 67; notice 3, 47 days
+        // (17 Oct–2 Dec): 100,000 × 765 × 47 / 3,650,000 = 985.07 → 985; the instalment none.
+        let sanctions: Vec<i64> = v.notices.iter().map(|n| n.sanctions_cents).collect();
+        assert_eq!(sanctions, [67, 985, 0]);
+        assert_eq!(v.overdue_cents, 115_000);
+        assert_eq!(v.sanctions_cents, 1_052);
+        assert_eq!(v.shortfall_cents(), 116_052);
+        assert!(!within_tolerance(&v, on));
     }
 }

@@ -10,7 +10,8 @@
 //!   plan; the debt position, the DURC and the dossier all read the notices.
 //!
 //! # Layout
-//! - [`params`]: the yearly figures (`params/<year>.toml`), each naming its circulars.
+//! - [`params`]: the yearly figures (`params/<year>.toml`), each naming its circulars; rates
+//!   that change within a year by effective date.
 //! - [`month`]: the `YYYY-MM` period and the contribution calendar (weeks end on Saturdays).
 //! - [`amortisation`]: the instalment schedule, exact to the cent (pure).
 //! - [`notices`]: pagoPA notices, payments, the debt position.
@@ -19,7 +20,9 @@
 //! - [`statement`]: the worker's statement, from the credited months.
 //! - [`reports`]: statement error reports and the officers' queue.
 //! - [`self_employed`]: artisans' and merchants' positions and quarterly notices.
-//! - [`durc`]: regularity requests, invitations to regularise, the interop answer.
+//! - [`sanctions`]: civil sanctions accrued on unpaid contributions (pure).
+//! - [`durc`]: regularity requests (the dues verified, the tolerance with sanctions),
+//!   invitations to regularise, the interop answer.
 //! - [`plans`]: instalment plans, missed instalments, lapse.
 //! - [`days`]: the daily sweep that drives dated work.
 //! - [`summary`]: the dossier section of a person or a company.
@@ -36,6 +39,7 @@ mod notices;
 mod params;
 mod plans;
 mod reports;
+mod sanctions;
 mod schemas;
 mod segments;
 mod self_employed;
@@ -187,13 +191,16 @@ fn router() -> Router {
                     declarations::correct,
                 )
             },
-            route(
-                Method::Get,
-                "/api/v1/contributions/debt",
-                DEBTOR,
-                "The debt position: open and overdue amounts, open notices, instalment plans.",
-                notices::debt,
-            ),
+            RouteSpec {
+                response_schema: Some(schemas::DEBT),
+                ..route(
+                    Method::Get,
+                    "/api/v1/contributions/debt",
+                    DEBTOR,
+                    "The debt position: open and overdue amounts, open notices, instalment plans, regularity as a DURC today would find it.",
+                    notices::debt,
+                )
+            },
             creates(
                 route(
                     Method::Post,
@@ -230,43 +237,51 @@ fn router() -> Router {
             ),
             RouteSpec {
                 idempotency_key_required: true,
+                response_schema: Some(schemas::DURC),
                 ..route(
                     Method::Post,
                     "/api/v1/contributions/durc",
                     COMPANY,
-                    "Request a DURC: a still-valid one is returned; an irregular company is invited to regularise within 15 days.",
+                    "Request a DURC: the payments due up to the last day of the second month before this one, with their sanctions, within €150; a still-valid one is returned; an irregular company is invited to regularise within 15 days.",
                     durc::request,
                 )
             },
-            route(
-                Method::Get,
-                "/api/v1/contributions/durc/{id}",
-                COMPANY,
-                "One DURC request and its outcome.",
-                durc::get,
-            ),
+            RouteSpec {
+                response_schema: Some(schemas::DURC),
+                ..route(
+                    Method::Get,
+                    "/api/v1/contributions/durc/{id}",
+                    COMPANY,
+                    "One DURC request, what it verified and its outcome.",
+                    durc::get,
+                )
+            },
             RouteSpec {
                 principals: AUTHENTICATED,
                 // A debt of either kind of debtor.
                 subject: SubjectKind::Either,
                 request_schema: Some(schemas::PLAN_SIMULATION),
+                response_schema: Some(schemas::PLAN_SIMULATION_RESPONSE),
                 ..RouteSpec::new(
                     Method::Post,
                     "/api/v1/contributions/instalment-plans/simulations",
-                    "The schedule a debt would have: `{principal_cents, instalments, year?}`.",
+                    "The schedule a debt would have, at the rate in force on the day: `{principal_cents, instalments, requested_on?, year?}`.",
                     plans::simulate,
                 )
             },
-            creates(
-                route(
-                    Method::Post,
-                    "/api/v1/contributions/instalment-plans",
-                    DEBTOR,
-                    "Spread open notices over monthly instalments: `{instalments, notices?}`.",
-                    plans::create,
-                ),
-                schemas::PLAN,
-            ),
+            RouteSpec {
+                response_schema: Some(schemas::PLAN_RESPONSE),
+                ..creates(
+                    route(
+                        Method::Post,
+                        "/api/v1/contributions/instalment-plans",
+                        DEBTOR,
+                        "Spread open notices over monthly instalments at the deferment rate in force today: `{instalments, notices?}`.",
+                        plans::create,
+                    ),
+                    schemas::PLAN,
+                )
+            },
             route(
                 Method::Get,
                 "/api/v1/contributions/instalment-plans",
@@ -274,13 +289,16 @@ fn router() -> Router {
                 "The debtor's instalment plans.",
                 plans::list,
             ),
-            route(
-                Method::Get,
-                "/api/v1/contributions/instalment-plans/{id}",
-                DEBTOR,
-                "One plan with its schedule.",
-                plans::get,
-            ),
+            RouteSpec {
+                response_schema: Some(schemas::PLAN_RESPONSE),
+                ..route(
+                    Method::Get,
+                    "/api/v1/contributions/instalment-plans/{id}",
+                    DEBTOR,
+                    "One plan with its schedule.",
+                    plans::get,
+                )
+            },
             RouteSpec {
                 principals: AGENCY,
                 subject: SubjectKind::Company,
@@ -293,6 +311,35 @@ fn router() -> Router {
             },
         ],
     }
+}
+
+/// The setting that fixes the domain's calendar day (`[component_config.contributions] today =
+/// "YYYY-MM-DD"`), for test and training environments only, like the gateway's
+/// `clock.allow_future_days`: the DURC's cut-off and sanctions, the deferment rate of a plan,
+/// the months that may be declared all depend on the day of the request, and a test or a
+/// training session has to show a request made in December or on 4 February 2025 whatever the
+/// clock says. Unset (production), the day is the one the gateway received the request on.
+const TODAY_SETTING: &str = "today";
+
+fn configured_today() -> Option<jiff::civil::Date> {
+    let raw = welfare_guest::bindings::welfare::platform::config::get(TODAY_SETTING)
+        .ok()
+        .flatten()?;
+    // A date that does not parse is a deployment mistake: trap (500) rather than run every
+    // rule on the wrong day.
+    Some(raw.parse().unwrap_or_else(|e| {
+        panic!("[component_config.contributions] today = {raw:?} is not a YYYY-MM-DD date: {e}")
+    }))
+}
+
+/// "Today" for every rule of a request: the configured day, else the day it was received.
+pub fn today(ctx: &welfare_guest::Ctx) -> jiff::civil::Date {
+    configured_today().unwrap_or_else(|| ctx.today())
+}
+
+/// "Today" outside a request (a dossier summary): the configured day, else the clock's.
+pub fn today_now() -> jiff::civil::Date {
+    configured_today().unwrap_or_else(welfare_guest::dates::today)
 }
 
 /// The subject when it is a company (a VAT number): some routes open to intermediaries are for

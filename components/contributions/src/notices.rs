@@ -275,7 +275,7 @@ pub fn list(ctx: &Ctx) -> HandlerResult {
         ),
         None => None,
     };
-    let today = ctx.today();
+    let today = crate::today(ctx);
     let mut items: Vec<Notice> = all(debtor)?
         .into_iter()
         .map(|d| d.value)
@@ -298,7 +298,7 @@ pub fn with_overdue(n: &Notice, today: Date) -> serde_json::Value {
 /// `GET /debt`: the debt position, with the notices still to pay and the plans.
 pub fn debt(ctx: &Ctx) -> HandlerResult {
     let debtor = ctx.subject()?;
-    let today = ctx.today();
+    let today = crate::today(ctx);
     let notices = all(debtor)?;
     let position = position(&notices, today);
     let open: Vec<_> = notices
@@ -307,7 +307,10 @@ pub fn debt(ctx: &Ctx) -> HandlerResult {
         .filter(|n| n.status == Status::Open)
         .map(|n| with_overdue(n, today))
         .collect();
-    let p = crate::params::in_force(today.year());
+    // Regular as a DURC requested today would find it: the dues up to its cut-off, with
+    // their sanctions, within the tolerance.
+    let values: Vec<Notice> = notices.iter().map(|d| d.value.clone()).collect();
+    let verification = durc::verify(&values, today, today);
     Ok(json(
         200,
         &serde_json::json!({
@@ -317,7 +320,9 @@ pub fn debt(ctx: &Ctx) -> HandlerResult {
             "overdue_cents": position.overdue_cents,
             "in_plan_cents": position.in_plan_cents,
             "paid_cents": position.paid_cents,
-            "regular": position.overdue_cents <= p.durc.tolerance_cents,
+            "regular": durc::within_tolerance(&verification, today),
+            "verified_up_to": verification.cutoff,
+            "shortfall_cents": verification.shortfall_cents(),
             "open_notices": open,
             "plans": plans::brief(&plans::of(debtor)?),
         }),
@@ -400,7 +405,7 @@ pub fn pay(ctx: &Ctx) -> HandlerResult {
             notice.amount_cents, body.amount_cents
         )));
     }
-    let today = ctx.today();
+    let today = crate::today(ctx);
     doc.value.status = Status::Paid;
     doc.value.payment = Some(Payment {
         paid_at: ctx.req.received_at.clone(),

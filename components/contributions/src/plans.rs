@@ -1,6 +1,8 @@
 //! Instalment plans (rateizzazione, L. 203/2024 art. 23): a debtor spreads open notices over
 //! monthly instalments — up to 36 for debts up to €500,000, up to 60 above — with deferment
-//! interest at the year's rate, each instalment a pagoPA notice of its own.
+//! interest at the rate in force on the day the plan is requested (the ECB rate + 6 points,
+//! which changed five times in 2025: `[instalments] annual_interest` by effective date; a plan
+//! granted keeps its rate, circ. 100/2025), each instalment a pagoPA notice of its own.
 //!
 //! While instalments are paid the covered debt counts as regular. An instalment unpaid after
 //! its due date is missed (`instalment-missed`); a missed first instalment, or two missed
@@ -87,6 +89,9 @@ pub struct Plan {
     pub notices: Vec<String>,
     pub principal_cents: i64,
     pub annual_interest_bp: i64,
+    /// The day the rate came into force (absent on plans granted before rates had dates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual_interest_from: Option<Date>,
     pub interest_cents: i64,
     pub total_cents: i64,
     pub schedule: Vec<Instalment>,
@@ -134,8 +139,35 @@ fn check_count(p: &params::Instalments, principal_cents: i64, count: u32) -> Res
 struct SimulationBody {
     principal_cents: i64,
     instalments: u32,
+    /// The day the plan would be requested: its rate is the one in force that day.
+    #[serde(default)]
+    requested_on: Option<Date>,
+    /// Older form: a year, taken as today when it is this year, else its 1 January.
     #[serde(default)]
     year: Option<i16>,
+}
+
+/// The deferment rate in force on `day`, with the day it came into force.
+fn deferment_rate(day: Date) -> params::RateEntry {
+    params::rate_on(day, params::deferment)
+}
+
+/// The day a simulation's plan would be requested on: `requested_on`, else today, else (a
+/// `year` other than this one) that year's 1 January; a `year` that contradicts
+/// `requested_on` is refused.
+fn simulated_day(body: &SimulationBody, today: Date) -> Result<Date, Problem> {
+    match (body.requested_on, body.year) {
+        (Some(day), Some(year)) if day.year() != year => {
+            Err(Problem::invalid(vec![FieldError::new(
+                "year",
+                "must be the year of requested_on, or left out",
+            )]))
+        }
+        (Some(day), _) => Ok(day),
+        (None, Some(year)) if year != today.year() => Date::new(year, 1, 1)
+            .map_err(|_| Problem::invalid(vec![FieldError::new("year", "is not a year")])),
+        (None, _) => Ok(today),
+    }
 }
 
 /// `POST /instalment-plans/simulations`: the schedule a debt would have; nothing is saved.
@@ -147,15 +179,12 @@ pub fn simulate(ctx: &Ctx) -> HandlerResult {
             &format!("must be from 1 to {MAX_SIMULATED_CENTS}"),
         )]));
     }
-    let year = body.year.unwrap_or(ctx.today().year());
-    let p = params::for_year(year)
+    let day = simulated_day(&body, crate::today(ctx))?;
+    let p = params::for_year(day.year())
         .ok_or_else(|| welfare_guest::yearly::not_supported(&params::years()))?;
     check_count(&p.instalments, body.principal_cents, body.instalments)?;
-    let lines = amortisation::schedule(
-        body.principal_cents,
-        body.instalments,
-        p.instalments.annual_interest_bp,
-    );
+    let rate = deferment_rate(day);
+    let lines = amortisation::schedule(body.principal_cents, body.instalments, rate.bp);
     let interest: i64 = lines.iter().map(|l| l.interest_cents).sum();
     let schedule: Vec<_> = lines
         .iter()
@@ -175,7 +204,9 @@ pub fn simulate(ctx: &Ctx) -> HandlerResult {
             "principal_cents": body.principal_cents,
             "instalments": body.instalments,
             "max_instalments": p.instalments.max_for(body.principal_cents),
-            "annual_interest_bp": p.instalments.annual_interest_bp,
+            "requested_on": day,
+            "annual_interest_bp": rate.bp,
+            "annual_interest_from": rate.from,
             "interest_cents": interest,
             "total_cents": body.principal_cents + interest,
             "schedule": schedule,
@@ -197,7 +228,7 @@ struct PlanBody {
 pub fn create(ctx: &Ctx) -> HandlerResult {
     let debtor = ctx.subject()?.to_string();
     let body: PlanBody = ctx.json()?;
-    let today = ctx.today();
+    let today = crate::today(ctx);
     let now = ctx.req.received_at.clone();
     let all = notices::all(&debtor)?;
     let spreadable = |n: &Notice| n.status == NoticeStatus::Open && n.kind != Kind::Instalment;
@@ -246,8 +277,8 @@ pub fn create(ctx: &Ctx) -> HandlerResult {
     let principal: i64 = chosen.iter().map(|d| d.value.amount_cents).sum();
     let p = params::in_force(today.year());
     check_count(&p.instalments, principal, body.instalments)?;
-    let rate = p.instalments.annual_interest_bp;
-    let lines = amortisation::schedule(principal, body.instalments, rate);
+    let rate = deferment_rate(today);
+    let lines = amortisation::schedule(principal, body.instalments, rate.bp);
     let id = new_id(ID_PREFIX);
     let mut month = Month::of(today);
     let mut schedule = Vec::with_capacity(lines.len());
@@ -296,7 +327,8 @@ pub fn create(ctx: &Ctx) -> HandlerResult {
             .map(|d| d.value.notice_number.clone())
             .collect(),
         principal_cents: principal,
-        annual_interest_bp: rate,
+        annual_interest_bp: rate.bp,
+        annual_interest_from: Some(rate.from),
         interest_cents: interest,
         total_cents: principal + interest,
         schedule,

@@ -134,7 +134,7 @@ pub fn submit(ctx: &Ctx) -> HandlerResult {
                 &format!("a report spans at most {MAX_REPORT_MONTHS} months"),
             ));
         }
-        if t > Month::of(ctx.today()) {
+        if t > Month::of(crate::today(ctx)) {
             errors.push(FieldError::new("to", "must not be a month still to come"));
         }
     }

@@ -161,7 +161,7 @@ struct Body {
 pub fn register(ctx: &Ctx) -> HandlerResult {
     let subject = crate::person(ctx, "Artisans and merchants register as persons.")?;
     let body: Body = ctx.json()?;
-    let today = ctx.today();
+    let today = crate::today(ctx);
     let earliest = Date::new(params::first_year(), 1, 1).expect("a date");
     let start = match body.start_date.parse::<Date>() {
         Ok(d) if d >= earliest && d <= today => d,
@@ -211,7 +211,7 @@ pub fn get(ctx: &Ctx) -> HandlerResult {
     let subject = ctx.subject()?;
     let position = store::get::<Position>(&position_key(subject))?
         .ok_or_else(|| Problem::not_found("artisan or merchant position"))?;
-    let today = ctx.today();
+    let today = crate::today(ctx);
     let notices: Vec<_> = notices::all(subject)?
         .into_iter()
         .map(|d| d.value)

@@ -13,7 +13,7 @@ use crate::month::Month;
 use crate::{declarations, durc, notices, params, plans, segments, self_employed, statement};
 
 pub fn of(subject: &str) -> Result<Option<Vec<u8>>, Error> {
-    build(subject, welfare_guest::dates::today())
+    build(subject, crate::today_now())
         .map(|v| v.map(|v| serde_json::to_vec(&v).expect("serialising a summary")))
         .map_err(|p| Error::Other(format!("{}: {}", p.title, p.detail.unwrap_or_default())))
 }
@@ -24,11 +24,15 @@ fn build(subject: &str, today: Date) -> Result<Option<serde_json::Value>, Proble
     let plans = plans::of(subject)?;
     let in_force = params::in_force(today.year());
     let tolerance = in_force.durc.tolerance_cents;
+    // Regular as a DURC requested today would find it (the dues up to its cut-off, with their
+    // sanctions); the segments below keep weighing all the overdue debt.
+    let values: Vec<notices::Notice> = all.iter().map(|d| d.value.clone()).collect();
+    let verification = durc::verify(&values, today, today);
     let debt = serde_json::json!({
         "open_cents": position.open_cents,
         "overdue_cents": position.overdue_cents,
         "in_plan_cents": position.in_plan_cents,
-        "regular": position.overdue_cents <= tolerance,
+        "regular": durc::within_tolerance(&verification, today),
     });
     if VatNumber::parse(subject).is_ok() {
         let durc = durc::latest(subject)?;

@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use welfare_guest::bindings::welfare::platform::config;
 use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::ids::{is_id, new_id};
+use welfare_guest::reasons::Lang;
 use welfare_guest::segments::Segments;
 use welfare_guest::store::{self, Doc};
-use welfare_guest::reasons::Lang;
 use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, Response, json_in};
 
 use crate::rules;
@@ -237,7 +237,11 @@ pub fn answer(status: u16, mut app: Application, lang: Lang) -> Response {
 }
 
 pub fn get(ctx: &Ctx) -> HandlerResult {
-    Ok(answer(200, load(ctx.subject()?, ctx.param("id"))?.value, ctx.lang()))
+    Ok(answer(
+        200,
+        load(ctx.subject()?, ctx.param("id"))?.value,
+        ctx.lang(),
+    ))
 }
 
 pub fn list(ctx: &Ctx) -> HandlerResult {

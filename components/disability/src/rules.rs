@@ -75,7 +75,10 @@ impl Explain for Why {
                 format!("From age {age} the assegno sociale takes its place.")
             }
             (Why::IncomeAboveLimit { limit_cents }, _) => match lang {
-                Lang::It => format!("Reddito superiore al limite di {}.", lang.euro(*limit_cents)),
+                Lang::It => format!(
+                    "Reddito superiore al limite di {}.",
+                    lang.euro(*limit_cents)
+                ),
                 Lang::En => format!("Income above the limit of {}.", lang.euro(*limit_cents)),
             },
             (Why::WorkingWithinIncomeLimit { limit_cents }, _) => match lang {

@@ -19,12 +19,10 @@ use serde::{Deserialize, Serialize};
 use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::http::from_value;
 use welfare_guest::ids::{is_id, new_id};
+use welfare_guest::reasons::Lang;
 use welfare_guest::segments::Segments;
 use welfare_guest::store::Doc;
-use welfare_guest::reasons::Lang;
-use welfare_guest::{
-    Ctx, FieldError, HandlerResult, Problem, Response, events, json_in, store,
-};
+use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, Response, events, json_in, store};
 
 use crate::assegno;
 use crate::household;

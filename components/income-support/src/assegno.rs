@@ -206,8 +206,8 @@ pub fn evaluate(params: &AssegnoParams, h: &Household, lang: Lang) -> Outcome {
         None
     };
     let mother_young = h.mother_age.is_some_and(|a| a < p.mother_age_limit);
-    let toddler_household = due_count >= p.toddler_family_children
-        && isee.is_some_and(|i| i <= tables.upper_cents());
+    let toddler_household =
+        due_count >= p.toddler_family_children && isee.is_some_and(|i| i <= tables.upper_cents());
 
     let mut children = Vec::with_capacity(h.children.len());
     for (i, child) in h.children.iter().enumerate() {

@@ -126,7 +126,12 @@ impl Known {
             .unwrap_or(today);
         if let Some((birth, _)) = birth_from_code(subject, claim_date) {
             let age = age_on(birth, claim_date);
-            out.offer("age", &mut facts.age, age, Source::FiscalCode { on: claim_date });
+            out.offer(
+                "age",
+                &mut facts.age,
+                age,
+                Source::FiscalCode { on: claim_date },
+            );
         }
         let termination = facts
             .termination_date

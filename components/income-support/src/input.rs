@@ -157,9 +157,9 @@ impl NaspiFacts {
             wages_last_4_years_cents: wages.expect("validated"),
             contribution_weeks_last_4_years: weeks.expect("validated"),
             age: age.expect("validated"),
-            previous_resignation: resigned.zip(weeks_since).map(|(date, weeks_since)| {
-                crate::naspi::PreviousResignation { date, weeks_since }
-            }),
+            previous_resignation: resigned
+                .zip(weeks_since)
+                .map(|(date, weeks_since)| crate::naspi::PreviousResignation { date, weeks_since }),
         };
         Ok((params, case))
     }

@@ -194,7 +194,11 @@ fn router() -> Router {
 fn simulate_naspi(ctx: &Ctx) -> HandlerResult {
     let (params, case) = input::naspi_simulation(ctx)?;
     let lang = ctx.lang();
-    Ok(json_in(200, &naspi::evaluate(&params.naspi, &case, lang), lang))
+    Ok(json_in(
+        200,
+        &naspi::evaluate(&params.naspi, &case, lang),
+        lang,
+    ))
 }
 
 fn simulate_assegno(ctx: &Ctx) -> HandlerResult {

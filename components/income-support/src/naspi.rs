@@ -54,9 +54,15 @@ pub enum Why {
     /// Art. 3 c. 1: a voluntary resignation is not an involuntary loss.
     VoluntaryResignation,
     /// Art. 3 c. 1 b): too few weeks in the four years.
-    TooFewWeeks { needed: u32, declared: u32 },
+    TooFewWeeks {
+        needed: u32,
+        declared: u32,
+    },
     /// Art. 6 c. 1: the claim is past its window.
-    ClaimTooLate { window_days: i32, deadline: Date },
+    ClaimTooLate {
+        window_days: i32,
+        deadline: Date,
+    },
     ClaimBeforeTermination,
     /// L. 207/2024 art. 1 c. 171: too few weeks since a recent resignation from another job.
     TooFewWeeksSinceResignation {

@@ -157,7 +157,9 @@ impl Tables {
     /// the upper threshold, is the last row (art. 4 c. 1: no ISEE is paid the minimum).
     pub fn row(&self, isee_cents: Option<i64>) -> usize {
         let last = self.bounds.len() - 1;
-        isee_cents.map_or(last, |isee| self.bounds.partition_point(|&b| b < isee).min(last))
+        isee_cents.map_or(last, |isee| {
+            self.bounds.partition_point(|&b| b < isee).min(last)
+        })
     }
 
     pub fn amount(&self, column: Column, row: usize) -> i64 {
@@ -211,7 +213,11 @@ mod tests {
         ];
         for (year, lower, upper, ends) in cases {
             let t = Tables::for_year(*year).unwrap();
-            assert_eq!((t.lower_cents(), t.upper_cents()), (*lower, *upper), "{year}");
+            assert_eq!(
+                (t.lower_cents(), t.upper_cents()),
+                (*lower, *upper),
+                "{year}"
+            );
             for (column, (max, min)) in columns.iter().zip(ends) {
                 assert_eq!(t.max(*column), *max, "{year} {column:?}");
                 assert_eq!(t.amount(*column, t.row(None)), *min, "{year} {column:?}");

@@ -255,9 +255,10 @@ mod tests {
             json,
             serde_json::json!({ "code": "too-few-weeks", "needed": 13, "text": "Servono 13 settimane." })
         );
-        let mut stored: Vec<Reason> =
-            serde_json::from_value(serde_json::json!([json, "An old text.", { "code": "late", "text": "In ritardo." }]))
-                .unwrap();
+        let mut stored: Vec<Reason> = serde_json::from_value(
+            serde_json::json!([json, "An old text.", { "code": "late", "text": "In ritardo." }]),
+        )
+        .unwrap();
         relabel::<Why>(&mut stored, Lang::En);
         let texts: Vec<(&str, &str)> = stored
             .iter()

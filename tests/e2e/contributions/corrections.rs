@@ -101,7 +101,10 @@ async fn a_correction_replaces_the_lines_and_settles_the_difference() {
     )
     .await;
     assert_eq!(status, 409, "{problem}");
-    assert_eq!(problem["type"], "urn:welfare:problem:correction-needs-refund");
+    assert_eq!(
+        problem["type"],
+        "urn:welfare:problem:correction-needs-refund"
+    );
     assert_eq!(documents(&app), before);
     let (_, declared) = app.get(&format!("{C}/declarations/2025-03"), &acme).await;
     assert_eq!(declared["contributions_cents"], 99_000);
@@ -122,9 +125,18 @@ async fn a_correction_needs_a_declared_month_and_valid_lines() {
     // April 2025 has four Saturdays (5, 12, 19, 26).
     let cases = [
         (json!([]), "workers"),
-        (json!([{ "fiscal_code": "RSSMRA85T10A562X", "taxable_cents": 1 }]), "workers[0].fiscal_code"),
-        (json!([{ "fiscal_code": MARIO, "taxable_cents": -1 }]), "workers[0].taxable_cents"),
-        (json!([{ "fiscal_code": MARIO, "taxable_cents": 1, "weeks": 5 }]), "workers[0].weeks"),
+        (
+            json!([{ "fiscal_code": "RSSMRA85T10A562X", "taxable_cents": 1 }]),
+            "workers[0].fiscal_code",
+        ),
+        (
+            json!([{ "fiscal_code": MARIO, "taxable_cents": -1 }]),
+            "workers[0].taxable_cents",
+        ),
+        (
+            json!([{ "fiscal_code": MARIO, "taxable_cents": 1, "weeks": 5 }]),
+            "workers[0].weeks",
+        ),
     ];
     for (workers, at) in cases {
         let (status, problem) = correct(&app, ACME, "2025-04", workers.clone()).await;

@@ -7,8 +7,15 @@
 //! - FPLD rate 33 %, worker's share 9.19 %; weekly minimum €241.36 (2025), €244.74 (2026).
 //! - Artisans 2026: €4,521.36 a year, instalments due 18 May, 20 August, 16 November 2026 and
 //!   16 February 2027 (circ. 14/2026); minimum income €18,808.
-//! - DURC: tolerance €150, valid 120 days from the request, 15 days to regularise.
-//! - Instalments: 8.15 % a year (circ. 100/2025); up to 36 for debts up to €500,000, 60 above.
+//! - DURC (D.M. 30/1/2015): the payments due up to the last day of the second month before the
+//!   request's month are verified; tolerance €150 sanctions included, valid 120 days from the
+//!   request, 15 days to regularise.
+//! - Civil sanctions (L. 388/2000 art. 116 c. 8 a): the ECB rate + 5.5 points a year, day by
+//!   day ÷ 365, at most 40 %: 8.65 % to 4 Feb 2025, 8.40 % from 5 Feb, 8.15 % from 12 Mar,
+//!   7.90 % from 23 Apr, 7.65 % from 11 Jun 2025 (circ. 34, 56, 80, 100/2025), still in 2026.
+//! - Instalments: deferment interest the ECB rate + 6 points, in force on the request date:
+//!   9.15 % to 4 Feb 2025, 8.90 % from 5 Feb, 8.65 % from 12 Mar, 8.40 % from 23 Apr, 8.15 %
+//!   from 11 Jun 2025 and in 2026; up to 36 for debts up to €500,000, 60 above.
 
 mod corrections;
 mod days;
@@ -39,6 +46,18 @@ fn today() -> Date {
     jiff::Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::UTC)
         .date()
+}
+
+/// A platform whose contributions domain takes `day` for today
+/// (`[component_config.contributions] today`): a request made on that day.
+async fn spawn_on(day: Date) -> TestApp {
+    welfare_tests::spawn_with(|c| {
+        c.component_config
+            .entry("contributions".into())
+            .or_default()
+            .insert("today".into(), day.to_string());
+    })
+    .await
 }
 
 fn key() -> String {

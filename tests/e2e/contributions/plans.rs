@@ -259,3 +259,169 @@ async fn missed_instalments_lapse_the_plan() {
     assert_eq!(now["lapse"]["balance_cents"], 99_000);
     app.stop().await;
 }
+
+/// One row of the rates table: a plan of €1,000.00 in two instalments requested on `on`.
+struct RateCase {
+    on: &'static str,
+    /// The month declared before it (due the 16th of the next month).
+    period: &'static str,
+    bp: i64,
+    from: &'static str,
+    /// Each instalment's (principal, interest).
+    lines: [(i64, i64); 2],
+}
+
+#[tokio::test]
+async fn a_plan_takes_the_deferment_rate_in_force_on_its_request_date() {
+    // The rate is the ECB rate + 6 points on the day of the request (circ. 34/2025: 8.90 % from
+    // 5 Feb; 56/2025: 8.65 % from 12 Mar; 80/2025: 8.40 % from 23 Apr; 100/2025: 8.15 % from
+    // 11 Jun; 9.15 % before, from the ECB's 3.15 % of 18 Dec 2024; 8.15 % still in 2026).
+    // €1,000.00 = 100,000 cents over two months, r = bp / 120,000: A = P(1+r)²/(2+r) rounded to
+    // the cent; interest 1 = P·r, principal 1 = A − interest 1; the last instalment takes the
+    // balance with its interest.
+    let table = [
+        // 9.15 %: r = 0.007625; A = 100,000 × 1.015308141 / 2.007625 = 50,572.60 → 50,573;
+        // interest 762.5 → 763, principal 49,810; balance 50,190 × r = 382.70 → 383.
+        RateCase {
+            on: "2025-02-04",
+            period: "2025-01",
+            bp: 915,
+            from: "2024-12-18",
+            lines: [(49_810, 763), (50_190, 383)],
+        },
+        // 8.90 %: r = 0.0074167; A = 100,000 × 1.014888340 / 2.0074167 = 50,556.94 → 50,557;
+        // interest 741.67 → 742, principal 49,815; 50,185 × r = 372.21 → 372.
+        RateCase {
+            on: "2025-02-05",
+            period: "2025-01",
+            bp: 890,
+            from: "2025-02-05",
+            lines: [(49_815, 742), (50_185, 372)],
+        },
+        // 11 March: still 8.90 %, the same schedule.
+        RateCase {
+            on: "2025-03-11",
+            period: "2025-02",
+            bp: 890,
+            from: "2025-02-05",
+            lines: [(49_815, 742), (50_185, 372)],
+        },
+        // 8.65 %: r = 0.0072083; A = 100,000 × 1.014468627 / 2.0072083 = 50,541.27 → 50,541;
+        // interest 720.83 → 721, principal 49,820; 50,180 × r = 361.71 → 362.
+        RateCase {
+            on: "2025-03-12",
+            period: "2025-02",
+            bp: 865,
+            from: "2025-03-12",
+            lines: [(49_820, 721), (50_180, 362)],
+        },
+        // 10 June: 8.40 % (from 23 April): r = 0.007; A = 100,000 × 1.014049 / 2.007 =
+        // 50,525.61 → 50,526; interest 700, principal 49,826; 50,174 × 0.007 = 351.22 → 351.
+        RateCase {
+            on: "2025-06-10",
+            period: "2025-05",
+            bp: 840,
+            from: "2025-04-23",
+            lines: [(49_826, 700), (50_174, 351)],
+        },
+        // 8.15 %: r = 0.0067917; A = 100,000 × 1.013629460 / 2.0067917 = 50,509.95 → 50,510;
+        // interest 679.17 → 679, principal 49,831; 50,169 × r = 340.73 → 341.
+        RateCase {
+            on: "2025-06-11",
+            period: "2025-05",
+            bp: 815,
+            from: "2025-06-11",
+            lines: [(49_831, 679), (50_169, 341)],
+        },
+        // 2026 carries 8.15 % from 11 June 2025: the same schedule.
+        RateCase {
+            on: "2026-03-02",
+            period: "2026-02",
+            bp: 815,
+            from: "2025-06-11",
+            lines: [(49_831, 679), (50_169, 341)],
+        },
+    ];
+    for row in table {
+        let on: Date = row.on.parse().unwrap();
+        let app = spawn_on(on).await;
+        // €3,030.30 × 33 % = €999.999 → €1,000.00.
+        declare(&app, PAYER, row.period, &[(MARIO, 303_030)]).await;
+        let payer = app.company(PAYER);
+        let (status, plan) = app
+            .post_idem(
+                &format!("{C}/instalment-plans"),
+                &payer,
+                &key(),
+                &json!({ "instalments": 2 }),
+            )
+            .await;
+        let at = format!("a plan requested on {}: {plan}", row.on);
+        assert_eq!(status, 201, "{at}");
+        assert_eq!(plan["annual_interest_bp"], row.bp, "{at}");
+        assert_eq!(plan["annual_interest_from"], row.from, "{at}");
+        let lines: Vec<(i64, i64)> = plan["schedule"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["principal_cents"].as_i64().unwrap(),
+                    i["interest_cents"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(lines, row.lines, "{at}");
+        assert_adds_up(&plan, 100_000);
+        // The first instalment falls due the 16th of the next month.
+        let first_due = Date::new(on.year(), on.month(), 16).unwrap() + 1.month();
+        assert_eq!(
+            plan["schedule"][0]["due_date"],
+            first_due.to_string(),
+            "{at}"
+        );
+        // A simulation for that day, from a platform on any day, gives the same schedule.
+        let (status, sim) = app
+            .post(
+                &format!("{C}/instalment-plans/simulations"),
+                &app.citizen(MARIO),
+                &json!({ "principal_cents": 100_000, "instalments": 2, "requested_on": row.on }),
+            )
+            .await;
+        assert_eq!(status, 200, "{sim}");
+        assert_eq!(sim["requested_on"], row.on, "{sim}");
+        assert_eq!(sim["annual_interest_bp"], row.bp, "{sim}");
+        assert_eq!(sim["annual_interest_from"], row.from, "{sim}");
+        for (n, (principal, interest)) in row.lines.iter().enumerate() {
+            assert_eq!(sim["schedule"][n]["principal_cents"], *principal, "{sim}");
+            assert_eq!(sim["schedule"][n]["interest_cents"], *interest, "{sim}");
+        }
+        app.stop().await;
+    }
+    // A year alone, not this one, is its 1 January: 2025 starts at 9.15 %. A year that
+    // contradicts the date is refused.
+    let app = spawn_on("2026-03-02".parse().unwrap()).await;
+    let sim = format!("{C}/instalment-plans/simulations");
+    let mario = app.citizen(MARIO);
+    let (status, s) = app
+        .post(
+            &sim,
+            &mario,
+            &json!({ "principal_cents": 100_000, "instalments": 2, "year": 2025 }),
+        )
+        .await;
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(
+        (s["requested_on"].as_str(), &s["annual_interest_bp"]),
+        (Some("2025-01-01"), &json!(915))
+    );
+    let (status, problem) = app
+        .post(
+            &sim,
+            &mario,
+            &json!({ "principal_cents": 100_000, "instalments": 2, "year": 2025, "requested_on": "2026-01-05" }),
+        )
+        .await;
+    assert_eq!((status, field(&problem)), (400, "year"), "{problem}");
+    app.stop().await;
+}
