@@ -17,8 +17,9 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use welfare_guest::ids::{is_id, new_id};
+use welfare_guest::reasons::{Explain, Lang, Reason};
 use welfare_guest::store::{self, Doc};
-use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, events, json};
+use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, events, json, json_in};
 use welfare_identity::NoticeNumber;
 
 use crate::amortisation;
@@ -75,9 +76,35 @@ pub struct Instalment {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Lapse {
     pub on: Date,
-    pub reason: String,
+    /// Why, with its code ([`Why`]).
+    pub reason: Reason,
     pub balance_cents: i64,
     pub notice_number: String,
+}
+
+/// Why a plan lapsed: stable codes, Italian and English texts ([`welfare_guest::reasons`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+pub enum Why {
+    /// L. 203/2024 art. 23: an unpaid first instalment lapses the plan.
+    FirstInstalmentUnpaid,
+    /// The plan's limit of missed instalments was reached.
+    InstalmentsUnpaid { missed: u32 },
+}
+
+impl Explain for Why {
+    fn text(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Why::FirstInstalmentUnpaid, Lang::It) => "La prima rata non è stata pagata.".into(),
+            (Why::FirstInstalmentUnpaid, Lang::En) => "The first instalment was not paid.".into(),
+            (Why::InstalmentsUnpaid { missed }, Lang::It) => {
+                format!("{missed} rate non sono state pagate.")
+            }
+            (Why::InstalmentsUnpaid { missed }, Lang::En) => {
+                format!("{missed} instalments were not paid.")
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -371,7 +398,12 @@ fn load(debtor: &str, id: &str) -> Result<Doc<Plan>, Problem> {
 
 /// `GET /instalment-plans/{id}`.
 pub fn get(ctx: &Ctx) -> HandlerResult {
-    Ok(json(200, &load(ctx.subject()?, ctx.param("id"))?.value))
+    let mut plan = load(ctx.subject()?, ctx.param("id"))?.value;
+    let lang = ctx.lang();
+    if let Some(lapse) = &mut plan.lapse {
+        welfare_guest::reasons::relabel::<Why>(std::slice::from_mut(&mut lapse.reason), lang);
+    }
+    Ok(json_in(200, &plan, lang))
 }
 
 /// `GET /instalment-plans`: the debtor's plans, oldest first.
@@ -558,12 +590,15 @@ pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> 
             }),
         )?;
         if lapses {
-            let reason = if n == 1 {
-                "The first instalment was not paid.".to_string()
+            // The daily sweep has no reader: worded in Italian, and again whenever read.
+            let why = if n == 1 {
+                Why::FirstInstalmentUnpaid
             } else {
-                format!("{} instalments were not paid.", plan.missed)
+                Why::InstalmentsUnpaid {
+                    missed: plan.missed,
+                }
             };
-            lapse(plan, date, now, &reason)?;
+            lapse(plan, date, now, why.reason(Lang::default()))?;
         }
         store::put(&key(&plan.debtor, &plan.id), plan, Some(doc.version))?;
     }
@@ -571,7 +606,7 @@ pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> 
 
 /// Lapses `plan` on `date`: its unpaid instalments are cancelled and the principal still owed
 /// becomes one notice due at once.
-fn lapse(plan: &mut Plan, date: Date, now: &str, reason: &str) -> Result<(), Problem> {
+fn lapse(plan: &mut Plan, date: Date, now: &str, reason: Reason) -> Result<(), Problem> {
     let mut balance = plan.principal_cents;
     for inst in &mut plan.schedule {
         if inst.status == InstalmentStatus::Paid {
@@ -616,7 +651,7 @@ fn lapse(plan: &mut Plan, date: Date, now: &str, reason: &str) -> Result<(), Pro
     plan.status = PlanStatus::Lapsed;
     plan.lapse = Some(Lapse {
         on: date,
-        reason: reason.into(),
+        reason: reason.clone(),
         balance_cents: balance,
         notice_number: notice.notice_number.clone(),
     });
@@ -625,7 +660,7 @@ fn lapse(plan: &mut Plan, date: Date, now: &str, reason: &str) -> Result<(), Pro
         Some(&plan.debtor),
         &serde_json::json!({
             "plan_id": plan.id,
-            "reason": reason,
+            "reason": reason.code,
             "balance_cents": balance,
             "notice_number": notice.notice_number,
             "due_date": date,

@@ -167,7 +167,7 @@ pub const PLAN_RESPONSE: &str = r#"{
     "lapse_after_missed": { "type": "integer" },
     "granted_at": { "type": "string", "format": "date-time" },
     "granted_to": { "type": "string" },
-    "lapse": { "type": "object" }
+    "lapse": { "type": "object", "properties": { "on": { "type": "string", "format": "date" }, "reason": { "type": "object", "required": ["code", "text"], "description": "first-instalment-unpaid, or instalments-unpaid {missed}; text in Italian, or English with Accept-Language.", "properties": { "code": { "type": "string" }, "text": { "type": "string" } } }, "balance_cents": { "type": "integer" }, "notice_number": { "type": "string" } } }
   }
 }"#;
 

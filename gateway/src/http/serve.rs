@@ -211,6 +211,19 @@ async fn connection(
                 conn.as_mut().graceful_shutdown();
             }
             () = tokio::time::sleep_until(check) => {
+                if !activity.idle_for(limits.idle) {
+                    continue;
+                }
+                // On a starved runtime the deadline can fire while the client's bytes wait,
+                // unread, in the socket: let the I/O driver run (a yielded task resumes after
+                // it), poll the connection once, and close only if it read nothing.
+                tokio::task::yield_now().await;
+                if let Ok(result) = tokio::time::timeout(Duration::ZERO, conn.as_mut()).await {
+                    if let Err(e) = result {
+                        tracing::debug!(error = %e, "connection ended");
+                    }
+                    return;
+                }
                 if activity.idle_for(limits.idle) {
                     tracing::debug!("idle connection closed");
                     return;

@@ -200,6 +200,25 @@ async fn missed_instalments_lapse_the_plan() {
     let balance = 66_223;
     assert_eq!(now["lapse"]["balance_cents"], balance);
     assert_eq!(now["lapse"]["on"], lapse_day.to_string());
+    assert_eq!(now["lapse"]["reason"]["code"], "instalments-unpaid");
+    assert_eq!(now["lapse"]["reason"]["missed"], 2);
+    assert_eq!(
+        now["lapse"]["reason"]["text"],
+        "2 rate non sono state pagate."
+    );
+    let (_, english) = welfare_tests::send(
+        app.request(
+            reqwest::Method::GET,
+            &format!("{C}/instalment-plans/{id}"),
+            Some(&payer),
+        )
+        .header("accept-language", "en"),
+    )
+    .await;
+    assert_eq!(
+        english["lapse"]["reason"]["text"],
+        "2 instalments were not paid."
+    );
     assert!(
         app.topics_about(PAYER)
             .contains(&"contributions.instalment-plan-lapsed".to_string())
@@ -257,6 +276,7 @@ async fn missed_instalments_lapse_the_plan() {
     assert_eq!(now["status"], "lapsed", "{now}");
     assert_eq!(now["missed"], 1);
     assert_eq!(now["lapse"]["balance_cents"], 99_000);
+    assert_eq!(now["lapse"]["reason"]["code"], "first-instalment-unpaid");
     app.stop().await;
 }
 
