@@ -2,12 +2,11 @@
 //! must be able to follow (the DURC's verification, the plans' rates, the debt position),
 //! published in `/openapi.json`.
 
-pub const DECLARATION: &str = r#"{
-  "type": "object",
-  "additionalProperties": false,
-  "required": ["period", "workers"],
-  "properties": {
-    "period": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "description": "The month declared, YYYY-MM; not one still to come." },
+/// The company name and worker lines of a declaration and of its correction, which must accept
+/// the same lines (the end of both schemas).
+macro_rules! declared_lines {
+    () => {
+        r#"
     "company_name": { "type": "string", "minLength": 1, "maxLength": 200 },
     "workers": {
       "type": "array", "minItems": 1, "maxItems": 500,
@@ -23,7 +22,19 @@ pub const DECLARATION: &str = r#"{
       }
     }
   }
-}"#;
+}"#
+    };
+}
+
+pub const DECLARATION: &str = concat!(
+    r#"{
+  "type": "object",
+  "additionalProperties": false,
+  "required": ["period", "workers"],
+  "properties": {
+    "period": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "description": "The month declared, YYYY-MM; not one still to come." },"#,
+    declared_lines!()
+);
 
 pub const REPORT: &str = r#"{
   "type": "object",
@@ -235,28 +246,15 @@ pub const DEBT: &str = r#"{
   }
 }"#;
 
-pub const DECLARATION_CORRECTION: &str = r#"{
+pub const DECLARATION_CORRECTION: &str = concat!(
+    r#"{
   "type": "object",
   "additionalProperties": false,
   "required": ["workers"],
   "description": "The month's worker lines as they should have been; they replace the declared ones.",
-  "properties": {
-    "company_name": { "type": "string", "minLength": 1, "maxLength": 200 },
-    "workers": {
-      "type": "array", "minItems": 1, "maxItems": 500,
-      "items": {
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["fiscal_code", "taxable_cents"],
-        "properties": {
-          "fiscal_code": { "type": "string", "minLength": 16, "maxLength": 16 },
-          "taxable_cents": { "type": "integer", "minimum": 0, "maximum": 100000000 },
-          "weeks": { "type": "integer", "minimum": 0, "maximum": 5, "description": "Weeks paid; the month's Saturdays by default." }
-        }
-      }
-    }
-  }
-}"#;
+  "properties": {"#,
+    declared_lines!()
+);
 
 #[cfg(test)]
 mod tests {
