@@ -33,6 +33,9 @@ pub const CONFIG_PREFIX: &str = "cfg_";
 
 /// The probe path the HTTP adapter answers (SpinApp readiness and liveness).
 pub const HEALTH: &str = "/healthz";
+/// The route of every path no domain serves.
+const UNROUTED: &str = "/...";
+
 /// Path segments a trigger route keeps before its `...` wildcard: `/api/v1/<name>`.
 const PREFIX_SEGMENTS: usize = 3;
 
@@ -158,6 +161,20 @@ pub fn spin_toml(
             out,
             "\n[[trigger.http]]\nroute = {}\ncomponent = {}",
             quote(HEALTH),
+            quote(&first.name)
+        )?;
+    }
+    // Everything else: Spin's own answer to an unrouted path is an empty 404; a domain's
+    // adapter answers it as the gateway does, a problem+json 404 (Spin prefers the most
+    // specific route, so this catches only what no domain serves).
+    if let Some(first) = manifests.first() {
+        writeln!(
+            out,
+            "
+[[trigger.http]]
+route = {}
+component = {}",
+            quote(UNROUTED),
             quote(&first.name)
         )?;
     }

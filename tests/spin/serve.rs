@@ -118,6 +118,10 @@ async fn refusals_and_answers_match_the_gateway() {
     let editor = bearer(app.operator("faq-editor"));
     let caf = bearer(app.intermediary_of("caf-roma", IntermediaryKind::Caf));
     let forged = format!("{mario}x");
+    let agency = bearer(
+        app.agency("comune-di-roma", "verifica-invalidita")
+            .voucher_for(welfare_tests::agency::INTEROP_AUDIENCE),
+    );
     let as_mario = || vec![("authorization", mario.as_str())];
     let body = || Some(naspi_application());
     let cases: Vec<Case> = vec![
@@ -205,6 +209,27 @@ async fn refusals_and_answers_match_the_gateway() {
             SIMULATION,
             as_mario(),
             Some(json!({ "year": "soon" })),
+        ),
+        (
+            "a body past the hosts' limit (1 MiB)",
+            Method::POST,
+            SIMULATION,
+            as_mario(),
+            Some(json!({ "padding": "x".repeat(1 << 20) })),
+        ),
+        (
+            "an agency on a domain's route",
+            Method::GET,
+            APPLICATIONS,
+            vec![("authorization", &agency)],
+            None,
+        ),
+        (
+            "a path no domain serves",
+            Method::GET,
+            "/nowhere",
+            as_mario(),
+            None,
         ),
     ];
     for (what, method, path, headers, body) in cases {

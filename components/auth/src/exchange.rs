@@ -95,6 +95,8 @@ pub enum BodyRefusal {
     UnsupportedMediaType(Option<String>),
     /// Not strict JSON.
     Json(strict_json::Fault),
+    /// Longer than the host takes (its limit, in bytes): 413 on both hosts, one slug.
+    TooLarge { max_bytes: usize },
 }
 
 impl BodyRefusal {
@@ -102,6 +104,7 @@ impl BodyRefusal {
         match self {
             BodyRefusal::UnsupportedMediaType(_) => 415,
             BodyRefusal::Json(_) => 400,
+            BodyRefusal::TooLarge { .. } => 413,
         }
     }
 
@@ -110,6 +113,7 @@ impl BodyRefusal {
         match self {
             BodyRefusal::UnsupportedMediaType(_) => "unsupported-media-type",
             BodyRefusal::Json(fault) => fault.slug(),
+            BodyRefusal::TooLarge { .. } => "body-too-large",
         }
     }
 
@@ -117,6 +121,7 @@ impl BodyRefusal {
         match self {
             BodyRefusal::UnsupportedMediaType(_) => "The request body must be JSON.",
             BodyRefusal::Json(fault) => fault.title(),
+            BodyRefusal::TooLarge { .. } => "The request body is too large.",
         }
     }
 
@@ -129,6 +134,7 @@ impl BodyRefusal {
                 "Send it with `Content-Type: application/json`.".into()
             }
             BodyRefusal::Json(fault) => format!("{fault}."),
+            BodyRefusal::TooLarge { max_bytes } => format!("At most {max_bytes} bytes."),
         }
     }
 }

@@ -332,6 +332,19 @@ impl Authenticator {
         );
     }
 
+    /// The kind of principal a bearer token's (unverified) issuer is trusted for, if any: only
+    /// ever to refuse early a caller a host does not serve at all (a host that leaves agencies
+    /// to the gateway answers them so without checking a voucher it could not check), never
+    /// to admit one.
+    pub fn issuer_kind(&self, authorization: &str) -> Option<PrincipalKind> {
+        let token = authorization
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())?;
+        let name = unverified_issuer(token).ok()?;
+        self.issuers.get(&name).map(|i| i.kind)
+    }
+
     /// The principal of an `Authorization` header value.
     pub fn authenticate(&self, authorization: &str) -> Result<Principal, AuthError> {
         // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are `Bearer`.

@@ -40,12 +40,14 @@ pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Pr
                 app.config.http.body_timeout_ms
             ))
         } else if too_large {
+            // The refusal both hosts answer (`welfare_auth::exchange`).
+            let refusal = welfare_auth::exchange::BodyRefusal::TooLarge { max_bytes: max };
             Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "body-too-large",
-                "The request body is too large.",
+                refusal.slug(),
+                refusal.title(),
             )
-            .detail(format!("At most {max} bytes."))
+            .detail(refusal.detail())
         } else {
             // A broken chunked encoding, a connection cut mid-body: the body is not what
             // the client meant to send, whatever its size.

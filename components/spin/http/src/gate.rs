@@ -35,8 +35,8 @@ fn authenticator() -> Result<Authenticator, String> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(DEFAULT_LEEWAY_SECONDS);
-    // Agencies are refused before their voucher matters, so the voucher audience and age
-    // are never used here.
+    // Agencies are refused before their voucher is verified (`issuer_kind`), so the voucher
+    // audience and age are never used here.
     let mut auth = Authenticator::new(&audience, &audience, 0, leeway);
     let issuers = variables::get("auth_issuers").map_err(|e| format!("auth_issuers: {e:?}"))?;
     let issuers: Vec<IssuerVar> =
@@ -73,6 +73,11 @@ pub fn admit(req: &Request, route: &Route) -> Result<Admitted, Response> {
                 eprintln!("welfare-spin-http: the trusted issuers are not configured: {e}");
                 problem::unauthorized("No token issuer is trusted by this deployment.")
             })?;
+            // Agencies' vouchers carry the interoperability audience and are the gateway's to
+            // check (with ModI and the purpose): refused as such, before verification.
+            if auth.issuer_kind(value) == Some(PrincipalKind::Agency) {
+                return Err(agency_refusal());
+            }
             auth.authenticate(value)
                 .map_err(|e| problem::unauthorized(e.to_string()))?
         }
@@ -119,11 +124,7 @@ pub fn admit(req: &Request, route: &Route) -> Result<Admitted, Response> {
                 "Delegations are checked by the platform gateway: act on behalf of someone through the gateway's API.",
             ));
         }
-        Principal::Agency { .. } => {
-            return Err(problem::forbidden(
-                "Agencies' calls need PDND vouchers and ModI signatures, which the platform gateway checks: call the gateway's interoperability API.",
-            ));
-        }
+        Principal::Agency { .. } => return Err(agency_refusal()),
         _ => {
             if on_behalf_of.is_some() {
                 return Err(problem::bad_request(
@@ -135,6 +136,13 @@ pub fn admit(req: &Request, route: &Route) -> Result<Admitted, Response> {
         }
     };
     Ok(Admitted { principal, subject })
+}
+
+/// The answer to an agency: the gateway serves agencies.
+fn agency_refusal() -> Response {
+    problem::forbidden(
+        "Agencies' calls need PDND vouchers and ModI signatures, which the platform gateway checks: call the gateway's interoperability API.",
+    )
 }
 
 fn kind(k: types::PrincipalKind) -> PrincipalKind {

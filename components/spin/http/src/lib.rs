@@ -73,7 +73,7 @@ async fn handle(incoming: IncomingRequest) -> Response {
         .and_then(|v| v.as_str())
         .filter(|v| !v.is_empty() && v.len() <= 128)
         .map(str::to_string)
-        .unwrap_or_else(|| format!("req_{:016x}", now_nanos()));
+        .unwrap_or_else(new_request_id);
     problem::set_request_id(&request_id);
     let mut response = if req.path() == HEALTH {
         deliver::health()
@@ -90,9 +90,16 @@ async fn handle(incoming: IncomingRequest) -> Response {
     response
 }
 
-fn now_nanos() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default()
+/// A request id from WASI's random source, not the clock: two requests in the same
+/// nanosecond (or on two instances) never share one, and ids do not tell when they came. std's
+/// `RandomState` is SipHash keyed with 128 bits the host draws from its secure source (as the
+/// SDK's ids), which keeps the adapter free of extra imports.
+fn new_request_id() -> String {
+    use std::hash::{BuildHasher, RandomState};
+    let state = RandomState::new();
+    format!(
+        "req_{:016x}{:016x}",
+        state.hash_one(0u8),
+        state.hash_one(1u8)
+    )
 }

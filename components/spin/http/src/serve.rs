@@ -54,11 +54,14 @@ pub fn serve(
         Err(refused) => return refused,
     };
     if req.body().len() > MAX_BODY_BYTES {
+        let refusal = welfare_auth::exchange::BodyRefusal::TooLarge {
+            max_bytes: MAX_BODY_BYTES,
+        };
         return problem::problem(
-            413,
-            "payload-too-large",
-            "The request body is too large.",
-            Some(format!("At most {MAX_BODY_BYTES} bytes.")),
+            refusal.status(),
+            refusal.slug(),
+            refusal.title(),
+            Some(refusal.detail()),
         );
     }
     // The gateway's strict reading of the body (`welfare_auth::exchange::check_body`).
