@@ -27,6 +27,7 @@ const SHARED_VARIABLES: &[&str] = &[
     "auth_leeway_seconds",
     "delivery_secret",
     "welfare_subscriptions",
+    "cors_origins",
 ];
 /// Prefix of the component variables that carry a domain's configuration keys.
 pub const CONFIG_PREFIX: &str = "cfg_";
@@ -138,6 +139,8 @@ pub fn spin_toml(
          auth_audience = {{ required = true }}\n\
          # JSON: [{{\"issuer\", \"kind\", \"algorithms\", \"public_key_pem\"}}], the gateway's [[auth.issuers]].\n\
          auth_issuers = {{ required = true, secret = true }}\n\
+         # JSON: the origins browser apps may call from (the gateway's http.cors_origins); [\"*\"]: any.\n\
+         cors_origins = {{ default = '[\"*\"]' }}\n\
          auth_leeway_seconds = {{ default = \"30\" }}\n\
          # The bearer secret of POST /_welfare/<component>/deliver (the delivery scheduler's).\n\
          delivery_secret = {{ required = true, secret = true }}\n\

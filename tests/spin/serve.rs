@@ -291,6 +291,67 @@ async fn refusals_and_answers_match_the_gateway() {
     assert_eq!(on_spin.header("cache-control"), Some("no-store"));
 }
 
+/// A browser app on another origin can call either host: the same preflight answer, and the
+/// same CORS headers on an actual answer (`welfare_auth::exchange`'s lists), on a domain's path
+/// and on one no domain serves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browsers_on_other_origins_are_answered_alike() {
+    let h = Hosts::start(&["income-support"]).await;
+    let mario = format!("Bearer {}", h.app.citizen(MARIO));
+    let cors = [
+        "access-control-allow-origin",
+        "access-control-allow-methods",
+        "access-control-allow-headers",
+        "access-control-expose-headers",
+        "vary",
+    ];
+    for path in [APPLICATIONS, "/nowhere"] {
+        let preflight = |request: RequestBuilder| {
+            request
+                .header("origin", "https://app.example.it")
+                .header("access-control-request-method", "POST")
+                .header(
+                    "access-control-request-headers",
+                    "authorization, idempotency-key, content-type",
+                )
+        };
+        let gateway = answer(preflight(h.gateway(Method::OPTIONS, path))).await;
+        let on_spin = answer(preflight(h.spin(Method::OPTIONS, path))).await;
+        assert_eq!(gateway.status, 200, "{path}: the gateway's preflight");
+        assert_eq!(on_spin.status, gateway.status, "{path}: {}", on_spin.body);
+        for header in cors {
+            assert_eq!(
+                on_spin.header(header),
+                gateway.header(header),
+                "{path}: preflight {header}"
+            );
+        }
+        assert_eq!(gateway.header("access-control-allow-origin"), Some("*"));
+
+        let actual = |request: RequestBuilder| {
+            request
+                .header("origin", "https://app.example.it")
+                .header("authorization", &mario)
+        };
+        let gateway = answer(actual(h.gateway(Method::GET, path))).await;
+        let on_spin = answer(actual(h.spin(Method::GET, path))).await;
+        assert_eq!(on_spin.status, gateway.status, "{path}");
+        for header in cors {
+            assert_eq!(
+                on_spin.header(header),
+                gateway.header(header),
+                "{path}: {header}"
+            );
+        }
+        assert!(
+            gateway
+                .header("access-control-expose-headers")
+                .is_some_and(|h| h.contains("x-request-id")),
+            "{path}"
+        );
+    }
+}
+
 /// The strict reading of headers and bodies (`welfare_auth::exchange`) refuses the same
 /// requests on both hosts, the same way, before anything runs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,6 +26,44 @@ pub const ALLOWED_RESPONSE_HEADERS: &[&str] = &[
     "last-modified",
 ];
 
+/// CORS (the Fetch standard): the methods a browser app on another origin may use, the request
+/// headers it may send and the response headers it may read, the same on both hosts.
+pub const CORS_ALLOW_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
+pub const CORS_ALLOW_HEADERS: &[&str] = &[
+    "authorization",
+    "content-type",
+    "if-match",
+    "accept-language",
+    IDEMPOTENCY_KEY,
+    "on-behalf-of",
+    // ModI (interoperability calls): the signature, the tracking evidence and the digest.
+    "agid-jwt-signature",
+    "agid-jwt-trackingevidence",
+    "digest",
+    "x-request-id",
+];
+pub const CORS_EXPOSE_HEADERS: &[&str] = &[
+    "etag",
+    "location",
+    "retry-after",
+    "x-request-id",
+    "idempotent-replayed",
+];
+
+/// The `Access-Control-Allow-Origin` for a request from `origin`, given the origins a
+/// deployment allows (`*` allows any): `*`, the origin itself when listed, else `None` (the
+/// browser then keeps the answer from the page).
+pub fn cors_allow_origin(allowed: &[String], origin: Option<&str>) -> Option<String> {
+    if allowed.iter().any(|o| o == "*") {
+        return Some("*".into());
+    }
+    let origin = origin?;
+    allowed
+        .iter()
+        .any(|o| o == origin)
+        .then(|| origin.to_string())
+}
+
 /// The header that makes a POST safe to retry.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 

@@ -136,32 +136,46 @@ fn cors(origins: &[String]) -> CorsLayer {
     } else {
         AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
     };
+    // The lists both hosts answer with (`welfare_auth::exchange`).
+    let names = |list: &[&'static str]| -> Vec<HeaderName> {
+        list.iter().map(|h| HeaderName::from_static(h)).collect()
+    };
     CorsLayer::new()
         .allow_origin(allow_origin)
-        .allow_methods([
-            Method::GET,
-            Method::POST,
-            Method::PUT,
-            Method::PATCH,
-            Method::DELETE,
-        ])
-        .allow_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::IF_MATCH,
-            header::ACCEPT_LANGUAGE,
-            HeaderName::from_static(dispatch::IDEMPOTENCY_KEY),
-            HeaderName::from_static(dispatch::ON_BEHALF_OF),
-            HeaderName::from_static(crate::interop::modi::SIGNATURE_HEADER),
-            HeaderName::from_static(crate::interop::modi::TRACKING_HEADER),
-            HeaderName::from_static(crate::interop::modi::DIGEST_HEADER),
-            request_id::HEADER,
-        ])
-        .expose_headers([
-            header::ETAG,
-            header::LOCATION,
-            header::RETRY_AFTER,
-            request_id::HEADER,
-            HeaderName::from_static(dispatch::IDEMPOTENT_REPLAYED),
-        ])
+        .allow_methods(
+            welfare_auth::exchange::CORS_ALLOW_METHODS
+                .iter()
+                .map(|m| Method::from_bytes(m.as_bytes()).expect("a method"))
+                .collect::<Vec<_>>(),
+        )
+        .allow_headers(names(welfare_auth::exchange::CORS_ALLOW_HEADERS))
+        .expose_headers(names(welfare_auth::exchange::CORS_EXPOSE_HEADERS))
+}
+
+#[cfg(test)]
+mod tests {
+    use welfare_auth::exchange::{CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS};
+
+    /// The CORS lists are written once, in `welfare_auth::exchange`, for both hosts: the
+    /// gateway's own header names must be among them, or a browser app could not send or read
+    /// what the gateway expects.
+    #[test]
+    fn the_gateways_headers_are_in_the_shared_cors_lists() {
+        for sent in [
+            super::dispatch::IDEMPOTENCY_KEY,
+            super::dispatch::ON_BEHALF_OF,
+            crate::interop::modi::SIGNATURE_HEADER,
+            crate::interop::modi::TRACKING_HEADER,
+            crate::interop::modi::DIGEST_HEADER,
+            super::request_id::HEADER.as_str(),
+        ] {
+            assert!(CORS_ALLOW_HEADERS.contains(&sent), "{sent}");
+        }
+        for read in [
+            super::dispatch::IDEMPOTENT_REPLAYED,
+            super::request_id::HEADER.as_str(),
+        ] {
+            assert!(CORS_EXPOSE_HEADERS.contains(&read), "{read}");
+        }
+    }
 }

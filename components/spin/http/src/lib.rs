@@ -15,8 +15,10 @@
 //! - [`serve`]: one API request through the domain, with its idempotency key and commit;
 //! - [`deliver`]: `POST /_welfare/<component>/deliver`, one event delivery per call, and
 //!   the `/healthz` probe;
+//! - [`cors`]: the gateway's CORS rules, and the preflight answered before any route;
 //! - [`problem`]: RFC 9457 answers.
 
+mod cors;
 mod deliver;
 mod gate;
 mod problem;
@@ -67,6 +69,10 @@ async fn handle(incoming: IncomingRequest) -> Response {
             );
         }
     };
+    let allow_origin = cors::allow_origin(&req);
+    if cors::is_preflight(&req) {
+        return cors::preflight(allow_origin.as_deref());
+    }
     let manifest = domain::describe();
     let request_id = req
         .header("x-request-id")
@@ -87,6 +93,7 @@ async fn handle(incoming: IncomingRequest) -> Response {
         serve::serve(&req, &manifest, &request_id, duplicate)
     };
     response.set_header("x-request-id", request_id);
+    cors::decorate(&mut response, allow_origin.as_deref());
     response
 }
 
