@@ -1,7 +1,7 @@
 //! Builds the two Spin adapters (`components/spin/{platform,http}`) for `wasm32-wasip2`, the
-//! same way and into the same `target/wasm` as the gateway builds the domains.
+//! same way and into the same `target/wasm` as welfare-domains builds the domains.
 
-#[path = "../gateway/wasm_build.rs"]
+#[path = "../domains/wasm_build.rs"]
 mod wasm_build;
 
 use std::path::PathBuf;
@@ -22,7 +22,7 @@ fn main() {
         "components/Cargo.toml",
         "components/Cargo.lock",
         "wit",
-        "gateway/wasm_build.rs",
+        "domains/wasm_build.rs",
     ] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }

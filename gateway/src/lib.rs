@@ -48,7 +48,8 @@ pub mod outbox;
 pub mod problem;
 pub mod proposals;
 pub mod rate;
-pub mod runtime;
+/// The WebAssembly runtime, its own crate (`welfare-runtime`), under its old path.
+pub use welfare_runtime as runtime;
 pub mod secrets;
 pub mod store;
 
@@ -65,29 +66,8 @@ use crate::http::App;
 use crate::runtime::{Runtime, Source};
 use crate::store::Db;
 
-/// The five domain components, built by `build.rs` and embedded in the binary.
-pub const EMBEDDED_COMPONENTS: &[(&str, &[u8])] = &[
-    (
-        "income-support",
-        include_bytes!(env!("WELFARE_WASM_INCOME_SUPPORT")),
-    ),
-    (
-        "disability",
-        include_bytes!(env!("WELFARE_WASM_DISABILITY")),
-    ),
-    (
-        "contributions",
-        include_bytes!(env!("WELFARE_WASM_CONTRIBUTIONS")),
-    ),
-    ("faq", include_bytes!(env!("WELFARE_WASM_FAQ"))),
-    (
-        "notifications",
-        include_bytes!(env!("WELFARE_WASM_NOTIFICATIONS")),
-    ),
-];
-
-/// Where `build.rs` left every built component, fixtures included (for tests and tools).
-pub const BUILT_COMPONENTS_DIR: &str = env!("WELFARE_WASM_DIR");
+/// The five domain components, built and embedded by `welfare-domains`.
+pub use welfare_domains::{BUILT_COMPONENTS_DIR, EMBEDDED_COMPONENTS};
 
 /// A started platform: components loaded and checked, database open, ready to serve.
 pub struct Platform {
@@ -146,7 +126,7 @@ impl Platform {
                 sources,
                 &component_config,
                 &[(channels::REQUESTED, channels::CONSUMER)],
-                db_for_runtime,
+                std::sync::Arc::new(db_for_runtime),
             )
         })
         .await??;

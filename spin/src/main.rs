@@ -30,7 +30,7 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Build { out, manifest } => {
-            let domains = welfare_gateway::EMBEDDED_COMPONENTS;
+            let domains = welfare_domains::EMBEDDED_COMPONENTS;
             for path in welfare_spin::manifest::build(domains, &out)? {
                 println!("composed {}", path.display());
             }

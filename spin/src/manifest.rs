@@ -11,10 +11,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use welfare_gateway::config::RuntimeConfig;
-use welfare_gateway::runtime::manifest::Manifest;
-use welfare_gateway::runtime::{Runtime, Source};
-use welfare_gateway::store::Db;
+use welfare_runtime::RuntimeConfig;
+use welfare_runtime::manifest::Manifest;
+use welfare_runtime::txn::NoDocuments;
+use welfare_runtime::{Runtime, Source};
 
 /// The application's name in spin.toml and in the SpinApp.
 pub const APP_NAME: &str = "welfare-domains";
@@ -41,9 +41,9 @@ const UNROUTED: &str = "/...";
 const PREFIX_SEGMENTS: usize = 3;
 
 /// The checked manifests of `domains` (name, component bytes), read with the gateway's
-/// runtime over a scratch database in `scratch`.
+/// runtime (`describe` reads no document, so it is given none); compiled components are cached
+/// in `scratch`.
 pub fn manifests(domains: &[(&str, &[u8])], scratch: &Path) -> anyhow::Result<Vec<Manifest>> {
-    let db = Db::open(&scratch.join("describe.sqlite"))?;
     let sources = domains
         .iter()
         .map(|(name, wasm)| Source {
@@ -58,7 +58,7 @@ pub fn manifests(domains: &[(&str, &[u8])], scratch: &Path) -> anyhow::Result<Ve
         sources,
         &BTreeMap::new(),
         &[],
-        db,
+        std::sync::Arc::new(NoDocuments),
     )?;
     Ok(runtime.components().map(|c| c.manifest.clone()).collect())
 }

@@ -14,6 +14,7 @@
 //! - [`resources`]: the CloudNativePG `Cluster` and the SpinKube `SpinApp`.
 //! - [`spin`]: the Spin app's variables against spin/spin.toml, and the deliveries CronJob.
 //! - [`containerfile`]: the image build.
+//! - [`crates`]: the host's crates, and that their dependencies point one way.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -29,6 +30,7 @@ use yaml::*;
 
 mod configs;
 mod containerfile;
+mod crates;
 mod deployment;
 mod kustomize;
 mod manifests;

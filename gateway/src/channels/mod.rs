@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::ChannelsConfig;
 
 /// The consumer name under which the adapters receive deliveries (reserved for components).
-pub const CONSUMER: &str = "channels";
+pub const CONSUMER: &str = welfare_runtime::manifest::CHANNELS_CONSUMER;
 /// What the notifications domain publishes to ask for one attempt.
 pub const REQUESTED: &str = "notifications.delivery-requested";
 /// What the gateway publishes with each attempt's outcome.

@@ -13,7 +13,7 @@ use crate::problem::FieldError;
 
 /// The namespace of the registry's events: a reserved component name, so no component can
 /// publish a birth.
-pub const NAMESPACE: &str = "civil-registry";
+pub const NAMESPACE: &str = welfare_runtime::manifest::LIFE_EVENTS_NAMESPACE;
 pub const BIRTH: &str = "civil-registry.birth";
 pub const DEATH: &str = "civil-registry.death";
 pub const RESIDENCE: &str = "civil-registry.residence-changed";

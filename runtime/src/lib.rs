@@ -1,4 +1,4 @@
-//! The WebAssembly runtime: one wasmtime engine, every component compiled once (and cached on
+//! The WebAssembly runtime (`welfare-runtime`): one wasmtime engine, every component compiled once (and cached on
 //! disk), an `InstancePre` per component, and a fresh instance for every call, so no data of
 //! one citizen's request can survive into another's.
 //!
@@ -13,12 +13,17 @@
 //! - [`host`]: per-call state and the capabilities components import.
 //! - [`cache`]: compiled-artifact cache.
 //! - [`manifest`]: the checked, host-side form of a component's `describe`.
+//! - [`txn`]: a call's unit of work over the committed documents ([`txn::Documents`], which
+//!   the host implements: the runtime holds no database), and the write set it produces.
+//! - [`config`]: `[runtime]`, the limits.
 
 pub mod bindings;
 pub mod bulkhead;
 pub mod cache;
+pub mod config;
 pub mod host;
 pub mod manifest;
+pub mod txn;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -29,12 +34,11 @@ use anyhow::Context;
 use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, Trap};
 
-use crate::config::RuntimeConfig;
-use crate::store::Db;
-use crate::store::txn::{Subscribers, Txn, WriteSet};
 use bindings::{DomainComponent, DomainComponentPre, types};
+pub use config::RuntimeConfig;
 use host::HostState;
 pub use manifest::Manifest;
+use txn::{Documents, Subscribers, Txn, WriteSet};
 
 /// How often the epoch advances: the granularity of call deadlines.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -74,7 +78,7 @@ pub struct Runtime {
     limits: RuntimeConfig,
     /// Each component's share of the instance pool, planned once every component is loaded.
     bulkheads: bulkhead::Bulkheads,
-    db: Db,
+    documents: Arc<dyn Documents>,
     subscribers: Subscribers,
 }
 
@@ -95,7 +99,7 @@ impl Runtime {
         sources: Vec<Source>,
         component_config: &BTreeMap<String, BTreeMap<String, String>>,
         native_subscriptions: &[(&str, &str)],
-        db: Db,
+        documents: Arc<dyn Documents>,
     ) -> anyhow::Result<Self> {
         let engine = make_engine(limits)?;
         let ticker = engine.weak();
@@ -117,7 +121,7 @@ impl Runtime {
             components: BTreeMap::new(),
             limits: limits.clone(),
             bulkheads: bulkhead::Bulkheads::new(0, &BTreeMap::new()),
-            db: db.clone(),
+            documents: documents.clone(),
             subscribers: Arc::new(|_| Vec::new()),
         };
         for source in sources {
@@ -150,7 +154,7 @@ impl Runtime {
             let raw = runtime
                 .call_blocking(
                     &loaded,
-                    Txn::read_only(db.clone(), placeholder),
+                    Txn::read_only(documents.clone(), placeholder),
                     |store, bindings| bindings.welfare_platform_domain().call_describe(store),
                 )
                 .map(|(m, _)| m)
@@ -221,7 +225,7 @@ impl Runtime {
     /// A fresh transaction over `component`'s documents.
     pub fn txn(&self, component: &Loaded) -> Txn {
         Txn::new(
-            self.db.clone(),
+            self.documents.clone(),
             component.name.clone(),
             self.subscribers.clone(),
         )
@@ -259,7 +263,7 @@ impl Runtime {
         component: Arc<Loaded>,
         subject: String,
     ) -> Result<Result<Option<Vec<u8>>, types::Error>, Fault> {
-        let txn = Txn::read_only(self.db.clone(), component.name.clone());
+        let txn = Txn::read_only(self.documents.clone(), component.name.clone());
         self.call(component, txn, move |store, b| {
             b.welfare_platform_domain().call_summary(store, &subject)
         })

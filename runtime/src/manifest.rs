@@ -3,10 +3,10 @@
 //! parseable templates and schemas, and a policy on every route.
 
 use anyhow::{bail, ensure};
-use axum::http::Method;
+use http::Method;
 
 use super::bindings::types;
-use crate::auth::{Level, PrincipalKind, SubjectKind};
+use welfare_auth::{Level, PrincipalKind, SubjectKind};
 
 /// Longest component name.
 const MAX_NAME: usize = 40;
@@ -53,9 +53,16 @@ pub const RESERVED_NAMES: &[&str] = &[
     "delegations",
     "audit",
     "interop",
-    crate::interop::life_events::NAMESPACE,
-    crate::channels::CONSUMER,
+    // The civil registry's events the gateway publishes and its channel adapters' consumer
+    // name: the gateway names them by these constants.
+    LIFE_EVENTS_NAMESPACE,
+    CHANNELS_CONSUMER,
 ];
+
+/// The namespace of the life events the gateway publishes.
+pub const LIFE_EVENTS_NAMESPACE: &str = "civil-registry";
+/// The consumer name of the gateway's native channel adapters.
+pub const CHANNELS_CONSUMER: &str = "channels";
 
 fn is_name(s: &str) -> bool {
     !s.is_empty()

@@ -31,7 +31,7 @@ fn main() {
         "components",
         "wit",
         "tests/fixtures",
-        "gateway/wasm_build.rs",
+        "domains/wasm_build.rs",
     ] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }

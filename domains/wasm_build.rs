@@ -1,5 +1,5 @@
 //! What both build scripts need to build wasm32-wasip2 components with a nested cargo: the
-//! gateway's (`gateway/build.rs`, the domains) and welfare-spin's (`spin/build.rs`, the Spin
+//! welfare-domains' (`domains/build.rs`, the domains) and welfare-spin's (`spin/build.rs`, the Spin
 //! adapters). Included by each with `#[path]`, since build scripts cannot share a crate
 //! without publishing one.
 

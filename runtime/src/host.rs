@@ -10,7 +10,7 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::bindings::{config, events, store, types};
-use crate::store::txn::{CallError, Txn};
+use crate::txn::{CallError, Txn};
 
 /// Bytes of a component's stderr kept for the log (a panic message fits easily).
 pub const STDERR_CAPTURE_BYTES: usize = 16 << 10;

@@ -1,0 +1,198 @@
+//! One request's (or one event delivery's) view of a component's documents, and the write set
+//! it produces.
+//!
+//! Reads see the committed state plus the request's own writes. Writes are only buffered here;
+//! each remembers the version it saw first, and the host commits the write set only if every
+//! such version is still current. No lock is held while guest code runs.
+//!
+//! The committed state is read through [`Documents`], which the host implements over its
+//! database: the runtime itself holds no database, and reads nothing but what it is given.
+
+use std::sync::Arc;
+
+pub use welfare_txn::{
+    CallError, Listed, MAX_EVENT_BYTES, MAX_EVENTS, MAX_KEY_BYTES, MAX_LIST, MAX_TOPIC_BYTES,
+    MAX_VALUE_BYTES, MAX_WRITES, Row,
+};
+use welfare_txn::{Committed, Unit};
+
+/// The committed documents of every component, as the host keeps them.
+pub trait Documents: Send + Sync {
+    fn read(&self, domain: &str, key: &str) -> Result<Option<Row>, CallError>;
+    fn list(
+        &self,
+        domain: &str,
+        prefix: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<Listed>, CallError>;
+}
+
+/// Documents that hold nothing: for reading manifests (`describe`) where no store is needed.
+pub struct NoDocuments;
+
+impl Documents for NoDocuments {
+    fn read(&self, _: &str, _: &str) -> Result<Option<Row>, CallError> {
+        Ok(None)
+    }
+
+    fn list(&self, _: &str, _: &str, _: &str, _: usize) -> Result<Vec<Listed>, CallError> {
+        Ok(Vec::new())
+    }
+}
+
+/// A buffered write: what the key held when first touched, and what it holds now.
+#[derive(Debug, Clone)]
+pub struct DocWrite {
+    pub key: String,
+    /// The stored version (live or tombstone) when the request first touched the key;
+    /// `None` when there was no row at all. The commit requires it to be unchanged.
+    pub observed: Option<u64>,
+    /// `None` deletes.
+    pub value: Option<Vec<u8>>,
+    pub version: u64,
+}
+
+/// An event to add to the outbox.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub id: String,
+    pub topic: String,
+    pub source: String,
+    pub subject: Option<String>,
+    pub payload: Vec<u8>,
+    /// Components subscribed to `topic`; one delivery row each.
+    pub consumers: Vec<String>,
+}
+
+/// Everything a successful request commits.
+#[derive(Debug, Default)]
+pub struct WriteSet {
+    pub domain: String,
+    pub docs: Vec<DocWrite>,
+    pub events: Vec<NewEvent>,
+}
+
+impl WriteSet {
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty() && self.events.is_empty()
+    }
+}
+
+/// A fresh event id: time-ordered, so the outbox reads in publishing order.
+pub fn new_event_id() -> String {
+    format!("evt_{}", uuid::Uuid::now_v7().simple())
+}
+
+/// Resolves which components consume a topic (from the loaded manifests).
+pub type Subscribers = Arc<dyn Fn(&str) -> Vec<String> + Send + Sync>;
+
+/// One component's committed rows.
+struct View {
+    documents: Arc<dyn Documents>,
+    domain: Arc<str>,
+}
+
+impl Committed for View {
+    fn domain(&self) -> &str {
+        &self.domain
+    }
+
+    fn read(&self, key: &str) -> Result<Option<Row>, CallError> {
+        self.documents.read(&self.domain, key)
+    }
+
+    fn list(&self, prefix: &str, after: &str, limit: usize) -> Result<Vec<Listed>, CallError> {
+        self.documents.list(&self.domain, prefix, after, limit)
+    }
+}
+
+/// A request's transaction over one component's key space: the shared rules
+/// (`welfare-txn`), and the subscribers each published event is delivered to.
+pub struct Txn {
+    unit: Unit<View>,
+    subscribers: Subscribers,
+}
+
+impl Txn {
+    pub fn new(documents: Arc<dyn Documents>, domain: Arc<str>, subscribers: Subscribers) -> Self {
+        Self {
+            unit: Unit::new(View { documents, domain }, false, new_event_id),
+            subscribers,
+        }
+    }
+
+    /// A transaction whose writes are refused (for `describe` and `summary`).
+    pub fn read_only(documents: Arc<dyn Documents>, domain: Arc<str>) -> Self {
+        Self {
+            unit: Unit::new(View { documents, domain }, true, new_event_id),
+            subscribers: Arc::new(|_| Vec::new()),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Result<Option<(Vec<u8>, u64)>, CallError> {
+        self.unit.get(key)
+    }
+
+    pub fn put(
+        &mut self,
+        key: &str,
+        value: Vec<u8>,
+        expected: Option<u64>,
+    ) -> Result<u64, CallError> {
+        self.unit.put(key, value, expected)
+    }
+
+    pub fn delete(&mut self, key: &str, expected: u64) -> Result<(), CallError> {
+        self.unit.delete(key, expected)
+    }
+
+    /// Keys under `prefix` after `cursor`, merging committed rows with this request's writes.
+    pub fn list(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<(Vec<Listed>, Option<String>), CallError> {
+        self.unit.list(prefix, cursor, limit)
+    }
+
+    /// Buffers an event on `topic`; returns its id.
+    pub fn publish(
+        &mut self,
+        topic: &str,
+        subject: Option<String>,
+        payload: Vec<u8>,
+    ) -> Result<String, CallError> {
+        self.unit.publish(topic, subject, payload)
+    }
+
+    /// The buffered writes and events, to commit.
+    pub fn into_write_set(self) -> WriteSet {
+        let domain = self.unit.domain().to_string();
+        let (writes, events) = self.unit.into_parts();
+        WriteSet {
+            docs: writes
+                .into_iter()
+                .map(|(key, b)| DocWrite {
+                    key,
+                    observed: b.observed,
+                    value: b.value,
+                    version: b.version,
+                })
+                .collect(),
+            events: events
+                .into_iter()
+                .map(|e| NewEvent {
+                    consumers: (self.subscribers)(&e.topic),
+                    id: e.id,
+                    topic: e.topic,
+                    source: domain.clone(),
+                    subject: e.subject,
+                    payload: e.payload,
+                })
+                .collect(),
+            domain,
+        }
+    }
+}
