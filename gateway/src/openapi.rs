@@ -6,116 +6,22 @@ use serde_json::{Value, json};
 use crate::auth::PrincipalKind;
 use crate::runtime::manifest::Route;
 
-/// The platform routes the gateway answers itself: (method, path, summary, authenticated).
-pub const PLATFORM_ROUTES: &[(&str, &str, &str, bool)] = &[
-    ("get", "/healthz", "Liveness: the process is up.", false),
-    (
-        "get",
-        "/readyz",
-        "Readiness: components loaded and the database answers.",
-        false,
-    ),
-    ("get", "/metrics", "Prometheus metrics.", false),
-    ("get", "/openapi.json", "This document.", false),
-    (
-        "get",
-        "/api/v1/me",
-        "The dossier of the citizen or company (or, for an intermediary, of the person in On-Behalf-Of, limited to the delegated domains): profile and preferences, segments, proposed services, news, and each domain's summary (a failing domain's section says `unavailable`).",
-        true,
-    ),
-    (
-        "get",
-        "/api/v1/me/audit",
-        "Who accessed my data: intermediaries and agencies, allowed or refused, with purpose and evidence (filters outcome, cursor, limit).",
-        true,
-    ),
-    (
-        "post",
-        "/api/v1/me/delegations",
-        "Grant a delegation: {intermediary_org, intermediary_kind?, scopes [\"<domain>:read|act\"], expires_at}; Idempotency-Key required.",
-        true,
-    ),
-    (
-        "get",
-        "/api/v1/me/delegations",
-        "My delegations, newest first, with status active, expired or revoked.",
-        true,
-    ),
-    (
-        "delete",
-        "/api/v1/me/delegations/{id}",
-        "Revoke a delegation at once.",
-        true,
-    ),
-    (
-        "get",
-        "/api/v1/delegations",
-        "Intermediary: the people and companies whose active delegations I hold.",
-        true,
-    ),
-    (
-        "post",
-        "/api/v1/delegations",
-        "Role front-office: register a delegation from a signed paper mandate (grantor, document_reference).",
-        true,
-    ),
-    (
-        "get",
-        "/api/v1/audit",
-        "Role auditor: the whole audit trail (filters subject, actor, outcome, cursor, limit).",
-        true,
-    ),
-    (
-        "get",
-        "/api/v1/audit/verification",
-        "Role auditor: check the audit trail's hash chain.",
-        true,
-    ),
-    (
-        "post",
-        "/interop/v1/life-events",
-        "Agency (PDND voucher, ModI INTEGRITY_REST_01 and AUDIT_REST_01): a birth, death or change of residence from the civil registry; Idempotency-Key required; 202 with the published event.",
-        true,
-    ),
-    (
-        "post",
-        "/interop/v1/registry/sync/search",
-        "Agency (PDND voucher, ModI): DCI-style sync search of the disability registry, each item with its consent and purpose.",
-        true,
-    ),
-    (
-        "post",
-        "/api/v1/admin/days/{date}",
-        "Run a calendar day's dated work (role platform-operator).",
-        true,
-    ),
-    (
-        "get",
-        "/api/v1/admin/dead-letters",
-        "Events a consumer could not process (roles platform-operator, auditor).",
-        true,
-    ),
-    (
-        "post",
-        "/api/v1/admin/dead-letters/{event_id}/{consumer}/replay",
-        "Queue a dead letter for delivery again (role platform-operator).",
-        true,
-    ),
-];
-
+/// The document: the gateway's own routes (`http::native_routes`, the table the router is built
+/// from) and each component's.
 pub fn document(components: &[(String, String, Vec<Route>)]) -> Value {
     let mut paths = serde_json::Map::new();
-    for (method, path, summary, authenticated) in PLATFORM_ROUTES {
+    for route in crate::http::native_routes::ROUTES {
         let mut op = json!({
-            "summary": summary,
+            "summary": route.summary,
             "tags": ["platform"],
-            "parameters": path_params(path),
+            "parameters": path_params(route.path),
             "responses": { "200": { "description": "OK" }, "default": problem_response() },
         });
-        if !authenticated {
+        if !route.authenticated {
             op["security"] = json!([]);
         }
-        insert(&mut paths, path, method, op);
+        let method = route.method.as_str().to_ascii_lowercase();
+        insert(&mut paths, route.path, &method, op);
     }
     for (name, version, routes) in components {
         for route in routes {

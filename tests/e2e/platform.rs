@@ -142,3 +142,52 @@ async fn http_conventions() {
     assert!(response.status().is_success());
     assert_eq!(response.headers()["access-control-allow-origin"], "*");
 }
+
+/// Every operation of `/openapi.json`, the gateway's own and the components', is counted in
+/// `/metrics` under its route's template once it has been requested: one request each (as
+/// Mario, whatever the answer), then each `(method, route)` pair is among the request counters.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_documented_route_is_counted_once_requested() {
+    let app = spawn_app().await;
+    let (status, doc) = send(app.request(Method::GET, "/openapi.json", None)).await;
+    assert_eq!(status, 200);
+    let mario = app.citizen(MARIO);
+    let mut operations = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let Ok(method) = Method::from_bytes(method.to_ascii_uppercase().as_bytes()) else {
+                continue;
+            };
+            operations.push((method, path.clone()));
+        }
+    }
+    assert!(operations.len() > 40, "{} operations", operations.len());
+    for (method, template) in &operations {
+        // A plausible value for each placeholder: the route matches, whatever it then answers.
+        let concrete: String = template
+            .split('/')
+            .map(|segment| match segment {
+                "{date}" => "2026-01-01",
+                "{period}" => "2026-01",
+                s if s.starts_with('{') => "x1",
+                s => s,
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let mut request = app.request(method.clone(), &concrete, Some(&mario));
+        if *method != Method::GET && *method != Method::DELETE {
+            request = request.json(&serde_json::json!({}));
+        }
+        let (status, _) = send(request).await;
+        assert!(status >= 200, "{method} {concrete}");
+    }
+    let metrics = app.metrics().await;
+    for (method, template) in &operations {
+        let counted = metrics.lines().any(|line| {
+            line.starts_with("welfare_http_requests_total")
+                && line.contains(&format!("method=\"{method}\""))
+                && line.contains(&format!("route=\"{template}\""))
+        });
+        assert!(counted, "{method} {template} is not in /metrics");
+    }
+}

@@ -18,6 +18,7 @@ pub mod dispatch;
 pub mod dossier;
 pub mod interop;
 pub mod native;
+pub mod native_routes;
 pub mod platform;
 pub mod request_id;
 pub mod routes;
@@ -28,11 +29,10 @@ pub use dispatch::unavailable;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{delete, get, post};
 use tokio::sync::Notify;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -73,23 +73,13 @@ pub struct App {
 pub const LOGGED_PATH: usize = 256;
 
 pub fn router(app: Arc<App>) -> Router {
-    Router::new()
-        .route("/healthz", get(platform::healthz))
-        .route("/readyz", get(platform::readyz))
-        .route("/metrics", get(platform::metrics))
-        .route("/openapi.json", get(platform::openapi))
-        .route("/api/v1/me", get(dossier::me))
-        .route("/api/v1/me/audit", get(audit::mine))
-        .route("/api/v1/me/delegations", post(delegations::grant).get(delegations::mine))
-        .route("/api/v1/me/delegations/{id}", delete(delegations::revoke))
-        .route("/api/v1/delegations", get(delegations::held).post(delegations::register))
-        .route("/api/v1/audit", get(audit::all))
-        .route("/api/v1/audit/verification", get(audit::verify))
-        .route(interop::LIFE_EVENTS, post(interop::life_event))
-        .route(interop::REGISTRY_SEARCH, post(interop::registry_search))
-        .route("/api/v1/admin/dead-letters", get(platform::dead_letters))
-        .route("/api/v1/admin/dead-letters/{event_id}/{consumer}/replay", post(platform::replay))
-        .route("/api/v1/admin/days/{date}", post(platform::run_day))
+    let mut router = Router::new();
+    for route in native_routes::ROUTES {
+        router = router.route(route.path, route.method_router());
+    }
+    router
+        // Only matched native routes: the components' requests are counted by `dispatch`.
+        .route_layer(middleware::from_fn_with_state(app.clone(), counted))
         .method_not_allowed_fallback(platform::method_not_allowed)
         .fallback(dispatch::dispatch)
         .layer(middleware::from_fn(never_cached))
@@ -105,6 +95,26 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(SetRequestIdLayer::new(request_id::HEADER, MakeRequestUuid))
         .layer(axum::middleware::map_request(request_id::sanitise))
         .with_state(app)
+}
+
+/// Counts an answered native request under its route's template (never the concrete path,
+/// whose ids are personal), as `dispatch` counts the components'.
+async fn counted(
+    State(app): State<Arc<App>>,
+    matched: MatchedPath,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    app.metrics.request(
+        method.as_str(),
+        matched.as_str(),
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    response
 }
 
 /// Paths whose every answer is about the caller, whatever it carries: the dossier, the
