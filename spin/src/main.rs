@@ -1,7 +1,8 @@
 //! `welfare-spin`: composes the five domains with the Spin adapters and writes spin.toml.
 //!
 //! `cargo run -p welfare-spin -- build` leaves `target/spin/<domain>.wasm` and rewrites
-//! `spin/spin.toml`; then `spin up --from spin/spin.toml` (or `spin registry push`) runs them.
+//! `spin.toml` at the repository root, where `spin build`, `spin up` and `spin registry push`
+//! then work as they do in any Spin application.
 
 use std::path::PathBuf;
 
@@ -22,7 +23,7 @@ enum Command {
         #[arg(long, default_value = "target/spin")]
         out: PathBuf,
         /// The Spin manifest to write.
-        #[arg(long, default_value = "spin/spin.toml")]
+        #[arg(long, default_value = "spin.toml")]
         manifest: PathBuf,
     },
 }

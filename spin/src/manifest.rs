@@ -34,6 +34,12 @@ pub const CONFIG_PREFIX: &str = "cfg_";
 
 /// The probe path the HTTP adapter answers (SpinApp readiness and liveness).
 pub const HEALTH: &str = "/healthz";
+/// What `spin build` runs for a component (from the manifest's directory, the repository root):
+/// the composer, which builds and composes every domain.
+pub const BUILD_COMMAND: &str = "cargo run -q -p welfare-spin -- build";
+/// The sources a component's artifact is built from, for `spin watch`.
+const BUILD_WATCH: &[&str] = &["components/**/*.rs", "components/**/*.toml", "wit/*.wit"];
+
 /// The route of every path no domain serves.
 const UNROUTED: &str = "/...";
 
@@ -205,10 +211,21 @@ component = {}",
             "\n[component.{name}]\n\
              source = {source}\n\
              sqlite_databases = [{db}]\n\
+             \n[component.{name}.build]\n\
+             # `spin build` composes every domain (and rewrites this file, unchanged).\n\
+             command = {build}\n\
+             watch = {watch}\n\
              \n[component.{name}.variables]",
             name = m.name,
             source = quote(&format!("{artifacts}/{}", crate::artifact_name(&m.name))),
             db = quote(DATABASE),
+            build = quote(BUILD_COMMAND),
+            watch = toml::Value::Array(
+                BUILD_WATCH
+                    .iter()
+                    .map(|w| toml::Value::String((*w).into()))
+                    .collect()
+            ),
         )?;
         for shared in SHARED_VARIABLES {
             writeln!(out, "{shared} = \"{{{{ {shared} }}}}\"")?;

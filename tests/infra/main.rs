@@ -12,7 +12,7 @@
 //! - [`configs`]: the ConfigMaps' `welfare.toml` as the gateway's `Config`.
 //! - [`secrets`]: Secret keys, the database URL.
 //! - [`resources`]: the CloudNativePG `Cluster` and the SpinKube `SpinApp`.
-//! - [`spin`]: the Spin app's variables against spin/spin.toml, and the deliveries CronJob.
+//! - [`spin`]: the Spin app's variables against spin.toml, and the deliveries CronJob.
 //! - [`containerfile`]: the image build.
 //! - [`crates`]: the host's crates, and that their dependencies point one way.
 

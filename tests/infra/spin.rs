@@ -1,4 +1,4 @@
-//! The Spin application: every variable spin/spin.toml requires is bound by the SpinApp, from
+//! The Spin application: every variable spin.toml requires is bound by the SpinApp, from
 //! a documented Secret key where it is secret, and the deliveries CronJob asks every domain
 //! spin.toml deploys, with the secret the adapters check.
 
@@ -6,7 +6,7 @@ use super::*;
 
 /// The committed Spin manifest.
 fn spin_toml() -> toml::Table {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spin/spin.toml");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spin.toml");
     toml::from_str(&read(&path)).expect("spin.toml parses")
 }
 

@@ -118,17 +118,18 @@ fn the_committed_spin_toml_is_the_generated_one() {
         welfare_spin::manifest::manifests(welfare_gateway::EMBEDDED_COMPONENTS, scratch.path())
             .unwrap();
     let generated =
-        welfare_spin::manifest::spin_toml(&manifests, "../target/spin", welfare_spin::CONFIG_KEYS)
+        welfare_spin::manifest::spin_toml(&manifests, "target/spin", welfare_spin::CONFIG_KEYS)
             .unwrap();
     let committed = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spin/spin.toml"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spin.toml"),
     )
     .unwrap();
     assert!(
         generated == committed,
-        "spin/spin.toml is stale: run `cargo run -p welfare-spin -- build`"
+        "spin.toml is stale: run `cargo run -p welfare-spin -- build`"
     );
-    // Each domain is routed, with its deliveries route, and reads its variables.
+    // Each domain is routed, with its deliveries route, reads its variables, and is built by
+    // `spin build` from the root.
     let parsed: toml::Table = committed.parse().unwrap();
     let triggers = parsed["trigger"]["http"].as_array().unwrap();
     for (name, _) in welfare_gateway::EMBEDDED_COMPONENTS {
@@ -148,7 +149,12 @@ fn the_committed_spin_toml_is_the_generated_one() {
         let component = &parsed["component"][*name];
         assert_eq!(
             component["source"].as_str(),
-            Some(format!("../target/spin/{name}.wasm").as_str())
+            Some(format!("target/spin/{name}.wasm").as_str())
+        );
+        assert_eq!(
+            component["build"]["command"].as_str(),
+            Some(welfare_spin::manifest::BUILD_COMMAND),
+            "{name}"
         );
         assert_eq!(component["sqlite_databases"][0].as_str(), Some("default"));
     }
