@@ -93,3 +93,88 @@ fn the_runtime_and_the_spin_composer_carry_no_server_database_or_mailer() {
         assert!(gateway.contains(name), "the gateway does not use {name}");
     }
 }
+
+/// The modules `crate::<module>` references in a domain's sources, outside comments and test
+/// modules: module → the modules it uses.
+fn module_graph(domain: &str) -> std::collections::BTreeMap<String, BTreeSet<String>> {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../components")
+        .join(domain)
+        .join("src");
+    let modules: BTreeSet<String> = std::fs::read_dir(&src)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_suffix(".rs")
+                .filter(|m| *m != "lib")
+                .map(str::to_string)
+        })
+        .collect();
+    let mut graph = std::collections::BTreeMap::new();
+    for module in &modules {
+        let text = std::fs::read_to_string(src.join(format!("{module}.rs"))).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        let mut uses = BTreeSet::new();
+        for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            for (i, _) in line.match_indices("crate::") {
+                let rest = &line[i + "crate::".len()..];
+                // `crate::a::…`, or `crate::{a, b::…}`.
+                let names: Vec<&str> = match rest.strip_prefix('{') {
+                    Some(group) => group
+                        .split('}')
+                        .next()
+                        .unwrap_or_default()
+                        .split(',')
+                        .map(|n| n.trim().split("::").next().unwrap_or_default())
+                        .collect(),
+                    None => vec![
+                        rest.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                            .next()
+                            .unwrap_or_default(),
+                    ],
+                };
+                for name in names {
+                    if modules.contains(name) && name != module {
+                        uses.insert(name.to_string());
+                    }
+                }
+            }
+        }
+        graph.insert(module.clone(), uses);
+    }
+    graph
+}
+
+/// Each domain's modules import one another one way: shared types live in leaf modules, and a
+/// module that must call back into one that uses it goes through the crate root.
+#[test]
+fn no_domain_module_imports_one_that_imports_it_back() {
+    for domain in [
+        "income-support",
+        "disability",
+        "contributions",
+        "faq",
+        "notifications",
+    ] {
+        let graph = module_graph(domain);
+        for start in graph.keys() {
+            // Depth-first from `start`: reaching it again is a circle.
+            let mut stack: Vec<(String, Vec<String>)> = vec![(start.clone(), vec![start.clone()])];
+            let mut seen = BTreeSet::new();
+            while let Some((module, path)) = stack.pop() {
+                for next in &graph[&module] {
+                    assert!(
+                        next != start,
+                        "{domain}: a circle of imports: {} → {next}",
+                        path.join(" → ")
+                    );
+                    if seen.insert(next.clone()) {
+                        let mut longer = path.clone();
+                        longer.push(next.clone());
+                        stack.push((next.clone(), longer));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -30,9 +30,9 @@ use welfare_guest::store::{self, Doc};
 use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, events, json};
 use welfare_identity::VatNumber;
 
-use crate::days::Budget;
 use crate::month::Month;
 use crate::notices::{self, Kind, Notice};
+use crate::sweep::Budget;
 use crate::{params, sanctions};
 
 pub const ID_PREFIX: &str = "durc";
@@ -455,7 +455,7 @@ pub fn latest(company: &str) -> Result<Option<Durc>, Problem> {
 /// end irregular.
 pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> {
     loop {
-        let Some((k, parts, version)) = crate::days::first_before(PENDING_PREFIX, date)? else {
+        let Some((k, parts, version)) = crate::sweep::first_before(PENDING_PREFIX, date)? else {
             return Ok(());
         };
         // The index entry, the request, one event.

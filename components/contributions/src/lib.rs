@@ -14,17 +14,20 @@
 //!   that change within a year by effective date.
 //! - [`month`]: the `YYYY-MM` period and the contribution calendar (weeks end on Saturdays).
 //! - [`amortisation`]: the instalment schedule, exact to the cent (pure).
-//! - [`notices`]: pagoPA notices, payments, the debt position.
+//! - [`notices`]: pagoPA notices (a leaf: what follows a settled notice goes through
+//!   [`settled`], here).
+//! - [`payments`]: recording a payment and what follows from it; the debt position.
 //! - [`declarations`]: employers' monthly declarations and their corrections.
 //! - [`earnings`]: the workers' months the record holds, published for other domains.
 //! - [`statement`]: the worker's statement, from the credited months.
 //! - [`reports`]: statement error reports and the officers' queue.
+//! - [`fund`]: the self-employed funds (a leaf).
 //! - [`self_employed`]: artisans' and merchants' positions and quarterly notices.
 //! - [`sanctions`]: civil sanctions accrued on unpaid contributions (pure).
 //! - [`durc`]: regularity requests (the dues verified, the tolerance with sanctions),
 //!   invitations to regularise, the interop answer.
 //! - [`plans`]: instalment plans, missed instalments, lapse.
-//! - [`days`]: the daily sweep that drives dated work.
+//! - [`days`]: the daily sweep that drives dated work; [`sweep`]: what the sweeps share.
 //! - [`summary`]: the dossier section of a person or a company.
 //! - [`segments`]: seed 003's segments the summary derives, as pure rules.
 //! - [`schemas`]: the request bodies' JSON Schemas for `/openapi.json`.
@@ -34,9 +37,11 @@ mod days;
 mod declarations;
 mod durc;
 mod earnings;
+mod fund;
 mod month;
 mod notices;
 mod params;
+mod payments;
 mod plans;
 mod reports;
 mod sanctions;
@@ -45,12 +50,13 @@ mod segments;
 mod self_employed;
 mod statement;
 mod summary;
+mod sweep;
 
+use welfare_guest::audience::{AGENCY, AUTHENTICATED, OPERATOR, PERSONAL};
 use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
 use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::{
-    Event, LevelOfAssurance, Manifest, Method, PrincipalKind, Request, Response, RouteSpec, Router,
-    SubjectKind,
+    Event, Manifest, Method, PrincipalKind, Request, Response, RouteSpec, Router, SubjectKind,
 };
 
 /// Who a route serves: the principal kinds it admits and the kind of subject it is about.
@@ -75,17 +81,6 @@ const DEBTOR: Audience = (
     ],
     SubjectKind::Either,
 );
-const OPERATOR: &[PrincipalKind] = &[PrincipalKind::Operator];
-const AGENCY: &[PrincipalKind] = &[PrincipalKind::Agency];
-const AUTHENTICATED: &[PrincipalKind] = &[
-    PrincipalKind::Citizen,
-    PrincipalKind::Company,
-    PrincipalKind::Intermediary,
-    PrincipalKind::Agency,
-    PrincipalKind::Operator,
-];
-/// Personal data: SPID/CIE level 2 or more.
-const PERSONAL: Option<LevelOfAssurance> = Some(LevelOfAssurance::Substantial);
 const OFFICER: &[&str] = &["contributions-officer"];
 
 fn router() -> Router {
@@ -198,7 +193,7 @@ fn router() -> Router {
                     "/api/v1/contributions/debt",
                     DEBTOR,
                     "The debt position: open and overdue amounts, open notices, instalment plans, regularity as a DURC today would find it.",
-                    notices::debt,
+                    payments::debt,
                 )
             },
             creates(
@@ -231,7 +226,7 @@ fn router() -> Router {
                     "/api/v1/contributions/payment-notices/{notice_number}/payment",
                     DEBTOR,
                     "Record a notice's pagoPA payment, in full: `{amount_cents, receipt_id?}`.",
-                    notices::pay,
+                    payments::pay,
                 ),
                 schemas::PAYMENT,
             ),
@@ -340,6 +335,19 @@ pub fn today(ctx: &welfare_guest::Ctx) -> jiff::civil::Date {
 /// "Today" outside a request (a dossier summary): the configured day, else the clock's.
 pub fn today_now() -> jiff::civil::Date {
     configured_today().unwrap_or_else(welfare_guest::dates::today)
+}
+
+/// What follows when a notice is settled through something other than its own payment (a
+/// completed plan, a lapsed plan's balance): a fixed contribution credits its months; a lapsed
+/// plan's balance, spread over a second plan, pays the first plan's debts too. The one call
+/// from [`notices`] back into the modules that issue notices, routed through the crate root so
+/// that `notices` imports none of them.
+fn settled(notice: &notices::Notice) -> Result<(), welfare_guest::Problem> {
+    match notice.kind {
+        notices::Kind::FixedContribution => self_employed::credit(notice),
+        notices::Kind::PlanBalance => plans::balance_paid(notice),
+        notices::Kind::Declaration | notices::Kind::Instalment => Ok(()),
+    }
 }
 
 /// The subject when it is a company (a VAT number): some routes open to intermediaries are for

@@ -23,10 +23,10 @@ use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, events, json, json_
 use welfare_identity::NoticeNumber;
 
 use crate::amortisation;
-use crate::days::Budget;
 use crate::month::Month;
 use crate::notices::{self, Kind, NewNotice, Notice, Status as NoticeStatus};
 use crate::params;
+use crate::sweep::Budget;
 
 pub const ID_PREFIX: &str = "pln";
 pub const GRANTED: &str = "contributions.instalment-plan-granted";
@@ -528,7 +528,7 @@ fn inst_paid_at(notice: &Notice) -> &str {
 /// missed first instalment, or the `lapse_after_missed`-th missed one, lapses the plan.
 pub fn sweep(date: Date, now: &str, budget: &mut Budget) -> Result<(), Problem> {
     loop {
-        let Some((k, parts, version)) = crate::days::first_before(DUE_PREFIX, date)? else {
+        let Some((k, parts, version)) = crate::sweep::first_before(DUE_PREFIX, date)? else {
             return Ok(());
         };
         let (debtor, plan_id, n) = match parts.as_slice() {

@@ -18,44 +18,15 @@ use welfare_guest::money::round_div;
 use welfare_guest::store;
 use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, json};
 
-use crate::days::Budget;
+use crate::fund::Fund;
 use crate::month::Month;
 use crate::notices::{self, Kind, NewNotice, Notice};
 use crate::params;
 use crate::statement::{Period, period_key};
+use crate::sweep::Budget;
 
 const CALENDAR: &str = "calendar/self-employed";
 const POSITIONS: &str = "positions/";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Fund {
-    Artigiani,
-    Commercianti,
-}
-
-impl Fund {
-    pub fn code(self) -> &'static str {
-        match self {
-            Fund::Artigiani => "artigiani",
-            Fund::Commercianti => "commercianti",
-        }
-    }
-
-    /// The fund of a statement period's `fund` code, if it is a self-employed one.
-    pub fn from_code(code: &str) -> Option<Self> {
-        [Fund::Artigiani, Fund::Commercianti]
-            .into_iter()
-            .find(|f| f.code() == code)
-    }
-
-    fn yearly_cents(self, p: &params::SelfEmployed) -> i64 {
-        match self {
-            Fund::Artigiani => p.artigiani_yearly_cents,
-            Fund::Commercianti => p.commercianti_yearly_cents,
-        }
-    }
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Position {

@@ -49,7 +49,7 @@ pub fn period_key(subject: &str, month: Month, source: &str) -> String {
 
 /// Whether `fund` is a self-employed one (weeks by months) rather than employees' (by wages).
 fn is_self_employed(fund: &str) -> bool {
-    crate::self_employed::Fund::from_code(fund).is_some()
+    crate::fund::Fund::from_code(fund).is_some()
 }
 
 /// Every credited month of `subject`, in month order.

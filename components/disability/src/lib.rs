@@ -18,29 +18,19 @@ mod params;
 mod rules;
 
 use serde::Deserialize;
+use welfare_guest::audience::{ABOUT_A_PERSON, AGENCY, FOR_A_PERSON, OPERATOR, PERSONAL};
 use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
 use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::{
-    Ctx, Event, FieldError, HandlerResult, LevelOfAssurance, Manifest, Method, PrincipalKind,
-    Problem, Request, Response, RouteSpec, Router, json, json_in,
+    Ctx, Event, FieldError, HandlerResult, Manifest, Method, Problem, Request, Response, RouteSpec,
+    Router, json, json_in,
 };
 
-const FOR_CITIZEN: &[PrincipalKind] = &[PrincipalKind::Citizen, PrincipalKind::Intermediary];
-/// Health data: SPID/CIE level 2 or more.
-const PERSONAL: Option<LevelOfAssurance> = Some(LevelOfAssurance::Substantial);
 const BOARD: &[&str] = &["medical-board"];
-const OPERATOR: &[PrincipalKind] = &[PrincipalKind::Operator];
-const AGENCY: &[PrincipalKind] = &[PrincipalKind::Agency];
-const AUTHENTICATED: &[PrincipalKind] = &[
-    PrincipalKind::Citizen,
-    PrincipalKind::Intermediary,
-    PrincipalKind::Agency,
-    PrincipalKind::Operator,
-];
 
 fn router() -> Router {
     let citizen = |method, path, summary, handler| RouteSpec {
-        principals: FOR_CITIZEN,
+        principals: FOR_A_PERSON,
         min_level: PERSONAL,
         ..RouteSpec::new(method, path, summary, handler)
     };
@@ -55,7 +45,7 @@ fn router() -> Router {
         subscriptions: &[],
         routes: vec![
             RouteSpec {
-                principals: AUTHENTICATED,
+                principals: ABOUT_A_PERSON,
                 ..RouteSpec::new(
                     Method::Post,
                     "/api/v1/disability/benefits/simulations",

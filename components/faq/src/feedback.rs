@@ -26,7 +26,6 @@ use serde::{Deserialize, Serialize};
 use welfare_guest::store::{self, Doc};
 use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, json};
 
-use crate::articles;
 use crate::search_id::{SearchId, SearchKey};
 
 /// How long after a search a vote or a question still counts as its outcome.
@@ -211,7 +210,7 @@ pub fn record_question(ctx: &Ctx, search: &SearchId) -> Result<bool, Problem> {
 /// `POST /articles/{id}/feedback`: `{helpful, reason?, search_id?}`.
 pub fn vote(ctx: &Ctx) -> HandlerResult {
     let id = ctx.param("id");
-    if !articles::exists(id)? {
+    if !crate::article_exists(id)? {
         return Err(Problem::not_found("article"));
     }
     let vote: Vote = ctx.json()?;
@@ -335,7 +334,7 @@ pub fn report(ctx: &Ctx) -> HandlerResult {
     for (id, t) in &tallies {
         articles.push(serde_json::json!({
             "id": id,
-            "title": articles::title(id)?.unwrap_or_default(),
+            "title": crate::article_title(id)?.unwrap_or_default(),
             "helpful": t.helpful,
             "not_helpful": t.not_helpful,
             "reasons": t.reasons,

@@ -41,27 +41,11 @@ mod search_id;
 mod sections;
 mod snippet;
 
+use welfare_guest::audience::{ANYONE, FOR_A_PERSON, OPERATOR, PERSONAL};
 use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
 use welfare_guest::bindings::welfare::platform::types::Error;
-use welfare_guest::{
-    Event, LevelOfAssurance, Manifest, Method, PrincipalKind, Request, Response, RouteSpec, Router,
-    SubjectKind,
-};
+use welfare_guest::{Event, Manifest, Method, Request, Response, RouteSpec, Router, SubjectKind};
 
-/// The knowledge base is public: no login needed, and a logged-in caller is welcome too.
-const ANYONE: &[PrincipalKind] = &[
-    PrincipalKind::Anonymous,
-    PrincipalKind::Citizen,
-    PrincipalKind::Company,
-    PrincipalKind::Intermediary,
-    PrincipalKind::Agency,
-    PrincipalKind::Operator,
-];
-/// A person's own questions: the citizen, or an intermediary for them.
-const PERSON: &[PrincipalKind] = &[PrincipalKind::Citizen, PrincipalKind::Intermediary];
-const OPERATOR: &[PrincipalKind] = &[PrincipalKind::Operator];
-/// A question may tell a personal situation: SPID/CIE level 2 or more.
-const PERSONAL: Option<LevelOfAssurance> = Some(LevelOfAssurance::Substantial);
 const EXPERT: &[&str] = &["cric-expert"];
 const EDITOR: &[&str] = &["editor"];
 const REPORT_READERS: &[&str] = &["editor", "auditor"];
@@ -74,7 +58,7 @@ fn router() -> Router {
         ..RouteSpec::new(method, path, summary, handler)
     };
     let person = |method, path, summary, handler| RouteSpec {
-        principals: PERSON,
+        principals: FOR_A_PERSON,
         min_level: PERSONAL,
         ..RouteSpec::new(method, path, summary, handler)
     };
@@ -196,6 +180,18 @@ fn router() -> Router {
             ),
         ],
     }
+}
+
+/// Whether an article exists (shipped or published), for [`feedback`], which reaches
+/// [`articles`] only through here (and [`article_title`]): articles show their feedback, so the
+/// two modules do not import each other.
+fn article_exists(id: &str) -> Result<bool, welfare_guest::Problem> {
+    articles::exists(id)
+}
+
+/// An article's title, for [`feedback`]'s reports.
+fn article_title(id: &str) -> Result<Option<String>, welfare_guest::Problem> {
+    articles::title(id)
 }
 
 struct Faq;

@@ -118,7 +118,7 @@ pub fn news() -> Result<Vec<NewsItem>, Problem> {
 fn add_to_news(article: &Published) -> Result<(), Problem> {
     let current: Option<Doc<News>> = store::get(NEWS_KEY)?;
     let version = current.as_ref().map(|d| d.version);
-    let mut news = match current {
+    let news = match current {
         Some(doc) => {
             let mut news = doc.value;
             news.extend(NewsItem::of(article));

@@ -33,28 +33,15 @@ mod people;
 mod schemas;
 mod tables;
 
+use welfare_guest::audience::{ABOUT_A_PERSON, FOR_A_PERSON, OPERATOR, PERSONAL};
 use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
 use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::life_events;
-use welfare_guest::{
-    Ctx, Event, HandlerResult, LevelOfAssurance, Manifest, Method, PrincipalKind, Request, Response,
-};
+use welfare_guest::{Ctx, Event, HandlerResult, Manifest, Method, Request, Response};
 use welfare_guest::{RouteSpec, Router, json_in};
 
-/// Callers who may act for a citizen.
-const FOR_CITIZEN: &[PrincipalKind] = &[PrincipalKind::Citizen, PrincipalKind::Intermediary];
-/// Personal services need SPID/CIE level 2 or more.
-const PERSONAL: Option<LevelOfAssurance> = Some(LevelOfAssurance::Substantial);
 /// The officers who decide applications.
 const OFFICERS: &[&str] = &["income-support-officer"];
-const OPERATOR: &[PrincipalKind] = &[PrincipalKind::Operator];
-/// Any authenticated caller (simulations are about hypothetical people).
-const AUTHENTICATED: &[PrincipalKind] = &[
-    PrincipalKind::Citizen,
-    PrincipalKind::Intermediary,
-    PrincipalKind::Agency,
-    PrincipalKind::Operator,
-];
 
 fn router() -> Router {
     Router {
@@ -63,7 +50,7 @@ fn router() -> Router {
         subscriptions: &[life_events::BIRTH, life_events::DEATH, earnings::RECORDED],
         routes: vec![
             RouteSpec {
-                principals: AUTHENTICATED,
+                principals: ABOUT_A_PERSON,
                 request_schema: Some(schemas::NASPI_SIMULATION_REQUEST),
                 response_schema: Some(schemas::NASPI_SIMULATION_RESPONSE),
                 ..RouteSpec::new(
@@ -74,7 +61,7 @@ fn router() -> Router {
                 )
             },
             RouteSpec {
-                principals: AUTHENTICATED,
+                principals: ABOUT_A_PERSON,
                 request_schema: Some(schemas::ASSEGNO_SIMULATION_REQUEST),
                 response_schema: Some(schemas::ASSEGNO_SIMULATION_RESPONSE),
                 ..RouteSpec::new(
@@ -85,7 +72,7 @@ fn router() -> Router {
                 )
             },
             RouteSpec {
-                principals: FOR_CITIZEN,
+                principals: FOR_A_PERSON,
                 min_level: PERSONAL,
                 response_schema: Some(schemas::DRAFT),
                 ..RouteSpec::new(
@@ -96,7 +83,7 @@ fn router() -> Router {
                 )
             },
             RouteSpec {
-                principals: FOR_CITIZEN,
+                principals: FOR_A_PERSON,
                 min_level: PERSONAL,
                 idempotency_key_required: true,
                 request_schema: Some(schemas::APPLICATION_REQUEST),
@@ -109,7 +96,7 @@ fn router() -> Router {
                 )
             },
             RouteSpec {
-                principals: FOR_CITIZEN,
+                principals: FOR_A_PERSON,
                 min_level: PERSONAL,
                 response_schema: Some(schemas::APPLICATION_LIST),
                 ..RouteSpec::new(
@@ -120,7 +107,7 @@ fn router() -> Router {
                 )
             },
             RouteSpec {
-                principals: FOR_CITIZEN,
+                principals: FOR_A_PERSON,
                 min_level: PERSONAL,
                 response_schema: Some(schemas::APPLICATION),
                 ..RouteSpec::new(
@@ -131,7 +118,7 @@ fn router() -> Router {
                 )
             },
             RouteSpec {
-                principals: FOR_CITIZEN,
+                principals: FOR_A_PERSON,
                 min_level: PERSONAL,
                 request_schema: Some(schemas::CONFIRMATION),
                 response_schema: Some(schemas::APPLICATION),

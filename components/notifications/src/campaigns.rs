@@ -18,9 +18,9 @@ use welfare_guest::region::Region;
 use welfare_guest::store::{self, Doc, StoreError};
 use welfare_guest::{Ctx, Event, FieldError, HandlerResult, Problem, events, http, ids, json};
 
-use crate::delivery::Policy;
+use crate::delivery::{self, Origin, Policy};
 use crate::local::Windows;
-use crate::messages::{self, Message, Origin, Status};
+use crate::messages::{Message, Status};
 use crate::recipients::{Channel, Recipient, Service};
 use crate::template::{Content, Draft};
 
@@ -316,7 +316,7 @@ pub fn on_batch(event: &Event) -> Result<(), Problem> {
         } else {
             now
         };
-        let Some(message) = messages::deliver(
+        let Some(message) = delivery::deliver(
             subject,
             recipient,
             campaign.template.clone(),

@@ -19,10 +19,9 @@ use serde::{Deserialize, Serialize};
 use welfare_guest::bindings::welfare::platform::config;
 use welfare_guest::{Event, Problem, events};
 
-use crate::campaigns;
 use crate::local::{QuietHours, Windows};
-use crate::messages::{self, DeliveryStatus, Message, Status};
-use crate::recipients::{self, Channel};
+use crate::messages::{self, Delivery, DeliveryStatus, Message, Status};
+use crate::recipients::{self, Channel, Recipient, Service};
 use crate::template::Content;
 
 pub const REQUESTED: &str = "notifications.delivery-requested";
@@ -135,9 +134,76 @@ impl Policy {
 /// The policy for `message`: its campaign's, or the ordinary one.
 fn policy_for(message: &Message) -> Result<Policy, Problem> {
     match &message.campaign {
-        Some(id) => Ok(campaigns::policy(id)?.unwrap_or_else(Policy::ordinary)),
+        Some(id) => Ok(crate::campaign_policy(id)?.unwrap_or_else(Policy::ordinary)),
         None => Ok(Policy::ordinary()),
     }
+}
+
+/// What a new message needs besides its content.
+pub struct Origin<'a> {
+    pub service: Service,
+    pub origin: &'a str,
+    pub campaign: Option<&'a str>,
+    /// When the first device attempt may go (a campaign's slot); the policy and the person's
+    /// quiet hours may move it later.
+    pub earliest: Timestamp,
+}
+
+/// Puts a message in `subject`'s inbox and asks for its first device attempt, per their
+/// preferences (`recipient`, which the caller has read). Returns it, or `None` when the
+/// registry has reported their death meanwhile.
+///
+/// The person's guard is written back over the version read ([`crate::people::guard_alive`]): a death
+/// delivered meanwhile writes it too, so one of the two conflicts, and no message is made for
+/// someone whose death has already cancelled their messages. The recipient record itself is
+/// not written: its version is the ETag of their preferences, which a message must not move.
+pub fn deliver(
+    subject: &str,
+    recipient: &Recipient,
+    content: Content,
+    origin: Origin,
+    policy: &Policy,
+    now: Timestamp,
+) -> Result<Option<Message>, Problem> {
+    if recipient.is_deceased() || !crate::people::guard_alive(subject)? {
+        return Ok(None);
+    }
+    let plan = recipient.channel_plan(origin.service);
+    let opted_out = recipient.opt_outs.contains(&origin.service);
+    let mut message = Message {
+        id: welfare_guest::ids::new_id(messages::ID_PREFIX),
+        recipient: subject.to_string(),
+        service: origin.service,
+        origin: origin.origin.to_string(),
+        campaign: origin.campaign.map(str::to_string),
+        content,
+        created_at: now,
+        read_at: None,
+        status: if plan.is_empty() {
+            Status::Delivered
+        } else {
+            Status::Sending
+        },
+        opted_out,
+        deliveries: plan
+            .into_iter()
+            .map(|(channel, to)| Delivery {
+                channel,
+                to,
+                status: DeliveryStatus::Waiting,
+                attempts: 0,
+                next_attempt_at: None,
+                last_error: None,
+                updated_at: now,
+            })
+            .collect(),
+    };
+    if !message.deliveries.is_empty() {
+        let at = policy.settle(origin.earliest.max(now), recipient.quiet_hours.as_ref());
+        start(&mut message, 0, at, now)?;
+    }
+    messages::save(&message, None)?;
+    Ok(Some(message))
 }
 
 /// What the gateway's adapters receive.
@@ -252,7 +318,7 @@ pub fn on_report(event: &Event) -> Result<(), Problem> {
     }
     messages::save(message, Some(doc.version))?;
     if let Some(campaign) = &message.campaign {
-        campaigns::record(campaign, message)?;
+        crate::record_in_campaign(campaign, message)?;
     }
     Ok(())
 }

@@ -37,19 +37,18 @@ mod schemas;
 mod template;
 
 use jiff::Timestamp;
+use welfare_guest::audience::{OPERATOR, PERSONAL};
 use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
 use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::life_events;
 use welfare_guest::{
-    Event, LevelOfAssurance, Manifest, Method, PrincipalKind, Problem, Request, Response,
-    RouteSpec, Router, SubjectKind,
+    Event, Manifest, Method, PrincipalKind, Problem, Request, Response, RouteSpec, Router,
+    SubjectKind,
 };
 
 /// A person's own messages and settings: citizens (SPID L2+) and companies for themselves.
 const OWNER: &[PrincipalKind] = &[PrincipalKind::Citizen, PrincipalKind::Company];
 const CITIZEN: &[PrincipalKind] = &[PrincipalKind::Citizen];
-const OPERATOR: &[PrincipalKind] = &[PrincipalKind::Operator];
-const PERSONAL: Option<LevelOfAssurance> = Some(LevelOfAssurance::Substantial);
 const CAMPAIGN_MANAGER: &[&str] = &["campaign-manager"];
 const CONTACT_CENTRE: &[&str] = &["contact-centre"];
 
@@ -219,16 +218,16 @@ fn notify(event: &Event) -> Result<(), Problem> {
     };
     let recipient = recipients::learn(subject, notice.category, notice.segment)?;
     // Nothing is written to the dead, whatever a domain still has to say about them:
-    // `messages::deliver` refuses them.
+    // `delivery::deliver` refuses them.
     let Some(content) = notice.content else {
         return Ok(());
     };
     let now = Timestamp::now();
-    messages::deliver(
+    delivery::deliver(
         subject,
         &recipient,
         content,
-        messages::Origin {
+        delivery::Origin {
             service: notice.service,
             origin: &event.topic,
             campaign: None,
@@ -238,6 +237,21 @@ fn notify(event: &Event) -> Result<(), Problem> {
         now,
     )?;
     Ok(())
+}
+
+/// A campaign's delivery policy, for [`delivery`], which reaches [`campaigns`] only through
+/// here (and [`record_in_campaign`]): campaigns start deliveries, and delivery imports none of
+/// them, so the two modules do not import each other.
+fn campaign_policy(id: &str) -> Result<Option<delivery::Policy>, welfare_guest::Problem> {
+    campaigns::policy(id)
+}
+
+/// A campaign message's delivery moved on: the campaign counts it.
+fn record_in_campaign(
+    campaign: &str,
+    message: &messages::Message,
+) -> Result<(), welfare_guest::Problem> {
+    campaigns::record(campaign, message)
 }
 
 struct Notifications;

@@ -10,9 +10,7 @@ use serde::{Deserialize, Serialize};
 use welfare_guest::store::{self, Doc, StoreError};
 use welfare_guest::{Ctx, HandlerResult, Problem, ids, json};
 
-use crate::delivery::{self, Policy};
-use crate::people;
-use crate::recipients::{Channel, Recipient, Service};
+use crate::recipients::{Channel, Service};
 use crate::template::Content;
 
 pub const ID_PREFIX: &str = "msg";
@@ -125,73 +123,6 @@ pub fn save(message: &Message, version: Option<u64>) -> Result<u64, StoreError> 
     let key = key(&message.recipient, &message.id)
         .ok_or_else(|| StoreError::Failed("a message id this domain did not make".into()))?;
     store::put(&key, message, version)
-}
-
-/// What a new message needs besides its content.
-pub struct Origin<'a> {
-    pub service: Service,
-    pub origin: &'a str,
-    pub campaign: Option<&'a str>,
-    /// When the first device attempt may go (a campaign's slot); the policy and the person's
-    /// quiet hours may move it later.
-    pub earliest: Timestamp,
-}
-
-/// Puts a message in `subject`'s inbox and asks for its first device attempt, per their
-/// preferences (`recipient`, which the caller has read). Returns it, or `None` when the
-/// registry has reported their death meanwhile.
-///
-/// The person's guard is written back over the version read ([`people::guard_alive`]): a death
-/// delivered meanwhile writes it too, so one of the two conflicts, and no message is made for
-/// someone whose death has already cancelled their messages. The recipient record itself is
-/// not written: its version is the ETag of their preferences, which a message must not move.
-pub fn deliver(
-    subject: &str,
-    recipient: &Recipient,
-    content: Content,
-    origin: Origin,
-    policy: &Policy,
-    now: Timestamp,
-) -> Result<Option<Message>, Problem> {
-    if recipient.is_deceased() || !people::guard_alive(subject)? {
-        return Ok(None);
-    }
-    let plan = recipient.channel_plan(origin.service);
-    let opted_out = recipient.opt_outs.contains(&origin.service);
-    let mut message = Message {
-        id: ids::new_id(ID_PREFIX),
-        recipient: subject.to_string(),
-        service: origin.service,
-        origin: origin.origin.to_string(),
-        campaign: origin.campaign.map(str::to_string),
-        content,
-        created_at: now,
-        read_at: None,
-        status: if plan.is_empty() {
-            Status::Delivered
-        } else {
-            Status::Sending
-        },
-        opted_out,
-        deliveries: plan
-            .into_iter()
-            .map(|(channel, to)| Delivery {
-                channel,
-                to,
-                status: DeliveryStatus::Waiting,
-                attempts: 0,
-                next_attempt_at: None,
-                last_error: None,
-                updated_at: now,
-            })
-            .collect(),
-    };
-    if !message.deliveries.is_empty() {
-        let at = policy.settle(origin.earliest.max(now), recipient.quiet_hours.as_ref());
-        delivery::start(&mut message, 0, at, now)?;
-    }
-    save(&message, None)?;
-    Ok(Some(message))
 }
 
 /// `subject`'s messages still being sent on a device channel.

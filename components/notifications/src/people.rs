@@ -4,7 +4,7 @@
 //! Why every path that starts something in a person's name writes it: the store checks at
 //! commit only the versions of the documents a request writes, not of those it merely read. A
 //! message made from "not deceased" read just before the death committed would escape the
-//! death's cancellation of what was under way. So a message ([`crate::messages::deliver`]) and
+//! death's cancellation of what was under way. So a message ([`crate::delivery::deliver`]) and
 //! a call-back request write this document back over the version they read, even unchanged
 //! ([`guard_alive`]), and the death writes it too: of two such requests racing, one commits and
 //! the other conflicts (an event is delivered again, a request is answered 409), and then sees

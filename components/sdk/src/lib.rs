@@ -2,6 +2,7 @@
 //! that the component itself is mostly domain code.
 //!
 //! # Layout
+//! - [`audience`]: who a route admits, the presets every domain declares its routes with.
 //! - [`bindings`]: the generated WIT bindings (private generator, public types) and the
 //!   `export_domain!` macro a component uses to export itself.
 //! - [`router`]: the route table that yields both the manifest (`describe`) and the dispatch
@@ -20,6 +21,7 @@
 //! - [`segments`]: seed 003's user segments, the vocabulary of every summary's `segments`.
 //! - `strict_json`: the hosts' strict reading of JSON bodies, applied again by [`Ctx::json`].
 
+pub mod audience;
 pub mod bindings;
 pub mod dates;
 pub mod events;
@@ -44,41 +46,3 @@ pub use bindings::welfare::platform::types::{
 };
 pub use http::{Ctx, FieldError, HandlerResult, Problem, json, json_in};
 pub use router::{RouteSpec, Router};
-
-/// A domain whose routes are not built yet: it loads, describes itself with no routes, holds
-/// nothing for the dossier and accepts no events. Each placeholder is replaced by its domain's
-/// issue; keeping it loaded proves the component builds and links against the contract.
-#[macro_export]
-macro_rules! placeholder_domain {
-    ($name:literal) => {
-        struct Placeholder;
-
-        impl $crate::bindings::exports::welfare::platform::domain::Guest for Placeholder {
-            fn describe() -> $crate::Manifest {
-                $crate::Router {
-                    name: $name,
-                    version: env!("CARGO_PKG_VERSION"),
-                    subscriptions: &[],
-                    routes: Vec::new(),
-                }
-                .manifest()
-            }
-
-            fn handle(_req: $crate::Request) -> $crate::Response {
-                $crate::Problem::not_found("route").into_response()
-            }
-
-            fn on_event(event: $crate::Event) -> Result<(), String> {
-                Err(format!("{} subscribes to nothing, yet got {}", $name, event.topic))
-            }
-
-            fn summary(
-                _subject: String,
-            ) -> Result<Option<Vec<u8>>, $crate::bindings::welfare::platform::types::Error> {
-                Ok(None)
-            }
-        }
-
-        $crate::bindings::export_domain!(Placeholder with_types_in $crate::bindings);
-    };
-}
