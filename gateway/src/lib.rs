@@ -16,18 +16,20 @@
 //! - [`proposals`]: the dossier's catalogue of services and news by user segment.
 //! - [`rate`]: writes per caller per minute, counted in the database for every replica.
 //! - [`budget`]: what anonymous callers may write, and how much of their refusals is logged.
-//! - [`runtime`]: wasmtime engine, compiled-component cache, per-call instances, host
-//!   capabilities, manifests.
+//! - [`runtime`]: the `welfare-runtime` crate (wasmtime engine, compiled-component cache,
+//!   per-call instances, host capabilities, manifests, a call's unit of work), re-exported;
+//!   the components it loads come from `welfare-domains`.
 //! - [`secrets`]: per-deployment secrets given to components when the configuration has none
 //!   (the faq's search-id key).
-//! - [`store`]: SQLite with group commit; a request's transaction view and write set.
+//! - [`store`]: SQLite and PostgreSQL with group commit; the runtime's `Documents` over them,
+//!   and the commit of a request's write set.
 //! - [`idempotency`]: `Idempotency-Key` records committed with the request's writes.
 //! - [`outbox`]: event delivery with retries and dead letters.
 //! - [`channels`]: the e-mail, SMS and push adapters that send what the notifications domain
 //!   asks for (`notifications.delivery-requested`), reporting each attempt's outcome.
 //! - [`clock`]: the daily `platform.day-started` event, for the domains' dated work.
-//! - [`http`]: platform routes, the component route table, the dispatch path; the
-//!   connections' cap and deadlines.
+//! - [`http`]: the native routes (declared once, `http::native_routes`), the component route
+//!   table, the dispatch path; the connections' cap and deadlines.
 //! - [`openapi`], [`metrics`], [`problem`]: what the HTTP surface reports.
 //! - [`Platform`]: start-up (load, check, wire) and [`Platform::serve`] on any listener, so tests
 //!   bind port 0.
