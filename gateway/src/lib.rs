@@ -34,26 +34,30 @@
 //! - [`Platform`]: start-up (load, check, wire) and [`Platform::serve`] on any listener, so tests
 //!   bind port 0.
 
-pub mod access;
+/// The gate, delegations, the audit trail, agencies' credentials and write limits, their own
+/// crate (`welfare-access`).
+pub use welfare_access as access;
+pub use welfare_access::{budget, rate};
 pub mod auth;
-pub mod budget;
 pub mod channels;
 pub mod clock;
 pub mod config;
 pub mod http;
-pub mod idempotency;
+/// `Idempotency-Key` records, in the store's crate (`welfare-store`).
+pub use welfare_store::idempotency;
 pub mod identity;
 pub mod interop;
 pub mod metrics;
 pub mod openapi;
 pub mod outbox;
-pub mod problem;
+/// RFC 9457 problems, their own crate (`welfare-problem`).
+pub use welfare_problem as problem;
 pub mod proposals;
-pub mod rate;
 /// The WebAssembly runtime, its own crate (`welfare-runtime`), under its old path.
 pub use welfare_runtime as runtime;
 pub mod secrets;
-pub mod store;
+/// The database, its own crate (`welfare-store`).
+pub use welfare_store as store;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -153,7 +157,10 @@ impl Platform {
         operations.push(format!("POST {}", http::interop::LIFE_EVENTS));
         operations.push(format!("POST {}", http::interop::REGISTRY_SEARCH));
         let dev_key = if config.auth.dev_issuer {
-            Some(auth::dev_issuer::DevIssuer::open(&config.data_dir)?.decoding_key()?)
+            Some((
+                auth::dev_issuer::DEV_SIGNING_KID,
+                auth::dev_issuer::DevIssuer::open(&config.data_dir)?.decoding_key()?,
+            ))
         } else {
             None
         };
@@ -169,8 +176,13 @@ impl Platform {
                 dev_key,
             )?,
         };
-        let delegable =
-            access::delegation::Delegable::of(runtime.components().map(|c| &c.manifest));
+        let delegable = access::delegation::Delegable::of(runtime.components().map(|c| {
+            let manifest = &c.manifest;
+            (
+                manifest.name.as_str(),
+                manifest.routes.iter().map(|r| r.policy()),
+            )
+        }));
         let anonymous_writes = budget::Bucket::new(
             config.http.anonymous_writes_per_second,
             config.http.anonymous_write_burst,

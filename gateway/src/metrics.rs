@@ -106,7 +106,15 @@ impl Metrics {
             .get_or_create(&StatusLabels { status })
             .inc();
     }
+}
 
+impl welfare_access::gate::RefusalCounter for Metrics {
+    fn unauthenticated_refusal(&self, status: u16) {
+        Metrics::unauthenticated_refusal(self, status);
+    }
+}
+
+impl Metrics {
     pub fn fault(&self, component: &str, kind: &str) {
         self.faults
             .get_or_create(&OutcomeLabels {

@@ -23,7 +23,8 @@ pub mod cache;
 pub mod config;
 pub mod host;
 pub mod manifest;
-pub mod txn;
+/// A call's unit of work: `welfare-txn`'s host side, under the runtime's name for it.
+pub use welfare_txn::host as txn;
 
 use std::collections::BTreeMap;
 use std::path::Path;

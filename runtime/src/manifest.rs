@@ -41,6 +41,16 @@ impl Route {
     pub fn admits(&self, kind: PrincipalKind) -> bool {
         self.principals.contains(&kind)
     }
+
+    /// Who may call the route, as the gate and the delegations read it.
+    pub fn policy(&self) -> welfare_auth::policy::Policy<'_> {
+        welfare_auth::policy::Policy {
+            principals: &self.principals,
+            roles: &self.roles,
+            min_level: self.min_level,
+            subject: self.subject,
+        }
+    }
 }
 
 /// Names no component may take: the platform's own event sources (`platform`, `interop`, the

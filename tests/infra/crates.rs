@@ -44,6 +44,9 @@ const LAYERS: &[&str] = &[
     "welfare-txn",
     "welfare-identity",
     "welfare-auth",
+    "welfare-problem",
+    "welfare-store",
+    "welfare-access",
     "welfare-domains",
     "welfare-runtime",
     "welfare-spin",
@@ -82,6 +85,23 @@ fn the_runtime_and_the_spin_composer_carry_no_server_database_or_mailer() {
             assert!(!deps.contains(name), "{package} depends on {name}");
         }
     }
+    // The store and the gate know nothing of the engine, the mailer or the HTTP server; the
+    // store not even of HTTP types.
+    for (package, forbidden) in [
+        (
+            "welfare-store",
+            &["wasmtime", "welfare-runtime", "axum", "lettre"][..],
+        ),
+        (
+            "welfare-access",
+            &["wasmtime", "welfare-runtime", "lettre", "hyper-util"][..],
+        ),
+    ] {
+        let deps = dependencies(package);
+        for name in forbidden {
+            assert!(!deps.contains(*name), "{package} depends on {name}");
+        }
+    }
     // And the gateway does depend on what it composes.
     let gateway = dependencies("welfare-gateway");
     for name in [
@@ -89,6 +109,8 @@ fn the_runtime_and_the_spin_composer_carry_no_server_database_or_mailer() {
         "welfare-domains",
         "welfare-auth",
         "welfare-txn",
+        "welfare-store",
+        "welfare-access",
     ] {
         assert!(gateway.contains(name), "the gateway does not use {name}");
     }

@@ -9,9 +9,14 @@
 //!
 //! # Layout
 //! - this file: the limits, [`CallError`], the [`Committed`] rows a host reads, and [`Unit`].
+//! - `host` (feature `host`): the native host's side: the `Documents` its store implements,
+//!   the `WriteSet` it commits, and `Txn`, a unit with the subscribers of its events.
 
 use std::collections::BTreeMap;
 use std::fmt;
+
+#[cfg(feature = "host")]
+pub mod host;
 
 /// Longest key, in bytes.
 pub const MAX_KEY_BYTES: usize = 512;

@@ -32,7 +32,7 @@ pub async fn mine(State(app): State<Arc<App>>, request: Request) -> Response {
         Some(Level::L2),
     );
     let result = async {
-        let admitted = gate::admit(&app, &parts, &rule, &id).await?;
+        let admitted = gate::admit(app.gate(), &parts, &rule, &id).await?;
         let filter = Filter {
             subject: admitted.subject,
             ..filter(parts.uri.query())?
@@ -50,7 +50,7 @@ pub async fn all(State(app): State<Arc<App>>, request: Request) -> Response {
     let roles = [AUDITOR.to_string()];
     let rule = Rule::platform("/api/v1/audit", &[PrincipalKind::Operator], &roles, None);
     let result = async {
-        gate::admit(&app, &parts, &rule, &id).await?;
+        gate::admit(app.gate(), &parts, &rule, &id).await?;
         let mut filter = filter(parts.uri.query())?;
         filter.subject = native::query_param(parts.uri.query(), "subject");
         filter.actor = native::query_param(parts.uri.query(), "actor");
@@ -72,7 +72,7 @@ pub async fn verify(State(app): State<Arc<App>>, request: Request) -> Response {
         None,
     );
     let result = async {
-        gate::admit(&app, &parts, &rule, &id).await?;
+        gate::admit(app.gate(), &parts, &rule, &id).await?;
         let checked = app
             .db
             .read_async(audit::verify)

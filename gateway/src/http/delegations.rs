@@ -54,7 +54,7 @@ pub async fn grant(State(app): State<Arc<App>>, request: Request) -> Response {
     let id = native::request_id(&parts);
     let rule = rule("/api/v1/me/delegations", GRANTORS, &[]);
     let result = async {
-        let admitted = gate::admit(&app, &parts, &rule, &id).await?;
+        let admitted = gate::admit(app.gate(), &parts, &rule, &id).await?;
         let body = native::read_body(&app, &parts, body).await?;
         let grantor = Grantor::parse(admitted.subject.as_deref().unwrap_or_default())
             .map_err(|e| Problem::forbidden(e))?;
@@ -72,7 +72,7 @@ pub async fn register(State(app): State<Arc<App>>, request: Request) -> Response
     let roles = [FRONT_OFFICE.to_string()];
     let rule = rule("/api/v1/delegations", OPERATORS, &roles);
     let result = async {
-        let admitted = gate::admit(&app, &parts, &rule, &id).await?;
+        let admitted = gate::admit(app.gate(), &parts, &rule, &id).await?;
         let body = native::read_body(&app, &parts, body).await?;
         let raw: GrantBody = native::parse_json(&body)?;
         let grantor = Grantor::parse(raw.grantor.as_deref().unwrap_or_default())
@@ -191,7 +191,7 @@ pub async fn mine(State(app): State<Arc<App>>, request: Request) -> Response {
     let id = native::request_id(&parts);
     let rule = rule("/api/v1/me/delegations", GRANTORS, &[]);
     let result = async {
-        let admitted = gate::admit(&app, &parts, &rule, &id).await?;
+        let admitted = gate::admit(app.gate(), &parts, &rule, &id).await?;
         let limit = native::limit(parts.uri.query(), PAGE, MAX_PAGE)?;
         let cursor = native::query_param(parts.uri.query(), "cursor");
         let grantor = admitted.subject.unwrap_or_default();
@@ -219,7 +219,7 @@ pub async fn revoke(
     let id = native::request_id(&parts);
     let rule = rule("/api/v1/me/delegations/{id}", GRANTORS, &[]);
     let result = async {
-        let admitted = gate::admit(&app, &parts, &rule, &id).await?;
+        let admitted = gate::admit(app.gate(), &parts, &rule, &id).await?;
         let Path(delegation_id) = delegation_id.map_err(native::bad_parameter)?;
         let grantor = admitted.subject.unwrap_or_default();
         let by = admitted.principal.scope();
@@ -243,7 +243,7 @@ pub async fn held(State(app): State<Arc<App>>, request: Request) -> Response {
     let id = native::request_id(&parts);
     let rule = rule("/api/v1/delegations", INTERMEDIARIES, &[]);
     let result = async {
-        let admitted = gate::admit(&app, &parts, &rule, &id).await?;
+        let admitted = gate::admit(app.gate(), &parts, &rule, &id).await?;
         let Principal::Intermediary { organisation, .. } = admitted.principal else {
             return Err(Problem::forbidden("Intermediaries only."));
         };

@@ -19,7 +19,6 @@ use crate::access::audit;
 use crate::access::delegation::Delegation;
 use crate::access::gate::{self, Domain, Rule};
 use crate::auth::Principal;
-use crate::auth::policy::Policy;
 use crate::idempotency::{self, Begin, IdemKey, Saved};
 use crate::problem::Problem;
 use crate::runtime::Fault;
@@ -99,20 +98,15 @@ async fn handle(
     let rule = Rule {
         domain: Domain::Component(&component_name),
         template: &route.path,
-        policy: Policy {
-            principals: &route.principals,
-            roles: &route.roles,
-            min_level: route.min_level,
-            subject: route.subject,
-        },
+        policy: route.policy(),
         params: &params,
     };
-    let mut admitted = gate::admit(app, parts, &rule, request_id).await?;
+    let mut admitted = gate::admit(app.gate(), parts, &rule, request_id).await?;
     if admitted.principal == Principal::Anonymous && parts.method != Method::GET {
         anonymous_write(app)?;
     }
     let body = super::native::read_body(app, parts, body).await?;
-    gate::seal(app, parts, &body, &mut admitted).await?;
+    gate::seal(app.gate(), parts, &body, &mut admitted).await?;
     let principal = admitted.principal.clone();
     let subject = admitted.subject.clone();
     let mut audit = admitted.audit.take();
@@ -548,12 +542,5 @@ fn fault_problem(fault: Fault) -> Problem {
 }
 
 pub fn unavailable(e: StoreError) -> Problem {
-    tracing::error!(error = %e, "store failure");
-    Problem::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "store-unavailable",
-        "The platform cannot save data right now.",
-    )
-    .detail("Nothing was saved; retry shortly.")
-    .header(header::RETRY_AFTER, "1")
+    Problem::store_unavailable(&e)
 }

@@ -39,7 +39,7 @@ pub async fn me(State(app): State<Arc<App>>, request: Request) -> Response {
     let id = native::request_id(&parts);
     let rule = Rule::platform("/api/v1/me", READERS, &[], Some(MIN_LEVEL));
     let result = async {
-        let mut admitted = gate::admit(&app, &parts, &rule, &id).await?;
+        let mut admitted = gate::admit(app.gate(), &parts, &rule, &id).await?;
         let subject = admitted.subject.clone().ok_or_else(|| {
             Problem::bad_request(
                 "on-behalf-of-required",

@@ -41,9 +41,9 @@ async fn admitted(
     rule: &Rule<'_>,
     request_id: &str,
 ) -> Result<(Admitted, axum::body::Bytes), Problem> {
-    let mut admitted = gate::admit(app, parts, rule, request_id).await?;
+    let mut admitted = gate::admit(app.gate(), parts, rule, request_id).await?;
     let body = native::read_body(app, parts, body).await?;
-    gate::seal(app, parts, &body, &mut admitted).await?;
+    gate::seal(app.gate(), parts, &body, &mut admitted).await?;
     Ok((admitted, body))
 }
 

@@ -69,8 +69,22 @@ pub struct App {
     pub refusal_log: crate::budget::Bucket,
 }
 
-/// Longest request path a log line shows.
-pub const LOGGED_PATH: usize = 256;
+/// Longest request path a log line shows (the gate's limit, the same for every line).
+pub use crate::access::gate::LOGGED_PATH;
+
+impl App {
+    /// The gate's view of the application: what it reads, borrowed.
+    pub fn gate(&self) -> crate::access::gate::Gate<'_> {
+        crate::access::gate::Gate {
+            db: &self.db,
+            auth: &self.auth,
+            interop: &self.interop,
+            single_use_vouchers: self.config.interop.single_use_vouchers,
+            refusal_log: &self.refusal_log,
+            refusals: &*self.metrics,
+        }
+    }
+}
 
 pub fn router(app: Arc<App>) -> Router {
     let mut router = Router::new();

@@ -2,7 +2,7 @@
 //! body, singleton headers, parameters refused as problems, JSON answers.
 
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, StatusCode, header, request::Parts};
+use axum::http::{StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -71,19 +71,8 @@ pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Pr
     Ok(bytes)
 }
 
-/// Refuses a request carrying a second `Authorization`, `On-Behalf-Of`, `Idempotency-Key` or
-/// `If-Match` ([`welfare_auth::exchange::SINGLETON_HEADERS`]): malformed input, answered 400
-/// before the token is even read.
-pub fn singleton_headers(headers: &HeaderMap) -> Result<(), Problem> {
-    match welfare_auth::exchange::duplicate_singleton(headers.iter().map(|(k, _)| k.as_str())) {
-        None => Ok(()),
-        Some(name) => Err(Problem::bad_request(
-            "duplicate-header",
-            "A header that may appear once appears more than once.",
-        )
-        .detail(format!("Send one `{name}` header."))),
-    }
-}
+/// Refuses a request whose singleton header appears twice (the gate's rule, shared).
+pub use crate::access::gate::singleton_headers;
 
 /// A path or query parameter axum could not extract (not UTF-8 once decoded, not a number),
 /// as a 400 problem: handlers take their parameters as `Result`s and call this after the

@@ -67,7 +67,7 @@ pub async fn openapi(State(app): State<Arc<App>>) -> Response {
 async fn operator(app: &App, parts: &Parts, template: &str, roles: &[&str]) -> Result<(), Problem> {
     let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
     let rule = Rule::platform(template, &[PrincipalKind::Operator], &roles, None);
-    gate::admit(app, parts, &rule, &native::request_id(parts))
+    gate::admit(app.gate(), parts, &rule, &native::request_id(parts))
         .await
         .map(|_| ())
 }

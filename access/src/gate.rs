@@ -14,20 +14,50 @@
 //!   covers the operation; whom any other caller named is kept in the row's `evidence`, for
 //!   auditors, and never reaches the named person's trail;
 //! - the path and the reason are cut to [`MAX_AUDIT_FIELD`] bytes, and the request id is the
-//!   client's only when short and plain ([`crate::http::request_id`]).
+//!   client's only when short and plain (the gateway's `http::request_id`).
+//!
+//! The gate reads through a [`Gate`], a borrowed view of what it needs (the store, the
+//! authenticator, the agencies' credentials, the refusal budget and counter), so that it can be
+//! built by any host and tested against an in-memory database without an HTTP server.
 
-use axum::http::{HeaderMap, Method, StatusCode, header, request::Parts};
+use http::{HeaderMap, Method, StatusCode, header, request::Parts};
 use serde_json::json;
 
 use super::audit::{self, Entry, Outcome};
 use super::delegation::{self, Access, Delegation};
-use crate::auth::policy::{Policy, Refusal, authorise as authorise_policy, authorise_subject};
-use crate::auth::{Level, Principal, PrincipalKind, SubjectKind};
 use crate::budget::bounded;
-use crate::http::App;
-use crate::identity::{FiscalCode, VatNumber};
-use crate::problem::Problem;
-use crate::store::now_ms;
+use welfare_auth::Authenticator;
+use welfare_auth::policy::{Policy, Refusal, authorise as authorise_policy, authorise_subject};
+use welfare_auth::{Level, Principal, PrincipalKind, SubjectKind};
+use welfare_store::Db;
+
+use crate::budget::Bucket;
+use crate::interop::Interop;
+use welfare_identity::{FiscalCode, VatNumber};
+use welfare_problem::Problem;
+use welfare_store::now_ms;
+
+/// Counts the refusals of requests without a valid token (the host's metrics): they leave no
+/// audit row, so the count is what shows an attack.
+pub trait RefusalCounter: Sync {
+    fn unauthenticated_refusal(&self, status: u16);
+}
+
+/// What the gate reads, borrowed from the host that holds it.
+#[derive(Clone, Copy)]
+pub struct Gate<'a> {
+    pub db: &'a Db,
+    pub auth: &'a Authenticator,
+    pub interop: &'a Interop,
+    /// Each voucher accepted once (`[interop] single_use_vouchers`).
+    pub single_use_vouchers: bool,
+    /// Log lines left for refusals of unauthenticated requests.
+    pub refusal_log: &'a Bucket,
+    pub refusals: &'a dyn RefusalCounter,
+}
+
+/// Longest request path a log line shows.
+pub const LOGGED_PATH: usize = 256;
 
 pub const ON_BEHALF_OF: &str = "on-behalf-of";
 /// Route parameters that name the person or company an agency's request is about.
@@ -103,20 +133,21 @@ pub struct Admitted {
 
 /// Authenticates and authorises the request described by `parts` for `rule`.
 pub async fn admit(
-    app: &App,
+    gate: Gate<'_>,
     parts: &Parts,
     rule: &Rule<'_>,
     request_id: &str,
 ) -> Result<Admitted, Problem> {
-    crate::http::native::singleton_headers(&parts.headers)?;
+    singleton_headers(&parts.headers)?;
     let draft = |principal: &Principal, subject: Option<String>| {
         draft(principal, subject, parts, rule, request_id)
     };
     // Whom the request names is worked out only where it is recorded: a refusal, an agency.
     let named = || named_subject(&parts.headers, rule);
-    let principal = match authenticate(app, &parts.headers, rule.admits(PrincipalKind::Anonymous)) {
+    let principal = match authenticate(gate, &parts.headers, rule.admits(PrincipalKind::Anonymous))
+    {
         Ok(p) => p,
-        Err(problem) => return Err(refuse_unauthenticated(app, parts, request_id, problem)),
+        Err(problem) => return Err(refuse_unauthenticated(gate, parts, request_id, problem)),
     };
     if let Err(problem) = authorise(rule, &principal) {
         // A citizen or company may name itself; whom anyone else named is not verified yet.
@@ -125,7 +156,7 @@ pub async fn admit(
             Some(me) if named.as_deref() == Some(me.as_str()) => draft(&principal, named),
             _ => unfiled(draft(&principal, named)),
         };
-        return Err(refuse(app, entry, problem).await);
+        return Err(refuse(gate, entry, problem).await);
     }
     let on_behalf_of = parts
         .headers
@@ -143,7 +174,7 @@ pub async fn admit(
             let me = principal
                 .own_subject()
                 .expect("citizens and companies are subjects");
-            refuse_others(app, &on_behalf_of, &me, || {
+            refuse_others(gate, &on_behalf_of, &me, || {
                 let named = on_behalf_of
                     .as_deref()
                     .and_then(|raw| parse_subject(raw).ok());
@@ -160,12 +191,12 @@ pub async fn admit(
             let mut entry = draft(&principal, Some(subject.clone()));
             let now = now_ms();
             let access = Access::of_method(&parts.method);
-            let db = app.db.clone();
+            let db = gate.db.clone();
             let (org, grantor) = (organisation.clone(), subject.clone());
             let found = db
                 .read_async(move |conn| delegation::active_between(conn, &grantor, &org, now))
                 .await
-                .map_err(crate::http::unavailable)?;
+                .map_err(unavailable)?;
             let covers = |d: &Delegation| match rule.domain {
                 Domain::Component(name) => d.covers(organisation, *kind, name, access, now),
                 Domain::Composed => {
@@ -176,7 +207,7 @@ pub async fn admit(
                 && let Err(refusal) = authorise_subject(&rule.policy, &subject)
             {
                 entry.purpose = Some(d.id.clone());
-                return Err(refuse(app, entry, refusal_problem(refusal)).await);
+                return Err(refuse(gate, entry, refusal_problem(refusal)).await);
             }
             match found {
                 Some(d) if covers(&d) => {
@@ -209,7 +240,7 @@ pub async fn admit(
                             )
                         }
                     };
-                    return Err(refuse(app, entry, Problem::forbidden(why)).await);
+                    return Err(refuse(gate, entry, Problem::forbidden(why)).await);
                 }
             }
         }
@@ -222,7 +253,7 @@ pub async fn admit(
             let mut entry = draft(&principal, named.clone());
             entry.purpose = Some(purpose.clone());
             let operation = rule.operation(&parts.method);
-            if let Err(denied) = app
+            if let Err(denied) = gate
                 .interop
                 .purposes
                 .allows(organisation, purpose, &operation)
@@ -234,14 +265,14 @@ pub async fn admit(
                 )
                 .detail(format!("{} ({operation}).", denied.reason()));
                 // A purpose that does not cover the operation vouches for no one it names.
-                return Err(refuse(app, unfiled(entry), problem).await);
+                return Err(refuse(gate, unfiled(entry), problem).await);
             }
             if let Some(subject) = &named
                 && let Err(refusal) = authorise_subject(&rule.policy, subject)
             {
-                return Err(refuse(app, entry, refusal_problem(refusal)).await);
+                return Err(refuse(gate, entry, refusal_problem(refusal)).await);
             }
-            if app.config.interop.single_use_vouchers {
+            if gate.single_use_vouchers {
                 admitted.one_time.push((
                     format!("voucher:{organisation}:{}", voucher.jti),
                     voucher.expires_at,
@@ -267,7 +298,7 @@ pub async fn admit(
 /// one-time ids (voucher, signature, tracking evidence), consumed together. A failure is a
 /// refusal, audited.
 pub async fn seal(
-    app: &App,
+    gate: Gate<'_>,
     parts: &Parts,
     body: &[u8],
     admitted: &mut Admitted,
@@ -284,7 +315,7 @@ pub async fn seal(
         return Ok(());
     };
     let write = Access::of_method(&parts.method) == Access::Act;
-    let checked = match app.interop.signing_keys.check(
+    let checked = match gate.interop.signing_keys.check(
         organisation,
         &parts.headers,
         body,
@@ -299,7 +330,7 @@ pub async fn seal(
                 "The ModI security headers do not hold.",
             )
             .detail(format!("{e}."));
-            return Err(refuse(app, entry.clone(), problem).await);
+            return Err(refuse(gate, entry.clone(), problem).await);
         }
     };
     if let Some(evidence) = entry.evidence.as_mut() {
@@ -307,31 +338,36 @@ pub async fn seal(
     }
     admitted.one_time.extend(checked.jtis);
     let ids = std::mem::take(&mut admitted.one_time);
-    let consumed = app
+    let consumed = gate
         .db
         .write(move |conn| crate::interop::replay::consume(conn, &ids))
         .await;
     match consumed {
         Ok(()) => Ok(()),
-        Err(crate::store::StoreError::Conflict) => {
+        Err(welfare_store::StoreError::Conflict) => {
             let problem = Problem::unauthorized(
                 "This voucher or ModI token (jti) was used before; ask for a new one.",
             );
-            Err(refuse(app, entry.clone(), problem).await)
+            Err(refuse(gate, entry.clone(), problem).await)
         }
-        Err(e) => Err(crate::http::unavailable(e)),
+        Err(e) => Err(unavailable(e)),
     }
 }
 
 /// The refusal of a request without a valid token: no audit row (anyone can send those), but
 /// counted, and logged while the log budget lasts.
-fn refuse_unauthenticated(app: &App, parts: &Parts, request_id: &str, problem: Problem) -> Problem {
-    app.metrics.unauthenticated_refusal(problem.status);
-    if app.refusal_log.take().is_ok() {
+fn refuse_unauthenticated(
+    gate: Gate<'_>,
+    parts: &Parts,
+    request_id: &str,
+    problem: Problem,
+) -> Problem {
+    gate.refusals.unauthenticated_refusal(problem.status);
+    if gate.refusal_log.take().is_ok() {
         tracing::info!(
             status = problem.status,
             method = %parts.method,
-            path = %bounded(parts.uri.path(), crate::http::LOGGED_PATH),
+            path = %bounded(parts.uri.path(), LOGGED_PATH),
             request_id,
             "refused an unauthenticated request"
         );
@@ -341,12 +377,12 @@ fn refuse_unauthenticated(app: &App, parts: &Parts, request_id: &str, problem: P
 
 /// Records the refusal of an authenticated caller and returns its problem. The refusal stands
 /// even if the trail cannot be written (the failure is logged): refusing is always safe.
-pub async fn refuse(app: &App, mut entry: Entry, problem: Problem) -> Problem {
+pub async fn refuse(gate: Gate<'_>, mut entry: Entry, problem: Problem) -> Problem {
     entry.outcome = Outcome::Refused;
     entry.status = problem.status;
     let reason = problem.detail.as_deref().unwrap_or(&problem.title);
     entry.reason = Some(bounded(reason, MAX_AUDIT_FIELD).into_owned());
-    if let Err(e) = app.db.write(move |conn| audit::append(conn, &entry)).await {
+    if let Err(e) = gate.db.write(move |conn| audit::append(conn, &entry)).await {
         tracing::error!(error = %e, "a refusal could not be written to the audit trail");
     }
     problem
@@ -379,7 +415,7 @@ fn draft(
         Principal::System => ("system", String::new()),
     };
     Entry {
-        at: crate::store::now_rfc3339(),
+        at: welfare_store::now_rfc3339(),
         request_id: request_id.to_string(),
         actor_kind: actor_kind.into(),
         actor,
@@ -423,7 +459,7 @@ fn parse_subject(raw: &str) -> Result<String, Problem> {
 
 /// A citizen or company acts for itself: naming someone else is a refusal, audited.
 async fn refuse_others(
-    app: &App,
+    gate: Gate<'_>,
     on_behalf_of: &Option<String>,
     me: &str,
     entry: impl FnOnce() -> Entry,
@@ -432,7 +468,7 @@ async fn refuse_others(
         None => Ok(()),
         Some(named) if named.eq_ignore_ascii_case(me) => Ok(()),
         Some(_) => Err(refuse(
-            app,
+            gate,
             entry(),
             Problem::forbidden(
                 "You act for yourself only; intermediaries act for others under a delegation.",
@@ -443,7 +479,7 @@ async fn refuse_others(
 }
 
 fn authenticate(
-    app: &App,
+    gate: Gate<'_>,
     headers: &HeaderMap,
     anonymous_allowed: bool,
 ) -> Result<Principal, Problem> {
@@ -454,7 +490,7 @@ fn authenticate(
             let value = value
                 .to_str()
                 .map_err(|_| Problem::unauthorized("The Authorization header is not text."))?;
-            app.auth
+            gate.auth
                 .authenticate(value)
                 .map_err(|e| Problem::unauthorized(e.to_string()))
         }
@@ -473,4 +509,23 @@ fn refusal_problem(refusal: Refusal) -> Problem {
         Some(challenge) => problem.header(header::WWW_AUTHENTICATE, challenge),
         None => problem,
     }
+}
+
+/// Refuses a request carrying a second `Authorization`, `On-Behalf-Of`, `Idempotency-Key` or
+/// `If-Match` ([`welfare_auth::exchange::SINGLETON_HEADERS`]): malformed input, answered 400
+/// before the token is even read.
+pub fn singleton_headers(headers: &HeaderMap) -> Result<(), Problem> {
+    match welfare_auth::exchange::duplicate_singleton(headers.iter().map(|(k, _)| k.as_str())) {
+        None => Ok(()),
+        Some(name) => Err(Problem::bad_request(
+            "duplicate-header",
+            "A header that may appear once appears more than once.",
+        )
+        .detail(format!("Send one `{name}` header."))),
+    }
+}
+
+/// The store failed: 503, nothing saved.
+pub fn unavailable(e: welfare_store::StoreError) -> Problem {
+    Problem::store_unavailable(&e)
 }

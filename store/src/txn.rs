@@ -1,13 +1,13 @@
-//! The gateway's side of a request's unit of work: the runtime's transaction and write set
-//! (`welfare_runtime::txn`) read the committed documents through [`Documents`], which the
-//! gateway implements over its database here; [`super::ops::apply_write_set`] commits them.
+//! The store's side of a request's unit of work: the runtime's transaction and write set
+//! (`welfare_txn::host`) read the committed documents through [`Documents`], which the
+//! store implements over its database here; [`super::ops::apply_write_set`] commits them.
 
-pub use welfare_runtime::txn::{
+pub use welfare_txn::host::{
     CallError, DocWrite, Documents, MAX_EVENT_BYTES, MAX_EVENTS, MAX_KEY_BYTES, MAX_LIST,
     MAX_TOPIC_BYTES, MAX_VALUE_BYTES, MAX_WRITES, NewEvent, Subscribers, Txn, WriteSet,
     new_event_id,
 };
-use welfare_runtime::txn::{Listed, Row};
+use welfare_txn::host::{Listed, Row};
 
 use super::{Db, StoreError, ops};
 

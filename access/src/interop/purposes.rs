@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use anyhow::bail;
 
-use crate::config::{InteropConfig, PurposeConfig};
+use super::{InteropConfig, PurposeConfig};
 
 /// The purposes a development platform accepts, one per interoperability operation, so that
 /// `welfare token agency --purpose …` works without configuration.

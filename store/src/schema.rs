@@ -1,4 +1,4 @@
-//! The database schema: numbered migrations (`gateway/migrations/<backend>/V<n>__<name>.sql`),
+//! The database schema: numbered migrations (`store/migrations/<backend>/V<n>__<name>.sql`),
 //! embedded in the binary and applied at start-up by refinery, which records them in its
 //! history table. One migration per step for each backend, the same tables on both.
 //!

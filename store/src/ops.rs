@@ -2,8 +2,8 @@
 //! connections and inside the writer's transaction.
 
 use super::sql::Sql;
-use super::txn::WriteSet;
 use super::{StoreError, now_ms, now_rfc3339};
+use welfare_txn::host::WriteSet;
 
 /// The raw row for `key`: (value, or `None` for a tombstone; version).
 pub fn read_doc(

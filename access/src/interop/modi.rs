@@ -14,15 +14,15 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
-use axum::http::HeaderMap;
 use base64::Engine as _;
+use http::HeaderMap;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
-use crate::auth::{check_issued_at, claims::MAX_JTI_LEN};
-use crate::config::InteropConfig;
+use super::InteropConfig;
+use welfare_auth::{check_issued_at, claims::MAX_JTI_LEN};
 
 pub const SIGNATURE_HEADER: &str = "agid-jwt-signature";
 pub const TRACKING_HEADER: &str = "agid-jwt-trackingevidence";
@@ -97,17 +97,17 @@ struct TrackingClaims {
 }
 
 impl SigningKeys {
-    /// The configured keys, plus the dev issuer's under [`crate::auth::dev_issuer::DEV_SIGNING_KID`]
-    /// when `dev` is given.
+    /// The configured keys, plus the development issuer's (its `kid` and key) when `dev` is
+    /// given.
     pub fn new(
         config: &InteropConfig,
         leeway: u64,
-        dev: Option<DecodingKey>,
+        dev: Option<(&str, DecodingKey)>,
     ) -> anyhow::Result<Self> {
         let mut by_kid = HashMap::new();
-        if let Some(key) = dev {
+        if let Some((kid, key)) = dev {
             by_kid.insert(
-                crate::auth::dev_issuer::DEV_SIGNING_KID.to_string(),
+                kid.to_string(),
                 SigningKey {
                     organisation: None,
                     key,

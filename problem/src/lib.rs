@@ -1,9 +1,18 @@
-//! RFC 9457 problem details for the failures the gateway itself answers (routing, auth, limits,
-//! idempotency, component faults). Components build their own with `welfare-guest`, with the
-//! same `urn:welfare:problem:<slug>` types.
+//! RFC 9457 problem details for the failures the native host itself answers (routing, auth,
+//! limits, idempotency, component faults). Components build their own with `welfare-guest`,
+//! with the same `urn:welfare:problem:<slug>` types.
+//!
+//! Its own crate because every host capability below the gateway (the gate, delegations, the
+//! registries) refuses with one, and none of them may depend on the gateway.
+//!
+//! # Layout
+//! - [`Problem`]: the document, its headers, and the answers every capability shares
+//!   ([`Problem::unauthorized`], [`Problem::forbidden`], [`Problem::invalid`],
+//!   [`Problem::store_unavailable`]); an axum response.
+//! - [`FieldError`]: one field at fault, in the shape the components use.
 
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum_core::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -85,6 +94,19 @@ impl Problem {
         );
         p.errors = errors;
         p
+    }
+
+    /// 503 when the store fails: nothing was saved, and a retry shortly is the right move. The
+    /// error itself is logged, never shown (it may name tables or hosts).
+    pub fn store_unavailable(error: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %error, "store failure");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "store-unavailable",
+            "The platform cannot save data right now.",
+        )
+        .detail("Nothing was saved; retry shortly.")
+        .header(header::RETRY_AFTER, "1")
     }
 
     /// 400 for one field.

@@ -14,12 +14,21 @@
 //! gateway that holds it knows that no predecessor is still running (what lets it take over
 //! the predecessor's idempotency leases at once, [`crate::idempotency::take_over`]).
 //!
-//! - [`schema`]: migrations.
-//! - [`txn`]: a request's view (committed state plus its own writes) and its write set.
-//! - [`ops`]: the SQL of each operation the gateway performs.
+//! # Layout
+//! - [`Db`], [`Location`], [`StoreError`] (here): the connections, the group-commit writer, the
+//!   readers' pool, the wall clock the rows are stamped with ([`now_ms`], [`now_rfc3339`]).
+//! - [`schema`]: migrations (`store/migrations/<backend>/V<n>__<name>.sql`).
+//! - [`txn`]: the runtime's `Documents` over this database, so a request's view reads the
+//!   committed state plus its own writes.
+//! - [`ops`]: the SQL of each operation the platform performs, a request's write set among them.
+//! - [`idempotency`]: `Idempotency-Key` records, committed with the request's writes.
 //! - [`sql`]: the statements' common dialect, and SQLite behind it.
 //! - [`postgres`]: PostgreSQL behind the same statements, for several gateways on one database.
+//!
+//! Dependencies point down only: [`txn`] commits through [`ops`], which knows the write set
+//! from `welfare-runtime`, never the other way.
 
+pub mod idempotency;
 pub mod ops;
 pub mod postgres;
 pub mod schema;

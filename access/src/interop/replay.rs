@@ -1,7 +1,7 @@
 //! One-time token ids: a voucher (when single-use), a ModI signature or tracking evidence seen
 //! once is refused the second time, for as long as it could otherwise be accepted.
 
-use crate::store::{Sql, StoreError, now_ms};
+use welfare_store::{Sql, StoreError, now_ms};
 
 /// Kept past a token's `exp`: longer than any sensible clock-skew leeway, during which an
 /// expired token is still accepted.

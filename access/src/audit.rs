@@ -11,8 +11,8 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::store::sql::Dialect;
-use crate::store::{Sql, StoreError};
+use welfare_store::sql::Dialect;
+use welfare_store::{Sql, StoreError};
 
 /// The advisory lock that serialises appends on PostgreSQL.
 const CHAIN_LOCK: i64 = 0x6175_6469_74;
@@ -139,7 +139,7 @@ const SELECT: &str =
     "SELECT seq, at, request_id, actor_kind, actor, subject, method, path, operation,
      purpose, outcome, status, reason, evidence, hash FROM audit";
 
-fn from_row(r: &crate::store::sql::Row) -> Row {
+fn from_row(r: &welfare_store::sql::Row) -> Row {
     Row {
         seq: r.int(0),
         entry: Entry {
@@ -240,7 +240,7 @@ mod tests {
     #[test]
     fn the_trail_is_append_only_and_chained() {
         let mut conn = rusqlite::Connection::open_in_memory().unwrap();
-        crate::store::schema::migrate_sqlite(&mut conn).unwrap();
+        welfare_store::schema::migrate_sqlite(&mut conn).unwrap();
         for (s, o) in [
             ("A", Outcome::Allowed),
             ("B", Outcome::Refused),

@@ -22,9 +22,9 @@ pub use store::{Refused, active_between, active_to_org, insert, of_grantor, revo
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::IntermediaryKind;
-use crate::identity::{FiscalCode, VatNumber};
-use crate::problem::FieldError;
+use welfare_auth::IntermediaryKind;
+use welfare_identity::{FiscalCode, VatNumber};
+use welfare_problem::FieldError;
 
 /// Longest a delegation may run. Intermediaries work on a yearly cycle (the tax return, the
 /// yearly ISEE); a mandate renewed each year stays a deliberate choice of the person.
@@ -74,22 +74,27 @@ pub struct Delegable {
 }
 
 impl Delegable {
-    pub fn of<'a>(manifests: impl Iterator<Item = &'a crate::runtime::manifest::Manifest>) -> Self {
-        use crate::auth::{PrincipalKind, SubjectKind};
+    /// From each domain's name and the policies of its routes (as the manifests declare them).
+    pub fn of<'a, P>(domains: impl IntoIterator<Item = (&'a str, P)>) -> Self
+    where
+        P: IntoIterator<Item = welfare_auth::policy::Policy<'a>>,
+    {
+        use welfare_auth::{PrincipalKind, SubjectKind};
         let mut delegable = Self::default();
-        for manifest in manifests {
+        for (name, policies) in domains {
+            let policies: Vec<_> = policies.into_iter().collect();
             let delegated = |kind| {
-                manifest.routes.iter().any(|r| {
-                    r.admits(PrincipalKind::Intermediary)
-                        && !r.admits(PrincipalKind::Anonymous)
-                        && r.subject.admits(kind)
+                policies.iter().any(|p| {
+                    p.principals.contains(&PrincipalKind::Intermediary)
+                        && !p.principals.contains(&PrincipalKind::Anonymous)
+                        && p.subject.admits(kind)
                 })
             };
             if delegated(SubjectKind::Person) {
-                delegable.person.push(manifest.name.clone());
+                delegable.person.push(name.to_string());
             }
             if delegated(SubjectKind::Company) {
-                delegable.company.push(manifest.name.clone());
+                delegable.company.push(name.to_string());
             }
         }
         delegable.person.sort();

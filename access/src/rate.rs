@@ -10,11 +10,11 @@
 //! shared counter would turn each into a write); operators and agencies are not limited (the
 //! agency's own staff, and PDND's quotas, bound them).
 
-use axum::http::{HeaderValue, StatusCode, header};
+use http::{HeaderValue, StatusCode, header};
 
-use crate::auth::Principal;
-use crate::problem::Problem;
-use crate::store::{Db, Sql, StoreError, now_ms};
+use welfare_auth::Principal;
+use welfare_problem::Problem;
+use welfare_store::{Db, Sql, StoreError, now_ms};
 
 /// The counting window.
 pub const WINDOW_MS: i64 = 60_000;
@@ -50,7 +50,7 @@ pub async fn check(db: &Db, scope: &str, limit: u32) -> Result<(), Problem> {
                 .unwrap_or(0))
         })
         .await
-        .map_err(crate::http::unavailable)?;
+        .map_err(crate::gate::unavailable)?;
     if count < limit as i64 {
         return Ok(());
     }
@@ -94,8 +94,8 @@ pub fn count(conn: &dyn Sql, scope: &str) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::{IntermediaryKind, Level};
-    use crate::identity::FiscalCode;
+    use welfare_auth::{IntermediaryKind, Level};
+    use welfare_identity::FiscalCode;
 
     #[test]
     fn windows_are_whole_minutes_and_scopes_are_per_person() {
@@ -121,7 +121,7 @@ mod tests {
     #[test]
     fn counts_add_up_in_the_window_and_older_ones_go() {
         let mut conn = rusqlite::Connection::open_in_memory().unwrap();
-        crate::store::schema::migrate_sqlite(&mut conn).unwrap();
+        welfare_store::schema::migrate_sqlite(&mut conn).unwrap();
         conn.exec(
             "INSERT INTO rate_windows (scope, window_start, count) VALUES ('s', 0, 9)",
             &[],

@@ -5,16 +5,18 @@
 //! each remembers the version it saw first, and the host commits the write set only if every
 //! such version is still current. No lock is held while guest code runs.
 //!
-//! The committed state is read through [`Documents`], which the host implements over its
-//! database: the runtime itself holds no database, and reads nothing but what it is given.
+//! The committed state is read through [`Documents`], which the native host's store implements
+//! over its database; the runtime reads nothing but what it is given. Here (the `host`
+//! feature) rather than in the runtime, so that the store and the runtime both depend on these
+//! types and neither on the other.
 
 use std::sync::Arc;
 
-pub use welfare_txn::{
+pub use crate::{
     CallError, Listed, MAX_EVENT_BYTES, MAX_EVENTS, MAX_KEY_BYTES, MAX_LIST, MAX_TOPIC_BYTES,
     MAX_VALUE_BYTES, MAX_WRITES, Row,
 };
-use welfare_txn::{Committed, Unit};
+use crate::{Committed, Unit};
 
 /// The committed documents of every component, as the host keeps them.
 pub trait Documents: Send + Sync {
@@ -108,7 +110,7 @@ impl Committed for View {
 }
 
 /// A request's transaction over one component's key space: the shared rules
-/// (`welfare-txn`), and the subscribers each published event is delivered to.
+/// (this crate's [`Unit`]), and the subscribers each published event is delivered to.
 pub struct Txn {
     unit: Unit<View>,
     subscribers: Subscribers,

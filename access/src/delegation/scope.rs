@@ -12,8 +12,8 @@ pub enum Access {
 
 impl Access {
     /// Reading is what `GET` does; every other method acts.
-    pub fn of_method(method: &axum::http::Method) -> Self {
-        if method == axum::http::Method::GET || method == axum::http::Method::HEAD {
+    pub fn of_method(method: &http::Method) -> Self {
+        if method == http::Method::GET || method == http::Method::HEAD {
             Access::Read
         } else {
             Access::Act

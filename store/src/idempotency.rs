@@ -9,7 +9,7 @@
 //! response is saved in the same transaction as the request's writes, so a saved response
 //! always means its effects committed. Failures (5xx, conflicts) release the key.
 
-use crate::store::{Db, Sql, StoreError, now_ms};
+use crate::{Db, Sql, StoreError, now_ms};
 
 pub use welfare_auth::exchange::MAX_IDEMPOTENCY_KEY_LEN as MAX_KEY_LEN;
 use welfare_auth::exchange::{request_fingerprint, valid_idempotency_key};

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::{Delegation, MAX_ACTIVE_PER_GRANTOR, Scope};
-use crate::store::{Sql, StoreError};
+use welfare_store::{Sql, StoreError};
 
 /// Why a grant or a revocation could not be stored.
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +31,7 @@ macro_rules! columns {
     };
 }
 
-fn from_row(r: &crate::store::sql::Row) -> Delegation {
+fn from_row(r: &welfare_store::sql::Row) -> Delegation {
     Delegation {
         id: r.text(0),
         grantor: r.text(1),
