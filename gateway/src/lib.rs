@@ -39,8 +39,7 @@
 pub use welfare_access as access;
 pub use welfare_access::{budget, rate};
 pub mod auth;
-pub mod channels;
-pub mod clock;
+pub use welfare_events::{channels, clock, outbox};
 pub mod config;
 pub mod http;
 /// `Idempotency-Key` records, in the store's crate (`welfare-store`).
@@ -49,7 +48,6 @@ pub mod identity;
 pub mod interop;
 pub mod metrics;
 pub mod openapi;
-pub mod outbox;
 /// RFC 9457 problems, their own crate (`welfare-problem`).
 pub use welfare_problem as problem;
 pub mod proposals;
@@ -123,7 +121,11 @@ impl Platform {
         }
         let runtime_config = config.runtime.clone();
         let cache_dir = config.cache_dir();
-        let component_config = secrets::component_config(&config)?;
+        let component_config = secrets::component_config(
+            &config.component_config,
+            config.database.is_some(),
+            &config.data_dir,
+        )?;
         let db_for_runtime = db.clone();
         let runtime = tokio::task::spawn_blocking(move || {
             Runtime::load(

@@ -108,6 +108,12 @@ impl Metrics {
     }
 }
 
+impl welfare_events::outbox::DeliveryCounter for Metrics {
+    fn delivery(&self, consumer: &str, outcome: &str) {
+        Metrics::delivery(self, consumer, outcome);
+    }
+}
+
 impl welfare_access::gate::RefusalCounter for Metrics {
     fn unauthenticated_refusal(&self, status: u16) {
         Metrics::unauthenticated_refusal(self, status);

@@ -18,8 +18,6 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use rand::RngCore;
 
-use crate::config::Config;
-
 /// The component and configuration key of the faq's search-id signing secret.
 pub const SEARCH_ID_SECRET: (&str, &str) = ("faq", "search_id_secret");
 /// Shortest secret accepted: the faq signs nothing with a shorter one
@@ -34,12 +32,15 @@ fn secret_path(data_dir: &Path) -> PathBuf {
     data_dir.join("faq").join("search-id.secret")
 }
 
-/// `config.component_config` with the secrets the gateway provides filled in; fails naming
-/// a configured secret that is too short.
+/// The configured `component_config` with the secrets the gateway provides filled in (made in
+/// `data_dir`); fails naming a configured secret that is too short. `shared_database` says
+/// other replicas may serve the same data, which a secret of this gateway's own cannot serve.
 pub fn component_config(
-    config: &Config,
+    configured: &BTreeMap<String, BTreeMap<String, String>>,
+    shared_database: bool,
+    data_dir: &Path,
 ) -> anyhow::Result<BTreeMap<String, BTreeMap<String, String>>> {
-    let mut all = config.component_config.0.clone();
+    let mut all = configured.clone();
     let (component, key) = SEARCH_ID_SECRET;
     let settings = all.entry(component.to_string()).or_default();
     match settings.get(key) {
@@ -49,16 +50,13 @@ pub fn component_config(
              (for example 64 hex digits: `openssl rand -hex 32`)"
         ),
         None => {
-            if config.database.is_some() {
+            if shared_database {
                 tracing::warn!(
                     "component_config.{component}.{key} is not set: this gateway signs search ids \
                      with its own secret, which other replicas sharing the database do not know"
                 );
             }
-            settings.insert(
-                key.to_string(),
-                open_or_create(&secret_path(&config.data_dir))?,
-            );
+            settings.insert(key.to_string(), open_or_create(&secret_path(data_dir))?);
         }
     }
     Ok(all)

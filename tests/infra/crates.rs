@@ -49,6 +49,7 @@ const LAYERS: &[&str] = &[
     "welfare-access",
     "welfare-domains",
     "welfare-runtime",
+    "welfare-events",
     "welfare-spin",
     "welfare-gateway",
     "welfare-tests",
@@ -85,8 +86,8 @@ fn the_runtime_and_the_spin_composer_carry_no_server_database_or_mailer() {
             assert!(!deps.contains(name), "{package} depends on {name}");
         }
     }
-    // The store and the gate know nothing of the engine, the mailer or the HTTP server; the
-    // store not even of HTTP types.
+    // The store and the gate know nothing of the engine, the mailer or the HTTP server (the
+    // store not even of HTTP types); the events neither of the server nor of the gate.
     for (package, forbidden) in [
         (
             "welfare-store",
@@ -111,6 +112,7 @@ fn the_runtime_and_the_spin_composer_carry_no_server_database_or_mailer() {
         "welfare-txn",
         "welfare-store",
         "welfare-access",
+        "welfare-events",
     ] {
         assert!(gateway.contains(name), "the gateway does not use {name}");
     }

@@ -17,8 +17,8 @@ use jiff::civil::Date;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::store::txn::{NewEvent, Subscribers, WriteSet};
-use crate::store::{Db, StoreError, ops};
+use welfare_store::txn::{NewEvent, Subscribers, WriteSet};
+use welfare_store::{Db, StoreError, ops};
 
 /// The topic of the daily event; its payload is `{"date": "YYYY-MM-DD"}`.
 pub const DAY_STARTED: &str = "platform.day-started";

@@ -21,12 +21,11 @@ use tokio_util::sync::CancellationToken;
 
 use crate::channels::{self, Channels, Report, SendRequest};
 use crate::config::EventsConfig;
-use crate::metrics::Metrics;
-use crate::runtime::Runtime;
-use crate::runtime::bindings::types;
-use crate::store::sql::{Dialect, Param, Row};
-use crate::store::txn::{NewEvent, WriteSet, new_event_id};
-use crate::store::{Db, Sql, StoreError, now_ms, now_rfc3339, ops};
+use welfare_runtime::Runtime;
+use welfare_runtime::bindings::types;
+use welfare_store::sql::{Dialect, Param, Row};
+use welfare_store::txn::{NewEvent, WriteSet, new_event_id};
+use welfare_store::{Db, Sql, StoreError, now_ms, now_rfc3339, ops};
 
 /// Deliveries claimed per round.
 const CLAIM_BATCH: i64 = 64;
@@ -36,6 +35,12 @@ const CONCURRENT_DELIVERIES: usize = 8;
 const CLAIM_LEASE_MS: i64 = 30_000;
 /// How often stale idempotency records are purged.
 const PURGE_EVERY: Duration = Duration::from_secs(600);
+
+/// Counts each delivery's outcome by consumer (`done`, `retry`, `dead`, or a channel's):
+/// the host's metrics.
+pub trait DeliveryCounter: Send + Sync {
+    fn delivery(&self, consumer: &str, outcome: &str);
+}
 
 /// One claimed delivery.
 struct Claimed {
@@ -50,7 +55,7 @@ pub struct Dispatcher {
     pub db: Db,
     pub config: EventsConfig,
     pub wake: Arc<Notify>,
-    pub metrics: Arc<Metrics>,
+    pub metrics: Arc<dyn DeliveryCounter>,
     /// Where `notifications.delivery-requested` events go instead of a component.
     pub channels: Arc<Channels>,
 }
@@ -73,7 +78,7 @@ impl Dispatcher {
             }
             if last_purge.elapsed() > PURGE_EVERY {
                 last_purge = tokio::time::Instant::now();
-                if let Err(e) = crate::idempotency::purge(&self.db).await {
+                if let Err(e) = welfare_store::idempotency::purge(&self.db).await {
                     tracing::warn!(error = %e, "purging idempotency records failed");
                 }
             }
