@@ -6,56 +6,45 @@
 //! events to the components that subscribe to them.
 //!
 //! # Layout
-//! - [`config`]: layered, typed configuration and every limit's default.
-//! - [`identity`]: `FiscalCode` and `VatNumber`, validated newtypes.
-//! - [`auth`]: bearer-token verification (RFC 8725) into a `Principal`; the dev issuer.
-//! - [`access`]: the gate in front of every API request (kind, role, level, delegations,
-//!   agencies' purposes), delegations, the append-only audit trail.
-//! - [`interop`]: PDND purposes, ModI integrity and tracking evidence, one-time token ids,
-//!   the civil registry's life events and the DCI registry search.
+//! The gateway composes capability crates, each re-exported here under the path it had when
+//! it was a module, and keeps what only the native host does:
+//! - [`config`]: the configuration file, composed of each crate's section, and every
+//!   gateway limit's default.
+//! - [`auth`]: the `[auth]` section, the authenticator it describes, the dev issuer.
+//! - [`http`]: the native routes (declared once, `http::native_routes`: router, gate rule,
+//!   OpenAPI, metrics), the component route table, the dispatch pipeline; the connections' cap
+//!   and deadlines.
+//! - [`interop`]: the civil registry's life events and the DCI registry search (agencies'
+//!   credentials are checked by `access`).
 //! - [`proposals`]: the dossier's catalogue of services and news by user segment.
-//! - [`rate`]: writes per caller per minute, counted in the database for every replica.
-//! - [`budget`]: what anonymous callers may write, and how much of their refusals is logged.
-//! - [`runtime`]: the `welfare-runtime` crate (wasmtime engine, compiled-component cache,
-//!   per-call instances, host capabilities, manifests, a call's unit of work), re-exported;
-//!   the components it loads come from `welfare-domains`.
 //! - [`secrets`]: per-deployment secrets given to components when the configuration has none
 //!   (the faq's search-id key).
-//! - [`store`]: SQLite and PostgreSQL with group commit; the runtime's `Documents` over them,
-//!   and the commit of a request's write set.
-//! - [`idempotency`]: `Idempotency-Key` records committed with the request's writes.
-//! - [`outbox`]: event delivery with retries and dead letters.
-//! - [`channels`]: the e-mail, SMS and push adapters that send what the notifications domain
-//!   asks for (`notifications.delivery-requested`), reporting each attempt's outcome.
-//! - [`clock`]: the daily `platform.day-started` event, for the domains' dated work.
-//! - [`http`]: the native routes (declared once, `http::native_routes`), the component route
-//!   table, the dispatch path; the connections' cap and deadlines.
-//! - [`openapi`], [`metrics`], [`problem`]: what the HTTP surface reports.
+//! - [`openapi`], [`metrics`]: what the HTTP surface reports.
 //! - [`Platform`]: start-up (load, check, wire) and [`Platform::serve`] on any listener, so tests
 //!   bind port 0.
+//!
+//! From the crates below it: [`access`] (`welfare-access`: the gate, delegations, audit,
+//! [`rate`], [`budget`]), [`store`] and [`idempotency`] (`welfare-store`), [`outbox`],
+//! [`channels`] and [`clock`] (`welfare-events`), [`runtime`] (`welfare-runtime`, loading the
+//! components of `welfare-domains`), [`problem`] (`welfare-problem`), [`identity`]
+//! (`welfare-identity`).
 
-/// The gate, delegations, the audit trail, agencies' credentials and write limits, their own
-/// crate (`welfare-access`).
 pub use welfare_access as access;
 pub use welfare_access::{budget, rate};
 pub mod auth;
-pub use welfare_events::{channels, clock, outbox};
 pub mod config;
+pub use welfare_events::{channels, clock, outbox};
 pub mod http;
-/// `Idempotency-Key` records, in the store's crate (`welfare-store`).
-pub use welfare_store::idempotency;
 pub mod identity;
 pub mod interop;
 pub mod metrics;
 pub mod openapi;
-/// RFC 9457 problems, their own crate (`welfare-problem`).
-pub use welfare_problem as problem;
 pub mod proposals;
-/// The WebAssembly runtime, its own crate (`welfare-runtime`), under its old path.
-pub use welfare_runtime as runtime;
 pub mod secrets;
-/// The database, its own crate (`welfare-store`).
+pub use welfare_problem as problem;
+pub use welfare_runtime as runtime;
 pub use welfare_store as store;
+pub use welfare_store::idempotency;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -17,7 +17,7 @@ pub fn document(components: &[(String, String, Vec<Route>)]) -> Value {
             "parameters": path_params(route.path),
             "responses": { "200": { "description": "OK" }, "default": problem_response() },
         });
-        if !route.authenticated {
+        if !route.authenticated() {
             op["security"] = json!([]);
         }
         let method = route.method.as_str().to_ascii_lowercase();

@@ -139,19 +139,71 @@ pub fn finish(conn: &dyn Sql, key: &IdemKey, saved: &Saved) -> Result<(), StoreE
     Ok(())
 }
 
-/// Frees a key whose request failed, so the client's retry runs again.
-pub async fn release(db: &Db, key: IdemKey) {
-    let result = db
-        .write(move |conn| {
-            conn.exec(
-                "DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND state = 'in-flight'",
-                &[&key.scope, &key.key],
-            )?;
-            Ok(())
-        })
-        .await;
-    if let Err(e) = result {
-        tracing::warn!(error = %e, "could not release an idempotency key; it expires with its lease");
+/// A key claimed for a request ([`Begin::Proceed`]). The request's commit records its answer
+/// and [settles](Claim::settle) it; a request that ends any other way (a refusal, a fault, a
+/// failed commit) frees the key with [`Claim::release`], awaited before the answer leaves, so
+/// that the client's retry runs again. Dropped unsettled (the client went away and the request
+/// future with it), the claim queues the release on the store's writer: the key never waits
+/// for its lease to run out.
+pub struct Claim {
+    db: Db,
+    key: IdemKey,
+    settled: bool,
+}
+
+impl Claim {
+    pub fn new(db: &Db, key: IdemKey) -> Self {
+        Self {
+            db: db.clone(),
+            key,
+            settled: false,
+        }
+    }
+
+    pub fn key(&self) -> &IdemKey {
+        &self.key
+    }
+
+    /// The request's commit recorded the answer under the key ([`finish`]): nothing to free.
+    pub fn settle(&mut self) {
+        self.settled = true;
+    }
+
+    /// Frees the key unless it was settled, and waits until it is free.
+    pub async fn release(mut self) {
+        if self.settled {
+            return;
+        }
+        self.settled = true;
+        let key = self.key.clone();
+        let result = self
+            .db
+            .write(move |conn| delete_in_flight(conn, &key))
+            .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "could not release an idempotency key; it expires with its lease");
+        }
+    }
+}
+
+fn delete_in_flight(conn: &dyn Sql, key: &IdemKey) -> Result<(), StoreError> {
+    conn.exec(
+        "DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND state = 'in-flight'",
+        &[&key.scope, &key.key],
+    )?;
+    Ok(())
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        let key = self.key.clone();
+        self.db
+            .write_detached("releasing an idempotency key", move |conn| {
+                delete_in_flight(conn, &key)
+            });
     }
 }
 
@@ -204,5 +256,50 @@ mod tests {
         assert!(IdemKey::new("s".into(), "", "POST", "/a", b"").is_none());
         assert!(IdemKey::new("s".into(), "bad\nkey", "POST", "/a", b"").is_none());
         assert!(IdemKey::new("s".into(), &"x".repeat(256), "POST", "/a", b"").is_none());
+    }
+
+    /// A claim dropped without its answer frees the key for the retry; a settled one, whose
+    /// answer the commit recorded, replays it.
+    #[tokio::test]
+    async fn a_claim_frees_its_key_unless_settled() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&crate::Location::Sqlite(dir.path().join("idem.db"))).unwrap();
+        let key = IdemKey::new("citizen:X".into(), "k1", "POST", "/a", b"{}").unwrap();
+
+        let begun = begin(&db, key.clone()).await.unwrap();
+        assert!(matches!(begun, Begin::Proceed));
+        // While the first request runs, the same key waits.
+        assert!(matches!(
+            begin(&db, key.clone()).await.unwrap(),
+            Begin::InFlight
+        ));
+        Claim::new(&db, key.clone()).release().await;
+        assert!(matches!(
+            begin(&db, key.clone()).await.unwrap(),
+            Begin::Proceed
+        ));
+        drop(Claim::new(&db, key.clone()));
+        // Dropped unsettled: queued before this write, so this one finds the key free.
+        assert!(matches!(
+            begin(&db, key.clone()).await.unwrap(),
+            Begin::Proceed
+        ));
+
+        let mut claim = Claim::new(&db, key.clone());
+        let saved = Saved {
+            status: 201,
+            headers: vec![],
+            body: b"{}".to_vec(),
+        };
+        let (k, answer) = (claim.key().clone(), saved.clone());
+        db.write(move |conn| finish(conn, &k, &answer))
+            .await
+            .unwrap();
+        claim.settle();
+        claim.release().await;
+        match begin(&db, key).await.unwrap() {
+            Begin::Replay(replayed) => assert_eq!(replayed.status, 201),
+            _ => panic!("a settled key replays its answer"),
+        }
     }
 }

@@ -349,15 +349,46 @@ impl Db {
             });
             Ran::Done(keep, finish)
         });
-        {
-            let writer = self.inner.writer.lock().unwrap();
-            writer
-                .as_ref()
-                .ok_or(StoreError::Closed)?
-                .send(job)
-                .map_err(|_| StoreError::Closed)?;
-        }
+        self.submit(job)?;
         rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Queues `f` on the writer and returns at once: for a write whose outcome nobody waits for
+    /// (a request's idempotency key freed as the request ends, from a destructor). Jobs run in
+    /// the order they are queued, so any later write of this process finds `f` done. A failure
+    /// is logged under `what`.
+    pub fn write_detached(
+        &self,
+        what: &'static str,
+        f: impl Fn(&dyn Sql) -> Result<(), StoreError> + Send + 'static,
+    ) {
+        let mut runs = 0;
+        let job: Job = Box::new(move |conn| {
+            runs += 1;
+            let result = f(conn);
+            if matches!(result, Err(StoreError::Busy(_))) && runs < MAX_RUNS {
+                return Ran::Again;
+            }
+            let keep = result.is_ok();
+            let finish: Finish = Box::new(move |commit_error| {
+                if let Some(e) = commit_error.or(result.err()) {
+                    tracing::warn!(error = %e, what, "a detached write failed");
+                }
+            });
+            Ran::Done(keep, finish)
+        });
+        if let Err(e) = self.submit(job) {
+            tracing::warn!(error = %e, what, "a detached write could not be queued");
+        }
+    }
+
+    fn submit(&self, job: Job) -> Result<(), StoreError> {
+        let writer = self.inner.writer.lock().unwrap();
+        writer
+            .as_ref()
+            .ok_or(StoreError::Closed)?
+            .send(job)
+            .map_err(|_| StoreError::Closed)
     }
 
     /// Stops accepting writes; the writer thread finishes the queued ones and exits.

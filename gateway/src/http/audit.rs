@@ -2,6 +2,8 @@
 //! (`GET /api/v1/me/audit`); an auditor reads everything, filtered by subject, actor or outcome,
 //! and checks the hash chain (`GET /api/v1/audit`, `GET /api/v1/audit/verification`).
 
+use crate::http::native_routes::Own;
+use axum::Extension;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
@@ -13,8 +15,7 @@ use super::App;
 use super::dispatch::unavailable;
 use super::native::{self, json};
 use crate::access::audit::{self, Filter, Outcome};
-use crate::access::gate::{self, Rule};
-use crate::auth::{Level, PrincipalKind};
+use crate::access::gate;
 use crate::problem::Problem;
 
 pub const AUDITOR: &str = "auditor";
@@ -22,15 +23,10 @@ const PAGE: usize = 50;
 const MAX_PAGE: usize = 500;
 
 /// `GET /api/v1/me/audit`.
-pub async fn mine(State(app): State<Arc<App>>, request: Request) -> Response {
+pub async fn mine(State(app): State<Arc<App>>, Extension(own): Own, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let id = native::request_id(&parts);
-    let rule = Rule::platform(
-        "/api/v1/me/audit",
-        &[PrincipalKind::Citizen, PrincipalKind::Company],
-        &[],
-        Some(Level::L2),
-    );
+    let rule = own.rule();
     let result = async {
         let admitted = gate::admit(app.gate(), &parts, &rule, &id).await?;
         let filter = Filter {
@@ -44,11 +40,10 @@ pub async fn mine(State(app): State<Arc<App>>, request: Request) -> Response {
 }
 
 /// `GET /api/v1/audit`: everything, for auditors.
-pub async fn all(State(app): State<Arc<App>>, request: Request) -> Response {
+pub async fn all(State(app): State<Arc<App>>, Extension(own): Own, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let id = native::request_id(&parts);
-    let roles = [AUDITOR.to_string()];
-    let rule = Rule::platform("/api/v1/audit", &[PrincipalKind::Operator], &roles, None);
+    let rule = own.rule();
     let result = async {
         gate::admit(app.gate(), &parts, &rule, &id).await?;
         let mut filter = filter(parts.uri.query())?;
@@ -61,16 +56,14 @@ pub async fn all(State(app): State<Arc<App>>, request: Request) -> Response {
 }
 
 /// `GET /api/v1/audit/verification`: walks the hash chain.
-pub async fn verify(State(app): State<Arc<App>>, request: Request) -> Response {
+pub async fn verify(
+    State(app): State<Arc<App>>,
+    Extension(own): Own,
+    request: Request,
+) -> Response {
     let (parts, _) = request.into_parts();
     let id = native::request_id(&parts);
-    let roles = [AUDITOR.to_string()];
-    let rule = Rule::platform(
-        "/api/v1/audit/verification",
-        &[PrincipalKind::Operator],
-        &roles,
-        None,
-    );
+    let rule = own.rule();
     let result = async {
         gate::admit(app.gate(), &parts, &rule, &id).await?;
         let checked = app

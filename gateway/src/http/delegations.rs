@@ -2,6 +2,8 @@
 //! (`/api/v1/me/delegations`), an intermediary lists who delegated it, and an operator at an
 //! agency office registers a delegation from a signed paper mandate (`/api/v1/delegations`).
 
+use crate::http::native_routes::Own;
+use axum::Extension;
 use std::sync::Arc;
 
 use axum::extract::rejection::PathRejection;
@@ -14,26 +16,16 @@ use super::App;
 use super::dispatch::{Started, replayed, start_idempotent, unavailable};
 use super::native::{self, json};
 use crate::access::delegation::{self, Delegation, GrantBody, Grantor, Refused};
-use crate::access::gate::{self, Admitted, Rule};
-use crate::auth::{Level, Principal, PrincipalKind};
+use crate::access::gate::{self, Admitted};
+use crate::auth::Principal;
 use crate::idempotency::{self, Saved};
 use crate::problem::Problem;
 use crate::store::now_ms;
 
-/// Who grants: people and companies for themselves.
-const GRANTORS: &[PrincipalKind] = &[PrincipalKind::Citizen, PrincipalKind::Company];
-const INTERMEDIARIES: &[PrincipalKind] = &[PrincipalKind::Intermediary];
-const OPERATORS: &[PrincipalKind] = &[PrincipalKind::Operator];
 /// The role of agency office staff, who register paper mandates signed at the desk.
 pub const FRONT_OFFICE: &str = "front-office";
-/// Granting or revoking who may act for you is a personal act: SPID level 2 at least.
-const MIN_LEVEL: Level = Level::L2;
 const PAGE: usize = 50;
 const MAX_PAGE: usize = 200;
-
-fn rule<'a>(template: &'a str, principals: &'a [PrincipalKind], roles: &'a [String]) -> Rule<'a> {
-    Rule::platform(template, principals, roles, Some(MIN_LEVEL))
-}
 
 /// A page of delegations as the API shows them; `next` names the cursor when the page is full.
 fn page(rows: &[Delegation], limit: usize, cursor: impl Fn(&Delegation) -> String) -> Response {
@@ -49,10 +41,10 @@ fn page(rows: &[Delegation], limit: usize, cursor: impl Fn(&Delegation) -> Strin
 }
 
 /// `POST /api/v1/me/delegations`.
-pub async fn grant(State(app): State<Arc<App>>, request: Request) -> Response {
+pub async fn grant(State(app): State<Arc<App>>, Extension(own): Own, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let id = native::request_id(&parts);
-    let rule = rule("/api/v1/me/delegations", GRANTORS, &[]);
+    let rule = own.rule();
     let result = async {
         let admitted = gate::admit(app.gate(), &parts, &rule, &id).await?;
         let body = native::read_body(&app, &parts, body).await?;
@@ -66,11 +58,14 @@ pub async fn grant(State(app): State<Arc<App>>, request: Request) -> Response {
 }
 
 /// `POST /api/v1/delegations`: an operator registers a signed paper mandate.
-pub async fn register(State(app): State<Arc<App>>, request: Request) -> Response {
+pub async fn register(
+    State(app): State<Arc<App>>,
+    Extension(own): Own,
+    request: Request,
+) -> Response {
     let (parts, body) = request.into_parts();
     let id = native::request_id(&parts);
-    let roles = [FRONT_OFFICE.to_string()];
-    let rule = rule("/api/v1/delegations", OPERATORS, &roles);
+    let rule = own.rule();
     let result = async {
         let admitted = gate::admit(app.gate(), &parts, &rule, &id).await?;
         let body = native::read_body(&app, &parts, body).await?;
@@ -94,7 +89,7 @@ async fn store_grant(
     paper: bool,
 ) -> Result<Response, Problem> {
     let subject = Some(grantor.id());
-    let key = match start_idempotent(
+    let mut key = match start_idempotent(
         app,
         parts,
         &admitted.principal,
@@ -107,52 +102,49 @@ async fn store_grant(
         Started::Proceed(key) => key.expect("required"),
         Started::Replayed(saved) => return Ok(replayed(saved)),
     };
-    let now = now_ms();
-    let validated = native::parse_json::<GrantBody>(body).and_then(|raw| {
-        Delegation::new(raw, grantor, by, &app.delegable, now, paper).map_err(Problem::invalid)
-    });
-    let d = match validated {
-        Ok(d) => d,
-        Err(p) => {
-            idempotency::release(&app.db, key).await;
-            return Err(p);
-        }
-    };
-    let view = d.view(now);
-    let saved = Saved {
-        status: 201,
-        headers: vec![
-            ("content-type".into(), "application/json".into()),
-            (
-                "location".into(),
-                format!("/api/v1/me/delegations/{}", d.id),
-            ),
-        ],
-        body: serde_json::to_vec(&view).expect("serialising JSON"),
-    };
-    let for_commit = saved.clone();
-    let commit_key = key.clone();
-    let stored = app
-        .db
-        .write(move |conn| {
-            let outcome = delegation::insert(conn, &d);
-            if outcome.is_ok() {
-                idempotency::finish(conn, &commit_key, &for_commit)?;
+    // Whatever happens below, a grant not stored frees its key, so the client's retry runs.
+    let result = async {
+        let now = now_ms();
+        let validated = native::parse_json::<GrantBody>(body).and_then(|raw| {
+            Delegation::new(raw, grantor, by, &app.delegable, now, paper).map_err(Problem::invalid)
+        });
+        let d = validated?;
+        let view = d.view(now);
+        let saved = Saved {
+            status: 201,
+            headers: vec![
+                ("content-type".into(), "application/json".into()),
+                (
+                    "location".into(),
+                    format!("/api/v1/me/delegations/{}", d.id),
+                ),
+            ],
+            body: serde_json::to_vec(&view).expect("serialising JSON"),
+        };
+        let for_commit = saved.clone();
+        let commit_key = key.key().clone();
+        let stored = app
+            .db
+            .write(move |conn| {
+                let outcome = delegation::insert(conn, &d);
+                if outcome.is_ok() {
+                    idempotency::finish(conn, &commit_key, &for_commit)?;
+                }
+                Ok(outcome)
+            })
+            .await;
+        match stored {
+            Ok(Ok(())) => {
+                key.settle();
+                Ok(super::dispatch::build(&saved))
             }
-            Ok(outcome)
-        })
-        .await;
-    match stored {
-        Ok(Ok(())) => Ok(super::dispatch::build(&saved)),
-        Ok(Err(refused)) => {
-            idempotency::release(&app.db, key).await;
-            Err(refusal(refused))
-        }
-        Err(e) => {
-            idempotency::release(&app.db, key).await;
-            Err(unavailable(e))
+            Ok(Err(refused)) => Err(refusal(refused)),
+            Err(e) => Err(unavailable(e)),
         }
     }
+    .await;
+    key.release().await;
+    result
 }
 
 fn refusal(refused: Refused) -> Problem {
@@ -186,10 +178,10 @@ fn refusal(refused: Refused) -> Problem {
 }
 
 /// `GET /api/v1/me/delegations`: every delegation the caller gave, newest first.
-pub async fn mine(State(app): State<Arc<App>>, request: Request) -> Response {
+pub async fn mine(State(app): State<Arc<App>>, Extension(own): Own, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let id = native::request_id(&parts);
-    let rule = rule("/api/v1/me/delegations", GRANTORS, &[]);
+    let rule = own.rule();
     let result = async {
         let admitted = gate::admit(app.gate(), &parts, &rule, &id).await?;
         let limit = native::limit(parts.uri.query(), PAGE, MAX_PAGE)?;
@@ -212,12 +204,13 @@ pub async fn mine(State(app): State<Arc<App>>, request: Request) -> Response {
 /// for the person is refused.
 pub async fn revoke(
     State(app): State<Arc<App>>,
+    Extension(own): Own,
     delegation_id: Result<Path<String>, PathRejection>,
     request: Request,
 ) -> Response {
     let (parts, _) = request.into_parts();
     let id = native::request_id(&parts);
-    let rule = rule("/api/v1/me/delegations/{id}", GRANTORS, &[]);
+    let rule = own.rule();
     let result = async {
         let admitted = gate::admit(app.gate(), &parts, &rule, &id).await?;
         let Path(delegation_id) = delegation_id.map_err(native::bad_parameter)?;
@@ -238,10 +231,10 @@ pub async fn revoke(
 
 /// `GET /api/v1/delegations`: the people and companies whose active delegations the calling
 /// intermediary holds, by fiscal code or VAT number.
-pub async fn held(State(app): State<Arc<App>>, request: Request) -> Response {
+pub async fn held(State(app): State<Arc<App>>, Extension(own): Own, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let id = native::request_id(&parts);
-    let rule = rule("/api/v1/delegations", INTERMEDIARIES, &[]);
+    let rule = own.rule();
     let result = async {
         let admitted = gate::admit(app.gate(), &parts, &rule, &id).await?;
         let Principal::Intermediary { organisation, .. } = admitted.principal else {

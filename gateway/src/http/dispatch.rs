@@ -19,7 +19,7 @@ use crate::access::audit;
 use crate::access::delegation::Delegation;
 use crate::access::gate::{self, Domain, Rule};
 use crate::auth::Principal;
-use crate::idempotency::{self, Begin, IdemKey, Saved};
+use crate::idempotency::{self, Begin, Claim, IdemKey, Saved};
 use crate::problem::Problem;
 use crate::runtime::Fault;
 use crate::runtime::bindings::types;
@@ -40,7 +40,22 @@ pub async fn dispatch(State(app): State<Arc<App>>, request: axum::extract::Reque
     let (parts, body) = request.into_parts();
     let request_id = super::native::request_id(&parts);
     let mut route_label = "unmatched".to_string();
-    let response = match handle(&app, &parts, body, &request_id, &mut route_label).await {
+    let mut claim = None;
+    let handled = handle(
+        &app,
+        &parts,
+        body,
+        &request_id,
+        &mut route_label,
+        &mut claim,
+    )
+    .await;
+    // The one place a claimed Idempotency-Key is freed: a request that did not commit its
+    // answer, however it ended, frees it before answering, so the client's retry runs again.
+    if let Some(claim) = claim {
+        claim.release().await;
+    }
+    let response = match handled {
         Ok(response) => response,
         Err(mut problem) => {
             problem.instance = Some(request_id);
@@ -62,6 +77,7 @@ async fn handle(
     body: Body,
     request_id: &str,
     route_label: &mut String,
+    claim: &mut Option<Claim>,
 ) -> Result<Response, Problem> {
     let (target, params) = match app.routes.lookup(&parts.method, parts.uri.path()) {
         Lookup::Found { target, params } => (target.clone(), params),
@@ -111,7 +127,7 @@ async fn handle(
     let subject = admitted.subject.clone();
     let mut audit = admitted.audit.take();
 
-    let idem = match start_idempotent(
+    *claim = match start_idempotent(
         app,
         parts,
         &principal,
@@ -121,7 +137,7 @@ async fn handle(
     )
     .await?
     {
-        Started::Proceed(idem) => idem,
+        Started::Proceed(claimed) => claimed,
         Started::Replayed(saved) => {
             record(app, audit, saved.status).await?;
             return Ok(replayed(saved));
@@ -136,9 +152,6 @@ async fn handle(
         && let Err(problem) =
             crate::rate::check(&app.db, scope, app.config.http.writes_per_minute).await
     {
-        if let Some(key) = idem {
-            idempotency::release(&app.db, key).await;
-        }
         return Err(problem);
     }
 
@@ -174,9 +187,6 @@ async fn handle(
     let (response, writes) = match outcome {
         Ok(ok) => ok,
         Err(fault) => {
-            if let Some(key) = idem {
-                idempotency::release(&app.db, key).await;
-            }
             app.metrics
                 .fault(&target.component.manifest.name, fault_kind(&fault));
             let problem = fault_problem(fault);
@@ -196,9 +206,6 @@ async fn handle(
     };
     if !(200..500).contains(&saved.status) {
         // A failing (or nonsensical) status discards the request's writes and events.
-        if let Some(key) = idem {
-            idempotency::release(&app.db, key).await;
-        }
         if !(100..600).contains(&saved.status) {
             record(app, audit, 500).await?;
             return Err(Problem::new(
@@ -221,7 +228,7 @@ async fn handle(
         app,
         Commit {
             writes,
-            idem,
+            idem: claim.as_mut(),
             saved: &saved,
             audit,
             limited,
@@ -250,7 +257,7 @@ fn anonymous_write(app: &App) -> Result<(), Problem> {
 pub struct Commit<'a> {
     pub writes: WriteSet,
     /// The key whose saved answer is `saved`.
-    pub idem: Option<IdemKey>,
+    pub idem: Option<&'a mut Claim>,
     pub saved: &'a Saved,
     /// The access, recorded with what it did.
     pub audit: Option<audit::Entry>,
@@ -260,8 +267,8 @@ pub struct Commit<'a> {
 
 /// Commits a request's writes and events with its idempotency record, its audit entry and its
 /// count against the caller's limit, in one transaction (nothing to do when there is none of
-/// them). On failure the key is freed, so the client's retry runs again: a version that moved
-/// is a 409, anything else a 503.
+/// them). Only a commit settles the key; on failure it stays unsettled, for the pipeline to
+/// free, so the client's retry runs again: a version that moved is a 409, anything else a 503.
 pub async fn commit(app: &App, c: Commit<'_>) -> Result<(), Problem> {
     let Commit {
         writes,
@@ -274,7 +281,7 @@ pub async fn commit(app: &App, c: Commit<'_>) -> Result<(), Problem> {
         return Ok(());
     }
     let for_commit = saved.clone();
-    let key = idem.clone();
+    let key = idem.as_ref().map(|claim| claim.key().clone());
     let committed = app
         .db
         .write(move |conn| {
@@ -298,20 +305,15 @@ pub async fn commit(app: &App, c: Commit<'_>) -> Result<(), Problem> {
             }
             Ok(())
         }
-        Err(e) => {
-            if let Some(key) = idem {
-                idempotency::release(&app.db, key).await;
-            }
-            Err(match e {
-                StoreError::Conflict => Problem::new(
-                    StatusCode::CONFLICT,
-                    "conflict",
-                    "A concurrent request changed the same data.",
-                )
-                .detail("Nothing was saved; read the resource again and retry."),
-                other => unavailable(other),
-            })
-        }
+        Err(e) => Err(match e {
+            StoreError::Conflict => Problem::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "A concurrent request changed the same data.",
+            )
+            .detail("Nothing was saved; read the resource again and retry."),
+            other => unavailable(other),
+        }),
     }
 }
 
@@ -333,7 +335,7 @@ pub async fn record(app: &App, entry: Option<audit::Entry>, status: u16) -> Resu
 /// How an idempotent request starts.
 pub enum Started {
     /// Run it (under this key, if it has one).
-    Proceed(Option<IdemKey>),
+    Proceed(Option<Claim>),
     /// It ran before: answer what it answered.
     Replayed(Saved),
 }
@@ -355,7 +357,7 @@ pub async fn start_idempotent(
         .await
         .map_err(unavailable)?
     {
-        Begin::Proceed => Ok(Started::Proceed(Some(key))),
+        Begin::Proceed => Ok(Started::Proceed(Some(Claim::new(&app.db, key)))),
         Begin::Replay(saved) => Ok(Started::Replayed(saved)),
         Begin::Mismatch => Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,

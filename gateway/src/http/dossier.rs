@@ -5,6 +5,8 @@
 //! person is in; the catalogue turns segments into proposed services (seed 002) and picks the
 //! knowledge base's news that concern them.
 
+use crate::http::native_routes::Own;
+use axum::Extension;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
@@ -15,18 +17,11 @@ use serde_json::{Map, Value, json};
 use super::App;
 use super::dispatch::record;
 use super::native::{self, json};
-use crate::access::gate::{self, Rule};
-use crate::auth::{Level, Principal, PrincipalKind};
+use crate::access::gate;
+use crate::auth::Principal;
 use crate::identity::FiscalCode;
 use crate::problem::Problem;
 
-/// The dossier is personal data: SPID/CIE level 2 or more, as for every personal service.
-const MIN_LEVEL: Level = Level::L2;
-const READERS: &[PrincipalKind] = &[
-    PrincipalKind::Citizen,
-    PrincipalKind::Company,
-    PrincipalKind::Intermediary,
-];
 /// The component whose summary carries the news.
 const NEWS_DOMAIN: &str = "faq";
 /// The component whose summary carries preferences and contacts.
@@ -34,10 +29,10 @@ const PREFERENCES_DOMAIN: &str = "notifications";
 /// News items shown at most.
 const MAX_NEWS: usize = 5;
 
-pub async fn me(State(app): State<Arc<App>>, request: Request) -> Response {
+pub async fn me(State(app): State<Arc<App>>, Extension(own): Own, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let id = native::request_id(&parts);
-    let rule = Rule::platform("/api/v1/me", READERS, &[], Some(MIN_LEVEL));
+    let rule = own.rule();
     let result = async {
         let mut admitted = gate::admit(app.gate(), &parts, &rule, &id).await?;
         let subject = admitted.subject.clone().ok_or_else(|| {

@@ -2,6 +2,8 @@
 //! vouchers: inbound life events from the civil registry, and the DCI-style registry search
 //! that fans out to the disability domain, one fresh instance per person.
 
+use crate::http::native_routes::Own;
+use axum::Extension;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
@@ -17,7 +19,7 @@ use super::native::{self, json};
 use super::routes::Lookup;
 use crate::access::audit::{self, Entry, Outcome};
 use crate::access::gate::{self, Admitted, Rule};
-use crate::idempotency::{self, Saved};
+use crate::idempotency::Saved;
 use crate::interop::{life_events, registry};
 use crate::problem::Problem;
 use crate::runtime::bindings::types;
@@ -27,11 +29,6 @@ pub const LIFE_EVENTS: &str = "/interop/v1/life-events";
 pub const REGISTRY_SEARCH: &str = "/interop/v1/registry/sync/search";
 /// The disability domain's answer for one person, which the registry search returns per item.
 const DISABILITY_STATUS: &str = "/interop/v1/disability-status/";
-const AGENCIES: &[crate::auth::PrincipalKind] = &[crate::auth::PrincipalKind::Agency];
-
-fn rule(template: &str) -> Rule<'_> {
-    Rule::platform(template, AGENCIES, &[], None)
-}
 
 /// Admits an agency, reads the body and checks the ModI headers.
 async fn admitted(
@@ -49,26 +46,30 @@ async fn admitted(
 
 /// `POST /interop/v1/life-events`: a birth, a death or a change of residence; published once
 /// per `Idempotency-Key` and answered 202 with the event's id.
-pub async fn life_event(State(app): State<Arc<App>>, request: Request) -> Response {
+pub async fn life_event(
+    State(app): State<Arc<App>>,
+    Extension(own): Own,
+    request: Request,
+) -> Response {
     let (parts, body) = request.into_parts();
     let id = native::request_id(&parts);
-    let rule = rule(LIFE_EVENTS);
+    let rule = own.rule();
+    let mut claim = None;
     let result = async {
         let (mut admitted, body) = admitted(&app, &parts, body, &rule, &id).await?;
         let mut entry = admitted.audit.take();
-        let key =
-            match start_idempotent(&app, &parts, &admitted.principal, None, &body, true).await? {
-                Started::Proceed(key) => key.expect("required"),
-                Started::Replayed(saved) => {
-                    record(&app, entry, saved.status).await?;
-                    return Ok(replayed(saved));
-                }
-            };
+        claim = match start_idempotent(&app, &parts, &admitted.principal, None, &body, true).await?
+        {
+            Started::Proceed(claimed) => claimed,
+            Started::Replayed(saved) => {
+                record(&app, entry, saved.status).await?;
+                return Ok(replayed(saved));
+            }
+        };
         let today = crate::clock::today();
         let event = match life_events::validate(&body, today) {
             Ok(e) => e,
             Err(errors) => {
-                idempotency::release(&app.db, key).await;
                 record(&app, entry, 400).await?;
                 return Err(Problem::invalid(errors));
             }
@@ -102,7 +103,7 @@ pub async fn life_event(State(app): State<Arc<App>>, request: Request) -> Respon
             &app,
             Commit {
                 writes,
-                idem: Some(key),
+                idem: claim.as_mut(),
                 saved: &saved,
                 audit: entry,
                 limited: None,
@@ -112,16 +113,24 @@ pub async fn life_event(State(app): State<Arc<App>>, request: Request) -> Respon
         Ok(super::dispatch::build(&saved))
     }
     .await;
+    // An event not published frees its key, so the registry's retry runs again.
+    if let Some(claim) = claim {
+        claim.release().await;
+    }
     result.unwrap_or_else(|p| native::problem(p, id))
 }
 
 /// `POST /interop/v1/registry/sync/search`: each item checked for consent and purpose, each
 /// accepted one answered by the disability domain in its own instance, all at once; each item
 /// audited against the person it names.
-pub async fn registry_search(State(app): State<Arc<App>>, request: Request) -> Response {
+pub async fn registry_search(
+    State(app): State<Arc<App>>,
+    Extension(own): Own,
+    request: Request,
+) -> Response {
     let (parts, body) = request.into_parts();
     let id = native::request_id(&parts);
-    let rule = rule(REGISTRY_SEARCH);
+    let rule = own.rule();
     let result = async {
         let (mut admitted, body) = admitted(&app, &parts, body, &rule, &id).await?;
         let call_entry = admitted.audit.take();

@@ -1,6 +1,8 @@
 //! Routes the gateway answers itself: health, readiness, metrics, the OpenAPI document, the
 //! operators' dead-letter list, and running a calendar day's work.
 
+use crate::http::native_routes::{NativeRoute, Own};
+use axum::Extension;
 use std::sync::Arc;
 
 use axum::Json;
@@ -10,8 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 
 use super::{App, native, unavailable};
-use crate::access::gate::{self, Rule};
-use crate::auth::PrincipalKind;
+use crate::access::gate;
 use crate::outbox;
 use crate::problem::Problem;
 
@@ -62,28 +63,24 @@ pub async fn openapi(State(app): State<Arc<App>>) -> Response {
     response
 }
 
-/// Admits an operator with one of `roles` through the gate, so that a refusal is audited like
-/// every other.
-async fn operator(app: &App, parts: &Parts, template: &str, roles: &[&str]) -> Result<(), Problem> {
-    let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
-    let rule = Rule::platform(template, &[PrincipalKind::Operator], &roles, None);
-    gate::admit(app.gate(), parts, &rule, &native::request_id(parts))
+/// Admits an operator through the gate with the route's rule (its roles), so that a refusal is
+/// audited like every other.
+async fn operator(app: &App, parts: &Parts, route: &'static NativeRoute) -> Result<(), Problem> {
+    gate::admit(app.gate(), parts, &route.rule(), &native::request_id(parts))
         .await
         .map(|_| ())
 }
 
 /// `GET /api/v1/admin/dead-letters[?cursor=]`.
-pub async fn dead_letters(State(app): State<Arc<App>>, request: Request) -> Response {
+pub async fn dead_letters(
+    State(app): State<Arc<App>>,
+    Extension(own): Own,
+    request: Request,
+) -> Response {
     let (parts, _) = request.into_parts();
     let id = native::request_id(&parts);
     let result = async {
-        operator(
-            &app,
-            &parts,
-            "/api/v1/admin/dead-letters",
-            DEAD_LETTER_READERS,
-        )
-        .await?;
+        operator(&app, &parts, own).await?;
         let after = match native::query_param(parts.uri.query(), "cursor") {
             None => 0,
             Some(c) => c
@@ -108,19 +105,14 @@ pub async fn dead_letters(State(app): State<Arc<App>>, request: Request) -> Resp
 /// `POST /api/v1/admin/dead-letters/{event_id}/{consumer}/replay`.
 pub async fn replay(
     State(app): State<Arc<App>>,
+    Extension(own): Own,
     params: Result<Path<(String, String)>, PathRejection>,
     request: Request,
 ) -> Response {
     let (parts, _) = request.into_parts();
     let id = native::request_id(&parts);
     let result = async {
-        operator(
-            &app,
-            &parts,
-            "/api/v1/admin/dead-letters/{event_id}/{consumer}/replay",
-            &[PLATFORM_OPERATOR],
-        )
-        .await?;
+        operator(&app, &parts, own).await?;
         let Path((event_id, consumer)) = params.map_err(native::bad_parameter)?;
         let found = app
             .db
@@ -150,19 +142,14 @@ pub async fn replay(
 /// published is not published again (200, `"published": false`).
 pub async fn run_day(
     State(app): State<Arc<App>>,
+    Extension(own): Own,
     date: Result<Path<String>, PathRejection>,
     request: Request,
 ) -> Response {
     let (parts, _) = request.into_parts();
     let id = native::request_id(&parts);
     let result = async {
-        operator(
-            &app,
-            &parts,
-            "/api/v1/admin/days/{date}",
-            &[PLATFORM_OPERATOR],
-        )
-        .await?;
+        operator(&app, &parts, own).await?;
         let Path(date) = date.map_err(native::bad_parameter)?;
         let day: jiff::civil::Date = date.parse().map_err(|_| {
             Problem::bad_request("invalid-date", "The day must be a date as YYYY-MM-DD.")
