@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 use crate::channels::{self, Channels, Report, SendRequest};
 use crate::config::EventsConfig;
 use welfare_runtime::Runtime;
-use welfare_runtime::bindings::types;
+use welfare_runtime::event::Event;
 use welfare_store::sql::{Dialect, Param, Row};
 use welfare_store::txn::{NewEvent, WriteSet, new_event_id};
 use welfare_store::{Db, Sql, StoreError, now_ms, now_rfc3339, ops};
@@ -47,7 +47,7 @@ struct Claimed {
     seq: i64,
     consumer: String,
     attempts: u32,
-    event: types::Event,
+    event: Event,
 }
 
 pub struct Dispatcher {
@@ -165,7 +165,7 @@ impl Dispatcher {
     /// `platform.delivery-reported` event with the delivery's "done" mark. A failed send is an
     /// outcome, not a delivery failure; only a request that cannot be read is dead-lettered, and
     /// only a failed commit is retried (which may send again: at least once on the wire).
-    async fn send(&self, seq: i64, attempts: u32, event: types::Event) {
+    async fn send(&self, seq: i64, attempts: u32, event: Event) {
         let consumer = channels::CONSUMER.to_string();
         let request = match SendRequest::parse(&event.payload) {
             Ok(r) => r,
@@ -334,7 +334,7 @@ fn with_events(conn: &dyn Sql, leases: Vec<Lease>) -> Result<Vec<Claimed>, Store
                 seq,
                 consumer,
                 attempts,
-                event: types::Event {
+                event: Event {
                     id: e.text(1),
                     topic: e.text(2),
                     source: e.text(3),

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::auth::PrincipalKind;
+use crate::auth::{Level, PrincipalKind, SubjectKind};
 use crate::runtime::manifest::Route;
 
 /// The document: the gateway's own routes (`http::native_routes`, the table the router is built
@@ -17,8 +17,19 @@ pub fn document(components: &[(String, String, Vec<Route>)]) -> Value {
             "parameters": path_params(route.path),
             "responses": { "200": { "description": "OK" }, "default": problem_response() },
         });
-        if !route.authenticated() {
-            op["security"] = json!([]);
+        match &route.admits {
+            None => op["security"] = json!([]),
+            Some(admits) => {
+                // The policy the gate applies, from the same table entry as the handler's rule.
+                let kinds: Vec<&str> = admits.principals.iter().map(kind_name).collect();
+                let roles: Vec<String> = admits.roles.iter().map(|r| r.to_string()).collect();
+                op["description"] = json!(format!(
+                    "The platform's own route.{}",
+                    policy_text(&kinds, &roles, admits.min_level, SubjectKind::Either)
+                ));
+                op["x-welfare-principals"] = json!(kinds);
+                op["x-welfare-subject"] = json!(SubjectKind::Either);
+            }
         }
         let method = route.method.as_str().to_ascii_lowercase();
         insert(&mut paths, route.path, &method, op);
@@ -73,17 +84,10 @@ fn operation(component: &str, version: &str, route: &Route) -> Value {
         }));
     }
     let kinds: Vec<&str> = route.principals.iter().map(kind_name).collect();
-    let mut description = format!(
-        "Component `{component}` {version}. Principals: {}.",
-        kinds.join(", ")
+    let description = format!(
+        "Component `{component}` {version}.{}",
+        policy_text(&kinds, &route.roles, route.min_level, route.subject)
     );
-    if !route.roles.is_empty() {
-        description.push_str(&format!(" Operator roles: {}.", route.roles.join(", ")));
-    }
-    if let Some(level) = route.min_level {
-        description.push_str(&format!(" Citizens need at least SPID {level:?}."));
-    }
-    description.push_str(&format!(" About {}.", route.subject.describe()));
     let ok = match &route.response_schema {
         Some(schema) => {
             json!({ "description": "OK", "content": { "application/json": { "schema": schema } } })
@@ -109,6 +113,24 @@ fn operation(component: &str, version: &str, route: &Route) -> Value {
         op["security"] = json!([]);
     }
     op
+}
+
+/// Who may call a route and what about, as an operation's description says it.
+fn policy_text(
+    kinds: &[&str],
+    roles: &[String],
+    min_level: Option<Level>,
+    subject: SubjectKind,
+) -> String {
+    let mut text = format!(" Principals: {}.", kinds.join(", "));
+    if !roles.is_empty() {
+        text.push_str(&format!(" Operator roles: {}.", roles.join(", ")));
+    }
+    if let Some(level) = min_level {
+        text.push_str(&format!(" Citizens need at least SPID {level:?}."));
+    }
+    text.push_str(&format!(" About {}.", subject.describe()));
+    text
 }
 
 fn kind_name(k: &PrincipalKind) -> &'static str {

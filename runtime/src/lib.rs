@@ -13,6 +13,7 @@
 //! - [`host`]: per-call state and the capabilities components import.
 //! - [`cache`]: compiled-artifact cache.
 //! - [`manifest`]: the checked, host-side form of a component's `describe`.
+//! - [`event`]: an event as a subscriber's `on-event` receives it, in host types.
 //! - [`txn`]: a call's unit of work over the committed documents ([`txn::Documents`], which
 //!   the host implements: the runtime holds no database), and the write set it produces.
 //! - [`config`]: `[runtime]`, the limits.
@@ -21,6 +22,7 @@ pub mod bindings;
 pub mod bulkhead;
 pub mod cache;
 pub mod config;
+pub mod event;
 pub mod host;
 pub mod manifest;
 /// A call's unit of work: `welfare-txn`'s host side, under the runtime's name for it.
@@ -249,8 +251,9 @@ impl Runtime {
     pub async fn on_event(
         self: &Arc<Self>,
         component: Arc<Loaded>,
-        event: types::Event,
+        event: event::Event,
     ) -> Result<(Result<(), String>, WriteSet), Fault> {
+        let event = types::Event::from(event);
         let txn = self.txn(&component);
         self.call(component, txn, move |store, b| {
             b.welfare_platform_domain().call_on_event(store, &event)

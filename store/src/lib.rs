@@ -118,6 +118,33 @@ type Finish = Box<dyn FnOnce(Option<StoreError>) + Send>;
 /// closure hears whether the transaction then committed.
 type Job = Box<dyn FnMut(&dyn Sql) -> Ran + Send>;
 
+/// The writer's job for `f`: run again after a lost deadlock (up to [`MAX_RUNS`] times), then
+/// `done` hears `f`'s result, or the commit's error when `f` succeeded but the transaction did
+/// not commit.
+fn job<R: Send + 'static>(
+    f: impl Fn(&dyn Sql) -> Result<R, StoreError> + Send + 'static,
+    done: impl FnOnce(Result<R, StoreError>) + Send + 'static,
+) -> Job {
+    let mut done = Some(done);
+    let mut runs = 0;
+    Box::new(move |conn| {
+        runs += 1;
+        let result = f(conn);
+        if matches!(result, Err(StoreError::Busy(_))) && runs < MAX_RUNS {
+            return Ran::Again;
+        }
+        let keep = result.is_ok();
+        let done = done.take().expect("a job finishes once");
+        let finish: Finish = Box::new(move |commit_error| {
+            done(match commit_error {
+                Some(e) => Err(e),
+                None => result,
+            })
+        });
+        Ran::Done(keep, finish)
+    })
+}
+
 /// What one run of a job came to.
 enum Ran {
     /// Its changes are kept (`true`) or rolled back, and `Finish` tells its caller.
@@ -331,25 +358,9 @@ impl Db {
         f: impl Fn(&dyn Sql) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, StoreError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let mut tx = Some(tx);
-        let mut runs = 0;
-        let job: Job = Box::new(move |conn| {
-            runs += 1;
-            let result = f(conn);
-            if matches!(result, Err(StoreError::Busy(_))) && runs < MAX_RUNS {
-                return Ran::Again;
-            }
-            let keep = result.is_ok();
-            let tx = tx.take().expect("a job finishes once");
-            let finish: Finish = Box::new(move |commit_error| {
-                let _ = tx.send(match commit_error {
-                    Some(e) => Err(e),
-                    None => result,
-                });
-            });
-            Ran::Done(keep, finish)
-        });
-        self.submit(job)?;
+        self.submit(job(f, move |result| {
+            let _ = tx.send(result);
+        }))?;
         rx.await.map_err(|_| StoreError::Closed)?
     }
 
@@ -362,22 +373,12 @@ impl Db {
         what: &'static str,
         f: impl Fn(&dyn Sql) -> Result<(), StoreError> + Send + 'static,
     ) {
-        let mut runs = 0;
-        let job: Job = Box::new(move |conn| {
-            runs += 1;
-            let result = f(conn);
-            if matches!(result, Err(StoreError::Busy(_))) && runs < MAX_RUNS {
-                return Ran::Again;
+        let queued = self.submit(job(f, move |result| {
+            if let Err(e) = result {
+                tracing::warn!(error = %e, what, "a detached write failed");
             }
-            let keep = result.is_ok();
-            let finish: Finish = Box::new(move |commit_error| {
-                if let Some(e) = commit_error.or(result.err()) {
-                    tracing::warn!(error = %e, what, "a detached write failed");
-                }
-            });
-            Ran::Done(keep, finish)
-        });
-        if let Err(e) = self.submit(job) {
+        }));
+        if let Err(e) = queued {
             tracing::warn!(error = %e, what, "a detached write could not be queued");
         }
     }

@@ -1,15 +1,11 @@
 //! Event deliveries on Spin: a failed one retried and taking effect once, a trapping one
 //! counted without holding up the others.
 
-#![allow(unused_imports)]
 use std::time::Duration;
 
-use futures::future::join_all;
-use reqwest::{Method, RequestBuilder};
+use reqwest::Method;
 use serde_json::{Value, json};
-use welfare_gateway::auth::{IntermediaryKind, Level};
-use welfare_tests::spin::DELIVERY_SECRET;
-use welfare_tests::{ACME, LAURA, MARIO, naspi_application};
+use welfare_tests::MARIO;
 
 use super::*;
 

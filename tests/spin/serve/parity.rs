@@ -1,14 +1,9 @@
 //! The same requests to the gateway and to the Spin host: refusals, CORS and strict
 //! requests answered alike.
 
-#![allow(unused_imports)]
-use std::time::Duration;
-
-use futures::future::join_all;
 use reqwest::{Method, RequestBuilder};
-use serde_json::{Value, json};
+use serde_json::json;
 use welfare_gateway::auth::{IntermediaryKind, Level};
-use welfare_tests::spin::DELIVERY_SECRET;
 use welfare_tests::{ACME, LAURA, MARIO, naspi_application};
 
 use super::*;
