@@ -57,19 +57,20 @@ impl Problem {
         StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
-    /// 401 with the RFC 6750 challenge: the token is missing or not acceptable.
+    /// 401 with the RFC 6750 challenge: the token is missing or not acceptable (the Spin
+    /// adapter's answer too, `welfare_exchange::refusal::UNAUTHORIZED`).
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Authentication is required.",
-        )
-        .detail(detail)
-        .header(header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")
+        let r = welfare_exchange::refusal::UNAUTHORIZED;
+        let (name, value) = r.header.expect("the RFC 6750 challenge");
+        Self::new(StatusCode::UNAUTHORIZED, r.slug, r.title)
+            .detail(detail)
+            .header(header::HeaderName::from_static(name), value)
     }
 
+    /// 403 (`welfare_exchange::refusal::FORBIDDEN`, as on Spin).
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "You may not do this.").detail(detail)
+        let r = welfare_exchange::refusal::FORBIDDEN;
+        Self::new(StatusCode::FORBIDDEN, r.slug, r.title).detail(detail)
     }
 
     pub fn bad_request(slug: &str, title: impl Into<String>) -> Self {

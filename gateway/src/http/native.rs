@@ -22,7 +22,7 @@ pub fn request_id(parts: &Parts) -> String {
 /// The request body, at most `http.max_body_bytes`, arrived within `http.body_timeout_ms`
 /// of its head ([`super::serve::DeadlineBody`]), and read strictly: a body that is not
 /// declared JSON is a 415, one that is not one strict JSON document a 400
-/// ([`welfare_auth::exchange::check_body`], the Spin adapter's rule too). Nothing has run yet
+/// ([`welfare_exchange::check_body`], the Spin adapter's rule too). Nothing has run yet
 /// when either is refused.
 pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Problem> {
     let max = app.config.http.max_body_bytes;
@@ -40,8 +40,8 @@ pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Pr
                 app.config.http.body_timeout_ms
             ))
         } else if too_large {
-            // The refusal both hosts answer (`welfare_auth::exchange`).
-            let refusal = welfare_auth::exchange::BodyRefusal::TooLarge { max_bytes: max };
+            // The refusal both hosts answer (`welfare_exchange`).
+            let refusal = welfare_exchange::BodyRefusal::TooLarge { max_bytes: max };
             Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 refusal.slug(),
@@ -52,8 +52,7 @@ pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Pr
             // A broken chunked encoding, a connection cut mid-body: the body is not what
             // the client meant to send, whatever its size.
             tracing::debug!(error = %e, "a request body could not be read");
-            Problem::bad_request("malformed-body", "The request body could not be read.")
-                .detail("Its transfer encoding is broken or it ended early; send it again.")
+            refusal(welfare_exchange::refusal::MALFORMED_BODY)
         };
         // The rest of the body is never read, so this connection cannot carry another
         // request: say so, or a client's pool may send its next request into a closing
@@ -64,7 +63,7 @@ pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Pr
         .headers
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("(not text)"));
-    welfare_auth::exchange::check_body(content_type, &bytes).map_err(|refusal| {
+    welfare_exchange::check_body(content_type, &bytes).map_err(|refusal| {
         let status = StatusCode::from_u16(refusal.status()).expect("400 or 415");
         Problem::new(status, refusal.slug(), refusal.title()).detail(refusal.detail())
     })?;
@@ -72,17 +71,28 @@ pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Pr
 }
 
 /// Refuses a request carrying a second `Authorization`, `On-Behalf-Of`, `Idempotency-Key` or
-/// `If-Match` ([`welfare_auth::exchange::SINGLETON_HEADERS`]): malformed input, answered 400
+/// `If-Match` ([`welfare_exchange::SINGLETON_HEADERS`]): malformed input, answered 400
 /// before the token is even read.
 pub fn singleton_headers(headers: &HeaderMap) -> Result<(), Problem> {
-    match welfare_auth::exchange::duplicate_singleton(headers.iter().map(|(k, _)| k.as_str())) {
+    match welfare_exchange::duplicate_singleton(headers.iter().map(|(k, _)| k.as_str())) {
         None => Ok(()),
-        Some(name) => Err(Problem::bad_request(
-            "duplicate-header",
-            "A header that may appear once appears more than once.",
-        )
-        .detail(format!("Send one `{name}` header."))),
+        Some(name) => Err(refusal(welfare_exchange::refusal::DUPLICATE_HEADER)
+            .detail(welfare_exchange::refusal::duplicate_header_detail(name))),
     }
+}
+
+/// A refusal both hosts answer alike ([`welfare_exchange::refusal`]), as the gateway's
+/// problem: its status, slug and title, its fixed detail and header.
+pub fn refusal(r: welfare_exchange::Refusal) -> Problem {
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut problem = Problem::new(status, r.slug, r.title);
+    if let Some(detail) = r.detail {
+        problem = problem.detail(detail);
+    }
+    if let Some((name, value)) = r.header {
+        problem = problem.header(header::HeaderName::from_static(name), value);
+    }
+    problem
 }
 
 /// A path or query parameter axum could not extract (not UTF-8 once decoded, not a number),
