@@ -21,8 +21,13 @@ const DOMAINS: &[&str] = &[
 ];
 
 /// Packages of the components workspace the gateway does not load: the Spin adapters and
-/// the authentication crate only they use in wasm (built by `spin/build.rs`).
-const NOT_LOADED: &[&str] = &["welfare-spin-platform", "welfare-spin-http", "welfare-auth"];
+/// the authentication and exchange crates only they use in wasm (built by `spin/build.rs`).
+const NOT_LOADED: &[&str] = &[
+    "welfare-spin-platform",
+    "welfare-spin-http",
+    "welfare-auth",
+    "welfare-exchange",
+];
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());

@@ -18,6 +18,7 @@ fn main() {
     for watched in [
         "components/spin",
         "components/auth",
+        "components/exchange",
         "components/identity",
         "components/Cargo.toml",
         "components/Cargo.lock",

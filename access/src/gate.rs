@@ -512,16 +512,13 @@ fn refusal_problem(refusal: Refusal) -> Problem {
 }
 
 /// Refuses a request carrying a second `Authorization`, `On-Behalf-Of`, `Idempotency-Key` or
-/// `If-Match` ([`welfare_auth::exchange::SINGLETON_HEADERS`]): malformed input, answered 400
-/// before the token is even read.
+/// `If-Match` ([`welfare_exchange::SINGLETON_HEADERS`]): malformed input, answered 400
+/// before the token is even read, as on Spin.
 pub fn singleton_headers(headers: &HeaderMap) -> Result<(), Problem> {
-    match welfare_auth::exchange::duplicate_singleton(headers.iter().map(|(k, _)| k.as_str())) {
+    match welfare_exchange::duplicate_singleton(headers.iter().map(|(k, _)| k.as_str())) {
         None => Ok(()),
-        Some(name) => Err(Problem::bad_request(
-            "duplicate-header",
-            "A header that may appear once appears more than once.",
-        )
-        .detail(format!("Send one `{name}` header."))),
+        Some(name) => Err(Problem::from(welfare_exchange::refusal::DUPLICATE_HEADER)
+            .detail(welfare_exchange::refusal::duplicate_header_detail(name))),
     }
 }
 

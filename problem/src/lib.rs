@@ -66,19 +66,20 @@ impl Problem {
         StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
-    /// 401 with the RFC 6750 challenge: the token is missing or not acceptable.
+    /// 401 with the RFC 6750 challenge: the token is missing or not acceptable (the Spin
+    /// adapter's answer too, `welfare_exchange::refusal::UNAUTHORIZED`).
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Authentication is required.",
-        )
-        .detail(detail)
-        .header(header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")
+        let r = welfare_exchange::refusal::UNAUTHORIZED;
+        let (name, value) = r.header.expect("the RFC 6750 challenge");
+        Self::new(StatusCode::UNAUTHORIZED, r.slug, r.title)
+            .detail(detail)
+            .header(header::HeaderName::from_static(name), value)
     }
 
+    /// 403 (`welfare_exchange::refusal::FORBIDDEN`, as on Spin).
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "You may not do this.").detail(detail)
+        let r = welfare_exchange::refusal::FORBIDDEN;
+        Self::new(StatusCode::FORBIDDEN, r.slug, r.title).detail(detail)
     }
 
     pub fn bad_request(slug: &str, title: impl Into<String>) -> Self {
@@ -96,17 +97,12 @@ impl Problem {
         p
     }
 
-    /// 503 when the store fails: nothing was saved, and a retry shortly is the right move. The
-    /// error itself is logged, never shown (it may name tables or hosts).
+    /// 503 when the store fails: nothing was saved, and a retry shortly is the right move
+    /// (`welfare_exchange::refusal::STORE_UNAVAILABLE`, as on Spin). The error itself is
+    /// logged, never shown (it may name tables or hosts).
     pub fn store_unavailable(error: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %error, "store failure");
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "store-unavailable",
-            "The platform cannot save data right now.",
-        )
-        .detail("Nothing was saved; retry shortly.")
-        .header(header::RETRY_AFTER, "1")
+        Self::from(welfare_exchange::refusal::STORE_UNAVAILABLE)
     }
 
     /// 400 for one field.
@@ -115,6 +111,22 @@ impl Problem {
             field: field.into(),
             message: message.into(),
         }])
+    }
+}
+
+/// A refusal both hosts answer alike ([`welfare_exchange::refusal`]): its status, slug and
+/// title, its fixed detail and header.
+impl From<welfare_exchange::Refusal> for Problem {
+    fn from(r: welfare_exchange::Refusal) -> Self {
+        let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut problem = Problem::new(status, r.slug, r.title);
+        if let Some(detail) = r.detail {
+            problem = problem.detail(detail);
+        }
+        if let Some((name, value)) = r.header {
+            problem = problem.header(header::HeaderName::from_static(name), value);
+        }
+        problem
     }
 }
 

@@ -87,23 +87,34 @@ impl wasmtime::ResourceLimiter for Limiter {
     }
 }
 
-fn wit_error(e: CallError) -> types::Error {
+/// A refused store call as the `store` interface's error.
+fn store_error(e: CallError) -> store::Error {
     match e {
-        CallError::Conflict => types::Error::Conflict,
-        CallError::Invalid(m) => types::Error::Invalid(m),
-        CallError::LimitExceeded => types::Error::LimitExceeded,
+        CallError::Conflict => store::Error::Conflict,
+        CallError::Invalid(m) => store::Error::Invalid(m),
+        CallError::LimitExceeded => store::Error::LimitExceeded,
         CallError::Unavailable(m) => {
             tracing::error!(error = %m, "store unavailable during a component call");
-            types::Error::Unavailable
+            store::Error::Unavailable
         }
+    }
+}
+
+/// A refused publication as the `events` interface's error. Publishing reads nothing, so
+/// it is never a conflict or an outage; those would be the opaque `other`.
+fn events_error(e: CallError) -> events::Error {
+    match e {
+        CallError::Invalid(m) => events::Error::Invalid(m),
+        CallError::LimitExceeded => events::Error::LimitExceeded,
+        other => events::Error::Other(other.to_string()),
     }
 }
 
 impl types::Host for HostState {}
 
 impl store::Host for HostState {
-    fn get(&mut self, key: String) -> Result<Option<store::Entry>, types::Error> {
-        let found = self.txn.get(&key).map_err(wit_error)?;
+    fn get(&mut self, key: String) -> Result<Option<store::Entry>, store::Error> {
+        let found = self.txn.get(&key).map_err(store_error)?;
         Ok(found.map(|(value, version)| store::Entry { value, version }))
     }
 
@@ -112,12 +123,12 @@ impl store::Host for HostState {
         key: String,
         value: Vec<u8>,
         expected: Option<u64>,
-    ) -> Result<u64, types::Error> {
-        self.txn.put(&key, value, expected).map_err(wit_error)
+    ) -> Result<u64, store::Error> {
+        self.txn.put(&key, value, expected).map_err(store_error)
     }
 
-    fn delete(&mut self, key: String, expected: u64) -> Result<(), types::Error> {
-        self.txn.delete(&key, expected).map_err(wit_error)
+    fn delete(&mut self, key: String, expected: u64) -> Result<(), store::Error> {
+        self.txn.delete(&key, expected).map_err(store_error)
     }
 
     fn list_prefix(
@@ -125,11 +136,11 @@ impl store::Host for HostState {
         prefix: String,
         cursor: Option<String>,
         limit: u32,
-    ) -> Result<store::Page, types::Error> {
+    ) -> Result<store::Page, store::Error> {
         let (items, next) = self
             .txn
             .list(&prefix, cursor.as_deref(), limit)
-            .map_err(wit_error)?;
+            .map_err(store_error)?;
         Ok(store::Page {
             items: items
                 .into_iter()
@@ -146,15 +157,16 @@ impl events::Host for HostState {
         topic: String,
         subject: Option<String>,
         payload: Vec<u8>,
-    ) -> Result<String, types::Error> {
+    ) -> Result<String, events::Error> {
         self.txn
             .publish(&topic, subject, payload)
-            .map_err(wit_error)
+            .map_err(events_error)
     }
 }
 
 impl config::Host for HostState {
-    fn get(&mut self, key: String) -> Result<Option<String>, types::Error> {
+    /// Never an error: the configuration is in memory.
+    fn get(&mut self, key: String) -> Result<Option<String>, config::Error> {
         Ok(self.config.get(&key).cloned())
     }
 }

@@ -266,7 +266,7 @@ impl Runtime {
         self: &Arc<Self>,
         component: Arc<Loaded>,
         subject: String,
-    ) -> Result<Result<Option<Vec<u8>>, types::Error>, Fault> {
+    ) -> Result<Result<Option<Vec<u8>>, bindings::domain::Error>, Fault> {
         let txn = Txn::read_only(self.documents.clone(), component.name.clone());
         self.call(component, txn, move |store, b| {
             b.welfare_platform_domain().call_summary(store, &subject)

@@ -8,6 +8,9 @@ use http::Method;
 use super::bindings::types;
 use welfare_auth::{Level, PrincipalKind, SubjectKind};
 
+// The WIT route, principal, level and subject-kind conversions, the Spin adapter's too.
+welfare_exchange::wit_conversions!(pub mod wit for crate::bindings::types);
+
 /// Longest component name.
 const MAX_NAME: usize = 40;
 
@@ -110,10 +113,14 @@ impl Manifest {
             let params =
                 template_params(&r.path).map_err(|e| anyhow::anyhow!("route {at}: {e}"))?;
             ensure!(!r.principals.is_empty(), "route {at} admits no principal");
-            let principals: Vec<PrincipalKind> =
-                r.principals.iter().map(|p| principal_kind(*p)).collect();
+            let welfare_exchange::RoutePolicy {
+                principals,
+                roles,
+                min_level,
+                subject,
+            } = wit::route_policy(&r);
             ensure!(
-                r.roles.is_empty() || principals.contains(&PrincipalKind::Operator),
+                roles.is_empty() || principals.contains(&PrincipalKind::Operator),
                 "route {at} names operator roles but does not admit operators"
             );
             ensure!(
@@ -134,9 +141,9 @@ impl Manifest {
                 path: r.path.clone(),
                 params,
                 principals,
-                roles: r.roles,
-                min_level: r.min_level.map(level),
-                subject: subject_kind(r.subject),
+                roles,
+                min_level,
+                subject,
                 idempotency_key_required: r.idempotency_key_required,
                 summary: r.summary,
                 request_schema: schema(r.request_schema, "request")?,
@@ -192,52 +199,11 @@ fn template_params(path: &str) -> anyhow::Result<Vec<String>> {
 }
 
 pub fn method(m: types::Method) -> Method {
-    match m {
-        types::Method::Get => Method::GET,
-        types::Method::Post => Method::POST,
-        types::Method::Put => Method::PUT,
-        types::Method::Patch => Method::PATCH,
-        types::Method::Delete => Method::DELETE,
-    }
+    Method::from_bytes(wit::method_name(m).as_bytes()).expect("an HTTP method name")
 }
 
 pub fn wit_method(m: &Method) -> Option<types::Method> {
-    Some(match *m {
-        Method::GET => types::Method::Get,
-        Method::POST => types::Method::Post,
-        Method::PUT => types::Method::Put,
-        Method::PATCH => types::Method::Patch,
-        Method::DELETE => types::Method::Delete,
-        _ => return None,
-    })
-}
-
-fn principal_kind(k: types::PrincipalKind) -> PrincipalKind {
-    match k {
-        types::PrincipalKind::Anonymous => PrincipalKind::Anonymous,
-        types::PrincipalKind::Citizen => PrincipalKind::Citizen,
-        types::PrincipalKind::Company => PrincipalKind::Company,
-        types::PrincipalKind::Intermediary => PrincipalKind::Intermediary,
-        types::PrincipalKind::Agency => PrincipalKind::Agency,
-        types::PrincipalKind::Operator => PrincipalKind::Operator,
-        types::PrincipalKind::System => PrincipalKind::System,
-    }
-}
-
-fn subject_kind(k: types::SubjectKind) -> SubjectKind {
-    match k {
-        types::SubjectKind::Person => SubjectKind::Person,
-        types::SubjectKind::Company => SubjectKind::Company,
-        types::SubjectKind::Either => SubjectKind::Either,
-    }
-}
-
-fn level(l: types::LevelOfAssurance) -> Level {
-    match l {
-        types::LevelOfAssurance::Low => Level::L1,
-        types::LevelOfAssurance::Substantial => Level::L2,
-        types::LevelOfAssurance::High => Level::L3,
-    }
+    wit::wit_method(m.as_str())
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@
 
 use crate::{Db, Sql, StoreError, now_ms};
 
-pub use welfare_auth::exchange::MAX_IDEMPOTENCY_KEY_LEN as MAX_KEY_LEN;
-use welfare_auth::exchange::{request_fingerprint, valid_idempotency_key};
+pub use welfare_exchange::MAX_IDEMPOTENCY_KEY_LEN as MAX_KEY_LEN;
+use welfare_exchange::{request_fingerprint, valid_idempotency_key};
 /// How long an in-flight record blocks retries: far beyond any request deadline, so it only
 /// matters when a gateway died mid-request.
 pub const LEASE_MS: i64 = 60_000;

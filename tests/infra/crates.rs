@@ -44,6 +44,7 @@ const LAYERS: &[&str] = &[
     "welfare-txn",
     "welfare-identity",
     "welfare-auth",
+    "welfare-exchange",
     "welfare-problem",
     "welfare-store",
     "welfare-access",

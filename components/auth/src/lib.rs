@@ -13,16 +13,14 @@
 //! # Layout
 //! - this file: levels, kinds, principals, token errors and the [`Authenticator`];
 //! - [`claims`]: the claims each kind of token carries, and their mapping to a principal;
-//! - [`policy`]: whether a route's principal kinds, roles and minimum level admit a caller;
-//! - [`exchange`]: the headers passed between host and domain, idempotency keys, and the
-//!   strict reading of request headers and bodies;
-//! - [`strict_json`]: one JSON document, no duplicate keys, no control characters (also
-//!   compiled into the guest SDK).
+//! - [`policy`]: whether a route's principal kinds, roles and minimum level admit a caller.
+//!
+//! What a host and a domain exchange once the caller is known (headers, strict bodies, route
+//! lookup, idempotency keys, status outcomes, the shared refusals) is `welfare-exchange`'s,
+//! a crate above this one.
 
 pub mod claims;
-pub mod exchange;
 pub mod policy;
-pub mod strict_json;
 
 use std::collections::HashMap;
 

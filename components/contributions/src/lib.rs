@@ -53,8 +53,8 @@ mod summary;
 mod sweep;
 
 use welfare_guest::audience::{AGENCY, AUTHENTICATED, OPERATOR, PERSONAL};
+use welfare_guest::bindings::exports::welfare::platform::domain::Error;
 use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
-use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::{
     Event, Manifest, Method, PrincipalKind, Request, Response, RouteSpec, Router, SubjectKind,
 };

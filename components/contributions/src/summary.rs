@@ -5,7 +5,7 @@
 
 use jiff::civil::Date;
 use welfare_guest::Problem;
-use welfare_guest::bindings::welfare::platform::types::Error;
+use welfare_guest::bindings::exports::welfare::platform::domain::Error;
 use welfare_guest::dates::birth_date;
 use welfare_identity::{FiscalCode, VatNumber};
 

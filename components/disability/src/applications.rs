@@ -9,8 +9,8 @@
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use welfare_guest::bindings::exports::welfare::platform::domain::Error;
 use welfare_guest::bindings::welfare::platform::config;
-use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::ids::{is_id, new_id};
 use welfare_guest::reasons::Lang;
 use welfare_guest::segments::Segments;

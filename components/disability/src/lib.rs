@@ -19,8 +19,8 @@ mod rules;
 
 use serde::Deserialize;
 use welfare_guest::audience::{ABOUT_A_PERSON, AGENCY, FOR_A_PERSON, OPERATOR, PERSONAL};
+use welfare_guest::bindings::exports::welfare::platform::domain::Error;
 use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
-use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::{
     Ctx, Event, FieldError, HandlerResult, Manifest, Method, Problem, Request, Response, RouteSpec,
     Router, json, json_in,

@@ -42,8 +42,8 @@ mod sections;
 mod snippet;
 
 use welfare_guest::audience::{ANYONE, FOR_A_PERSON, OPERATOR, PERSONAL};
+use welfare_guest::bindings::exports::welfare::platform::domain::Error;
 use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
-use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::{Event, Manifest, Method, Request, Response, RouteSpec, Router, SubjectKind};
 
 const EXPERT: &[&str] = &["cric-expert"];

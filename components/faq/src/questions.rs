@@ -14,7 +14,7 @@
 //! - `claims/<expert>/<id>`: the questions an expert has claimed and not yet closed.
 
 use serde::{Deserialize, Serialize};
-use welfare_guest::bindings::welfare::platform::types::Error;
+use welfare_guest::bindings::exports::welfare::platform::domain::Error;
 use welfare_guest::store::{self, Doc};
 use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, json};
 

@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use welfare_guest::bindings::welfare::platform::types::Error;
+use welfare_guest::bindings::exports::welfare::platform::domain::Error;
 use welfare_guest::http::from_value;
 use welfare_guest::ids::{is_id, new_id};
 use welfare_guest::reasons::Lang;

@@ -34,8 +34,8 @@ mod schemas;
 mod tables;
 
 use welfare_guest::audience::{ABOUT_A_PERSON, FOR_A_PERSON, OPERATOR, PERSONAL};
+use welfare_guest::bindings::exports::welfare::platform::domain::Error;
 use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
-use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::life_events;
 use welfare_guest::{Ctx, Event, HandlerResult, Manifest, Method, Request, Response};
 use welfare_guest::{RouteSpec, Router, json_in};

@@ -38,8 +38,8 @@ mod template;
 
 use jiff::Timestamp;
 use welfare_guest::audience::{OPERATOR, PERSONAL};
+use welfare_guest::bindings::exports::welfare::platform::domain::Error;
 use welfare_guest::bindings::exports::welfare::platform::domain::Guest;
-use welfare_guest::bindings::welfare::platform::types::Error;
 use welfare_guest::life_events;
 use welfare_guest::{
     Event, Manifest, Method, PrincipalKind, Problem, Request, Response, RouteSpec, Router,

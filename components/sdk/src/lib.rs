@@ -34,9 +34,10 @@ pub mod region;
 pub mod router;
 pub mod segments;
 pub mod store;
-/// The hosts' strict JSON rule, the very file `welfare-auth` compiles (this crate does not
-/// depend on `welfare-auth`, which would bring token verification into every component).
-#[path = "../../auth/src/strict_json.rs"]
+/// The hosts' strict JSON rule, the very file `welfare-exchange` compiles (this crate does not
+/// depend on `welfare-exchange`, whose `welfare-auth` would bring token verification into
+/// every component).
+#[path = "../../exchange/src/strict_json.rs"]
 mod strict_json;
 pub mod yearly;
 

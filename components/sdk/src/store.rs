@@ -7,8 +7,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::bindings::welfare::platform::store;
-use crate::bindings::welfare::platform::types::Error;
+use crate::bindings::welfare::platform::store::{self, Error};
 use crate::http::Problem;
 
 /// A document and the version to name when replacing it.

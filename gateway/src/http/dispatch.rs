@@ -14,6 +14,7 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header, request::P
 use axum::response::{IntoResponse, Response};
 
 use super::App;
+use super::native::refusal;
 use super::routes::Lookup;
 use crate::access::audit;
 use crate::access::delegation::Delegation;
@@ -27,10 +28,13 @@ use crate::store::txn::WriteSet;
 use crate::store::{StoreError, ops};
 
 pub use crate::access::gate::ON_BEHALF_OF;
-pub use welfare_auth::exchange::IDEMPOTENCY_KEY;
-use welfare_auth::exchange::{
-    ANONYMOUS_IDEMPOTENCY_KEY, FORWARDED_HEADERS, response_header_allowed,
+pub use welfare_exchange::IDEMPOTENCY_KEY;
+use welfare_exchange::idempotency::KeyHeader;
+use welfare_exchange::refusal::{
+    COMPONENT_ANSWERED_INCORRECTLY, CONFLICT, IDEMPOTENCY_KEY_REUSED, INVALID_IDEMPOTENCY_KEY,
+    METHOD_NOT_ALLOWED, NOT_FOUND, allowed_detail,
 };
+use welfare_exchange::{FORWARDED_HEADERS, Outcome, response_header_allowed};
 /// Set on a response replayed for a repeated `Idempotency-Key`.
 pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 
@@ -82,30 +86,16 @@ async fn handle(
     let (target, params) = match app.routes.lookup(&parts.method, parts.uri.path()) {
         Lookup::Found { target, params } => (target.clone(), params),
         Lookup::MethodNotAllowed(allowed) => {
-            let allow = allowed
-                .iter()
-                .map(Method::as_str)
-                .collect::<Vec<_>>()
-                .join(", ");
-            let mut response = Problem::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
-                "This path does not take that method.",
-            )
-            .detail(format!("Allowed: {allow}."))
-            .into_response();
+            let allow = welfare_exchange::routes::allow(allowed.iter().map(|m| m.as_str()));
+            let mut response = refusal(METHOD_NOT_ALLOWED)
+                .detail(allowed_detail(&allow))
+                .into_response();
             if let Ok(value) = HeaderValue::from_str(&allow) {
                 response.headers_mut().insert(header::ALLOW, value);
             }
             return Ok(response);
         }
-        Lookup::NotFound => {
-            return Err(Problem::new(
-                StatusCode::NOT_FOUND,
-                "not-found",
-                "No such route.",
-            ));
-        }
+        Lookup::NotFound => return Err(refusal(NOT_FOUND)),
     };
     let route = target.route();
     *route_label = route.path.clone();
@@ -204,15 +194,13 @@ async fn handle(
             .collect(),
         body: response.body,
     };
-    if !(200..500).contains(&saved.status) {
+    let outcome = Outcome::of(saved.status);
+    if outcome != Outcome::Commit {
         // A failing (or nonsensical) status discards the request's writes and events.
-        if !(100..600).contains(&saved.status) {
-            record(app, audit, 500).await?;
-            return Err(Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "component-fault",
-                "The service answered incorrectly.",
-            ));
+        if outcome == Outcome::Fault {
+            let problem = refusal(COMPONENT_ANSWERED_INCORRECTLY);
+            record(app, audit, problem.status).await?;
+            return Err(problem);
         }
         record(app, audit, saved.status).await?;
         return Ok(build(&saved));
@@ -306,12 +294,7 @@ pub async fn commit(app: &App, c: Commit<'_>) -> Result<(), Problem> {
             Ok(())
         }
         Err(e) => Err(match e {
-            StoreError::Conflict => Problem::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                "A concurrent request changed the same data.",
-            )
-            .detail("Nothing was saved; read the resource again and retry."),
+            StoreError::Conflict => refusal(CONFLICT),
             other => unavailable(other),
         }),
     }
@@ -359,12 +342,7 @@ pub async fn start_idempotent(
     {
         Begin::Proceed => Ok(Started::Proceed(Some(Claim::new(&app.db, key)))),
         Begin::Replay(saved) => Ok(Started::Replayed(saved)),
-        Begin::Mismatch => Err(Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency-key-reused",
-            "This Idempotency-Key was used for another request.",
-        )
-        .detail("Use a new key for a new request.")),
+        Begin::Mismatch => Err(refusal(IDEMPOTENCY_KEY_REUSED)),
         Begin::InFlight => Err(Problem::new(
             StatusCode::CONFLICT,
             "idempotency-key-in-flight",
@@ -374,6 +352,8 @@ pub async fn start_idempotent(
     }
 }
 
+/// The request's key under the rules both hosts share ([`welfare_exchange::idempotency::key`]):
+/// a POST's only, required where the route says so, never an anonymous caller's.
 fn idempotency_key(
     parts: &Parts,
     principal: &Principal,
@@ -381,39 +361,25 @@ fn idempotency_key(
     body: &[u8],
     required: bool,
 ) -> Result<Option<IdemKey>, Problem> {
-    if parts.method != Method::POST {
-        return Ok(None);
-    }
-    let Some(raw) = parts.headers.get(IDEMPOTENCY_KEY) else {
-        if required {
-            return Err(Problem::bad_request("idempotency-key-required", "This request creates something: send an Idempotency-Key header.")
-                .detail("Use a new random value (for example a UUID) per operation, and the same value when retrying it."));
-        }
-        return Ok(None);
+    let header = match parts.headers.get(IDEMPOTENCY_KEY) {
+        None => KeyHeader::Absent,
+        Some(raw) => raw.to_str().map_or(KeyHeader::NotText, KeyHeader::Text),
     };
-    if *principal == Principal::Anonymous {
-        let (kind, title, detail) = ANONYMOUS_IDEMPOTENCY_KEY;
-        return Err(Problem::bad_request(kind, title).detail(detail));
-    }
-    let scope = match subject {
-        Some(s) => format!("{}|{s}", principal.scope()),
-        None => principal.scope(),
+    let post = parts.method == Method::POST;
+    let Some(keyed) =
+        welfare_exchange::idempotency::key(post, header, principal, subject, required)
+            .map_err(refusal)?
+    else {
+        return Ok(None);
     };
     let path = parts
         .uri
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or("/");
-    raw.to_str()
-        .ok()
-        .and_then(|key| IdemKey::new(scope, key, parts.method.as_str(), path, body))
+    IdemKey::new(keyed.scope, keyed.key, parts.method.as_str(), path, body)
         .map(Some)
-        .ok_or_else(|| {
-            Problem::bad_request(
-                "invalid-idempotency-key",
-                "An Idempotency-Key is 1 to 255 printable ASCII characters.",
-            )
-        })
+        .ok_or_else(|| refusal(INVALID_IDEMPOTENCY_KEY))
 }
 
 /// The principal as components see it; an intermediary's carries the person it acts for and
@@ -423,58 +389,11 @@ pub fn wit_principal(
     delegation: Option<&Delegation>,
     subject: Option<&str>,
 ) -> types::Principal {
-    use crate::auth::IntermediaryKind;
-    match principal {
-        Principal::Anonymous => types::Principal::Anonymous,
-        Principal::Citizen { fiscal_code, level } => types::Principal::Citizen(types::Citizen {
-            fiscal_code: fiscal_code.to_string(),
-            level: wit_level(*level),
-        }),
-        Principal::Company {
-            vat_number,
-            name,
-            level,
-        } => types::Principal::Company(types::Company {
-            vat_number: vat_number.to_string(),
-            name: name.clone(),
-            level: wit_level(*level),
-        }),
-        Principal::Intermediary { organisation, kind } => {
-            types::Principal::Intermediary(types::Intermediary {
-                organisation: organisation.clone(),
-                kind: match kind {
-                    IntermediaryKind::Caf => types::IntermediaryKind::Caf,
-                    IntermediaryKind::Patronato => types::IntermediaryKind::Patronato,
-                    IntermediaryKind::Consulente => types::IntermediaryKind::Consulente,
-                },
-                on_behalf_of: delegation.and(subject).map(str::to_string),
-                scopes: delegation.map(Delegation::scope_names).unwrap_or_default(),
-            })
-        }
-        Principal::Agency {
-            organisation,
-            purpose,
-            ..
-        } => types::Principal::Agency(types::Agency {
-            organisation: organisation.clone(),
-            purpose: purpose.clone(),
-        }),
-        Principal::Operator { id, role, office } => types::Principal::Operator(types::Operator {
-            id: id.clone(),
-            role: role.clone(),
-            office: office.clone(),
-        }),
-        Principal::System => types::Principal::System,
-    }
-}
-
-fn wit_level(level: crate::auth::Level) -> types::LevelOfAssurance {
-    use crate::auth::Level;
-    match level {
-        Level::L1 => types::LevelOfAssurance::Low,
-        Level::L2 => types::LevelOfAssurance::Substantial,
-        Level::L3 => types::LevelOfAssurance::High,
-    }
+    crate::runtime::manifest::wit::wit_principal(
+        principal,
+        delegation.and(subject).map(str::to_string),
+        delegation.map(Delegation::scope_names).unwrap_or_default(),
+    )
 }
 
 pub fn build(saved: &Saved) -> Response {

@@ -160,27 +160,27 @@ fn cors(origins: &[String]) -> CorsLayer {
     } else {
         AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
     };
-    // The lists both hosts answer with (`welfare_auth::exchange`).
+    // The lists both hosts answer with (`welfare_exchange`).
     let names = |list: &[&'static str]| -> Vec<HeaderName> {
         list.iter().map(|h| HeaderName::from_static(h)).collect()
     };
     CorsLayer::new()
         .allow_origin(allow_origin)
         .allow_methods(
-            welfare_auth::exchange::CORS_ALLOW_METHODS
+            welfare_exchange::CORS_ALLOW_METHODS
                 .iter()
                 .map(|m| Method::from_bytes(m.as_bytes()).expect("a method"))
                 .collect::<Vec<_>>(),
         )
-        .allow_headers(names(welfare_auth::exchange::CORS_ALLOW_HEADERS))
-        .expose_headers(names(welfare_auth::exchange::CORS_EXPOSE_HEADERS))
+        .allow_headers(names(welfare_exchange::CORS_ALLOW_HEADERS))
+        .expose_headers(names(welfare_exchange::CORS_EXPOSE_HEADERS))
 }
 
 #[cfg(test)]
 mod tests {
-    use welfare_auth::exchange::{CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS};
+    use welfare_exchange::{CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS};
 
-    /// The CORS lists are written once, in `welfare_auth::exchange`, for both hosts: the
+    /// The CORS lists are written once, in `welfare_exchange`, for both hosts: the
     /// gateway's own header names must be among them, or a browser app could not send or read
     /// what the gateway expects.
     #[test]

@@ -22,7 +22,7 @@ pub fn request_id(parts: &Parts) -> String {
 /// The request body, at most `http.max_body_bytes`, arrived within `http.body_timeout_ms`
 /// of its head ([`super::serve::DeadlineBody`]), and read strictly: a body that is not
 /// declared JSON is a 415, one that is not one strict JSON document a 400
-/// ([`welfare_auth::exchange::check_body`], the Spin adapter's rule too). Nothing has run yet
+/// ([`welfare_exchange::check_body`], the Spin adapter's rule too). Nothing has run yet
 /// when either is refused.
 pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Problem> {
     let max = app.config.http.max_body_bytes;
@@ -40,8 +40,8 @@ pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Pr
                 app.config.http.body_timeout_ms
             ))
         } else if too_large {
-            // The refusal both hosts answer (`welfare_auth::exchange`).
-            let refusal = welfare_auth::exchange::BodyRefusal::TooLarge { max_bytes: max };
+            // The refusal both hosts answer (`welfare_exchange`).
+            let refusal = welfare_exchange::BodyRefusal::TooLarge { max_bytes: max };
             Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 refusal.slug(),
@@ -52,8 +52,7 @@ pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Pr
             // A broken chunked encoding, a connection cut mid-body: the body is not what
             // the client meant to send, whatever its size.
             tracing::debug!(error = %e, "a request body could not be read");
-            Problem::bad_request("malformed-body", "The request body could not be read.")
-                .detail("Its transfer encoding is broken or it ended early; send it again.")
+            refusal(welfare_exchange::refusal::MALFORMED_BODY)
         };
         // The rest of the body is never read, so this connection cannot carry another
         // request: say so, or a client's pool may send its next request into a closing
@@ -64,7 +63,7 @@ pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Pr
         .headers
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("(not text)"));
-    welfare_auth::exchange::check_body(content_type, &bytes).map_err(|refusal| {
+    welfare_exchange::check_body(content_type, &bytes).map_err(|refusal| {
         let status = StatusCode::from_u16(refusal.status()).expect("400 or 415");
         Problem::new(status, refusal.slug(), refusal.title()).detail(refusal.detail())
     })?;
@@ -73,6 +72,12 @@ pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Pr
 
 /// Refuses a request whose singleton header appears twice (the gate's rule, shared).
 pub use crate::access::gate::singleton_headers;
+
+/// A refusal both hosts answer alike ([`welfare_exchange::refusal`]), as the gateway's
+/// problem: its status, slug and title, its fixed detail and header.
+pub fn refusal(r: welfare_exchange::Refusal) -> Problem {
+    Problem::from(r)
+}
 
 /// A path or query parameter axum could not extract (not UTF-8 once decoded, not a number),
 /// as a 400 problem: handlers take their parameters as `Result`s and call this after the

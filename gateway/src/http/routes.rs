@@ -1,11 +1,15 @@
 //! The table of component routes, built once at start-up from the manifests. Two components
 //! claiming the same method and path, or paths the router cannot tell apart, stop the start
-//! with an error naming both.
+//! with an error naming both. The matching is the one the Spin adapter uses
+//! (`welfare_exchange::routes`); path parameters are percent-decoded here, as the gateway
+//! always has.
 
 use std::sync::Arc;
 
 use anyhow::bail;
 use axum::http::Method;
+
+use welfare_exchange::routes::{self, AddError};
 
 use crate::runtime::Loaded;
 use crate::runtime::manifest::Route;
@@ -29,24 +33,21 @@ impl Target {
     }
 }
 
-struct PathEntry {
-    methods: Vec<(Method, Target)>,
-}
-
 pub enum Lookup<'a> {
     Found {
         target: &'a Target,
+        /// Percent-decoded.
         params: Vec<(String, String)>,
     },
-    MethodNotAllowed(Vec<Method>),
+    MethodNotAllowed(Vec<&'a Method>),
     NotFound,
 }
 
+/// Every component's routes, in the table both hosts route with
+/// ([`welfare_exchange::routes`]).
 #[derive(Default)]
 pub struct RouteTable {
-    router: matchit::Router<usize>,
-    entries: Vec<PathEntry>,
-    templates: Vec<String>,
+    table: routes::RouteTable<Method, Target>,
 }
 
 impl RouteTable {
@@ -76,64 +77,40 @@ impl RouteTable {
 
     fn add(&mut self, path: &str, method: Method, target: Target) -> anyhow::Result<()> {
         let name = target.component.manifest.name.clone();
-        if let Some(i) = self.templates.iter().position(|t| t == path) {
-            let entry = &mut self.entries[i];
-            if let Some((_, existing)) = entry.methods.iter().find(|(m, _)| *m == method) {
+        let shown = method.clone();
+        match self.table.add(path, method, target) {
+            Ok(()) => Ok(()),
+            Err(AddError::Taken(existing)) => bail!(
+                "the components {:?} and {name:?} both declare {shown} {path}",
+                existing.component.manifest.name
+            ),
+            Err(AddError::Conflict { with, reason }) => {
+                let owner = with
+                    .map(|t| t.component.manifest.name.clone())
+                    .unwrap_or_default();
                 bail!(
-                    "the components {:?} and {name:?} both declare {method} {path}",
-                    existing.component.manifest.name
-                );
+                    "the route {shown} {path} of the component {name:?} conflicts with a route of {owner:?}: {reason}"
+                )
             }
-            entry.methods.push((method, target));
-            return Ok(());
         }
-        let index = self.entries.len();
-        if let Err(e) = self.router.insert(path, index) {
-            let owner = match &e {
-                matchit::InsertError::Conflict { with } => self
-                    .templates
-                    .iter()
-                    .position(|t| t == with)
-                    .and_then(|i| self.entries[i].methods.first())
-                    .map(|(_, t)| t.component.manifest.name.clone())
-                    .unwrap_or_default(),
-                _ => String::new(),
-            };
-            bail!(
-                "the route {method} {path} of the component {name:?} conflicts with a route of {owner:?}: {e}"
-            );
-        }
-        self.templates.push(path.to_string());
-        self.entries.push(PathEntry {
-            methods: vec![(method, target)],
-        });
-        Ok(())
     }
 
     pub fn lookup(&self, method: &Method, path: &str) -> Lookup<'_> {
-        let Ok(matched) = self.router.at(path) else {
-            return Lookup::NotFound;
-        };
-        let entry = &self.entries[*matched.value];
-        match entry.methods.iter().find(|(m, _)| m == method) {
-            Some((_, target)) => {
-                let params = matched
-                    .params
-                    .iter()
+        match self.table.lookup(Some(method), path) {
+            routes::Lookup::Found { target, params } => Lookup::Found {
+                target,
+                params: params
+                    .into_iter()
                     .map(|(k, v)| {
-                        (
-                            k.to_string(),
-                            percent_encoding::percent_decode_str(v)
-                                .decode_utf8_lossy()
-                                .into_owned(),
-                        )
+                        let v = percent_encoding::percent_decode_str(&v)
+                            .decode_utf8_lossy()
+                            .into_owned();
+                        (k, v)
                     })
-                    .collect();
-                Lookup::Found { target, params }
-            }
-            None => {
-                Lookup::MethodNotAllowed(entry.methods.iter().map(|(m, _)| m.clone()).collect())
-            }
+                    .collect(),
+            },
+            routes::Lookup::MethodNotAllowed(allowed) => Lookup::MethodNotAllowed(allowed),
+            routes::Lookup::NotFound => Lookup::NotFound,
         }
     }
 }

@@ -193,7 +193,7 @@ async fn refusals_and_answers_match_the_gateway() {
 }
 
 /// A browser app on another origin can call either host: the same preflight answer, and the
-/// same CORS headers on an actual answer (`welfare_auth::exchange`'s lists), on a domain's path
+/// same CORS headers on an actual answer (`welfare_exchange`'s lists), on a domain's path
 /// and on one no domain serves.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browsers_on_other_origins_are_answered_alike() {
@@ -253,7 +253,7 @@ async fn browsers_on_other_origins_are_answered_alike() {
     }
 }
 
-/// The strict reading of headers and bodies (`welfare_auth::exchange`) refuses the same
+/// The strict reading of headers and bodies (`welfare_exchange`) refuses the same
 /// requests on both hosts, the same way, before anything runs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn strict_headers_and_bodies_are_refused_alike() {

@@ -1,5 +1,5 @@
 //! CORS on Spin, by the rules the gateway's `tower-http` layer applies
-//! (`welfare_auth::exchange`'s lists): a browser app on an allowed origin gets
+//! (`welfare_exchange`'s lists): a browser app on an allowed origin gets
 //! `Access-Control-Allow-Origin` and the exposed headers on every answer, and a preflight
 //! (`OPTIONS` with `Access-Control-Request-Method`) is answered here, before any route: the WIT
 //! has no `OPTIONS`, and no domain needs to see one.
@@ -10,7 +10,7 @@
 
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::variables;
-use welfare_auth::exchange::{
+use welfare_exchange::{
     CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, cors_allow_origin,
 };
 

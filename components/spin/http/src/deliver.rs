@@ -12,6 +12,7 @@
 use serde_json::json;
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::variables;
+use welfare_exchange::refusal::{METHOD_NOT_ALLOWED, NOT_FOUND, allowed_detail};
 
 use crate::types::Manifest;
 use crate::uow::{self, CommitError};
@@ -22,15 +23,10 @@ pub const LEASE_MS: u64 = 30_000;
 
 pub fn route(req: &Request, manifest: &Manifest, rest: &str) -> Response {
     if rest != "/deliver" {
-        return problem::problem(404, "not-found", "No such route.", None);
+        return problem::refusal(NOT_FOUND);
     }
     if req.method() != &Method::Post {
-        let mut r = problem::problem(
-            405,
-            "method-not-allowed",
-            "This path does not take that method.",
-            Some("Allowed: POST.".into()),
-        );
+        let mut r = problem::refusal_with(METHOD_NOT_ALLOWED, Some(allowed_detail("POST")));
         r.set_header("allow", "POST");
         return r;
     }

@@ -9,8 +9,8 @@
 use serde::Deserialize;
 use spin_sdk::http::{Request, Response};
 use spin_sdk::variables;
-use welfare_auth::policy::{Policy, authorise};
-use welfare_auth::{Authenticator, Level, Principal, PrincipalKind, SubjectKind};
+use welfare_auth::policy::authorise;
+use welfare_auth::{Authenticator, Principal, PrincipalKind, SubjectKind};
 
 use crate::problem;
 use crate::types::{self, Route};
@@ -61,9 +61,9 @@ pub struct Admitted {
 
 /// Authenticates and authorises `req` for `route`; the refusal is the answer.
 pub fn admit(req: &Request, route: &Route) -> Result<Admitted, Response> {
-    let principals: Vec<PrincipalKind> = route.principals.iter().map(|k| kind(*k)).collect();
+    let policy = wit::route_policy(route);
     let principal = match req.header("authorization") {
-        None if principals.contains(&PrincipalKind::Anonymous) => Principal::Anonymous,
+        None if policy.principals.contains(&PrincipalKind::Anonymous) => Principal::Anonymous,
         None => return Err(problem::unauthorized("This route needs a bearer token.")),
         Some(value) => {
             let value = value
@@ -82,13 +82,7 @@ pub fn admit(req: &Request, route: &Route) -> Result<Admitted, Response> {
                 .map_err(|e| problem::unauthorized(e.to_string()))?
         }
     };
-    let policy = Policy {
-        principals: &principals,
-        roles: &route.roles,
-        min_level: route.min_level.map(level),
-        subject: subject_kind(route.subject),
-    };
-    if let Err(refusal) = authorise(&policy, &principal) {
+    if let Err(refusal) = authorise(&policy.policy(), &principal) {
         let (slug, title) = refusal.title();
         let mut response = problem::problem(refusal.status(), slug, title, Some(refusal.detail()));
         if let Some(challenge) = refusal.challenge() {
@@ -145,86 +139,10 @@ fn agency_refusal() -> Response {
     )
 }
 
-fn kind(k: types::PrincipalKind) -> PrincipalKind {
-    match k {
-        types::PrincipalKind::Anonymous => PrincipalKind::Anonymous,
-        types::PrincipalKind::Citizen => PrincipalKind::Citizen,
-        types::PrincipalKind::Company => PrincipalKind::Company,
-        types::PrincipalKind::Intermediary => PrincipalKind::Intermediary,
-        types::PrincipalKind::Agency => PrincipalKind::Agency,
-        types::PrincipalKind::Operator => PrincipalKind::Operator,
-        types::PrincipalKind::System => PrincipalKind::System,
-    }
-}
-
-fn subject_kind(k: types::SubjectKind) -> SubjectKind {
-    match k {
-        types::SubjectKind::Person => SubjectKind::Person,
-        types::SubjectKind::Company => SubjectKind::Company,
-        types::SubjectKind::Either => SubjectKind::Either,
-    }
-}
-
-fn level(l: types::LevelOfAssurance) -> Level {
-    match l {
-        types::LevelOfAssurance::Low => Level::L1,
-        types::LevelOfAssurance::Substantial => Level::L2,
-        types::LevelOfAssurance::High => Level::L3,
-    }
-}
-
-fn wit_level(l: Level) -> types::LevelOfAssurance {
-    match l {
-        Level::L1 => types::LevelOfAssurance::Low,
-        Level::L2 => types::LevelOfAssurance::Substantial,
-        Level::L3 => types::LevelOfAssurance::High,
-    }
-}
+welfare_exchange::wit_conversions!(pub mod wit for crate::types);
 
 /// The principal as the domain sees it. An intermediary reaches here only without
 /// `On-Behalf-Of` (a simulation), so it carries no person and no scopes.
 pub fn wit_principal(principal: &Principal) -> types::Principal {
-    use welfare_auth::IntermediaryKind;
-    match principal {
-        Principal::Anonymous => types::Principal::Anonymous,
-        Principal::Citizen { fiscal_code, level } => types::Principal::Citizen(types::Citizen {
-            fiscal_code: fiscal_code.to_string(),
-            level: wit_level(*level),
-        }),
-        Principal::Company {
-            vat_number,
-            name,
-            level,
-        } => types::Principal::Company(types::Company {
-            vat_number: vat_number.to_string(),
-            name: name.clone(),
-            level: wit_level(*level),
-        }),
-        Principal::Intermediary { organisation, kind } => {
-            types::Principal::Intermediary(types::Intermediary {
-                organisation: organisation.clone(),
-                kind: match kind {
-                    IntermediaryKind::Caf => types::IntermediaryKind::Caf,
-                    IntermediaryKind::Patronato => types::IntermediaryKind::Patronato,
-                    IntermediaryKind::Consulente => types::IntermediaryKind::Consulente,
-                },
-                on_behalf_of: None,
-                scopes: Vec::new(),
-            })
-        }
-        Principal::Agency {
-            organisation,
-            purpose,
-            ..
-        } => types::Principal::Agency(types::Agency {
-            organisation: organisation.clone(),
-            purpose: purpose.clone(),
-        }),
-        Principal::Operator { id, role, office } => types::Principal::Operator(types::Operator {
-            id: id.clone(),
-            role: role.clone(),
-            office: office.clone(),
-        }),
-        Principal::System => types::Principal::System,
-    }
+    wit::wit_principal(principal, None, Vec::new())
 }

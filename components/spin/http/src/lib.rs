@@ -3,6 +3,8 @@
 //! `welfare:platform/domain` export, doing for one domain what the gateway does for all:
 //! routing by the domain's own manifest, bearer tokens and route policy (the shared
 //! `welfare-auth` crate), idempotency keys, and the commit of the request's unit of work.
+//! Every rule both hosts apply alike (route lookup, headers, strict bodies, idempotency
+//! scopes, status outcomes, refusals) is `welfare-exchange`'s, called here as by the gateway.
 //!
 //! What the gateway keeps to itself is refused here, not imitated: delegations
 //! (`On-Behalf-Of`), PDND vouchers and ModI signatures need the gateway's database and
@@ -50,7 +52,7 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// `Request` keeps one value per name, so a second `Authorization` would pass unseen.
 #[http_component]
 async fn handle(incoming: IncomingRequest) -> Response {
-    let duplicate = welfare_auth::exchange::duplicate_singleton(
+    let duplicate = welfare_exchange::duplicate_singleton(
         incoming
             .headers()
             .entries()
@@ -61,12 +63,7 @@ async fn handle(incoming: IncomingRequest) -> Response {
         Ok(req) => req,
         Err(e) => {
             eprintln!("welfare-spin-http: a request body could not be read: {e}");
-            return problem::problem(
-                400,
-                "malformed-body",
-                "The request body could not be read.",
-                Some("Its transfer encoding is broken or it ended early; send it again.".into()),
-            );
+            return problem::refusal(welfare_exchange::refusal::MALFORMED_BODY);
         }
     };
     let allow_origin = cors::allow_origin(&req);

@@ -1,10 +1,13 @@
 //! RFC 9457 problem details, with the gateway's `urn:welfare:problem:<slug>` types, so that a
-//! client cannot tell which host answered a refusal.
+//! client cannot tell which host answered a refusal: the refusals both hosts answer are
+//! `welfare_exchange::refusal`'s, rendered here.
 
 use std::cell::RefCell;
 
 use serde_json::json;
 use spin_sdk::http::Response;
+use welfare_exchange::Refusal;
+use welfare_exchange::refusal::{FORBIDDEN, STORE_UNAVAILABLE, UNAUTHORIZED};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -42,24 +45,26 @@ pub fn problem(status: u16, slug: &str, title: &str, detail: Option<String>) -> 
         .build()
 }
 
+/// A shared refusal, with its fixed detail (if any) and header.
+pub fn refusal(r: Refusal) -> Response {
+    refusal_with(r, r.detail.map(str::to_string))
+}
+
+/// A shared refusal with a `detail` of this request's.
+pub fn refusal_with(r: Refusal, detail: Option<String>) -> Response {
+    let mut response = problem(r.status, r.slug, r.title, detail);
+    if let Some((name, value)) = r.header {
+        response.set_header(name, value);
+    }
+    response
+}
+
 pub fn unauthorized(detail: impl Into<String>) -> Response {
-    let mut r = problem(
-        401,
-        "unauthorized",
-        "Authentication is required.",
-        Some(detail.into()),
-    );
-    r.set_header("www-authenticate", "Bearer error=\"invalid_token\"");
-    r
+    refusal_with(UNAUTHORIZED, Some(detail.into()))
 }
 
 pub fn forbidden(detail: impl Into<String>) -> Response {
-    problem(
-        403,
-        "forbidden",
-        "You may not do this.",
-        Some(detail.into()),
-    )
+    refusal_with(FORBIDDEN, Some(detail.into()))
 }
 
 pub fn bad_request(slug: &str, title: &str) -> Response {
@@ -68,12 +73,5 @@ pub fn bad_request(slug: &str, title: &str) -> Response {
 
 /// The store could not be read or written: nothing was saved.
 pub fn unavailable() -> Response {
-    let mut r = problem(
-        503,
-        "store-unavailable",
-        "The platform cannot save data right now.",
-        Some("Nothing was saved; retry shortly.".into()),
-    );
-    r.set_header("retry-after", "1");
-    r
+    refusal(STORE_UNAVAILABLE)
 }

@@ -1,53 +1,42 @@
-//! Matching a request against the routes the domain declares in its manifest, with the same
-//! `{placeholder}` templates the gateway's router uses (matchit).
+//! Matching a request against the routes the domain declares in its manifest, with the
+//! gateway's own table (`welfare_exchange::routes`), built per request from the one
+//! manifest this adapter serves.
 
-use spin_sdk::http::Method as HttpMethod;
+use spin_sdk::http::{Method as HttpMethod, Response};
+use welfare_exchange::refusal::{METHOD_NOT_ALLOWED, NOT_FOUND, allowed_detail};
+use welfare_exchange::routes::{Lookup, RouteTable, allow};
 
+use crate::gate::wit;
+use crate::problem;
 use crate::types::{Manifest, Method, Route};
 
-/// What a request's method and path name.
-pub enum Lookup<'m> {
-    Found {
-        route: &'m Route,
-        params: Vec<(String, String)>,
-    },
-    /// The path exists under other methods (listed for `Allow`).
-    MethodNotAllowed(Vec<&'static str>),
-    NotFound,
-}
-
-/// The route of `method` `path` among `manifest`'s routes.
-pub fn lookup<'m>(manifest: &'m Manifest, method: &HttpMethod, path: &str) -> Lookup<'m> {
-    let mut router = matchit::Router::new();
-    let mut templates: Vec<&str> = Vec::new();
+/// The route of `method` `path` among `manifest`'s routes and its parameters, or the 404 or
+/// 405 (with `Allow`) the gateway answers too.
+pub fn lookup<'m>(
+    manifest: &'m Manifest,
+    method: &HttpMethod,
+    path: &str,
+) -> Result<(&'m Route, Vec<(String, String)>), Response> {
+    let mut table = RouteTable::new();
     for route in &manifest.routes {
-        if !templates.contains(&route.path.as_str()) {
-            // A template matchit refuses was refused by the gateway at start-up too.
-            if router.insert(route.path.as_str(), templates.len()).is_ok() {
-                templates.push(&route.path);
-            }
-        }
+        // A route the table refuses (a template the router cannot tell from another, a
+        // method declared twice) was refused by the gateway at start-up too; the first one
+        // declared answers.
+        let _ = table.add(&route.path, route.method, route);
     }
-    let Ok(matched) = router.at(path) else {
-        return Lookup::NotFound;
-    };
-    let template = templates[*matched.value];
-    let params: Vec<(String, String)> = matched
-        .params
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let wanted = wit_method(method);
-    let mut allowed = Vec::new();
-    for route in manifest.routes.iter().filter(|r| r.path == template) {
-        if Some(route.method) == wanted {
-            return Lookup::Found { route, params };
+    match table.lookup(wit_method(method).as_ref(), path) {
+        Lookup::Found { target, params } => Ok((*target, params)),
+        Lookup::MethodNotAllowed(allowed) => {
+            let allow = allow(allowed.into_iter().map(|m| wit::method_name(*m)));
+            let mut r = problem::refusal_with(METHOD_NOT_ALLOWED, Some(allowed_detail(&allow)));
+            r.set_header("allow", allow);
+            Err(r)
         }
-        allowed.push(method_name(route.method));
+        Lookup::NotFound => Err(problem::refusal(NOT_FOUND)),
     }
-    Lookup::MethodNotAllowed(allowed)
 }
 
+/// The WIT method of a request's, if routes can have it.
 pub fn wit_method(method: &HttpMethod) -> Option<Method> {
     Some(match method {
         HttpMethod::Get => Method::Get,
@@ -57,14 +46,4 @@ pub fn wit_method(method: &HttpMethod) -> Option<Method> {
         HttpMethod::Delete => Method::Delete,
         _ => return None,
     })
-}
-
-pub fn method_name(method: Method) -> &'static str {
-    match method {
-        Method::Get => "GET",
-        Method::Post => "POST",
-        Method::Put => "PUT",
-        Method::Patch => "PATCH",
-        Method::Delete => "DELETE",
-    }
 }

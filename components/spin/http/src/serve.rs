@@ -1,25 +1,32 @@
 //! One API request through the domain: route, gate, idempotency key, `handle`, commit.
 //!
-//! The rules are the gateway's (`gateway/src/http/dispatch.rs`): the same forwarded request
-//! headers and allowed response headers, an `Idempotency-Key` bound to its request's method,
-//! path and body, a status outside 200-499 discarding every write (one outside 100-599 is a
-//! fault), a lost compare-and-swap at commit answered 409. Unlike the gateway, a key is not leased while its request runs: two
-//! concurrent requests with one key both run, and the commit lets exactly one of them record
-//! its writes, the other answering with the winner's recorded response.
+//! The rules are the gateway's (`gateway/src/http/dispatch.rs`), from the same crate
+//! (`welfare-exchange`): the same route lookup, forwarded request headers and allowed
+//! response headers, an `Idempotency-Key` scoped to its caller and bound to its request's
+//! method, path and body, the same status outcomes (a status outside 200-499 discarding every
+//! write, one outside 100-599 a fault), a lost compare-and-swap at commit answered 409.
+//! Unlike the gateway, a key is not leased while its request runs: two concurrent requests
+//! with one key both run, and the commit lets exactly one of them record its writes, the
+//! other answering with the winner's recorded response.
 
 use spin_sdk::http::{Request, Response};
-use welfare_auth::exchange::{
-    ANONYMOUS_IDEMPOTENCY_KEY, FORWARDED_HEADERS, IDEMPOTENCY_KEY, check_body, request_fingerprint,
-    response_header_allowed, valid_idempotency_key,
+use welfare_exchange::idempotency::{self, KeyHeader};
+use welfare_exchange::refusal::{
+    COMPONENT_ANSWERED_INCORRECTLY, CONFLICT, DUPLICATE_HEADER, IDEMPOTENCY_KEY_REUSED,
+    duplicate_header_detail,
+};
+use welfare_exchange::{
+    BodyRefusal, FORWARDED_HEADERS, IDEMPOTENCY_KEY, Outcome, check_body, request_fingerprint,
+    response_header_allowed,
 };
 
-use crate::routes::{self, Lookup};
+use crate::routes;
 use crate::types::{Manifest, Request as WitRequest};
 use crate::uow::{self, CommitError, IdempotencyRecord, RecordedAnswer};
 use crate::{MAX_BODY_BYTES, domain, gate, problem};
 
 /// `duplicate`: a singleton header the request carries twice
-/// ([`welfare_auth::exchange::duplicate_singleton`]), refused before the token is read.
+/// ([`welfare_exchange::duplicate_singleton`]), refused before the token is read.
 pub fn serve(
     req: &Request,
     manifest: &Manifest,
@@ -27,34 +34,18 @@ pub fn serve(
     duplicate: Option<&str>,
 ) -> Response {
     let (route, params) = match routes::lookup(manifest, req.method(), req.path()) {
-        Lookup::Found { route, params } => (route, params),
-        Lookup::MethodNotAllowed(allowed) => {
-            let allow = allowed.join(", ");
-            let mut r = problem::problem(
-                405,
-                "method-not-allowed",
-                "This path does not take that method.",
-                Some(format!("Allowed: {allow}.")),
-            );
-            r.set_header("allow", allow);
-            return r;
-        }
-        Lookup::NotFound => return problem::problem(404, "not-found", "No such route.", None),
+        Ok(found) => found,
+        Err(refused) => return refused,
     };
     if let Some(name) = duplicate {
-        return problem::problem(
-            400,
-            "duplicate-header",
-            "A header that may appear once appears more than once.",
-            Some(format!("Send one `{name}` header.")),
-        );
+        return problem::refusal_with(DUPLICATE_HEADER, Some(duplicate_header_detail(name)));
     }
     let admitted = match gate::admit(req, route) {
         Ok(a) => a,
         Err(refused) => return refused,
     };
     if req.body().len() > MAX_BODY_BYTES {
-        let refusal = welfare_auth::exchange::BodyRefusal::TooLarge {
+        let refusal = BodyRefusal::TooLarge {
             max_bytes: MAX_BODY_BYTES,
         };
         return problem::problem(
@@ -64,7 +55,7 @@ pub fn serve(
             Some(refusal.detail()),
         );
     }
-    // The gateway's strict reading of the body (`welfare_auth::exchange::check_body`).
+    // The gateway's strict reading of the body (`welfare_exchange::check_body`).
     let content_type = req
         .header("content-type")
         .map(|v| v.as_str().unwrap_or("(not text)"));
@@ -112,16 +103,12 @@ pub fn serve(
     };
     uow::begin(&manifest.name, false);
     let answer = domain::handle(&request);
-    if !(200..500).contains(&answer.status) {
+    let outcome = Outcome::of(answer.status);
+    if outcome != Outcome::Commit {
         // A failing (or nonsensical) status discards the request's writes and events.
         uow::rollback();
-        if !(100..600).contains(&answer.status) {
-            return problem::problem(
-                500,
-                "component-fault",
-                "The service answered incorrectly.",
-                None,
-            );
+        if outcome == Outcome::Fault {
+            return problem::refusal(COMPONENT_ANSWERED_INCORRECTLY);
         }
         return respond(
             answer.status,
@@ -161,12 +148,7 @@ pub fn serve(
                 return replay(&r.answer.fingerprint, answer);
             }
             match e {
-                CommitError::Conflict => problem::problem(
-                    409,
-                    "conflict",
-                    "A concurrent request changed the same data.",
-                    Some("Nothing was saved; read the resource again and retry.".into()),
-                ),
+                CommitError::Conflict => problem::refusal(CONFLICT),
                 _ => problem::unavailable(),
             }
         }
@@ -190,41 +172,23 @@ fn idempotency(
     admitted: &gate::Admitted,
     required: bool,
 ) -> Result<Option<Keyed>, Response> {
-    if req.method() != &spin_sdk::http::Method::Post {
-        return Ok(None);
-    }
-    let Some(raw) = req.header(IDEMPOTENCY_KEY) else {
-        if required {
-            return Err(problem::problem(
-                400,
-                "idempotency-key-required",
-                "This request creates something: send an Idempotency-Key header.",
-                Some("Use a new random value (for example a UUID) per operation, and the same value when retrying it.".into()),
-            ));
-        }
-        return Ok(None);
+    let header = match req.header(IDEMPOTENCY_KEY) {
+        None => KeyHeader::Absent,
+        Some(value) => value.as_str().map_or(KeyHeader::NotText, KeyHeader::Text),
     };
-    if is_anonymous(admitted) {
-        let (kind, title, detail) = ANONYMOUS_IDEMPOTENCY_KEY;
-        return Err(problem::problem(400, kind, title, Some(detail.into())));
-    }
-    let key = raw
-        .as_str()
-        .filter(|k| valid_idempotency_key(k))
-        .ok_or_else(|| {
-            problem::bad_request(
-                "invalid-idempotency-key",
-                "An Idempotency-Key is 1 to 255 printable ASCII characters.",
-            )
-        })?;
-    let scope = match &admitted.subject {
-        Some(s) => format!("{}|{s}", admitted.principal.scope()),
-        None => admitted.principal.scope(),
-    };
+    let post = req.method() == &spin_sdk::http::Method::Post;
+    let keyed = idempotency::key(
+        post,
+        header,
+        &admitted.principal,
+        admitted.subject.as_deref(),
+        required,
+    )
+    .map_err(problem::refusal)?;
     let path = req.path_and_query().unwrap_or("/");
-    Ok(Some(Keyed {
-        scope,
-        key: key.to_string(),
+    Ok(keyed.map(|k| Keyed {
+        scope: k.scope,
+        key: k.key.to_string(),
         fingerprint: request_fingerprint("POST", path, req.body()),
     }))
 }
@@ -233,12 +197,7 @@ fn idempotency(
 /// the request `fingerprint`).
 fn replay(fingerprint: &str, answer: RecordedAnswer) -> Response {
     if answer.fingerprint != fingerprint {
-        return problem::problem(
-            422,
-            "idempotency-key-reused",
-            "This Idempotency-Key was used for another request.",
-            Some("Use a new key for a new request.".into()),
-        );
+        return problem::refusal(IDEMPOTENCY_KEY_REUSED);
     }
     let mut r = respond(answer.status, &answer.headers, answer.body, true);
     r.set_header("idempotent-replayed", "true");

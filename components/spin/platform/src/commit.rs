@@ -12,8 +12,9 @@ use serde_json::{Value as Json, json};
 use spin_sdk::sqlite::{Connection, Value};
 
 use crate::db::{self, blob, int, opt_text, text};
-use crate::exports::welfare::platform::types::Error;
-use crate::exports::welfare::spin::unit_of_work::{CommitError, IdempotencyRecord, RecordedAnswer};
+use crate::exports::welfare::spin::unit_of_work::{
+    CommitError, Error, IdempotencyRecord, RecordedAnswer,
+};
 use crate::unit::Unit;
 use crate::vars;
 

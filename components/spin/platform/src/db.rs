@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use spin_sdk::sqlite::{Connection, Error as SqliteError, QueryResult, Value};
 
-use crate::exports::welfare::platform::types::Error;
+use crate::exports::welfare::spin::unit_of_work::Error;
 
 /// The Spin database label every adapter uses; `runtime-config.toml` decides where it lives
 /// (a local file under `spin up`, libSQL on SpinKube so that replicas share it).
@@ -33,7 +33,7 @@ pub fn run(conn: &Connection, sql: &str, params: &[Value]) -> Result<QueryResult
     conn.execute(sql, params)
 }
 
-/// The store's `unavailable`, after logging why: the WIT error carries no text.
+/// The unit of work's `unavailable`, after logging why: the WIT error carries no text.
 pub fn unavailable(e: SqliteError) -> Error {
     eprintln!("welfare-spin-platform: database error: {e:?}");
     Error::Unavailable

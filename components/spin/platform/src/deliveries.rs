@@ -6,8 +6,8 @@
 use spin_sdk::sqlite::{Connection, Value};
 
 use crate::db::{self, int, text};
-use crate::exports::welfare::platform::types::{Error, Event};
-use crate::exports::welfare::spin::unit_of_work::Delivery;
+use crate::exports::welfare::platform::types::Event;
+use crate::exports::welfare::spin::unit_of_work::{Delivery, Error};
 
 /// Attempts before a delivery becomes a dead letter (the gateway's `events.max_attempts`).
 pub const MAX_ATTEMPTS: i64 = 8;

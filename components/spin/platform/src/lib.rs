@@ -37,54 +37,65 @@ wit_bindgen::generate!({
     generate_all,
 });
 
-use exports::welfare::platform::types::Error;
 use exports::welfare::platform::{config, events, store};
 use exports::welfare::spin::unit_of_work::{
-    self as uow, CommitError, Delivery, IdempotencyRecord, RecordedAnswer,
+    self as uow, CommitError, Delivery, Error, IdempotencyRecord, RecordedAnswer,
 };
 
-use unit::{Unit, wit_error};
+use unit::{Unit, events_error, store_error};
 
 thread_local! {
     /// The unit of work of the call in progress; none before `begin`.
     static UNIT: RefCell<Option<Unit>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` on the current unit of work; a domain calling the store outside one is a bug of
-/// the HTTP adapter, reported as `unavailable` rather than a trap.
-fn with_unit<T>(
+/// What a domain's call outside a unit of work is told: a bug of the HTTP adapter, reported
+/// as the interface's opaque `other` error rather than a trap.
+const NO_UNIT: &str = "no unit of work has begun";
+
+/// Runs `f` on the current unit of work, its refusals as `wit` makes them; `none` outside one.
+fn with_unit<T, E>(
     f: impl FnOnce(&mut Unit) -> Result<T, welfare_txn::CallError>,
-) -> Result<T, Error> {
+    wit: fn(welfare_txn::CallError) -> E,
+    none: E,
+) -> Result<T, E> {
     UNIT.with_borrow_mut(|unit| match unit.as_mut() {
-        Some(u) => f(u).map_err(wit_error),
-        None => Err(Error::Other("no unit of work has begun".into())),
+        Some(u) => f(u).map_err(wit),
+        None => Err(none),
     })
+}
+
+/// [`with_unit`] for the `store` interface.
+fn in_store<T>(
+    f: impl FnOnce(&mut Unit) -> Result<T, welfare_txn::CallError>,
+) -> Result<T, store::Error> {
+    with_unit(f, store_error, store::Error::Other(NO_UNIT.into()))
 }
 
 struct Adapter;
 
 impl store::Guest for Adapter {
-    fn get(key: String) -> Result<Option<store::Entry>, Error> {
-        with_unit(|u| {
+    fn get(key: String) -> Result<Option<store::Entry>, store::Error> {
+        in_store(|u| {
             Ok(u.get(&key)?
                 .map(|(value, version)| store::Entry { value, version }))
         })
     }
 
-    fn put(key: String, value: Vec<u8>, expected: Option<u64>) -> Result<u64, Error> {
-        with_unit(|u| u.put(&key, value, expected))
+    fn put(key: String, value: Vec<u8>, expected: Option<u64>) -> Result<u64, store::Error> {
+        in_store(|u| u.put(&key, value, expected))
     }
 
-    fn delete(key: String, expected: u64) -> Result<(), Error> {
-        with_unit(|u| u.delete(&key, expected))
+    fn delete(key: String, expected: u64) -> Result<(), store::Error> {
+        in_store(|u| u.delete(&key, expected))
     }
 
     fn list_prefix(
         prefix: String,
         cursor: Option<String>,
         limit: u32,
-    ) -> Result<store::Page, Error> {
-        with_unit(|u| {
+    ) -> Result<store::Page, store::Error> {
+        in_store(|u| {
             let (items, next) = u.list(&prefix, cursor.as_deref(), limit)?;
             Ok(store::Page {
                 items: items
@@ -98,13 +109,21 @@ impl store::Guest for Adapter {
 }
 
 impl events::Guest for Adapter {
-    fn publish(topic: String, subject: Option<String>, payload: Vec<u8>) -> Result<String, Error> {
-        with_unit(|u| u.publish(&topic, subject, payload))
+    fn publish(
+        topic: String,
+        subject: Option<String>,
+        payload: Vec<u8>,
+    ) -> Result<String, events::Error> {
+        with_unit(
+            |u| u.publish(&topic, subject, payload),
+            events_error,
+            events::Error::Other(NO_UNIT.into()),
+        )
     }
 }
 
 impl config::Guest for Adapter {
-    fn get(key: String) -> Result<Option<String>, Error> {
+    fn get(key: String) -> Result<Option<String>, config::Error> {
         vars::config(&key)
     }
 }

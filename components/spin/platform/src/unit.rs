@@ -4,7 +4,8 @@
 use welfare_txn::{CallError, Committed, Listed, Row};
 
 use crate::db::{self, int, text};
-use crate::exports::welfare::platform::types::Error;
+use crate::exports::welfare::platform::{events, store};
+use crate::exports::welfare::spin::unit_of_work::Error;
 
 /// A unit of work of the call in progress.
 pub type Unit = welfare_txn::Unit<Rows>;
@@ -83,15 +84,25 @@ fn unavailable(e: Error) -> CallError {
     CallError::Unavailable(format!("{e:?}"))
 }
 
-/// The WIT error for a refused call.
-pub fn wit_error(e: CallError) -> Error {
+/// The `store` error for a refused call.
+pub fn store_error(e: CallError) -> store::Error {
     match e {
-        CallError::Conflict => Error::Conflict,
-        CallError::Invalid(m) => Error::Invalid(m),
-        CallError::LimitExceeded => Error::LimitExceeded,
+        CallError::Conflict => store::Error::Conflict,
+        CallError::Invalid(m) => store::Error::Invalid(m),
+        CallError::LimitExceeded => store::Error::LimitExceeded,
         CallError::Unavailable(m) => {
             eprintln!("welfare-spin-platform: store unavailable: {m}");
-            Error::Unavailable
+            store::Error::Unavailable
         }
+    }
+}
+
+/// The `events` error for a refused publication: publishing reads nothing, so it is never a
+/// conflict or an outage (those would be the opaque `other`).
+pub fn events_error(e: CallError) -> events::Error {
+    match e {
+        CallError::Invalid(m) => events::Error::Invalid(m),
+        CallError::LimitExceeded => events::Error::LimitExceeded,
+        other => events::Error::Other(other.to_string()),
     }
 }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use spin_sdk::variables;
 
-use crate::exports::welfare::platform::types::Error;
+use crate::exports::welfare::platform::config::Error;
 
 /// Prefix of the Spin variables that carry a domain's configuration keys.
 pub const CONFIG_PREFIX: &str = "cfg_";

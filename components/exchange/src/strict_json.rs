@@ -9,9 +9,9 @@
 //! text (questions, notes, campaign texts), where a NUL truncates C readers and C1 codes
 //! reorder what an operator sees.
 //!
-//! This file depends only on `serde` and `serde_json`: `welfare-auth` compiles it as
+//! This file depends only on `serde` and `serde_json`: `welfare-exchange` compiles it as
 //! [`crate::strict_json`] for both hosts, and the guest SDK includes the same file, so the
-//! components get the rule without the token-verification code.
+//! components get the rule without the token-verification code `welfare-exchange` depends on.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
