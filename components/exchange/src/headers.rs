@@ -54,6 +54,31 @@ pub fn duplicate_singleton<'a>(names: impl IntoIterator<Item = &'a str>) -> Opti
     None
 }
 
+/// The request header naming a request in logs, problems and the audit trail.
+pub const REQUEST_ID: &str = "x-request-id";
+/// Longest client request id kept: a UUID is 36 characters; 64 leaves room for a prefix.
+pub const MAX_REQUEST_ID_LEN: usize = 64;
+
+/// Whether a host keeps a client's request id, sent once: 1 to [`MAX_REQUEST_ID_LEN`] letters,
+/// digits, `-`, `_`, `.` or `:`. Anything else (long, ambiguous, characters a log reader would
+/// misread) gets an id of the host's own, the same on every host.
+pub fn acceptable_request_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_REQUEST_ID_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+/// A forwarded header's value as a domain sees it: visible ASCII, spaces and tabs (what the
+/// gateway's HTTP stack reads as text); a value with other bytes is not forwarded, on any host.
+pub fn forwarded_value(raw: &[u8]) -> Option<&str> {
+    raw.iter()
+        .all(|&b| b == b'\t' || (0x20..0x7f).contains(&b))
+        .then(|| std::str::from_utf8(raw).ok())
+        .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +105,25 @@ mod tests {
             Some(IDEMPOTENCY_KEY)
         );
         assert_eq!(duplicate_singleton(["accept", "accept"]), None);
+    }
+
+    #[test]
+    fn only_short_plain_request_ids_are_kept() {
+        for ok in ["3f1c2d9e-7b1a-4c3e-9d2f-0a1b2c3d4e5f", "app:42", "a"] {
+            assert!(acceptable_request_id(ok), "{ok}");
+        }
+        let long = "x".repeat(MAX_REQUEST_ID_LEN + 1);
+        for bad in ["", "a b", "a\u{1b}[31m", "<script>", long.as_str()] {
+            assert!(!acceptable_request_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_plain_header_values_are_forwarded() {
+        assert_eq!(forwarded_value(b"it-IT, en;q=0.5"), Some("it-IT, en;q=0.5"));
+        assert_eq!(forwarded_value(b"a\tb"), Some("a\tb"));
+        for bad in [&b"caf\xc3\xa9"[..], b"a\x00b", b"a\x7fb"] {
+            assert_eq!(forwarded_value(bad), None, "{bad:?}");
+        }
     }
 }

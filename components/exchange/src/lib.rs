@@ -37,8 +37,8 @@ pub mod wit;
 pub use body::{BodyRefusal, check_body, is_json_media_type};
 pub use cors::{CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, cors_allow_origin};
 pub use headers::{
-    ALLOWED_RESPONSE_HEADERS, FORWARDED_HEADERS, SINGLETON_HEADERS, duplicate_singleton,
-    response_header_allowed,
+    ALLOWED_RESPONSE_HEADERS, FORWARDED_HEADERS, MAX_REQUEST_ID_LEN, REQUEST_ID, SINGLETON_HEADERS,
+    acceptable_request_id, duplicate_singleton, forwarded_value, response_header_allowed,
 };
 pub use idempotency::{
     IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, request_fingerprint, valid_idempotency_key,

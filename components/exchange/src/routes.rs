@@ -37,7 +37,8 @@ pub enum AddError<'a, T> {
 /// What a request's method and path name.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Lookup<'a, M, T> {
-    /// The route, with the template's parameters as they appear in the path (not decoded).
+    /// The route, with the template's parameters percent-decoded (`a%20b` is `a b`), on every
+    /// host alike; bytes that are not UTF-8 once decoded become U+FFFD.
     Found {
         target: &'a T,
         params: Vec<(String, String)>,
@@ -95,7 +96,10 @@ impl<M: PartialEq, T> RouteTable<M, T> {
                 params: matched
                     .params
                     .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .map(|(k, v)| {
+                        let v = percent_encoding::percent_decode_str(v).decode_utf8_lossy();
+                        (k.to_string(), v.into_owned())
+                    })
                     .collect(),
             },
             None => Lookup::MethodNotAllowed(entry.iter().map(|(m, _)| m).collect()),
@@ -137,7 +141,7 @@ mod tests {
             t.lookup(Some(&"DELETE"), "/api/v1/x/items/a%20b/notes/7"),
             Lookup::Found {
                 target: &4,
-                params: vec![("id".into(), "a%20b".into()), ("note".into(), "7".into())]
+                params: vec![("id".into(), "a b".into()), ("note".into(), "7".into())]
             }
         );
     }

@@ -163,7 +163,7 @@ async fn handle(
                 parts
                     .headers
                     .get(*name)
-                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| welfare_exchange::forwarded_value(v.as_bytes()))
                     .map(|v| (name.to_string(), v.to_string()))
             })
             .collect(),

@@ -6,19 +6,9 @@
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName};
 
-pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
-/// Longest client request id kept: a UUID is 36 characters; 64 leaves room for a prefix.
-pub const MAX_LEN: usize = 64;
-
-/// Whether a client's request id is kept: 1 to [`MAX_LEN`] letters, digits, `-`, `_`, `.`
-/// or `:`.
-pub fn acceptable(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= MAX_LEN
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
-}
+pub const HEADER: HeaderName = HeaderName::from_static(welfare_exchange::REQUEST_ID);
+/// The rule both hosts keep a client's id by (`welfare_exchange::acceptable_request_id`).
+pub use welfare_exchange::{MAX_REQUEST_ID_LEN as MAX_LEN, acceptable_request_id as acceptable};
 
 /// Removes a client's request id that is not [`acceptable`], or that came twice, so that the
 /// request-id layer behind this one gives the request a fresh id.
@@ -35,21 +25,5 @@ fn kept(headers: &HeaderMap) -> bool {
         (None, _) => true,
         (Some(one), None) => one.to_str().is_ok_and(acceptable),
         (Some(_), Some(_)) => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_short_plain_ids_are_kept() {
-        for ok in ["3f1c2d9e-7b1a-4c3e-9d2f-0a1b2c3d4e5f", "app:42", "a"] {
-            assert!(acceptable(ok), "{ok}");
-        }
-        let long = "x".repeat(MAX_LEN + 1);
-        for bad in ["", "a b", "a\u{1b}[31m", "<script>", long.as_str()] {
-            assert!(!acceptable(bad), "{bad}");
-        }
     }
 }

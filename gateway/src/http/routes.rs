@@ -1,8 +1,7 @@
 //! The table of component routes, built once at start-up from the manifests. Two components
 //! claiming the same method and path, or paths the router cannot tell apart, stop the start
 //! with an error naming both. The matching is the one the Spin adapter uses
-//! (`welfare_exchange::routes`); path parameters are percent-decoded here, as the gateway
-//! always has.
+//! (`welfare_exchange::routes`), which percent-decodes path parameters for both hosts.
 
 use std::sync::Arc;
 
@@ -97,18 +96,7 @@ impl RouteTable {
 
     pub fn lookup(&self, method: &Method, path: &str) -> Lookup<'_> {
         match self.table.lookup(Some(method), path) {
-            routes::Lookup::Found { target, params } => Lookup::Found {
-                target,
-                params: params
-                    .into_iter()
-                    .map(|(k, v)| {
-                        let v = percent_encoding::percent_decode_str(&v)
-                            .decode_utf8_lossy()
-                            .into_owned();
-                        (k, v)
-                    })
-                    .collect(),
-            },
+            routes::Lookup::Found { target, params } => Lookup::Found { target, params },
             routes::Lookup::MethodNotAllowed(allowed) => Lookup::MethodNotAllowed(allowed),
             routes::Lookup::NotFound => Lookup::NotFound,
         }

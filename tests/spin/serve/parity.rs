@@ -372,6 +372,29 @@ async fn strict_headers_and_bodies_are_refused_alike() {
         assert_eq!(a.status, 400, "{}", a.body);
         assert_eq!(a.body["instance"], "strict-instance");
     }
+    // Both hosts keep a client's request id by one rule (`welfare_exchange::
+    // acceptable_request_id`): short and plain, sent once; anything else gets the host's own.
+    let long = "x".repeat(65);
+    for (sent, kept) in [
+        (vec!["app:42"], true),
+        (vec!["a b"], false),
+        (vec![long.as_str()], false),
+        (vec!["one", "two"], false),
+    ] {
+        for request in [
+            h.gateway(Method::GET, APPLICATIONS),
+            h.spin(Method::GET, APPLICATIONS),
+        ] {
+            let mut request = request.header("authorization", &mario);
+            for id in &sent {
+                request = request.header("x-request-id", *id);
+            }
+            let a = answer(request).await;
+            assert_eq!(a.status, 200, "{}", a.body);
+            let id = a.header("x-request-id").expect("a request id");
+            assert_eq!(id == sent[0], kept, "{sent:?} answered as {id}");
+        }
+    }
     // `bearer` in lower case is the same scheme on both hosts.
     let lower = mario.replacen("Bearer", "bearer", 1);
     for request in [

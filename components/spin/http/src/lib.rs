@@ -52,13 +52,21 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// `Request` keeps one value per name, so a second `Authorization` would pass unseen.
 #[http_component]
 async fn handle(incoming: IncomingRequest) -> Response {
-    let duplicate = welfare_exchange::duplicate_singleton(
-        incoming
-            .headers()
-            .entries()
-            .iter()
-            .map(|(name, _)| name.as_str()),
-    );
+    let entries = incoming.headers().entries();
+    let duplicate =
+        welfare_exchange::duplicate_singleton(entries.iter().map(|(name, _)| name.as_str()));
+    // The client's request id, kept by the rule the gateway keeps it by: sent once, short and
+    // plain; else one of this host's own.
+    let mut sent_ids = entries
+        .iter()
+        .filter(|(name, _)| name.eq_ignore_ascii_case(welfare_exchange::REQUEST_ID))
+        .map(|(_, value)| std::str::from_utf8(value).ok());
+    let client_id = match (sent_ids.next(), sent_ids.next()) {
+        (Some(Some(id)), None) if welfare_exchange::acceptable_request_id(id) => {
+            Some(id.to_string())
+        }
+        _ => None,
+    };
     let req = match Request::try_from_incoming_request(incoming).await {
         Ok(req) => req,
         Err(e) => {
@@ -71,12 +79,7 @@ async fn handle(incoming: IncomingRequest) -> Response {
         return cors::preflight(allow_origin.as_deref());
     }
     let manifest = domain::describe();
-    let request_id = req
-        .header("x-request-id")
-        .and_then(|v| v.as_str())
-        .filter(|v| !v.is_empty() && v.len() <= 128)
-        .map(str::to_string)
-        .unwrap_or_else(new_request_id);
+    let request_id = client_id.unwrap_or_else(new_request_id);
     problem::set_request_id(&request_id);
     let mut response = if req.path() == HEALTH {
         deliver::health()
@@ -89,7 +92,7 @@ async fn handle(incoming: IncomingRequest) -> Response {
     } else {
         serve::serve(&req, &manifest, &request_id, duplicate)
     };
-    response.set_header("x-request-id", request_id);
+    response.set_header(welfare_exchange::REQUEST_ID, request_id);
     cors::decorate(&mut response, allow_origin.as_deref());
     response
 }

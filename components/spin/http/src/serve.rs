@@ -92,7 +92,7 @@ pub fn serve(
             .iter()
             .filter_map(|h| {
                 req.header(h)
-                    .and_then(|v| v.as_str())
+                    .and_then(|v| welfare_exchange::forwarded_value(v.as_bytes()))
                     .map(|v| (h.to_string(), v.to_string()))
             })
             .collect(),
