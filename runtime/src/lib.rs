@@ -8,19 +8,22 @@
 //! component's share of the pool ([`bulkhead`]), so one component's slow or looping calls
 //! never refuse another's.
 //!
-//! - [`bindings`]: generated host bindings (fenced).
+//! - `bindings` (private): the generated host bindings. [`call`], [`event`] and [`manifest`]
+//!   convert to and from them, so no host ever builds a binding type.
 //! - [`bulkhead`]: each component's share of the instance pool.
 //! - [`host`]: per-call state and the capabilities components import.
 //! - [`cache`]: compiled-artifact cache.
 //! - [`manifest`]: the checked, host-side form of a component's `describe`.
+//! - [`call`]: a request as a component's `handle` receives it, and its answer, in host types.
 //! - [`event`]: an event as a subscriber's `on-event` receives it, in host types.
 //! - [`txn`]: a call's unit of work over the committed documents ([`txn::Documents`], which
 //!   the host implements: the runtime holds no database), and the write set it produces.
 //! - [`config`]: `[runtime]`, the limits.
 
-pub mod bindings;
+mod bindings;
 pub mod bulkhead;
 pub mod cache;
+pub mod call;
 pub mod config;
 pub mod event;
 pub mod host;
@@ -238,13 +241,16 @@ impl Runtime {
     pub async fn handle(
         self: &Arc<Self>,
         component: Arc<Loaded>,
-        request: types::Request,
-    ) -> Result<(types::Response, WriteSet), Fault> {
+        call: call::Call,
+    ) -> Result<(call::Answer, WriteSet), Fault> {
+        let request = types::Request::from(call);
         let txn = self.txn(&component);
-        self.call(component, txn, move |store, b| {
-            b.welfare_platform_domain().call_handle(store, &request)
-        })
-        .await
+        let (response, writes) = self
+            .call(component, txn, move |store, b| {
+                b.welfare_platform_domain().call_handle(store, &request)
+            })
+            .await?;
+        Ok((call::Answer::from(response), writes))
     }
 
     /// `on-event(event)` in a fresh instance.

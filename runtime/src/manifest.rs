@@ -9,7 +9,7 @@ use super::bindings::types;
 use welfare_auth::{Level, PrincipalKind, SubjectKind};
 
 // The WIT route, principal, level and subject-kind conversions, the Spin adapter's too.
-welfare_exchange::wit_conversions!(pub mod wit for crate::bindings::types);
+welfare_exchange::wit_conversions!(pub(crate) mod wit for crate::bindings::types);
 
 /// Longest component name.
 const MAX_NAME: usize = 40;
@@ -198,12 +198,8 @@ fn template_params(path: &str) -> anyhow::Result<Vec<String>> {
     Ok(params)
 }
 
-pub fn method(m: types::Method) -> Method {
+pub(crate) fn method(m: types::Method) -> Method {
     Method::from_bytes(wit::method_name(m).as_bytes()).expect("an HTTP method name")
-}
-
-pub fn wit_method(m: &Method) -> Option<types::Method> {
-    wit::wit_method(m.as_str())
 }
 
 #[cfg(test)]

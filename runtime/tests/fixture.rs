@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use welfare_runtime::bindings::types::{Method, Principal, Request};
+use http::Method;
+use welfare_auth::Principal;
+use welfare_runtime::call::Call;
 use welfare_runtime::txn::{CallError, Documents, Listed, Row};
 use welfare_runtime::{Fault, Runtime, RuntimeConfig, Source};
 
@@ -64,8 +66,8 @@ fn runtime(documents: Arc<Memory>, cache: &Path) -> Arc<Runtime> {
     Arc::new(Runtime::load(&limits, cache, sources, &BTreeMap::new(), &[], documents).unwrap())
 }
 
-fn request(method: Method, route: &str, path: &str, params: &[(&str, &str)]) -> Request {
-    Request {
+fn request(method: Method, route: &str, path: &str, params: &[(&str, &str)]) -> Call {
+    Call {
         request_id: "req-test".into(),
         method,
         route: route.into(),
@@ -78,6 +80,7 @@ fn request(method: Method, route: &str, path: &str, params: &[(&str, &str)]) -> 
         headers: Vec::new(),
         body: Vec::new(),
         principal: Principal::Anonymous,
+        delegated: None,
         subject: None,
         received_at: "2026-12-02T00:00:00Z".into(),
     }
@@ -109,7 +112,7 @@ async fn a_call_reads_through_the_host_and_returns_its_writes() {
         .handle(
             fixture.clone(),
             request(
-                Method::Post,
+                Method::POST,
                 "/api/v1/fixture/counters/{name}",
                 "/api/v1/fixture/counters/x",
                 &[("name", "x")],
@@ -151,7 +154,7 @@ async fn a_misbehaving_call_fails_alone_with_its_fault() {
     let call = |path: &'static str| {
         let (rt, fixture) = (rt.clone(), fixture.clone());
         async move {
-            rt.handle(fixture, request(Method::Get, path, path, &[]))
+            rt.handle(fixture, request(Method::GET, path, path, &[]))
                 .await
         }
     };

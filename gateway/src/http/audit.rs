@@ -12,8 +12,8 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::App;
-use super::dispatch::unavailable;
 use super::native::{self, json};
+use super::unit::unavailable;
 use crate::access::audit::{self, Filter, Outcome};
 use crate::access::gate;
 use crate::problem::Problem;

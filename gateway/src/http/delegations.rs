@@ -13,8 +13,8 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::App;
-use super::dispatch::{Started, replayed, start_idempotent, unavailable};
 use super::native::{self, json};
+use super::unit::{Started, replayed, start_idempotent, unavailable};
 use crate::access::delegation::{self, Delegation, GrantBody, Grantor, Refused};
 use crate::access::gate::{self, Admitted};
 use crate::auth::Principal;
@@ -136,7 +136,7 @@ async fn store_grant(
         match stored {
             Ok(Ok(())) => {
                 key.settle();
-                Ok(super::dispatch::build(&saved))
+                Ok(super::unit::build(&saved))
             }
             Ok(Err(refused)) => Err(refusal(refused)),
             Err(e) => Err(unavailable(e)),

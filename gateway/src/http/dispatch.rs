@@ -10,33 +10,27 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header, request::Parts};
+use axum::http::{HeaderValue, Method, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 
 use super::App;
 use super::native::refusal;
 use super::routes::Lookup;
+use super::unit::{Commit, Started, build, commit, record, replayed, start_idempotent};
 use crate::access::audit;
-use crate::access::delegation::Delegation;
 use crate::access::gate::{self, Domain, Rule};
 use crate::auth::Principal;
-use crate::idempotency::{self, Begin, Claim, IdemKey, Saved};
+use crate::idempotency::{Claim, Saved};
 use crate::problem::Problem;
 use crate::runtime::Fault;
-use crate::runtime::bindings::types;
-use crate::store::txn::WriteSet;
-use crate::store::{StoreError, ops};
+use crate::runtime::call::Call;
 
 pub use crate::access::gate::ON_BEHALF_OF;
 pub use welfare_exchange::IDEMPOTENCY_KEY;
-use welfare_exchange::idempotency::KeyHeader;
 use welfare_exchange::refusal::{
-    COMPONENT_ANSWERED_INCORRECTLY, CONFLICT, IDEMPOTENCY_KEY_REUSED, INVALID_IDEMPOTENCY_KEY,
-    METHOD_NOT_ALLOWED, NOT_FOUND, allowed_detail,
+    COMPONENT_ANSWERED_INCORRECTLY, METHOD_NOT_ALLOWED, NOT_FOUND, allowed_detail,
 };
 use welfare_exchange::{FORWARDED_HEADERS, Outcome, response_header_allowed};
-/// Set on a response replayed for a repeated `Idempotency-Key`.
-pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 
 /// The axum fallback: every path not answered by the platform itself.
 pub async fn dispatch(State(app): State<Arc<App>>, request: axum::extract::Request) -> Response {
@@ -145,10 +139,14 @@ async fn handle(
         return Err(problem);
     }
 
-    let request = types::Request {
+    let delegated = admitted
+        .delegation
+        .as_ref()
+        .zip(subject.clone())
+        .map(|(d, s)| (s, d.scope_names()));
+    let request = Call {
         request_id: request_id.to_string(),
-        method: crate::runtime::manifest::wit_method(&parts.method)
-            .expect("routes only have WIT methods"),
+        method: parts.method.clone(),
         route: route.path.clone(),
         path: parts.uri.path().to_string(),
         params,
@@ -168,7 +166,8 @@ async fn handle(
             })
             .collect(),
         body: body.to_vec(),
-        principal: wit_principal(&principal, admitted.delegation.as_ref(), subject.as_deref()),
+        principal,
+        delegated,
         subject,
         received_at: crate::store::now_rfc3339(),
     };
@@ -241,184 +240,6 @@ fn anonymous_write(app: &App) -> Result<(), Problem> {
     })
 }
 
-/// What one request commits, all in one transaction.
-pub struct Commit<'a> {
-    pub writes: WriteSet,
-    /// The key whose saved answer is `saved`.
-    pub idem: Option<&'a mut Claim>,
-    pub saved: &'a Saved,
-    /// The access, recorded with what it did.
-    pub audit: Option<audit::Entry>,
-    /// The caller whose write limit this request counts against.
-    pub limited: Option<String>,
-}
-
-/// Commits a request's writes and events with its idempotency record, its audit entry and its
-/// count against the caller's limit, in one transaction (nothing to do when there is none of
-/// them). Only a commit settles the key; on failure it stays unsettled, for the pipeline to
-/// free, so the client's retry runs again: a version that moved is a 409, anything else a 503.
-pub async fn commit(app: &App, c: Commit<'_>) -> Result<(), Problem> {
-    let Commit {
-        writes,
-        idem,
-        saved,
-        audit,
-        limited,
-    } = c;
-    if writes.is_empty() && idem.is_none() && audit.is_none() {
-        return Ok(());
-    }
-    let for_commit = saved.clone();
-    let key = idem.as_ref().map(|claim| claim.key().clone());
-    let committed = app
-        .db
-        .write(move |conn| {
-            let seqs = ops::apply_write_set(conn, &writes)?;
-            if let Some(key) = &key {
-                idempotency::finish(conn, key, &for_commit)?;
-            }
-            if let Some(entry) = &audit {
-                audit::append(conn, entry)?;
-            }
-            if let Some(scope) = &limited {
-                crate::rate::count(conn, scope)?;
-            }
-            Ok(seqs)
-        })
-        .await;
-    match committed {
-        Ok(seqs) => {
-            if !seqs.is_empty() {
-                app.outbox_wake.notify_one();
-            }
-            Ok(())
-        }
-        Err(e) => Err(match e {
-            StoreError::Conflict => refusal(CONFLICT),
-            other => unavailable(other),
-        }),
-    }
-}
-
-/// Records an audited access that ended without committing anything (a refusal by the
-/// component, a fault). A trail that cannot be written fails the request: an access for someone
-/// else must not go unrecorded.
-pub async fn record(app: &App, entry: Option<audit::Entry>, status: u16) -> Result<(), Problem> {
-    let Some(mut entry) = entry else {
-        return Ok(());
-    };
-    entry.status = status;
-    entry.outcome = audit::Outcome::of_status(status);
-    app.db
-        .write(move |conn| audit::append(conn, &entry).map(|_| ()))
-        .await
-        .map_err(unavailable)
-}
-
-/// How an idempotent request starts.
-pub enum Started {
-    /// Run it (under this key, if it has one).
-    Proceed(Option<Claim>),
-    /// It ran before: answer what it answered.
-    Replayed(Saved),
-}
-
-/// Honours the request's `Idempotency-Key`: a repeat gets the saved answer, a key reused for
-/// another request 422, a key still running 409.
-pub async fn start_idempotent(
-    app: &App,
-    parts: &Parts,
-    principal: &Principal,
-    subject: Option<&str>,
-    body: &[u8],
-    required: bool,
-) -> Result<Started, Problem> {
-    let Some(key) = idempotency_key(parts, principal, subject, body, required)? else {
-        return Ok(Started::Proceed(None));
-    };
-    match idempotency::begin(&app.db, key.clone())
-        .await
-        .map_err(unavailable)?
-    {
-        Begin::Proceed => Ok(Started::Proceed(Some(Claim::new(&app.db, key)))),
-        Begin::Replay(saved) => Ok(Started::Replayed(saved)),
-        Begin::Mismatch => Err(refusal(IDEMPOTENCY_KEY_REUSED)),
-        Begin::InFlight => Err(Problem::new(
-            StatusCode::CONFLICT,
-            "idempotency-key-in-flight",
-            "A request with this Idempotency-Key is still running.",
-        )
-        .detail("Retry when it has finished.")),
-    }
-}
-
-/// The request's key under the rules both hosts share ([`welfare_exchange::idempotency::key`]):
-/// a POST's only, required where the route says so, never an anonymous caller's.
-fn idempotency_key(
-    parts: &Parts,
-    principal: &Principal,
-    subject: Option<&str>,
-    body: &[u8],
-    required: bool,
-) -> Result<Option<IdemKey>, Problem> {
-    let header = match parts.headers.get(IDEMPOTENCY_KEY) {
-        None => KeyHeader::Absent,
-        Some(raw) => raw.to_str().map_or(KeyHeader::NotText, KeyHeader::Text),
-    };
-    let post = parts.method == Method::POST;
-    let Some(keyed) =
-        welfare_exchange::idempotency::key(post, header, principal, subject, required)
-            .map_err(refusal)?
-    else {
-        return Ok(None);
-    };
-    let path = parts
-        .uri
-        .path_and_query()
-        .map(|p| p.as_str())
-        .unwrap_or("/");
-    IdemKey::new(keyed.scope, keyed.key, parts.method.as_str(), path, body)
-        .map(Some)
-        .ok_or_else(|| refusal(INVALID_IDEMPOTENCY_KEY))
-}
-
-/// The principal as components see it; an intermediary's carries the person it acts for and
-/// the delegation's scopes the gateway checked.
-pub fn wit_principal(
-    principal: &Principal,
-    delegation: Option<&Delegation>,
-    subject: Option<&str>,
-) -> types::Principal {
-    crate::runtime::manifest::wit::wit_principal(
-        principal,
-        delegation.and(subject).map(str::to_string),
-        delegation.map(Delegation::scope_names).unwrap_or_default(),
-    )
-}
-
-pub fn build(saved: &Saved) -> Response {
-    let status = StatusCode::from_u16(saved.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, saved.body.clone()).into_response();
-    for (name, value) in &saved.headers {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::try_from(name.as_str()),
-            HeaderValue::from_str(value),
-        ) {
-            response.headers_mut().insert(name, value);
-        }
-    }
-    response
-}
-
-pub fn replayed(saved: Saved) -> Response {
-    let mut response = build(&saved);
-    response.headers_mut().insert(
-        HeaderName::from_static(IDEMPOTENT_REPLAYED),
-        HeaderValue::from_static("true"),
-    );
-    response
-}
-
 fn fault_kind(fault: &Fault) -> &'static str {
     match fault {
         Fault::Timeout(_) => "timeout",
@@ -460,8 +281,4 @@ fn fault_problem(fault: Fault) -> Problem {
         )
         .detail("Nothing was saved."),
     }
-}
-
-pub fn unavailable(e: StoreError) -> Problem {
-    Problem::store_unavailable(&e)
 }

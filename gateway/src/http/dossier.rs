@@ -15,8 +15,8 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::App;
-use super::dispatch::record;
 use super::native::{self, json};
+use super::unit::record;
 use crate::access::gate;
 use crate::auth::Principal;
 use crate::identity::FiscalCode;

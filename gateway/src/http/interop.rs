@@ -12,17 +12,15 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::App;
-use super::dispatch::{
-    Commit, Started, commit, record, replayed, start_idempotent, unavailable, wit_principal,
-};
 use super::native::{self, json};
 use super::routes::Lookup;
+use super::unit::{Commit, Started, commit, record, replayed, start_idempotent, unavailable};
 use crate::access::audit::{self, Entry, Outcome};
 use crate::access::gate::{self, Admitted, Rule};
 use crate::idempotency::Saved;
 use crate::interop::{life_events, registry};
 use crate::problem::Problem;
-use crate::runtime::bindings::types;
+use crate::runtime::call::Call;
 use crate::store::txn::{NewEvent, WriteSet, new_event_id};
 
 pub const LIFE_EVENTS: &str = "/interop/v1/life-events";
@@ -110,7 +108,7 @@ pub async fn life_event(
             },
         )
         .await?;
-        Ok(super::dispatch::build(&saved))
+        Ok(super::unit::build(&saved))
     }
     .await;
     // An event not published frees its key, so the registry's retry runs again.
@@ -196,16 +194,17 @@ async fn lookup(
     let Lookup::Found { target, params } = app.routes.lookup(&Method::GET, &path) else {
         return Err("the disability registry is not available".into());
     };
-    let request = types::Request {
+    let request = Call {
         request_id: request_id.to_string(),
-        method: types::Method::Get,
+        method: Method::GET,
         route: target.route().path.clone(),
         path,
         params,
         query: Vec::new(),
         headers: Vec::new(),
         body: Vec::new(),
-        principal: wit_principal(&admitted.principal, None, None),
+        principal: admitted.principal.clone(),
+        delegated: None,
         subject: Some(fiscal_code.clone()),
         received_at: crate::store::now_rfc3339(),
     };

@@ -3,6 +3,8 @@
 //!
 //! - [`routes`]: the component route table.
 //! - [`dispatch`]: one request through a component.
+//! - [`unit`]: a request's unit of work (the key, the commit, the audit record), shared by the
+//!   dispatch and the native handlers that write.
 //! - [`platform`]: health, readiness, metrics, OpenAPI, dead letters, running a day.
 //! - [`dossier`]: `/api/v1/me`, every domain's summary composed in parallel.
 //! - [`delegations`]: granting, listing, revoking delegations; paper mandates.
@@ -23,8 +25,9 @@ pub mod platform;
 pub mod request_id;
 pub mod routes;
 pub mod serve;
+pub mod unit;
 
-pub use dispatch::unavailable;
+pub use unit::unavailable;
 
 use std::sync::Arc;
 
@@ -196,7 +199,7 @@ mod tests {
             assert!(CORS_ALLOW_HEADERS.contains(&sent), "{sent}");
         }
         for read in [
-            super::dispatch::IDEMPOTENT_REPLAYED,
+            super::unit::IDEMPOTENT_REPLAYED,
             super::request_id::HEADER.as_str(),
         ] {
             assert!(CORS_EXPOSE_HEADERS.contains(&read), "{read}");
