@@ -284,9 +284,8 @@ pub async fn admit(
         }
         _ => {
             if on_behalf_of.is_some() {
-                return Err(Problem::bad_request(
-                    "on-behalf-of-not-allowed",
-                    "Only intermediaries act on behalf of someone: remove On-Behalf-Of.",
+                return Err(Problem::from(
+                    welfare_exchange::refusal::ON_BEHALF_OF_NOT_ALLOWED,
                 ));
             }
         }
@@ -449,12 +448,7 @@ fn parse_subject(raw: &str) -> Result<String, Problem> {
     FiscalCode::parse(raw)
         .map(|c| c.to_string())
         .or_else(|_| VatNumber::parse(raw).map(|v| v.to_string()))
-        .map_err(|_| {
-            Problem::bad_request(
-                "invalid-on-behalf-of",
-                "On-Behalf-Of must be a valid fiscal code or VAT number.",
-            )
-        })
+        .map_err(|_| Problem::from(welfare_exchange::refusal::INVALID_ON_BEHALF_OF))
 }
 
 /// A citizen or company acts for itself: naming someone else is a refusal, audited.
@@ -470,9 +464,7 @@ async fn refuse_others(
         Some(_) => Err(refuse(
             gate,
             entry(),
-            Problem::forbidden(
-                "You act for yourself only; intermediaries act for others under a delegation.",
-            ),
+            Problem::from(welfare_exchange::refusal::ACT_FOR_YOURSELF),
         )
         .await),
     }

@@ -143,6 +143,24 @@ pub const UNAUTHORIZED: Refusal = Refusal::new(401, "unauthorized", "Authenticat
 /// A verified caller who may not do this (403); the detail says why.
 pub const FORBIDDEN: Refusal = Refusal::new(403, "forbidden", "You may not do this.");
 
+/// A citizen or company naming someone else in `On-Behalf-Of`: [`FORBIDDEN`] with this detail.
+pub const ACT_FOR_YOURSELF: Refusal = FORBIDDEN
+    .detail("You act for yourself only; intermediaries act for others under a delegation.");
+
+/// `On-Behalf-Of` that is neither a fiscal code nor a VAT number (400).
+pub const INVALID_ON_BEHALF_OF: Refusal = Refusal::new(
+    400,
+    "invalid-on-behalf-of",
+    "On-Behalf-Of must be a valid fiscal code or VAT number.",
+);
+
+/// `On-Behalf-Of` from a caller who acts for nobody else: operators, anonymous callers (400).
+pub const ON_BEHALF_OF_NOT_ALLOWED: Refusal = Refusal::new(
+    400,
+    "on-behalf-of-not-allowed",
+    "Only intermediaries act on behalf of someone: remove On-Behalf-Of.",
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +179,9 @@ mod tests {
         COMPONENT_ANSWERED_INCORRECTLY,
         UNAUTHORIZED,
         FORBIDDEN,
+        ACT_FOR_YOURSELF,
+        INVALID_ON_BEHALF_OF,
+        ON_BEHALF_OF_NOT_ALLOWED,
     ];
 
     #[test]

@@ -99,8 +99,8 @@ pub fn admit(req: &Request, route: &Route) -> Result<Admitted, Response> {
             if let (Some(named), Some(me)) = (&on_behalf_of, &me)
                 && !named.eq_ignore_ascii_case(me)
             {
-                return Err(problem::forbidden(
-                    "You act for yourself only; intermediaries act for others under a delegation.",
+                return Err(problem::refusal(
+                    welfare_exchange::refusal::ACT_FOR_YOURSELF,
                 ));
             }
             me
@@ -109,9 +109,8 @@ pub fn admit(req: &Request, route: &Route) -> Result<Admitted, Response> {
             if let Some(named) = &on_behalf_of
                 && SubjectKind::of(named).is_none()
             {
-                return Err(problem::bad_request(
-                    "invalid-on-behalf-of",
-                    "On-Behalf-Of must be a valid fiscal code or VAT number.",
+                return Err(problem::refusal(
+                    welfare_exchange::refusal::INVALID_ON_BEHALF_OF,
                 ));
             }
             return Err(problem::forbidden(
@@ -121,9 +120,8 @@ pub fn admit(req: &Request, route: &Route) -> Result<Admitted, Response> {
         Principal::Agency { .. } => return Err(agency_refusal()),
         _ => {
             if on_behalf_of.is_some() {
-                return Err(problem::bad_request(
-                    "on-behalf-of-not-allowed",
-                    "Only intermediaries act on behalf of someone: remove On-Behalf-Of.",
+                return Err(problem::refusal(
+                    welfare_exchange::refusal::ON_BEHALF_OF_NOT_ALLOWED,
                 ));
             }
             None

@@ -67,10 +67,6 @@ pub fn forbidden(detail: impl Into<String>) -> Response {
     refusal_with(FORBIDDEN, Some(detail.into()))
 }
 
-pub fn bad_request(slug: &str, title: &str) -> Response {
-    problem(400, slug, title, None)
-}
-
 /// The store could not be read or written: nothing was saved.
 pub fn unavailable() -> Response {
     refusal(STORE_UNAVAILABLE)
