@@ -140,6 +140,19 @@ fn now_s() -> u64 {
         .as_secs()
 }
 
+/// The gate's refusal of `parts` on a route open to `principals`.
+async fn refused(
+    f: &Fixture,
+    parts: &Parts,
+    principals: &'static [PrincipalKind],
+    request_id: &str,
+) -> welfare_problem::Problem {
+    match gate::admit(f.gate(), parts, &rule(principals), request_id).await {
+        Ok(_) => panic!("admitted, where a refusal was expected"),
+        Err(problem) => problem,
+    }
+}
+
 fn head(method: Method, headers: &[(&str, &str)]) -> Parts {
     let mut request = Request::builder()
         .method(method)
@@ -172,12 +185,9 @@ fn rule(principals: &'static [PrincipalKind]) -> Rule<'static> {
 async fn a_request_without_a_token_is_refused_counted_and_leaves_no_row() {
     let f = Fixture::new();
     let parts = head(Method::GET, &[]);
-    let refused = gate::admit(f.gate(), &parts, &rule(CITIZENS_AND_INTERMEDIARIES), "r1")
-        .await
-        .err()
-        .unwrap();
-    assert_eq!(refused.status, 401);
-    assert_eq!(refused.kind, "urn:welfare:problem:unauthorized");
+    let problem = refused(&f, &parts, CITIZENS_AND_INTERMEDIARIES, "r1").await;
+    assert_eq!(problem.status, 401);
+    assert_eq!(problem.kind, "urn:welfare:problem:unauthorized");
     assert_eq!(*f.counted.0.lock().unwrap(), vec![401]);
     assert!(
         f.trail().await.is_empty(),
@@ -193,12 +203,9 @@ async fn a_second_authorization_header_is_a_bad_request_before_any_token_is_read
         Method::GET,
         &[("authorization", &token), ("authorization", &token)],
     );
-    let refused = gate::admit(f.gate(), &parts, &rule(CITIZENS_AND_INTERMEDIARIES), "r1")
-        .await
-        .err()
-        .unwrap();
-    assert_eq!(refused.status, 400);
-    assert_eq!(refused.kind, "urn:welfare:problem:duplicate-header");
+    let problem = refused(&f, &parts, CITIZENS_AND_INTERMEDIARIES, "r1").await;
+    assert_eq!(problem.status, 400);
+    assert_eq!(problem.kind, "urn:welfare:problem:duplicate-header");
     assert!(f.trail().await.is_empty());
 }
 
@@ -207,11 +214,8 @@ async fn a_citizen_on_an_operators_route_is_refused_and_the_refusal_is_theirs() 
     let f = Fixture::new();
     let token = f.citizen(LUCA);
     let parts = head(Method::GET, &[("authorization", &token)]);
-    let refused = gate::admit(f.gate(), &parts, &rule(OPERATORS), "r2")
-        .await
-        .err()
-        .unwrap();
-    assert_eq!(refused.status, 403);
+    let problem = refused(&f, &parts, OPERATORS, "r2").await;
+    assert_eq!(problem.status, 403);
     let trail = f.trail().await;
     assert_eq!(trail.len(), 1);
     let entry = &trail[0].entry;
@@ -234,11 +238,8 @@ async fn a_citizen_naming_someone_else_is_refused_and_the_named_person_never_see
         Method::GET,
         &[("authorization", &token), ("on-behalf-of", GIULIA)],
     );
-    let refused = gate::admit(f.gate(), &parts, &rule(CITIZENS_AND_INTERMEDIARIES), "r3")
-        .await
-        .err()
-        .unwrap();
-    assert_eq!(refused.status, 403);
+    let problem = refused(&f, &parts, CITIZENS_AND_INTERMEDIARIES, "r3").await;
+    assert_eq!(problem.status, 403);
     let trail = f.trail().await;
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].entry.subject, None);
@@ -272,12 +273,9 @@ async fn an_intermediary_needs_an_active_delegation_covering_the_domain_and_the_
     );
 
     // No delegation: refused, and nothing reaches Luca's trail.
-    let refused = gate::admit(f.gate(), &read, &rule(CITIZENS_AND_INTERMEDIARIES), "r5")
-        .await
-        .err()
-        .unwrap();
-    assert_eq!(refused.status, 403);
-    assert!(refused.detail.unwrap().contains("no active delegation"));
+    let problem = refused(&f, &read, CITIZENS_AND_INTERMEDIARIES, "r5").await;
+    assert_eq!(problem.status, 403);
+    assert!(problem.detail.unwrap().contains("no active delegation"));
     let trail = f.trail().await;
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].entry.subject, None);
@@ -324,12 +322,9 @@ async fn an_intermediary_needs_an_active_delegation_covering_the_domain_and_the_
         Method::POST,
         &[("authorization", &token), ("on-behalf-of", LUCA)],
     );
-    let refused = gate::admit(f.gate(), &act, &rule(CITIZENS_AND_INTERMEDIARIES), "r7")
-        .await
-        .err()
-        .unwrap();
-    assert_eq!(refused.status, 403);
-    assert!(refused.detail.unwrap().contains("does not cover acting"));
+    let problem = refused(&f, &act, CITIZENS_AND_INTERMEDIARIES, "r7").await;
+    assert_eq!(problem.status, 403);
+    assert!(problem.detail.unwrap().contains("does not cover acting"));
     let trail = f.trail().await;
     let last = &trail.last().unwrap().entry;
     assert_eq!(last.subject.as_deref(), Some(LUCA));
