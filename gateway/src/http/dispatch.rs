@@ -14,7 +14,6 @@ use axum::http::{HeaderValue, Method, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 
 use super::App;
-use super::native::refusal;
 use super::routes::Lookup;
 use super::unit::{Commit, Started, build, commit, record, replayed, start_idempotent};
 use crate::access::audit;
@@ -81,7 +80,7 @@ async fn handle(
         Lookup::Found { target, params } => (target.clone(), params),
         Lookup::MethodNotAllowed(allowed) => {
             let allow = welfare_exchange::routes::allow(allowed.iter().map(|m| m.as_str()));
-            let mut response = refusal(METHOD_NOT_ALLOWED)
+            let mut response = Problem::from(METHOD_NOT_ALLOWED)
                 .detail(allowed_detail(&allow))
                 .into_response();
             if let Ok(value) = HeaderValue::from_str(&allow) {
@@ -89,7 +88,7 @@ async fn handle(
             }
             return Ok(response);
         }
-        Lookup::NotFound => return Err(refusal(NOT_FOUND)),
+        Lookup::NotFound => return Err(Problem::from(NOT_FOUND)),
     };
     let route = target.route();
     *route_label = route.path.clone();
@@ -197,7 +196,7 @@ async fn handle(
     if outcome != Outcome::Commit {
         // A failing (or nonsensical) status discards the request's writes and events.
         if outcome == Outcome::Fault {
-            let problem = refusal(COMPONENT_ANSWERED_INCORRECTLY);
+            let problem = Problem::from(COMPONENT_ANSWERED_INCORRECTLY);
             record(app, audit, problem.status).await?;
             return Err(problem);
         }

@@ -52,7 +52,7 @@ pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Pr
             // A broken chunked encoding, a connection cut mid-body: the body is not what
             // the client meant to send, whatever its size.
             tracing::debug!(error = %e, "a request body could not be read");
-            refusal(welfare_exchange::refusal::MALFORMED_BODY)
+            Problem::from(welfare_exchange::refusal::MALFORMED_BODY)
         };
         // The rest of the body is never read, so this connection cannot carry another
         // request: say so, or a client's pool may send its next request into a closing
@@ -72,12 +72,6 @@ pub async fn read_body(app: &App, parts: &Parts, body: Body) -> Result<Bytes, Pr
 
 /// Refuses a request whose singleton header appears twice (the gate's rule, shared).
 pub use crate::access::gate::singleton_headers;
-
-/// A refusal both hosts answer alike ([`welfare_exchange::refusal`]), as the gateway's
-/// problem: its status, slug and title, its fixed detail and header.
-pub fn refusal(r: welfare_exchange::Refusal) -> Problem {
-    Problem::from(r)
-}
 
 /// A path or query parameter axum could not extract (not UTF-8 once decoded, not a number),
 /// as a 400 problem: handlers take their parameters as `Result`s and call this after the

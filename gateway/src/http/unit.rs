@@ -8,7 +8,6 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode, request::Parts};
 use axum::response::{IntoResponse, Response};
 
 use super::App;
-use super::native::refusal;
 use crate::access::audit;
 use crate::auth::Principal;
 use crate::idempotency::{self, Begin, Claim, IdemKey, Saved};
@@ -75,7 +74,7 @@ pub async fn commit(app: &App, c: Commit<'_>) -> Result<(), Problem> {
             Ok(())
         }
         Err(e) => Err(match e {
-            StoreError::Conflict => refusal(CONFLICT),
+            StoreError::Conflict => Problem::from(CONFLICT),
             other => unavailable(other),
         }),
     }
@@ -123,7 +122,7 @@ pub async fn start_idempotent(
     {
         Begin::Proceed => Ok(Started::Proceed(Some(Claim::new(&app.db, key)))),
         Begin::Replay(saved) => Ok(Started::Replayed(saved)),
-        Begin::Mismatch => Err(refusal(IDEMPOTENCY_KEY_REUSED)),
+        Begin::Mismatch => Err(Problem::from(IDEMPOTENCY_KEY_REUSED)),
         Begin::InFlight => Err(Problem::new(
             StatusCode::CONFLICT,
             "idempotency-key-in-flight",
@@ -149,7 +148,7 @@ fn idempotency_key(
     let post = parts.method == Method::POST;
     let Some(keyed) =
         welfare_exchange::idempotency::key(post, header, principal, subject, required)
-            .map_err(refusal)?
+            .map_err(Problem::from)?
     else {
         return Ok(None);
     };
@@ -160,7 +159,7 @@ fn idempotency_key(
         .unwrap_or("/");
     IdemKey::new(keyed.scope, keyed.key, parts.method.as_str(), path, body)
         .map(Some)
-        .ok_or_else(|| refusal(INVALID_IDEMPOTENCY_KEY))
+        .ok_or_else(|| Problem::from(INVALID_IDEMPOTENCY_KEY))
 }
 
 pub fn build(saved: &Saved) -> Response {
@@ -186,6 +185,5 @@ pub fn replayed(saved: Saved) -> Response {
     response
 }
 
-pub fn unavailable(e: StoreError) -> Problem {
-    Problem::store_unavailable(&e)
-}
+/// The store failed: 503, nothing saved (the gate's answer, the same everywhere).
+pub use crate::access::gate::unavailable;
