@@ -35,7 +35,7 @@ use crate::budget::Bucket;
 use crate::interop::Interop;
 use welfare_identity::{FiscalCode, VatNumber};
 use welfare_problem::Problem;
-use welfare_store::now_ms;
+use welfare_store::Now;
 
 /// Counts the refusals of requests without a valid token (the host's metrics): they leave no
 /// audit row, so the count is what shows an attack.
@@ -139,8 +139,11 @@ pub async fn admit(
     request_id: &str,
 ) -> Result<Admitted, Problem> {
     singleton_headers(&parts.headers)?;
+    // One reading of the clock for the whole admission: the delegation checked and the
+    // trail entry written agree on when the request came.
+    let now = gate.db.now();
     let draft = |principal: &Principal, subject: Option<String>| {
-        draft(principal, subject, parts, rule, request_id)
+        draft(principal, subject, parts, rule, request_id, now)
     };
     // Whom the request names is worked out only where it is recorded: a refusal, an agency.
     let named = || named_subject(&parts.headers, rule);
@@ -189,7 +192,7 @@ pub async fn admit(
             };
             let subject = parse_subject(&raw)?;
             let mut entry = draft(&principal, Some(subject.clone()));
-            let now = now_ms();
+            let now = now.ms();
             let access = Access::of_method(&parts.method);
             let db = gate.db.clone();
             let (org, grantor) = (organisation.clone(), subject.clone());
@@ -337,9 +340,10 @@ pub async fn seal(
     }
     admitted.one_time.extend(checked.jtis);
     let ids = std::mem::take(&mut admitted.one_time);
+    let now = gate.db.now();
     let consumed = gate
         .db
-        .write(move |conn| crate::interop::replay::consume(conn, &ids))
+        .write(move |conn| crate::interop::replay::consume(conn, &ids, now))
         .await;
     match consumed {
         Ok(()) => Ok(()),
@@ -403,6 +407,7 @@ fn draft(
     parts: &Parts,
     rule: &Rule<'_>,
     request_id: &str,
+    at: Now,
 ) -> Entry {
     let (actor_kind, actor) = match principal {
         Principal::Anonymous => ("anonymous", String::new()),
@@ -414,7 +419,7 @@ fn draft(
         Principal::System => ("system", String::new()),
     };
     Entry {
-        at: welfare_store::now_rfc3339(),
+        at: at.rfc3339(),
         request_id: request_id.to_string(),
         actor_kind: actor_kind.into(),
         actor,

@@ -14,7 +14,7 @@ use http::{HeaderValue, StatusCode, header};
 
 use welfare_auth::Principal;
 use welfare_problem::Problem;
-use welfare_store::{Db, Sql, StoreError, now_ms};
+use welfare_store::{Db, Now, Sql, StoreError};
 
 /// The counting window.
 pub const WINDOW_MS: i64 = 60_000;
@@ -36,7 +36,7 @@ fn window(now: i64) -> i64 {
 
 /// Refuses (429, with `Retry-After`) a caller that made `limit` writes this minute already.
 pub async fn check(db: &Db, scope: &str, limit: u32) -> Result<(), Problem> {
-    let now = now_ms();
+    let now = db.now().ms();
     let start = window(now);
     let key = scope.to_string();
     let count = db
@@ -72,8 +72,9 @@ pub async fn check(db: &Db, scope: &str, limit: u32) -> Result<(), Problem> {
 
 /// Counts one write for `scope`, in the transaction that commits it; the first write of a
 /// new window forgets the scope's older ones (so the clean-up costs once a minute, not per write).
-pub fn count(conn: &dyn Sql, scope: &str) -> Result<(), StoreError> {
-    let start = window(now_ms());
+/// `at` is the commit's time, the one its rows are stamped with.
+pub fn count(conn: &dyn Sql, scope: &str, at: Now) -> Result<(), StoreError> {
+    let start = window(at.ms());
     let counted = conn
         .row(
             "INSERT INTO rate_windows (scope, window_start, count) VALUES ($1, $2, 1)
@@ -127,13 +128,15 @@ mod tests {
             &[],
         )
         .unwrap();
+        // 125 s after the epoch: the window that started at 120 s.
+        let at = Now::at(jiff::Timestamp::from_millisecond(125_000).unwrap());
         for _ in 0..3 {
-            count(&conn, "s").unwrap();
+            count(&conn, "s", at).unwrap();
         }
         let rows = conn
             .rows("SELECT window_start, count FROM rate_windows", &[])
             .unwrap();
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].int(1), 3);
+        assert_eq!((rows[0].int(0), rows[0].int(1)), (120_000, 3));
     }
 }

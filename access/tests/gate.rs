@@ -2,8 +2,8 @@
 //! and request heads built by hand. No HTTP server and no component: what the e2e suite checks
 //! through the gateway, checked where it is decided.
 
-use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::{Method, Request, request::Parts};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -18,6 +18,7 @@ use welfare_access::interop::{Interop, InteropConfig, modi::SigningKeys, purpose
 use welfare_auth::claims::{Claims, FISCAL_NUMBER_PREFIX};
 use welfare_auth::policy::Policy;
 use welfare_auth::{Authenticator, IntermediaryKind, Level, Principal, PrincipalKind, SubjectKind};
+use welfare_store::clock::Manual;
 use welfare_store::{Db, Location};
 
 const CITIZENS: &str = "test-citizens";
@@ -40,6 +41,8 @@ impl RefusalCounter for Counted {
 struct Fixture {
     _dir: tempfile::TempDir,
     db: Db,
+    /// The database's clock, moved on by the tests that need time to pass.
+    clock: Arc<Manual>,
     auth: Authenticator,
     interop: Interop,
     refusal_log: Bucket,
@@ -50,7 +53,9 @@ struct Fixture {
 impl Fixture {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&Location::Sqlite(dir.path().join("gate.db"))).unwrap();
+        let clock = Arc::new(Manual::at(jiff::Timestamp::now()));
+        let db =
+            Db::connect_with(&Location::Sqlite(dir.path().join("gate.db")), clock.clone()).unwrap();
         let secret = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
         let public = secret
             .public_key()
@@ -73,6 +78,7 @@ impl Fixture {
         Self {
             _dir: dir,
             db,
+            clock,
             auth,
             interop,
             refusal_log: Bucket::new(5, 20),
@@ -264,6 +270,27 @@ async fn a_citizen_acting_for_themselves_is_admitted_about_themselves_without_a_
 }
 
 #[tokio::test]
+async fn a_token_admitted_once_and_then_altered_in_its_signature_is_refused() {
+    let f = Fixture::new();
+    let token = f.citizen(LUCA);
+    let rule = rule(CITIZENS_AND_INTERMEDIARIES);
+    let parts = head(Method::GET, &[("authorization", &token)]);
+    gate::admit(f.gate(), &parts, &rule, "r9").await.unwrap();
+    // The token again (admitted from the verified tokens), then with one character of its
+    // signature changed well inside it (the last one carries padding bits): a new token,
+    // verified afresh by the native ECDSA check, and refused.
+    gate::admit(f.gate(), &parts, &rule, "r10").await.unwrap();
+    let mut forged = token.clone().into_bytes();
+    let i = forged.len() - 10;
+    forged[i] = if forged[i] == b'A' { b'B' } else { b'A' };
+    let forged = String::from_utf8(forged).unwrap();
+    let parts = head(Method::GET, &[("authorization", &forged)]);
+    let problem = refused(&f, &parts, CITIZENS_AND_INTERMEDIARIES, "r11").await;
+    assert_eq!(problem.status, 401);
+    assert_eq!(f.counted.0.lock().unwrap().as_slice(), &[401]);
+}
+
+#[tokio::test]
 async fn an_intermediary_needs_an_active_delegation_covering_the_domain_and_the_method() {
     let f = Fixture::new();
     let token = f.caf("CAF-ROMA-01");
@@ -281,7 +308,7 @@ async fn an_intermediary_needs_an_active_delegation_covering_the_domain_and_the_
     assert_eq!(trail[0].entry.subject, None);
 
     // Luca delegates reading income support, for a day.
-    let now = welfare_store::now_ms();
+    let now = f.db.now().ms();
     let given = Delegation {
         id: "dlg_test".into(),
         grantor: LUCA.into(),
@@ -329,4 +356,16 @@ async fn an_intermediary_needs_an_active_delegation_covering_the_domain_and_the_
     let last = &trail.last().unwrap().entry;
     assert_eq!(last.subject.as_deref(), Some(LUCA));
     assert_eq!(last.outcome, Outcome::Refused);
+
+    // A day and a second later (by the database's clock) the delegation has lapsed: the same
+    // read is refused, and the CAF may no longer name Luca, so the refusal is filed under
+    // nobody.
+    f.clock.advance(Duration::from_millis(86_400_000 + 1_000));
+    let problem = refused(&f, &read, CITIZENS_AND_INTERMEDIARIES, "r8").await;
+    assert_eq!(problem.status, 403);
+    assert!(problem.detail.unwrap().contains("no active delegation"));
+    let trail = f.trail().await;
+    let last = &trail.last().unwrap().entry;
+    assert_eq!(last.request_id, "r8");
+    assert_eq!(last.subject, None);
 }

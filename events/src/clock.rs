@@ -32,13 +32,6 @@ pub fn event_id(date: Date) -> String {
     format!("day-{date}")
 }
 
-/// Today in UTC: the platform's calendar day.
-pub fn today() -> Date {
-    jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
-}
-
 /// Publishes `date`'s event to its subscribers unless it was published before; true when
 /// this call published it.
 pub async fn publish_day(
@@ -47,6 +40,7 @@ pub async fn publish_day(
     date: Date,
 ) -> Result<bool, StoreError> {
     let id = event_id(date);
+    let at = db.now();
     let set = WriteSet {
         domain: SOURCE.into(),
         docs: Vec::new(),
@@ -61,7 +55,7 @@ pub async fn publish_day(
         }],
     };
     let published = db
-        .write(move |conn| ops::apply_write_set(conn, &set).map(|_| true))
+        .write(move |conn| ops::apply_write_set(conn, &set, at).map(|_| true))
         .await;
     match published {
         // The day's event id is taken: this or another gateway on the same database published
@@ -82,7 +76,7 @@ impl Clock {
     pub async fn run(self, shutdown: CancellationToken) {
         let mut published: Option<Date> = None;
         loop {
-            let day = today();
+            let day = self.db.now().date();
             if published != Some(day) {
                 match publish_day(&self.db, &self.subscribers, day).await {
                     Ok(new) => {

@@ -25,7 +25,7 @@ use welfare_runtime::Runtime;
 use welfare_runtime::event::Event;
 use welfare_store::sql::{Dialect, Param, Row};
 use welfare_store::txn::{NewEvent, WriteSet, new_event_id};
-use welfare_store::{Db, Sql, StoreError, now_ms, now_rfc3339, ops};
+use welfare_store::{Db, Now, Sql, StoreError, ops};
 
 /// Deliveries claimed per round.
 const CLAIM_BATCH: i64 = 64;
@@ -92,7 +92,8 @@ impl Dispatcher {
 
     /// Claims and runs one batch of due deliveries; returns how many.
     async fn round(&self) -> Result<usize, StoreError> {
-        let leases = self.db.write(claim).await?;
+        let at = self.db.now();
+        let leases = self.db.write(move |conn| claim(conn, at)).await?;
         if leases.is_empty() {
             return Ok(0);
         }
@@ -133,11 +134,12 @@ impl Dispatcher {
         let outcome = match self.runtime.on_event(component, event).await {
             Ok((Ok(()), writes)) => {
                 let consumer = consumer.clone();
+                let at = self.db.now();
                 let committed = self
                     .db
                     .write(move |conn| {
-                        let seqs = ops::apply_write_set(conn, &writes)?;
-                        mark_done(conn, seq, &consumer)?;
+                        let seqs = ops::apply_write_set(conn, &writes, at)?;
+                        mark_done(conn, seq, &consumer, at)?;
                         Ok(seqs)
                     })
                     .await;
@@ -173,7 +175,7 @@ impl Dispatcher {
         };
         if let Some(at) = request.not_before {
             let due = at.as_millisecond();
-            if due > now_ms() {
+            if due > self.db.now().ms() {
                 return self.defer(seq, due).await;
             }
         }
@@ -182,7 +184,8 @@ impl Dispatcher {
             &format!("channels/{}", request.channel.as_str()),
             outcome.metric_label(),
         );
-        let payload = serde_json::to_vec(&Report::new(&request, &outcome, now_rfc3339()))
+        let at = self.db.now();
+        let payload = serde_json::to_vec(&Report::new(&request, &outcome, at.rfc3339()))
             .expect("serialising a report");
         let report = WriteSet {
             domain: "platform".into(),
@@ -199,8 +202,8 @@ impl Dispatcher {
         let committed = self
             .db
             .write(move |conn| {
-                ops::apply_write_set(conn, &report)?;
-                mark_done(conn, seq, channels::CONSUMER)
+                ops::apply_write_set(conn, &report, at)?;
+                mark_done(conn, seq, channels::CONSUMER, at)
             })
             .await;
         match committed {
@@ -247,7 +250,8 @@ impl Dispatcher {
     ) {
         let attempts = attempts + 1;
         let dead = fatal || attempts >= self.config.max_attempts;
-        let next = now_ms() + self.config.backoff(attempts).as_millis() as i64;
+        let now = self.db.now();
+        let next = now.ms() + self.config.backoff(attempts).as_millis() as i64;
         tracing::warn!(%consumer, seq, attempts, dead, error = %message, "event delivery failed");
         self.metrics
             .delivery(&consumer, if dead { "dead" } else { "retry" });
@@ -266,7 +270,7 @@ impl Dispatcher {
                         &next,
                         &message,
                         &status,
-                        &now_rfc3339(),
+                        &now.rfc3339(),
                     ],
                 )?;
                 Ok(())
@@ -298,8 +302,8 @@ const CLAIM_POSTGRES: &str = "UPDATE deliveries SET next_attempt_at = $2
 /// Claims up to [`CLAIM_BATCH`] due deliveries by moving them a lease ahead. On PostgreSQL
 /// the rows are locked `FOR UPDATE SKIP LOCKED`, so gateways claiming at the same moment take
 /// different deliveries instead of waiting for (or repeating) each other's.
-fn claim(conn: &dyn Sql) -> Result<Vec<Lease>, StoreError> {
-    let now = now_ms();
+fn claim(conn: &dyn Sql, at: Now) -> Result<Vec<Lease>, StoreError> {
+    let now = at.ms();
     let sql = match conn.dialect() {
         Dialect::Postgres => CLAIM_POSTGRES,
         Dialect::Sqlite => CLAIM_SQLITE,
@@ -350,11 +354,11 @@ fn with_events(conn: &dyn Sql, leases: Vec<Lease>) -> Result<Vec<Claimed>, Store
 
 /// Marks a delivery processed; `AlreadyProcessed` (rolling back the consumer's writes) when it
 /// is no longer pending.
-fn mark_done(conn: &dyn Sql, seq: i64, consumer: &str) -> Result<(), StoreError> {
+fn mark_done(conn: &dyn Sql, seq: i64, consumer: &str, at: Now) -> Result<(), StoreError> {
     let changed = conn.exec(
         "UPDATE deliveries SET status = 'done', attempts = attempts + 1, last_error = NULL, updated_at = $3
          WHERE event_seq = $1 AND consumer = $2 AND status = 'pending'",
-        &[&seq, &consumer, &now_rfc3339()],
+        &[&seq, &consumer, &at.rfc3339()],
     )?;
     if changed == 0 {
         Err(StoreError::AlreadyProcessed)
@@ -408,12 +412,13 @@ pub fn dead_letters(
         .collect())
 }
 
-/// Puts a dead letter back in the queue with a fresh attempt count; false when there is none.
-pub fn replay(conn: &dyn Sql, event_id: &str, consumer: &str) -> Result<bool, StoreError> {
+/// Puts a dead letter back in the queue with a fresh attempt count, due `at`; false when there
+/// is none.
+pub fn replay(conn: &dyn Sql, event_id: &str, consumer: &str, at: Now) -> Result<bool, StoreError> {
     let changed = conn.exec(
         "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = $3, updated_at = $4
          WHERE consumer = $2 AND status = 'dead' AND event_seq = (SELECT seq FROM outbox WHERE id = $1)",
-        &[&event_id, &consumer, &now_ms(), &now_rfc3339()],
+        &[&event_id, &consumer, &at.ms(), &at.rfc3339()],
     )?;
     Ok(changed > 0)
 }

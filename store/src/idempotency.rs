@@ -9,7 +9,7 @@
 //! response is saved in the same transaction as the request's writes, so a saved response
 //! always means its effects committed. Failures (5xx, conflicts) release the key.
 
-use crate::{Db, Sql, StoreError, now_ms};
+use crate::{Db, Sql, StoreError};
 
 pub use welfare_exchange::MAX_IDEMPOTENCY_KEY_LEN as MAX_KEY_LEN;
 use welfare_exchange::{request_fingerprint, valid_idempotency_key};
@@ -70,8 +70,8 @@ pub enum Begin {
 /// database: of concurrent first uses exactly one inserts the record, and an expired lease is
 /// taken over only by the request whose update still finds it expired.
 pub async fn begin(db: &Db, key: IdemKey) -> Result<Begin, StoreError> {
+    let now = db.now().ms();
     db.write(move |conn| {
-        let now = now_ms();
         let inserted = conn.exec(
             "INSERT INTO idempotency (scope, key, request_hash, state, locked_until, created_at)
              VALUES ($1, $2, $3, 'in-flight', $4, $5) ON CONFLICT (scope, key) DO NOTHING",
@@ -233,10 +233,11 @@ pub async fn take_over(db: &Db) -> Result<usize, StoreError> {
 
 /// Deletes records older than [`RETENTION_MS`].
 pub async fn purge(db: &Db) -> Result<usize, StoreError> {
-    db.write(|conn| {
+    let before = db.now().ms() - RETENTION_MS;
+    db.write(move |conn| {
         Ok(conn.exec(
             "DELETE FROM idempotency WHERE created_at < $1 AND state = 'done'",
-            &[&(now_ms() - RETENTION_MS)],
+            &[&before],
         )? as usize)
     })
     .await

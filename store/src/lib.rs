@@ -16,7 +16,9 @@
 //!
 //! # Layout
 //! - [`Db`], [`Location`], [`StoreError`] (here): the connections, the group-commit writer, the
-//!   readers' pool, the wall clock the rows are stamped with ([`now_ms`], [`now_rfc3339`]).
+//!   readers' pool.
+//! - [`clock`]: the wall clock the rows are stamped with, one per database ([`Db::now`]),
+//!   injectable so that tests move time on instead of waiting.
 //! - [`schema`]: migrations (`store/migrations/<backend>/V<n>__<name>.sql`).
 //! - [`txn`]: the runtime's `Documents` over this database, so a request's view reads the
 //!   committed state plus its own writes.
@@ -28,6 +30,7 @@
 //! Dependencies point down only: [`txn`] commits through [`ops`], which knows the write set
 //! from `welfare-runtime`, never the other way.
 
+pub mod clock;
 pub mod idempotency;
 pub mod ops;
 pub mod postgres;
@@ -35,6 +38,7 @@ pub mod schema;
 pub mod sql;
 pub mod txn;
 
+pub use clock::{Now, WallClock};
 pub use sql::Sql;
 
 use secrecy::ExposeSecret;
@@ -193,6 +197,8 @@ struct Inner {
     /// Signalled when a reader is returned or closed.
     reader_freed: std::sync::Condvar,
     writer: Mutex<Option<mpsc::Sender<Job>>>,
+    /// What time it is for this database's rows ([`Db::now`]).
+    clock: Arc<dyn WallClock>,
 }
 
 impl Drop for Inner {
@@ -218,6 +224,11 @@ impl Db {
 
     /// Opens the database at `location`, brings its schema up to date and starts the writer.
     pub fn connect(location: &Location) -> anyhow::Result<Self> {
+        Self::connect_with(location, Arc::new(clock::System))
+    }
+
+    /// [`Db::connect`], with the rows stamped by `clock` (a test's [`clock::Manual`]).
+    pub fn connect_with(location: &Location, clock: Arc<dyn WallClock>) -> anyhow::Result<Self> {
         // The writer's connection, how it opens a transaction, and how it replaces a
         // connection the server closed.
         let mut owner = None;
@@ -265,8 +276,15 @@ impl Db {
                 readers: Mutex::new(Readers::default()),
                 reader_freed: std::sync::Condvar::new(),
                 writer: Mutex::new(Some(tx)),
+                clock,
             }),
         })
+    }
+
+    /// The time by this database's clock: read once per operation and passed down, so that
+    /// one request's checks and rows agree on it.
+    pub fn now(&self) -> Now {
+        self.inner.clock.now()
     }
 
     /// An idle reader, a new one while fewer than [`MAX_OPEN_READERS`] are open, or the next
@@ -516,19 +534,6 @@ fn run_transaction(conn: &dyn Sql, begin: &str, batch: Vec<Job>) -> Vec<Job> {
         }
     }
     again
-}
-
-/// Milliseconds since the Unix epoch, the time unit of scheduling columns.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
-
-/// RFC 3339 UTC timestamp for `*_at` text columns and WIT `*-at` fields.
-pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now().to_string()
 }
 
 #[cfg(test)]

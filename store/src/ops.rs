@@ -2,7 +2,7 @@
 //! connections and inside the writer's transaction.
 
 use super::sql::Sql;
-use super::{StoreError, now_ms, now_rfc3339};
+use super::{Now, StoreError};
 use welfare_txn::host::WriteSet;
 
 /// The raw row for `key`: (value, or `None` for a tombstone; version).
@@ -56,9 +56,10 @@ pub fn list_docs(
 /// Each write is conditional on the observed version in the statement itself (an `UPDATE …
 /// WHERE version = observed`, or an insert that must not collide), so that it holds under
 /// any isolation level and across several gateways sharing one database: a write that finds
-/// the version moved changes nothing and the whole set is refused.
-pub fn apply_write_set(conn: &dyn Sql, set: &WriteSet) -> Result<Vec<i64>, StoreError> {
-    let now = now_rfc3339();
+/// the version moved changes nothing and the whole set is refused. `at` stamps the rows and
+/// makes the deliveries due.
+pub fn apply_write_set(conn: &dyn Sql, set: &WriteSet, at: Now) -> Result<Vec<i64>, StoreError> {
+    let now = at.rfc3339();
     for doc in &set.docs {
         let version = doc.version as i64;
         let changed = match doc.observed {
@@ -85,7 +86,7 @@ pub fn apply_write_set(conn: &dyn Sql, set: &WriteSet) -> Result<Vec<i64>, Store
         }
     }
     let mut seqs = Vec::with_capacity(set.events.len());
-    let due = now_ms();
+    let due = at.ms();
     for event in &set.events {
         let seq = conn
             .row(

@@ -1,7 +1,7 @@
 //! One-time token ids: a voucher (when single-use), a ModI signature or tracking evidence seen
 //! once is refused the second time, for as long as it could otherwise be accepted.
 
-use welfare_store::{Sql, StoreError, now_ms};
+use welfare_store::{Now, Sql, StoreError};
 
 /// Kept past a token's `exp`: longer than any sensible clock-skew leeway, during which an
 /// expired token is still accepted.
@@ -10,9 +10,9 @@ const MARGIN_MS: i64 = 5 * 60_000;
 const PRUNE_PER_CALL: i64 = 64;
 
 /// Records every `(id, expires_at seconds)`; `Err(Conflict)` (and nothing recorded, since the
-/// caller's savepoint rolls back) when one was seen before.
-pub fn consume(conn: &dyn Sql, ids: &[(String, u64)]) -> Result<(), StoreError> {
-    let now = now_ms();
+/// caller's savepoint rolls back) when one was seen before; `at` is when they are presented.
+pub fn consume(conn: &dyn Sql, ids: &[(String, u64)], at: Now) -> Result<(), StoreError> {
+    let now = at.ms();
     conn.exec(
         "DELETE FROM used_tokens WHERE jti IN
          (SELECT jti FROM used_tokens WHERE expires_at < $1 LIMIT $2)",

@@ -20,16 +20,20 @@ use crate::access::gate::{self, Admitted};
 use crate::auth::Principal;
 use crate::idempotency::{self, Saved};
 use crate::problem::Problem;
-use crate::store::now_ms;
 
 /// The role of agency office staff, who register paper mandates signed at the desk.
 pub const FRONT_OFFICE: &str = "front-office";
 const PAGE: usize = 50;
 const MAX_PAGE: usize = 200;
 
-/// A page of delegations as the API shows them; `next` names the cursor when the page is full.
-fn page(rows: &[Delegation], limit: usize, cursor: impl Fn(&Delegation) -> String) -> Response {
-    let now = now_ms();
+/// A page of delegations as the API shows them at `now` (ms); `next` names the cursor when the
+/// page is full.
+fn page(
+    rows: &[Delegation],
+    limit: usize,
+    now: i64,
+    cursor: impl Fn(&Delegation) -> String,
+) -> Response {
     let next = (rows.len() == limit)
         .then(|| rows.last().map(&cursor))
         .flatten();
@@ -104,7 +108,7 @@ async fn store_grant(
     };
     // Whatever happens below, a grant not stored frees its key, so the client's retry runs.
     let result = async {
-        let now = now_ms();
+        let now = app.db.now().ms();
         let validated = native::parse_json::<GrantBody>(body).and_then(|raw| {
             Delegation::new(raw, grantor, by, &app.delegable, now, paper).map_err(Problem::invalid)
         });
@@ -194,7 +198,7 @@ pub async fn mine(State(app): State<Arc<App>>, Extension(own): Own, request: Req
             })
             .await
             .map_err(unavailable)?;
-        Ok(page(&rows, limit, |d| d.id.clone()))
+        Ok(page(&rows, limit, app.db.now().ms(), |d| d.id.clone()))
     }
     .await;
     result.unwrap_or_else(|p| native::problem(p, id))
@@ -216,7 +220,7 @@ pub async fn revoke(
         let Path(delegation_id) = delegation_id.map_err(native::bad_parameter)?;
         let grantor = admitted.subject.unwrap_or_default();
         let by = admitted.principal.scope();
-        let now = now_ms();
+        let now = app.db.now().ms();
         let revoked = app
             .db
             .write(move |conn| Ok(delegation::revoke(conn, &grantor, &delegation_id, &by, now)))
@@ -242,7 +246,7 @@ pub async fn held(State(app): State<Arc<App>>, Extension(own): Own, request: Req
         };
         let limit = native::limit(parts.uri.query(), PAGE, MAX_PAGE)?;
         let cursor = native::query_param(parts.uri.query(), "cursor");
-        let now = now_ms();
+        let now = app.db.now().ms();
         let rows = app
             .db
             .read_async(move |conn| {
@@ -250,7 +254,7 @@ pub async fn held(State(app): State<Arc<App>>, Extension(own): Own, request: Req
             })
             .await
             .map_err(unavailable)?;
-        Ok(page(&rows, limit, |d| d.grantor.clone()))
+        Ok(page(&rows, limit, now, |d| d.grantor.clone()))
     }
     .await;
     result.unwrap_or_else(|p| native::problem(p, id))

@@ -64,7 +64,7 @@ pub async fn life_event(
                 return Ok(replayed(saved));
             }
         };
-        let today = crate::clock::today();
+        let today = app.db.now().date();
         let event = match life_events::validate(&body, today) {
             Ok(e) => e,
             Err(errors) => {
@@ -139,7 +139,7 @@ pub async fn registry_search(
                 return Err(Problem::invalid(errors));
             }
         };
-        let now = jiff::Timestamp::now();
+        let now = app.db.now().timestamp();
         let checked: Vec<registry::Checked> = envelope
             .message
             .search_request
@@ -206,7 +206,7 @@ async fn lookup(
         principal: admitted.principal.clone(),
         delegated: None,
         subject: Some(fiscal_code.clone()),
-        received_at: crate::store::now_rfc3339(),
+        received_at: app.db.now().rfc3339(),
     };
     match app.runtime.handle(target.component.clone(), request).await {
         Ok((response, _)) if response.status == 200 => {

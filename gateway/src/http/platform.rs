@@ -114,9 +114,10 @@ pub async fn replay(
     let result = async {
         operator(&app, &parts, own).await?;
         let Path((event_id, consumer)) = params.map_err(native::bad_parameter)?;
+        let at = app.db.now();
         let found = app
             .db
-            .write(move |conn| outbox::replay(conn, &event_id, &consumer))
+            .write(move |conn| outbox::replay(conn, &event_id, &consumer, at))
             .await
             .map_err(unavailable)?;
         if !found {
@@ -154,7 +155,7 @@ pub async fn run_day(
         let day: jiff::civil::Date = date.parse().map_err(|_| {
             Problem::bad_request("invalid-date", "The day must be a date as YYYY-MM-DD.")
         })?;
-        if day > crate::clock::today() && !app.config.clock.allow_future_days {
+        if day > app.db.now().date() && !app.config.clock.allow_future_days {
             return Err(Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "future-day",

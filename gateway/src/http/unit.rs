@@ -50,10 +50,11 @@ pub async fn commit(app: &App, c: Commit<'_>) -> Result<(), Problem> {
     }
     let for_commit = saved.clone();
     let key = idem.as_ref().map(|claim| claim.key().clone());
+    let now = app.db.now();
     let committed = app
         .db
         .write(move |conn| {
-            let seqs = ops::apply_write_set(conn, &writes)?;
+            let seqs = ops::apply_write_set(conn, &writes, now)?;
             if let Some(key) = &key {
                 idempotency::finish(conn, key, &for_commit)?;
             }
@@ -61,7 +62,7 @@ pub async fn commit(app: &App, c: Commit<'_>) -> Result<(), Problem> {
                 audit::append(conn, entry)?;
             }
             if let Some(scope) = &limited {
-                crate::rate::count(conn, scope)?;
+                crate::rate::count(conn, scope, now)?;
             }
             Ok(seqs)
         })
