@@ -8,8 +8,10 @@
 //!
 //! # Layout
 //! - [`artifacts`]: every artifact's imports and exports, and the committed spin.toml;
+//! - [`floor`]: the bench's hello-world floor host answers what its fixture says;
 //! - [`serve`]: requests through the host: authentication, routing, idempotency, conflicts,
 //!   faults and event deliveries.
 
 mod artifacts;
+mod floor;
 mod serve;

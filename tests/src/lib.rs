@@ -13,6 +13,7 @@
 //! - `src/bin/bench.rs`: the benchmark, on the same harness.
 
 pub mod agency;
+pub mod floor;
 pub mod smtp;
 pub mod spin;
 pub mod webhook;

@@ -13,14 +13,19 @@
 //! # Layout
 //! - this file: levels, kinds, principals, token errors and the [`Authenticator`];
 //! - [`claims`]: the claims each kind of token carries, and their mapping to a principal;
-//! - [`policy`]: whether a route's principal kinds, roles and minimum level admit a caller.
+//! - [`policy`]: whether a route's principal kinds, roles and minimum level admit a caller;
+//! - [`verified`]: tokens verified before, so a session's token is checked by signature once;
+//! - `native` (feature `native-verifier`, the gateway's): ECDSA verified by `ring`.
 //!
 //! What a host and a domain exchange once the caller is known (headers, strict bodies, route
 //! lookup, idempotency keys, status outcomes, the shared refusals) is `welfare-exchange`'s,
 //! a crate above this one.
 
 pub mod claims;
+#[cfg(feature = "native-verifier")]
+pub mod native;
 pub mod policy;
+pub mod verified;
 
 use std::collections::HashMap;
 
@@ -247,6 +252,8 @@ pub struct Authenticator {
     interop_audience: String,
     max_voucher_age: u64,
     leeway: u64,
+    /// Tokens verified before, emptied whenever an issuer's keys change.
+    verified: verified::Verified,
 }
 
 impl Authenticator {
@@ -254,12 +261,15 @@ impl Authenticator {
     /// the one PDND vouchers carry; vouchers older than `max_voucher_age` seconds are refused;
     /// `leeway` seconds of clock skew are tolerated.
     pub fn new(audience: &str, interop_audience: &str, max_voucher_age: u64, leeway: u64) -> Self {
+        #[cfg(feature = "native-verifier")]
+        native::install();
         Self {
             issuers: HashMap::new(),
             audience: audience.to_string(),
             interop_audience: interop_audience.to_string(),
             max_voucher_age,
             leeway,
+            verified: verified::Verified::default(),
         }
     }
 
@@ -312,7 +322,9 @@ impl Authenticator {
         self.trust(issuer, kind, pem, algorithms)
     }
 
-    /// Trusts `issuer` with an already decoded key (the development issuer's).
+    /// Trusts `issuer` with an already decoded key (the development issuer's). Every token
+    /// verified before is forgotten: one signed with a key this replaces must not be admitted
+    /// from memory.
     pub fn trust_key(
         &mut self,
         issuer: &str,
@@ -328,6 +340,7 @@ impl Authenticator {
                 algorithms,
             },
         );
+        self.verified.clear();
     }
 
     /// The kind of principal a bearer token's (unverified) issuer is trusted for, if any: only
@@ -352,6 +365,11 @@ impl Authenticator {
             .map(|(_, token)| token.trim())
             .filter(|t| !t.is_empty())
             .ok_or(AuthError::MalformedHeader)?;
+        let now = unix_now();
+        let fingerprint = verified::fingerprint(token);
+        if let Some(principal) = self.verified.get(&fingerprint, now) {
+            return Ok(principal);
+        }
         let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed)?;
         let issuer_name = unverified_issuer(token)?;
         let issuer = self
@@ -378,17 +396,34 @@ impl Authenticator {
         if agency {
             check_issued_at(data.claims.iat, self.max_voucher_age, self.leeway)?;
         }
-        claims::principal(issuer.kind, header.typ.as_deref(), data.claims)
+        let expires_at = data.claims.exp;
+        let principal = claims::principal(issuer.kind, header.typ.as_deref(), data.claims)?;
+        // A voucher's age is checked at every use, so it is verified every time.
+        if !agency {
+            self.verified
+                .insert(fingerprint, principal.clone(), expires_at, now);
+        }
+        Ok(principal)
     }
+
+    /// How many verified tokens are remembered (for the metrics and the tests).
+    pub fn verified_tokens(&self) -> usize {
+        self.verified.len()
+    }
+}
+
+/// Seconds since the Unix epoch by the system clock, the unit of `exp`, `nbf` and `iat`.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
 }
 
 /// A PDND voucher (or ModI token) must say when it was issued: not in the future, and not
 /// longer ago than `max_age` seconds.
 pub fn check_issued_at(iat: u64, max_age: u64, leeway: u64) -> Result<(), AuthError> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
+    let now = unix_now();
     if iat == 0 || iat > now + leeway || iat + max_age + leeway < now {
         return Err(AuthError::IssuedAt);
     }
@@ -427,6 +462,12 @@ MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEBCx/q5zTkNCMMO0Qlb/DAMgLGIr
 ZJsTU2fxipUhNxze+akEiVT/OfwVt122SH/rY/v05dZBsOajoKB6eVjztQ==
 -----END PUBLIC KEY-----
 ";
+    /// Another P-256 public key, whose private half nobody kept: what the issuer rotated to.
+    const ROTATED_PUBLIC_PEM: &str = "-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEYbN924wIEGtINUPJMr3i7dCYVEkk
+vNW2/cl3oqWueaY5sJ7Epzhu+Eyet8nhxMEB3pQan3PxM0GufU49Xol27w==
+-----END PUBLIC KEY-----
+";
     const ISSUER: &str = "https://id.example/citizens";
 
     fn authenticator() -> Authenticator {
@@ -442,11 +483,10 @@ ZJsTU2fxipUhNxze+akEiVT/OfwVt122SH/rY/v05dZBsOajoKB6eVjztQ==
     }
 
     fn token(iss: &str, aud: &str) -> String {
-        let exp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs()
-            + 600;
+        token_expiring(iss, aud, unix_now() + 600)
+    }
+
+    fn token_expiring(iss: &str, aud: &str, exp: u64) -> String {
         let claims = claims::Claims {
             iss: iss.into(),
             sub: "someone".into(),
@@ -472,6 +512,52 @@ ZJsTU2fxipUhNxze+akEiVT/OfwVt122SH/rY/v05dZBsOajoKB6eVjztQ==
                 level: Level::L2,
             }
         );
+    }
+
+    #[test]
+    fn a_verified_token_is_remembered_but_not_past_its_expiry_nor_its_key() {
+        // Rotated out: verified (and remembered) under the old key, refused once the issuer's
+        // key is replaced, though the very same token was admitted a moment before.
+        let mut auth = authenticator();
+        let bearer = format!("Bearer {}", token(ISSUER, "welfare-api"));
+        assert!(auth.authenticate(&bearer).is_ok());
+        assert_eq!(auth.verified_tokens(), 1);
+        assert!(auth.authenticate(&bearer).is_ok(), "from memory");
+        auth.trust(
+            ISSUER,
+            PrincipalKind::Citizen,
+            ROTATED_PUBLIC_PEM.as_bytes(),
+            vec![Algorithm::ES256],
+        )
+        .unwrap();
+        assert_eq!(auth.verified_tokens(), 0);
+        assert!(matches!(
+            auth.authenticate(&bearer).unwrap_err(),
+            AuthError::Invalid(_)
+        ));
+
+        // Expired a moment ago: with no leeway, a token whose `exp` is two seconds away is
+        // admitted (and remembered) now, and refused once that second has passed.
+        let mut strict = Authenticator::new("welfare-api", "welfare-interop", 300, 0);
+        strict
+            .trust(
+                ISSUER,
+                PrincipalKind::Citizen,
+                TEST_PUBLIC_PEM.as_bytes(),
+                vec![Algorithm::ES256],
+            )
+            .unwrap();
+        let exp = unix_now() + 2;
+        let bearer = format!("Bearer {}", token_expiring(ISSUER, "welfare-api", exp));
+        assert!(strict.authenticate(&bearer).is_ok());
+        assert_eq!(strict.verified_tokens(), 1);
+        while unix_now() <= exp {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert!(matches!(
+            strict.authenticate(&bearer).unwrap_err(),
+            AuthError::Invalid(e) if e.contains("Expired")
+        ));
     }
 
     #[test]
