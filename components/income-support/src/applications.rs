@@ -572,12 +572,58 @@ impl<'a> From<&'a Application> for Item<'a> {
     }
 }
 
+/// What a listing reads of a stored application: an [`Item`]'s fields, everything else (the
+/// facts, the payment schedule, the history's details) skipped unparsed. A whole
+/// [`Application`] goes through serde's buffering of its flattened, tagged claim (the document
+/// copied into an intermediate tree, which is cloned again for the nested tagged enums): in
+/// the profile of a citizen listing ten applications, most of the component's time.
+#[derive(Debug, Deserialize)]
+struct Listed {
+    id: String,
+    benefit: String,
+    status: Status,
+    created_at: String,
+    history: Vec<ListedStep>,
+    estimate: ListedEstimate,
+}
+
+#[derive(Debug, Deserialize)]
+struct ListedStep {
+    at: String,
+}
+
+/// The monthly figure of either benefit's estimate ([`Claim::monthly_amount_cents`]).
+#[derive(Debug, Deserialize)]
+struct ListedEstimate {
+    /// NASpI's.
+    monthly_amount_cents: Option<i64>,
+    /// Assegno Unico's.
+    monthly_total_cents: Option<i64>,
+}
+
+impl<'a> From<&'a Listed> for Item<'a> {
+    fn from(l: &'a Listed) -> Self {
+        let monthly = match l.benefit.as_str() {
+            "naspi" => l.estimate.monthly_amount_cents,
+            _ => l.estimate.monthly_total_cents,
+        };
+        Item {
+            id: &l.id,
+            benefit: &l.benefit,
+            status: l.status,
+            created_at: &l.created_at,
+            updated_at: l.history.last().map_or(&l.created_at, |s| &s.at),
+            monthly_amount_cents: monthly.unwrap_or_default(),
+        }
+    }
+}
+
 pub fn list(ctx: &Ctx) -> HandlerResult {
     let subject = ctx.subject()?;
     let limit = ctx.page_size()?;
     let prefix = key(subject, "");
     let after = ctx.cursor(&prefix, ID_PREFIX)?;
-    let (docs, next) = store::list::<Application>(&prefix, after.as_deref(), limit)?;
+    let (docs, next) = store::list::<Listed>(&prefix, after.as_deref(), limit)?;
     let items: Vec<Item> = docs.iter().map(|(_, d)| Item::from(&d.value)).collect();
     Ok(welfare_guest::http::page(&items, next.as_deref(), &prefix))
 }
@@ -632,6 +678,78 @@ pub fn summary(subject: &str) -> Result<Option<Vec<u8>>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A listing's line read from the stored document through [`Listed`] is the line the whole
+    /// [`Application`] gives, for a NASpI application with a history of two steps.
+    #[test]
+    fn a_listing_reads_the_same_line_as_the_whole_application() {
+        use crate::input::NaspiFacts;
+        use crate::lifecycle::Step;
+        use crate::naspi::{self, TerminationReason};
+        use jiff::civil::Date;
+        let params = crate::params::latest().unwrap();
+        let estimate = naspi::evaluate(
+            &params.naspi,
+            &naspi::Case {
+                termination_date: Date::constant(2026, 1, 15),
+                claim_date: Date::constant(2026, 1, 20),
+                reason: TerminationReason::Dismissal,
+                wages_last_4_years_cents: 6_000_000,
+                contribution_weeks_last_4_years: 200,
+                age: 40,
+                previous_resignation: None,
+            },
+            welfare_guest::reasons::Lang::It,
+        );
+        let step = |status, at: &str| Step {
+            status,
+            at: at.into(),
+            by: "citizen:RSSMRA85T10A562S".into(),
+            reason: None,
+        };
+        let application = Application {
+            id: "app_01jz0000000000000000000000".into(),
+            claim: Claim::Naspi {
+                details: NaspiFacts::default(),
+                estimate,
+            },
+            status: Status::Submitted,
+            subject: "RSSMRA85T10A562S".into(),
+            created_at: "2026-01-20T10:00:00Z".into(),
+            submitted_at: None,
+            submitted_by: None,
+            prefilled: Vec::new(),
+            sources: Default::default(),
+            corrections: Vec::new(),
+            offer: None,
+            claimed_by: None,
+            decision: None,
+            closure: None,
+            history: vec![
+                step(Status::Offered, "2026-01-20T10:00:00Z"),
+                step(Status::Submitted, "2026-01-21T09:30:00Z"),
+            ],
+        };
+        let stored = serde_json::to_vec(&application).unwrap();
+        let listed: Listed = serde_json::from_slice(&stored).unwrap();
+        let line = |item: Item| serde_json::to_value(item).unwrap();
+        assert_eq!(line(Item::from(&listed)), line(Item::from(&application)));
+        assert_eq!(
+            line(Item::from(&listed))["updated_at"],
+            "2026-01-21T09:30:00Z"
+        );
+
+        // Assegno Unico's monthly figure is its total; with no history the line is as old as
+        // the application.
+        let stored = r#"{"id":"app_2","benefit":"assegno-unico","status":"submitted",
+            "created_at":"2026-02-01T08:00:00Z","history":[],
+            "details":{"children":[]},"estimate":{"monthly_total_cents":3700,"children":[]}}"#;
+        let listed: Listed = serde_json::from_str(stored).unwrap();
+        let item = line(Item::from(&listed));
+        assert_eq!(item["monthly_amount_cents"], 3700);
+        assert_eq!(item["updated_at"], "2026-02-01T08:00:00Z");
+        assert_eq!(item["benefit"], "assegno-unico");
+    }
 
     #[test]
     fn who_is_assisted() {

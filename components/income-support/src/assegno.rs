@@ -175,7 +175,7 @@ fn disability_supplement(p: &AssegnoFigures, disability: Disability) -> i64 {
 }
 
 pub fn evaluate(params: &AssegnoParams, h: &Household, lang: Lang) -> Outcome {
-    let (p, tables) = (&params.figures, &params.tables);
+    let (p, tables) = (&params.figures, params.tables());
     let isee = h.isee_cents;
     let row = tables.row(isee);
     let ages: Vec<u32> = h

@@ -1,5 +1,7 @@
 //! The benchmark: requests per second and p50/p99 latency of the real gateway, in process, over
-//! loopback HTTP, for
+//! loopback HTTP, each also as a ratio to the floor measured first in the same run by the same
+//! client (a hello-world wasi:http component served as `wasmtime serve` serves it, a fresh
+//! instance per request: `welfare_tests::floor`), for
 //! - a platform route that runs no component (`/healthz`), and an authenticated one that reads
 //!   the database but runs no component (dead letters), the baselines;
 //! - an authenticated read through a fresh component instance and the store (list applications);
@@ -23,7 +25,9 @@
 //!   hold connections open (trickling a head, or an authenticated body), reconnecting whenever
 //!   the gateway closes them, under the default deadlines.
 //!
-//! Run with `cargo run --release -p welfare-tests --bin bench [-- SECONDS CONCURRENCY]`;
+//! Run with `cargo run --release -p welfare-tests --bin bench [-- SECONDS CONCURRENCY]`
+//! (`BENCH_ONLY=<text>|<text>` in the environment: the floor and the main table's scenarios
+//! whose name has one of those texts, nothing else: what a profiler is pointed at);
 //! `-- noisy-neighbour [SECONDS CONCURRENCY]` runs only the noisy-neighbour scenario, and
 //! `-- SECONDS CONCURRENCY slow-clients` only the slow-client one. The process holds both ends
 //! of every slow connection: `ulimit -n` must be above 1,100.
@@ -102,6 +106,21 @@ async fn main() {
         )
         .await;
     assert_eq!(status, 201, "the bench's delegation");
+    // The floor: hello world on a host that serves it as `wasmtime serve` does, measured in
+    // this run by the same client; every scenario's figure is also given as a ratio to it.
+    let floor = welfare_tests::floor::FloorHost::start()
+        .await
+        .expect("the floor host");
+    let hello = Scenario {
+        name: "floor: hello-world wasi:http, fresh instance (as wasmtime serve)",
+        method: Method::GET,
+        path: "/",
+        token: None,
+        body: None,
+        idempotency: false,
+        on_behalf_of: None,
+        citizen_per_client: false,
+    };
     let scenarios = vec![
         Scenario {
             name: "GET /healthz (no component, no auth)",
@@ -193,14 +212,33 @@ async fn main() {
             .unwrap_or(1)
     );
     println!();
-    println!("| scenario | requests/s | p50 ms | p99 ms | errors |");
-    println!("|---|---:|---:|---:|---:|");
+    println!("| scenario | requests/s | × floor | p50 ms | p99 ms | errors |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    let (floor_rps, p50, p99, errors) = run(&app, &floor.base, &hello, seconds, concurrency).await;
+    println!(
+        "| {} | {floor_rps:.0} | 1.00 | {p50:.2} | {p99:.2} | {errors} |",
+        hello.name
+    );
+    // `BENCH_ONLY=<text>[|<text>…]`: only the scenarios whose name has one of them, then stop
+    // (what a profiler is pointed at).
+    let only = std::env::var("BENCH_ONLY").ok();
     for scenario in scenarios {
+        if only
+            .as_deref()
+            .is_some_and(|o| !o.split('|').any(|o| scenario.name.contains(o)))
+        {
+            continue;
+        }
         let (rps, p50, p99, errors) = run(&app, &app.base, &scenario, seconds, concurrency).await;
         println!(
-            "| {} | {rps:.0} | {p50:.2} | {p99:.2} | {errors} |",
-            scenario.name
+            "| {} | {rps:.0} | {:.2} | {p50:.2} | {p99:.2} | {errors} |",
+            scenario.name,
+            rps / floor_rps
         );
+    }
+    if only.is_some() {
+        app.stop().await;
+        return;
     }
     println!();
     println!("Search latency with one client (what a citizen waits for):");
@@ -214,7 +252,7 @@ async fn main() {
             scenario.name
         );
     }
-    on_spin(&app, seconds, concurrency).await;
+    on_spin(&app, seconds, concurrency, floor_rps).await;
     app.stop().await;
     noisy_neighbour(seconds, concurrency).await;
     println!();
@@ -528,7 +566,7 @@ async fn applications_read(
 }
 
 /// The gateway's component scenarios again, on the Spin-like host.
-async fn on_spin(app: &welfare_tests::TestApp, seconds: u64, concurrency: usize) {
+async fn on_spin(app: &welfare_tests::TestApp, seconds: u64, concurrency: usize, floor_rps: f64) {
     let dir = tempfile::tempdir().unwrap();
     let spin =
         welfare_tests::spin::spin_host(app, &["income-support", "fixture"], dir.path()).await;
@@ -604,13 +642,14 @@ async fn on_spin(app: &welfare_tests::TestApp, seconds: u64, concurrency: usize)
     println!();
     println!("The same on the Spin-like host of tests/spin (spin-sdk adapters, Spin SQLite):");
     println!();
-    println!("| scenario | requests/s | p50 ms | p99 ms | errors |");
-    println!("|---|---:|---:|---:|---:|");
+    println!("| scenario | requests/s | × floor | p50 ms | p99 ms | errors |");
+    println!("|---|---:|---:|---:|---:|---:|");
     for scenario in scenarios {
         let (rps, p50, p99, errors) = run(app, &spin.base, &scenario, seconds, concurrency).await;
         println!(
-            "| {} | {rps:.0} | {p50:.2} | {p99:.2} | {errors} |",
-            scenario.name
+            "| {} | {rps:.0} | {:.2} | {p50:.2} | {p99:.2} | {errors} |",
+            scenario.name,
+            rps / floor_rps
         );
     }
 }
