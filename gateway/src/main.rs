@@ -2,6 +2,13 @@
 
 use std::path::PathBuf;
 
+/// mimalloc instead of glibc's allocator: a request allocates on several threads (the async
+/// workers, the blocking threads that run instances, the store's writer), and under the bench's
+/// dossier read glibc's arenas (their locks, consolidations and trims) were a fifth of the
+/// process's time. The bench links the same allocator, so it measures what `serve` runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use welfare_gateway::auth::dev_issuer::{
     DEFAULT_TTL_SECONDS, DEV_SIGNING_KID, DevIssuer, TokenRequest,

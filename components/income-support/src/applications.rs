@@ -637,32 +637,34 @@ pub fn assists(benefit: &str, status: Status) -> bool {
 }
 
 /// The segments this domain's data supports: only `assisted`.
-pub fn segments(apps: &[&Application]) -> Segments {
+fn segments(apps: &[Listed]) -> Segments {
     apps.iter()
-        .filter(|a| assists(a.claim.benefit(), a.status))
+        .filter(|a| assists(&a.benefit, a.status))
         .map(|_| welfare_guest::segments::ASSISTED)
         .collect()
 }
 
 /// The dossier section: applications, offers waiting for the citizen, benefits in payment, and
-/// the segments they show.
+/// the segments they show. Read through [`Listed`], as a listing is: every figure it shows is an
+/// item's.
 pub fn summary(subject: &str) -> Result<Option<Vec<u8>>, Error> {
-    let (docs, _) = store::list::<Application>(&key(subject, ""), None, SUMMARY_LIMIT)
+    let (docs, _) = store::list::<Listed>(&key(subject, ""), None, SUMMARY_LIMIT)
         .map_err(|e| Error::Other(format!("{e:?}")))?;
     if docs.is_empty() {
         return Ok(None);
     }
-    let apps: Vec<&Application> = docs.iter().map(|(_, d)| &d.value).collect();
-    let applications: Vec<Item> = apps.iter().map(|a| Item::from(*a)).collect();
+    let apps: Vec<Listed> = docs.into_iter().map(|(_, d)| d.value).collect();
+    let applications: Vec<Item> = apps.iter().map(Item::from).collect();
     let offers: Vec<Item> = apps
         .iter()
         .filter(|a| a.status == Status::Offered)
-        .map(|a| Item::from(*a))
+        .map(Item::from)
         .collect();
     let in_payment: Vec<_> = apps
         .iter()
         .filter(|a| a.status == Status::Paid)
-        .map(|a| serde_json::json!({ "application_id": a.id, "benefit": a.claim.benefit(), "monthly_amount_cents": a.claim.monthly_amount_cents() }))
+        .map(Item::from)
+        .map(|i| serde_json::json!({ "application_id": i.id, "benefit": i.benefit, "monthly_amount_cents": i.monthly_amount_cents }))
         .collect();
     let body = serde_json::json!({
         "applications": applications,

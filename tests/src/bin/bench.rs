@@ -33,6 +33,10 @@
 //! of every slow connection: `ulimit -n` must be above 1,100.
 
 use std::sync::Arc;
+
+/// The allocator `welfare serve` runs with (gateway/src/main.rs says why).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
