@@ -1,5 +1,6 @@
 //! Prometheus metrics (`GET /metrics`): requests by route and status with their latency,
-//! component faults, and event deliveries by outcome.
+//! component faults, event deliveries by outcome, and the store's group commits (batches and
+//! the jobs they held, read from the store at each scrape).
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -38,6 +39,8 @@ pub struct Metrics {
     latency: Family<RouteLabels, Histogram>,
     faults: Family<OutcomeLabels, Counter>,
     deliveries: Family<OutcomeLabels, Counter>,
+    commits: Counter,
+    committed_jobs: Counter,
 }
 
 impl Default for Metrics {
@@ -72,6 +75,18 @@ impl Default for Metrics {
             "Event delivery attempts by outcome",
             deliveries.clone(),
         );
+        let commits = Counter::default();
+        let committed_jobs = Counter::default();
+        registry.register(
+            "store_commits",
+            "Transactions the store's writer committed (group commits: one fsync each)",
+            commits.clone(),
+        );
+        registry.register(
+            "store_committed_jobs",
+            "Writes those transactions held: divided by the commits, the mean batch",
+            committed_jobs.clone(),
+        );
         Self {
             registry,
             requests,
@@ -79,6 +94,8 @@ impl Default for Metrics {
             latency,
             faults,
             deliveries,
+            commits,
+            committed_jobs,
         }
     }
 }
@@ -137,6 +154,14 @@ impl Metrics {
                 outcome: outcome.into(),
             })
             .inc();
+    }
+
+    /// Brings the commit counters up to the store's own `(batches, jobs)`: monotonic, so two
+    /// scrapes at once cannot count a batch twice.
+    pub fn store_commits(&self, (batches, jobs): (u64, u64)) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.commits.inner().fetch_max(batches, Relaxed);
+        self.committed_jobs.inner().fetch_max(jobs, Relaxed);
     }
 
     pub fn render(&self) -> String {

@@ -199,6 +199,8 @@ struct Inner {
     writer: Mutex<Option<mpsc::Sender<Job>>>,
     /// What time it is for this database's rows ([`Db::now`]).
     clock: Arc<dyn WallClock>,
+    /// The writer's batches ([`Db::commit_stats`]).
+    stats: Arc<CommitStats>,
 }
 
 impl Drop for Inner {
@@ -262,10 +264,12 @@ impl Db {
             }
         };
         let (tx, rx) = mpsc::channel::<Job>();
+        let stats = Arc::new(CommitStats::default());
+        let writer_stats = stats.clone();
         std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || {
-                writer_loop(conn, reopen, begin, rx);
+                writer_loop(conn, reopen, begin, rx, writer_stats);
                 // Only now may another gateway write: every job this one accepted is done.
                 drop(owner);
             })?;
@@ -277,8 +281,14 @@ impl Db {
                 reader_freed: std::sync::Condvar::new(),
                 writer: Mutex::new(Some(tx)),
                 clock,
+                stats,
             }),
         })
+    }
+
+    /// The group commits so far: `(batches, jobs)`.
+    pub fn commit_stats(&self) -> (u64, u64) {
+        self.inner.stats.read()
     }
 
     /// The time by this database's clock: read once per operation and passed down, so that
@@ -459,11 +469,34 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 /// Opens a new write connection.
 type Reopen = Box<dyn Fn() -> Result<Conn, StoreError> + Send>;
 
+/// How many batches the writer has committed and how many jobs they held: the mean batch is
+/// what group commit buys under a load (the bench prints it per scenario).
+#[derive(Debug, Default)]
+pub struct CommitStats {
+    batches: std::sync::atomic::AtomicU64,
+    jobs: std::sync::atomic::AtomicU64,
+}
+
+impl CommitStats {
+    /// `(batches, jobs)` so far.
+    pub fn read(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.batches.load(Relaxed), self.jobs.load(Relaxed))
+    }
+
+    fn count(&self, jobs: usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.batches.fetch_add(1, Relaxed);
+        self.jobs.fetch_add(jobs as u64, Relaxed);
+    }
+}
+
 fn writer_loop(
     mut conn: Conn,
     reopen: Option<Reopen>,
     begin: &'static str,
     jobs: mpsc::Receiver<Job>,
+    stats: Arc<CommitStats>,
 ) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
@@ -473,6 +506,7 @@ fn writer_loop(
                 Err(_) => break,
             }
         }
+        stats.count(batch.len());
         // A connection that cannot begin a transaction is replaced before the batch runs.
         if let Some(reopen) = &reopen
             && conn.is_closed()

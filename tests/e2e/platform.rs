@@ -62,6 +62,38 @@ async fn platform_routes() {
         !metrics.contains(MARIO),
         "metrics never carry personal data"
     );
+
+    // The store's group commits: a submission is committed by the writer (with its claim
+    // on the key before it), so both counters move, and a batch holds at least one write.
+    let counter = |metrics: &str, name: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {metrics}"))
+    };
+    let before = counter(&metrics, "welfare_store_commits_total");
+    let (status, _) = app
+        .post_idem(
+            "/api/v1/income-support/applications",
+            &token,
+            "platform-metrics-1",
+            &welfare_tests::naspi_application(),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let metrics = app.metrics().await;
+    let (commits, jobs) = (
+        counter(&metrics, "welfare_store_commits_total"),
+        counter(&metrics, "welfare_store_committed_jobs_total"),
+    );
+    assert!(
+        commits >= before + 2,
+        "the claim and the commit: {before} -> {commits}"
+    );
+    assert!(
+        jobs >= commits,
+        "every batch holds a write: {jobs} jobs, {commits} commits"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

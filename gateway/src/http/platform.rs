@@ -46,6 +46,7 @@ pub async fn readyz(State(app): State<Arc<App>>) -> Response {
 }
 
 pub async fn metrics(State(app): State<Arc<App>>) -> Response {
+    app.metrics.store_commits(app.db.commit_stats());
     let mut response = app.metrics.render().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

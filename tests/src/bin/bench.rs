@@ -28,6 +28,9 @@
 //! Run with `cargo run --release -p welfare-tests --bin bench [-- SECONDS CONCURRENCY]`
 //! (`BENCH_ONLY=<text>|<text>` in the environment: the floor and the main table's scenarios
 //! whose name has one of those texts, nothing else: what a profiler is pointed at);
+//! `-- startup` only the start-up and memory figures (also run last), `-- curve [SECONDS]` the
+//! read and the durable application at 1, 8, 32, 128 and 1,000 connections (with the write's
+//! mean commit batch; `ulimit -n` above 2,100),
 //! `-- noisy-neighbour [SECONDS CONCURRENCY]` runs only the noisy-neighbour scenario, and
 //! `-- SECONDS CONCURRENCY slow-clients` only the slow-client one. The process holds both ends
 //! of every slow connection: `ulimit -n` must be above 1,100.
@@ -78,6 +81,13 @@ struct Scenario {
 #[tokio::main]
 async fn main() {
     let mut args: Vec<String> = std::env::args().collect();
+    if args.get(1).is_some_and(|a| a == "startup") {
+        return startup_and_memory().await;
+    }
+    if args.get(1).is_some_and(|a| a == "curve") {
+        let seconds = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);
+        return curve(seconds).await;
+    }
     let only_noisy = args.get(1).is_some_and(|a| a == "noisy-neighbour");
     if only_noisy {
         args.remove(1);
@@ -275,6 +285,146 @@ async fn main() {
         );
     }
     slow_clients(seconds, concurrency).await;
+    startup_and_memory().await;
+}
+
+/// More durable applications a second than the bench could see on one machine: what the
+/// tokens of a client's citizens are minted for.
+const MOST_WRITES_PER_SECOND: u64 = 10_000;
+
+/// The connection counts [`curve`] measures at.
+const CURVE: [usize; 5] = [1, 8, 32, 128, 1_000];
+
+/// How cost grows with load: the authenticated read and the durable application at each of
+/// [`CURVE`]'s connection counts, with the write's mean group-commit batch (the store's jobs per
+/// commit, from `/metrics`, over the scenario).
+async fn curve(seconds: u64) {
+    println!(
+        "{seconds} s per row, {} cores",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    println!();
+    println!(
+        "| connections | read req/s | read p50 ms | read p99 ms | write req/s | write p50 ms | write p99 ms | jobs per commit | errors |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for connections in CURVE {
+        // A platform of its own for each row: the write's citizens (a claim per person and
+        // termination) are numbered by client, so a second row on the same database would
+        // file their claims again.
+        let app = spawn_with(|c| {
+            c.runtime.request_timeout_ms = 2_000;
+            c.http.max_connections = 2_048;
+        })
+        .await;
+        let citizen = app.citizen(MARIO);
+        let read = applications_read(&app, &citizen, "GET applications").await;
+        let write = Scenario {
+            name: "POST application, a citizen per client",
+            method: Method::POST,
+            path: "/api/v1/income-support/applications",
+            token: Some(citizen.clone()),
+            body: Some(application()),
+            idempotency: true,
+            on_behalf_of: None,
+            citizen_per_client: true,
+        };
+        let (r_rps, r_p50, r_p99, r_err) = run(&app, &app.base, &read, seconds, connections).await;
+        let before = commit_counts(&app).await;
+        let (w_rps, w_p50, w_p99, w_err) = run(&app, &app.base, &write, seconds, connections).await;
+        let after = commit_counts(&app).await;
+        let batch = (after.1 - before.1) as f64 / (after.0 - before.0).max(1) as f64;
+        println!(
+            "| {connections} | {r_rps:.0} | {r_p50:.2} | {r_p99:.2} | {w_rps:.0} | {w_p50:.2} | {w_p99:.2} | {batch:.1} | {} |",
+            r_err + w_err
+        );
+        app.stop().await;
+    }
+}
+
+/// The store's `(commits, jobs)` so far, from `/metrics`.
+async fn commit_counts(app: &welfare_tests::TestApp) -> (u64, u64) {
+    let text = app.metrics().await;
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    (
+        value("welfare_store_commits_total"),
+        value("welfare_store_committed_jobs_total"),
+    )
+}
+
+/// Idle connections the memory figure holds open at once: the 1,000.
+const IDLE_CONNECTIONS: usize = 1_000;
+
+/// How long a start takes with the compiled components already cached (what a restart is:
+/// the cache is the data directory's, kept across runs; here the harness's shared one, which
+/// the runs above filled), from the call until a component answers an authenticated request;
+/// and the process's resident memory before and while [`IDLE_CONNECTIONS`] keep-alive
+/// connections are open, each having made one request. The process holds the gateway and its
+/// clients both, so the figure is an upper bound for the gateway's own.
+async fn startup_and_memory() {
+    let started = Instant::now();
+    let app = spawn_with(|c| {
+        c.http.max_connections = 2_048;
+    })
+    .await;
+    let token = app.citizen(MARIO);
+    let (status, _) = app
+        .post(
+            "/api/v1/income-support/naspi/simulations",
+            &token,
+            &simulation(),
+        )
+        .await;
+    assert_eq!(status, 200, "the first simulation after the start");
+    let ready = started.elapsed();
+    let before = resident_mib();
+    let mut held = Vec::with_capacity(IDLE_CONNECTIONS);
+    for _ in 0..IDLE_CONNECTIONS {
+        // A client each: its own connection, kept alive after its one request.
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(1)
+            .build()
+            .expect("a client");
+        let response = client
+            .get(format!("{}/healthz", app.base))
+            .send()
+            .await
+            .expect("a request on a new connection");
+        assert!(response.status().is_success());
+        held.push(client);
+    }
+    let open = resident_mib();
+    println!();
+    println!("Start-up with the compiled components cached, and memory:");
+    println!();
+    println!("| measure | value |");
+    println!("|---|---:|");
+    println!(
+        "| start until a component answers an authenticated request | {} ms |",
+        ready.as_millis()
+    );
+    println!("| resident memory, gateway and bench, idle | {before:.0} MiB |");
+    println!("| the same with {IDLE_CONNECTIONS} keep-alive connections open | {open:.0} MiB |");
+    drop(held);
+    app.stop().await;
+}
+
+/// This process's resident set (`VmRSS`), in MiB.
+fn resident_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
 }
 
 /// The authenticated read (a citizen's applications) alone, then while [`SLOW_CLIENTS`] slow
@@ -687,8 +837,13 @@ async fn run(
         let mut claimants: Vec<String> = Vec::new();
         if per_client {
             // Minted here, not in the loop: a client needs a new citizen only every
-            // NASPI_TERMINATIONS requests, and the timed loop should not sign tokens.
-            let rounds = 64;
+            // NASPI_TERMINATIONS requests, and the timed loop should not sign tokens. As many
+            // as a client could use at 10,000 requests/s in all (far above what one machine
+            // writes), and no more: at 1,000 clients, minting 64 each took seconds of the row.
+            let most = (MOST_WRITES_PER_SECOND * seconds).div_ceil(concurrency as u64);
+            let rounds = most
+                .div_ceil(u64::from(welfare_tests::NASPI_TERMINATIONS))
+                .max(1) as u32;
             claimants = (0..rounds).map(claimant).collect();
         }
         let (method, body, idempotency, on_behalf_of) = (
