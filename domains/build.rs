@@ -37,6 +37,8 @@ fn main() {
         "wit",
         "tests/fixtures",
         "domains/wasm_build.rs",
+        // The components' link flags (their initial memory).
+        ".cargo/config.toml",
     ] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }

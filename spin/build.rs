@@ -22,6 +22,8 @@ fn main() {
         "components/identity",
         "components/Cargo.toml",
         "components/Cargo.lock",
+        // The components' link flags (their initial memory).
+        ".cargo/config.toml",
         "wit",
         "domains/wasm_build.rs",
     ] {
