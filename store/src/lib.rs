@@ -15,8 +15,8 @@
 //! the predecessor's idempotency leases at once, [`crate::idempotency::take_over`]).
 //!
 //! # Layout
-//! - [`Db`], [`Location`], [`StoreError`] (here): the connections, the group-commit writer, the
-//!   readers' pool.
+//! - [`Db`], [`Location`], [`StoreError`] (here): the connections, the group-commit writer and
+//!   its [`CommitStats`] (batches and the writes they held), the readers' pool.
 //! - [`clock`]: the wall clock the rows are stamped with, one per database ([`Db::now`]),
 //!   injectable so that tests move time on instead of waiting.
 //! - [`schema`]: migrations (`store/migrations/<backend>/V<n>__<name>.sql`).
