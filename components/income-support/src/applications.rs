@@ -677,6 +677,55 @@ pub fn summary(subject: &str) -> Result<Option<Vec<u8>>, Error> {
     ))
 }
 
+/// A NASpI application in `status` (a dismissal on 15 January 2026, claimed on the 20th, with
+/// the rules' estimate), for the crate's unit tests.
+#[cfg(test)]
+pub(crate) fn sample_naspi(status: Status) -> Application {
+    use crate::input::NaspiFacts;
+    use crate::lifecycle::Step;
+    use crate::naspi::{self, TerminationReason};
+    use jiff::civil::Date;
+    let params = crate::params::latest().unwrap();
+    let estimate = naspi::evaluate(
+        &params.naspi,
+        &naspi::Case {
+            termination_date: Date::constant(2026, 1, 15),
+            claim_date: Date::constant(2026, 1, 20),
+            reason: TerminationReason::Dismissal,
+            wages_last_4_years_cents: 6_000_000,
+            contribution_weeks_last_4_years: 200,
+            age: 40,
+            previous_resignation: None,
+        },
+        welfare_guest::reasons::Lang::It,
+    );
+    Application {
+        id: "app_01jz0000000000000000000000".into(),
+        claim: Claim::Naspi {
+            details: NaspiFacts::default(),
+            estimate,
+        },
+        status,
+        subject: "RSSMRA85T10A562S".into(),
+        created_at: "2026-01-20T10:00:00Z".into(),
+        submitted_at: None,
+        submitted_by: None,
+        prefilled: Vec::new(),
+        sources: Default::default(),
+        corrections: Vec::new(),
+        offer: None,
+        claimed_by: (status == Status::InReview).then(|| "officer-1".into()),
+        decision: None,
+        closure: None,
+        history: vec![Step {
+            status,
+            at: "2026-01-20T10:00:00Z".into(),
+            by: "citizen:RSSMRA85T10A562S".into(),
+            reason: None,
+        }],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -685,53 +734,13 @@ mod tests {
     /// [`Application`] gives, for a NASpI application with a history of two steps.
     #[test]
     fn a_listing_reads_the_same_line_as_the_whole_application() {
-        use crate::input::NaspiFacts;
-        use crate::lifecycle::Step;
-        use crate::naspi::{self, TerminationReason};
-        use jiff::civil::Date;
-        let params = crate::params::latest().unwrap();
-        let estimate = naspi::evaluate(
-            &params.naspi,
-            &naspi::Case {
-                termination_date: Date::constant(2026, 1, 15),
-                claim_date: Date::constant(2026, 1, 20),
-                reason: TerminationReason::Dismissal,
-                wages_last_4_years_cents: 6_000_000,
-                contribution_weeks_last_4_years: 200,
-                age: 40,
-                previous_resignation: None,
-            },
-            welfare_guest::reasons::Lang::It,
-        );
-        let step = |status, at: &str| Step {
-            status,
-            at: at.into(),
+        let mut application = sample_naspi(Status::Submitted);
+        application.history.push(crate::lifecycle::Step {
+            status: Status::Submitted,
+            at: "2026-01-21T09:30:00Z".into(),
             by: "citizen:RSSMRA85T10A562S".into(),
             reason: None,
-        };
-        let application = Application {
-            id: "app_01jz0000000000000000000000".into(),
-            claim: Claim::Naspi {
-                details: NaspiFacts::default(),
-                estimate,
-            },
-            status: Status::Submitted,
-            subject: "RSSMRA85T10A562S".into(),
-            created_at: "2026-01-20T10:00:00Z".into(),
-            submitted_at: None,
-            submitted_by: None,
-            prefilled: Vec::new(),
-            sources: Default::default(),
-            corrections: Vec::new(),
-            offer: None,
-            claimed_by: None,
-            decision: None,
-            closure: None,
-            history: vec![
-                step(Status::Offered, "2026-01-20T10:00:00Z"),
-                step(Status::Submitted, "2026-01-21T09:30:00Z"),
-            ],
-        };
+        });
         let stored = serde_json::to_vec(&application).unwrap();
         let listed: Listed = serde_json::from_slice(&stored).unwrap();
         let line = |item: Item| serde_json::to_value(item).unwrap();

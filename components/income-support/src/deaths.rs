@@ -149,53 +149,7 @@ fn handle(event: &Event, death: &Death, at: Timestamp) -> Result<(), Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::applications::Claim;
-    use crate::input::NaspiFacts;
-    use crate::lifecycle::Step;
-    use crate::naspi::{self, TerminationReason};
-    use jiff::civil::Date;
-
-    fn application(status: Status) -> Application {
-        let params = crate::params::latest().unwrap();
-        let estimate = naspi::evaluate(
-            &params.naspi,
-            &naspi::Case {
-                termination_date: Date::constant(2026, 1, 15),
-                claim_date: Date::constant(2026, 1, 20),
-                reason: TerminationReason::Dismissal,
-                wages_last_4_years_cents: 6_000_000,
-                contribution_weeks_last_4_years: 200,
-                age: 40,
-                previous_resignation: None,
-            },
-            welfare_guest::reasons::Lang::It,
-        );
-        Application {
-            id: "app_01jz0000000000000000000000".into(),
-            claim: Claim::Naspi {
-                details: NaspiFacts::default(),
-                estimate,
-            },
-            status,
-            subject: "RSSMRA85T10A562S".into(),
-            created_at: "2026-01-20T10:00:00Z".into(),
-            submitted_at: None,
-            submitted_by: None,
-            prefilled: Vec::new(),
-            sources: Default::default(),
-            corrections: Vec::new(),
-            offer: None,
-            claimed_by: (status == Status::InReview).then(|| "officer-1".into()),
-            decision: None,
-            closure: None,
-            history: vec![Step {
-                status,
-                at: "2026-01-20T10:00:00Z".into(),
-                by: "citizen:RSSMRA85T10A562S".into(),
-                reason: None,
-            }],
-        }
-    }
+    use crate::applications::sample_naspi as application;
 
     #[test]
     fn a_death_closes_what_is_open_and_ends_what_was_granted() {
