@@ -21,12 +21,11 @@ use anyhow::Context;
 use hyper::server::conn::http1;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::WasiCtx;
+use wasmtime_wasi_http::WasiHttpCtx;
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
-use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
-use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 /// The fixture's file, built with the other components.
 pub fn hello_wasm() -> std::path::PathBuf {
@@ -40,24 +39,7 @@ struct State {
     table: ResourceTable,
 }
 
-impl WasiView for State {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
-}
-
-impl WasiHttpView for State {
-    fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView {
-            ctx: &mut self.http,
-            table: &mut self.table,
-            hooks: Default::default(),
-        }
-    }
-}
+crate::wasi_http::views!(State);
 
 /// The CLI's default engine for `serve`: pooling, falling back to on-demand allocation only
 /// where the pool cannot be reserved (as the CLI does).
@@ -122,7 +104,7 @@ async fn serve(
     pre: ProxyPre<State>,
     req: hyper::Request<hyper::body::Incoming>,
 ) -> anyhow::Result<hyper::Response<HyperOutgoingBody>> {
-    let mut store = Store::new(
+    let store = Store::new(
         pre.engine(),
         State {
             wasi: WasiCtx::builder().build(),
@@ -130,25 +112,7 @@ async fn serve(
             table: ResourceTable::new(),
         },
     );
-    let (sender, receiver) = tokio::sync::oneshot::channel();
-    let req = store
-        .data_mut()
-        .http()
-        .new_incoming_request(Scheme::Http, req)?;
-    let out = store.data_mut().http().new_response_outparam(sender)?;
-    let task = tokio::spawn(async move {
-        let proxy = pre.instantiate_async(&mut store).await?;
-        proxy
-            .wasi_http_incoming_handler()
-            .call_handle(&mut store, req, out)
-            .await
-    });
-    match receiver.await {
-        Ok(Ok(response)) => Ok(response),
-        Ok(Err(code)) => Err(code.into()),
-        Err(_) => {
-            let outcome = task.await.context("the request's task")?;
-            anyhow::bail!("the component never answered: {outcome:?}")
-        }
-    }
+    crate::wasi_http::handle(pre, store, req)
+        .await?
+        .map_err(|why| anyhow::anyhow!("the component never answered: {why}"))
 }

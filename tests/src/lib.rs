@@ -16,6 +16,7 @@ pub mod agency;
 pub mod floor;
 pub mod smtp;
 pub mod spin;
+pub mod wasi_http;
 pub mod webhook;
 
 use std::path::{Path, PathBuf};

@@ -12,17 +12,15 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::Context;
 use hyper::server::conn::http1;
 use rusqlite::types::ValueRef;
 use wasmtime::component::{Component, HasSelf, Linker, Resource, ResourceTable};
 use wasmtime::{Config, Engine, Store};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::WasiCtx;
+use wasmtime_wasi_http::WasiHttpCtx;
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
-use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
-use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -69,24 +67,7 @@ impl Route {
     }
 }
 
-impl WasiView for State {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
-}
-
-impl WasiHttpView for State {
-    fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView {
-            ctx: &mut self.http,
-            table: &mut self.table,
-            hooks: Default::default(),
-        }
-    }
-}
+crate::wasi_http::views!(State);
 
 impl sqlite::Host for State {}
 
@@ -259,7 +240,7 @@ async fn serve(
     let Some((route, pre)) = routes.iter().find(|(r, _)| r.matches(&path)) else {
         return Ok(hyper::Response::builder().status(404).body(empty())?);
     };
-    let mut store = Store::new(
+    let store = Store::new(
         pre.engine(),
         State {
             wasi: WasiCtx::builder().inherit_stderr().build(),
@@ -269,27 +250,11 @@ async fn serve(
             variables: route.variables.clone(),
         },
     );
-    let (sender, receiver) = tokio::sync::oneshot::channel();
-    let req = store
-        .data_mut()
-        .http()
-        .new_incoming_request(Scheme::Http, req)?;
-    let out = store.data_mut().http().new_response_outparam(sender)?;
-    let pre = pre.clone();
-    let task = tokio::spawn(async move {
-        let proxy = pre.instantiate_async(&mut store).await?;
-        proxy
-            .wasi_http_incoming_handler()
-            .call_handle(&mut store, req, out)
-            .await
-    });
-    match receiver.await {
-        Ok(Ok(response)) => Ok(response),
-        Ok(Err(e)) => Err(e.into()),
+    match crate::wasi_http::handle(pre.clone(), store, req).await? {
+        Ok(response) => Ok(response),
         // The guest trapped before answering: Spin answers 500.
-        Err(_) => {
-            let outcome = task.await.context("the request task")?;
-            eprintln!("spin host: the component failed: {outcome:?}");
+        Err(why) => {
+            eprintln!("spin host: the component failed: {why}");
             Ok(hyper::Response::builder().status(500).body(empty())?)
         }
     }
