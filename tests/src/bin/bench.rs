@@ -186,16 +186,10 @@ async fn main() {
             on_behalf_of: None,
             citizen_per_client: false,
         },
-        Scenario {
-            name: "POST application (durable write + event + idempotency), a citizen per client",
-            method: Method::POST,
-            path: "/api/v1/income-support/applications",
-            token: Some(citizen.clone()),
-            body: Some(application()),
-            idempotency: true,
-            on_behalf_of: None,
-            citizen_per_client: true,
-        },
+        applications_write(
+            "POST application (durable write + event + idempotency), a citizen per client",
+            &citizen,
+        ),
         Scenario {
             name: "GET applications as a CAF under a delegation (+ delegation read, audit write)",
             method: Method::GET,
@@ -321,16 +315,7 @@ async fn curve(seconds: u64) {
         .await;
         let citizen = app.citizen(MARIO);
         let read = applications_read(&app, &citizen, "GET applications").await;
-        let write = Scenario {
-            name: "POST application, a citizen per client",
-            method: Method::POST,
-            path: "/api/v1/income-support/applications",
-            token: Some(citizen.clone()),
-            body: Some(application()),
-            idempotency: true,
-            on_behalf_of: None,
-            citizen_per_client: true,
-        };
+        let write = applications_write("POST application, a citizen per client", &citizen);
         let (r_rps, r_p50, r_p99, r_err) = run(&app, &app.base, &read, seconds, connections).await;
         let before = commit_counts(&app).await;
         let (w_rps, w_p50, w_p99, w_err) = run(&app, &app.base, &write, seconds, connections).await;
@@ -341,6 +326,20 @@ async fn curve(seconds: u64) {
             r_err + w_err
         );
         app.stop().await;
+    }
+}
+
+/// The durable NASpI application, each client as citizens of its own ([`Scenario`] says why).
+fn applications_write(name: &'static str, citizen: &str) -> Scenario {
+    Scenario {
+        name,
+        method: Method::POST,
+        path: "/api/v1/income-support/applications",
+        token: Some(citizen.to_string()),
+        body: Some(application()),
+        idempotency: true,
+        on_behalf_of: None,
+        citizen_per_client: true,
     }
 }
 
