@@ -134,6 +134,9 @@ enum TokenKind {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // ECDSA by ring for every token this process verifies, whichever signs or verifies first
+    // (`Authenticator::new` installs it too; a token minted before would fix the default).
+    welfare_auth::native::install();
     let cli = Cli::parse();
     match cli.command {
         Command::Serve {
