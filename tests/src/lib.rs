@@ -10,7 +10,7 @@
 //! - [`smtp`] and [`webhook`]: a real SMTP server and a real HTTP webhook receiver on port 0,
 //!   which record what the channel adapters send and can refuse on demand.
 //! - [`spin`]: the domains composed for Spin, served by a Spin-like wasmtime host.
-//! - `src/bin/bench.rs`: the benchmark, on the same harness.
+//! - `src/bin/bench/`: the benchmark, on the same harness (its `main.rs` maps its modules).
 
 pub mod agency;
 pub mod floor;

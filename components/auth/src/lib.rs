@@ -406,7 +406,7 @@ impl Authenticator {
         Ok(principal)
     }
 
-    /// How many verified tokens are remembered (for the metrics and the tests).
+    /// How many verified tokens are remembered (what the tests check the cache by).
     pub fn verified_tokens(&self) -> usize {
         self.verified.len()
     }
