@@ -10,6 +10,9 @@
 #[path = "src/analysis.rs"]
 #[allow(dead_code)]
 mod analysis;
+#[path = "src/snippet.rs"]
+#[allow(dead_code)]
+mod snippet;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -63,6 +66,7 @@ fn main() {
     println!("cargo:rerun-if-changed={}", articles_dir.display());
     println!("cargo:rerun-if-changed={}", synonyms_file.display());
     println!("cargo:rerun-if-changed=src/analysis.rs");
+    println!("cargo:rerun-if-changed=src/snippet.rs");
 
     let articles = read_articles(&articles_dir);
     let analyzer = Analyzer::new();
@@ -264,10 +268,12 @@ fn render(
     out.push_str("pub static ARTICLES: &[Shipped] = &[\n");
     for (article, len) in articles.iter().zip(lengths) {
         let m = &article.meta;
+        let text = snippet::plain(&article.body);
         writeln!(
             out,
-            "    Shipped {{ id: {:?}, title: {:?}, section: ArticleSection::{}, tags: &{:?}, reviewed: {:?}, sources: &{:?}, body: {:?}, lengths: {:?} }},",
-            m.id, m.title, variant(&m.section), m.tags, m.reviewed, m.sources, article.body, len
+            "    Shipped {{ id: {:?}, title: {:?}, section: ArticleSection::{}, tags: &{:?}, reviewed: {:?}, sources: &{:?}, body: {:?}, lengths: {:?}, plain: {:?}, sentences: &{:?}, words: &[{}] }},",
+            m.id, m.title, variant(&m.section), m.tags, m.reviewed, m.sources, article.body, len,
+            text, snippet::sentences(&text), body_words(&text, words, &term_index),
         )
         .unwrap();
     }
@@ -320,6 +326,43 @@ fn render(
         .unwrap();
     }
     out.push_str("];\n");
+    out
+}
+
+/// The content words of an article's plain text that the index knows, as the snippet needs
+/// them (`(Mark, term)`, the term's position in `TERMS`), so that a search never tokenises a
+/// shipped article: the same tokens, stop words and word table the run-time path would use.
+fn body_words(
+    text: &str,
+    words: &BTreeMap<String, String>,
+    term_index: &BTreeMap<&str, usize>,
+) -> String {
+    let mut distinct: Vec<String> = Vec::new();
+    let mut out = String::new();
+    for token in analysis::tokens(text) {
+        if analysis::is_stop_word(&token.lower) {
+            continue;
+        }
+        let Some(term) = words
+            .get(&analysis::fold(&token.lower))
+            .and_then(|t| term_index.get(t.as_str()))
+        else {
+            continue;
+        };
+        let word = distinct
+            .iter()
+            .position(|w| *w == token.lower)
+            .unwrap_or_else(|| {
+                distinct.push(token.lower.clone());
+                distinct.len() - 1
+            });
+        write!(
+            out,
+            "(Mark {{ start: {}, end: {}, word: {word} }}, {term}), ",
+            token.start, token.end
+        )
+        .unwrap();
+    }
     out
 }
 

@@ -373,9 +373,25 @@ fn classify(
     }
 }
 
+/// The variable that names a profiler for the compiled code (`perfmap` or `jitdump`), as
+/// `wasmtime run --profile` does: without it, `perf` shows a component's frames as bare
+/// addresses. Read by every host that builds an engine (the gateway, the bench's floor and
+/// Spin-like host), so that one profile covers them alike.
+pub const PROFILER_VAR: &str = "WELFARE_WASM_PROFILER";
+
+/// The profiling strategy [`PROFILER_VAR`] asks for; none when it is unset or unknown.
+pub fn profiling_strategy() -> wasmtime::ProfilingStrategy {
+    match std::env::var(PROFILER_VAR).as_deref() {
+        Ok("perfmap") => wasmtime::ProfilingStrategy::PerfMap,
+        Ok("jitdump") => wasmtime::ProfilingStrategy::JitDump,
+        _ => wasmtime::ProfilingStrategy::None,
+    }
+}
+
 fn make_engine(limits: &RuntimeConfig) -> anyhow::Result<Engine> {
     let mut config = Config::new();
     config.epoch_interruption(true);
+    config.profiler(profiling_strategy());
     if limits.pooling {
         let mut pool = PoolingAllocationConfig::default();
         let n = limits.max_concurrent_instances;

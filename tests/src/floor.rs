@@ -46,6 +46,8 @@ crate::wasi_http::views!(State);
 fn engine() -> anyhow::Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
+    // Only when asked for (`WELFARE_WASM_PROFILER`), as the CLI's `--profile`.
+    config.profiler(welfare_gateway::runtime::profiling_strategy());
     let mut pooled = config.clone();
     pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(
         PoolingAllocationConfig::default(),

@@ -189,13 +189,22 @@ fn accent_last_vowel(word: &str) -> Option<String> {
 /// are at most one edit apart (a letter inserted, removed or changed, or two neighbours
 /// swapped). This is the typo tolerance the search promises.
 pub fn within_one_edit(a: &str, b: &str) -> bool {
+    // A typo is looked for across the whole vocabulary (thousands of words), almost all plain
+    // ASCII once folded: compare their bytes without collecting characters.
+    if a.is_ascii() && b.is_ascii() {
+        return one_edit(a.as_bytes(), b.as_bytes());
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    one_edit(&a, &b)
+}
+
+fn one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     if a.len().abs_diff(b.len()) > 1 {
         return false;
     }
     // Skip the common prefix and suffix; what is left must be one edit.
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     if prefix == a.len() && prefix == b.len() {
         return true;
     }
@@ -288,7 +297,15 @@ mod tests {
         ] {
             assert!(within_one_edit(a, b), "{a} / {b}");
         }
-        for (a, b) in [("pensione", "pansiome"), ("naspi", "nas"), ("abc", "cba")] {
+        // Characters, not bytes: `à` is two bytes and one letter.
+        assert!(within_one_edit("invalidità", "invalidita"));
+        assert!(within_one_edit("città", "cittàa"));
+        for (a, b) in [
+            ("pensione", "pansiome"),
+            ("naspi", "nas"),
+            ("abc", "cba"),
+            ("città", "cittaaa"),
+        ] {
             assert!(!within_one_edit(a, b), "{a} / {b}");
         }
     }

@@ -2,6 +2,7 @@
 //! `build.rs` into static tables, so that they cost nothing to load in a fresh instance.
 
 use crate::sections::ArticleSection;
+use crate::snippet::{Mark, Span};
 
 /// A shipped article, as the build script checked it.
 pub struct Shipped {
@@ -16,6 +17,12 @@ pub struct Shipped {
     pub body: &'static str,
     /// Indexed terms in the title, the tags and the body.
     pub lengths: [u16; 3],
+    /// The body as a snippet shows it ([`crate::snippet::plain`]), its sentences, and its
+    /// content words the index knows with their terms (positions in [`TERMS`]): a snippet of a
+    /// shipped article costs no tokenising, folding or lookups at run time.
+    pub plain: &'static str,
+    pub sentences: &'static [Span],
+    pub words: &'static [(Mark, u32)],
 }
 
 /// One article containing a term: the article's position in [`ARTICLES`] and the term's
@@ -47,10 +54,47 @@ pub fn postings(term: &str) -> &'static [Posting] {
         .unwrap_or_default()
 }
 
-/// The term a shipped article's word (without accents) was indexed under.
-pub fn term_of_word(folded: &str) -> Option<&'static str> {
-    WORDS
-        .binary_search_by(|(w, _)| (*w).cmp(folded))
-        .ok()
-        .map(|i| TERMS[WORDS[i].1 as usize])
+/// The position of `term` in [`TERMS`], when a shipped article has it.
+pub fn term_index(term: &str) -> Option<u32> {
+    TERMS.binary_search(&term).ok().map(|i| i as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{self, Analyzer};
+    use crate::snippet;
+
+    /// The build-time analysis gives every shipped article exactly the snippet the run-time
+    /// path (tokenising, folding and looking words up in the word table) gives it, for a query
+    /// made of each article's title words and for one made of its tags.
+    #[test]
+    fn prepared_snippets_are_the_run_time_ones() {
+        let analyzer = Analyzer::new();
+        for a in ARTICLES {
+            for words in [a.title.to_string(), a.tags.join(" ")] {
+                let terms: Vec<String> =
+                    analyzer.terms(&words).into_iter().map(|(_, t)| t).collect();
+                let positions: Vec<u32> = terms.iter().filter_map(|t| term_index(t)).collect();
+                let marks: Vec<snippet::Mark> = a
+                    .words
+                    .iter()
+                    .filter(|(_, t)| positions.contains(t))
+                    .map(|(m, _)| *m)
+                    .collect();
+                let run_time = snippet::snippet(a.body, |lower| {
+                    WORDS
+                        .binary_search_by(|(w, _)| (*w).cmp(analysis::fold(lower).as_str()))
+                        .is_ok_and(|i| terms.iter().any(|t| t == TERMS[WORDS[i].1 as usize]))
+                });
+                assert_eq!(
+                    snippet::marked(a.plain, a.sentences, &marks),
+                    run_time,
+                    "{}",
+                    a.id
+                );
+                assert!(run_time.contains("<mark>") || marks.is_empty(), "{}", a.id);
+            }
+        }
+    }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use welfare_guest::{Ctx, FieldError, HandlerResult, Problem, json};
 
-use crate::analysis::{self, Analyzer};
+use crate::analysis::Analyzer;
 use crate::corpus;
 use crate::engine::{Correction, DocRef, Engine, Hit};
 use crate::published::{self, StoreIndex};
@@ -87,7 +87,14 @@ pub fn search(ctx: &Ctx) -> HandlerResult {
         .into_iter()
         .filter(|h| section.is_none_or(|s| s == h.section))
         .collect();
-    let terms: BTreeSet<&str> = plan.terms.iter().map(String::as_str).collect();
+    let terms = Terms {
+        text: plan.terms.iter().map(String::as_str).collect(),
+        shipped: plan
+            .terms
+            .iter()
+            .filter_map(|t| corpus::term_index(t))
+            .collect(),
+    };
     let items = hits
         .iter()
         .skip(offset)
@@ -109,26 +116,35 @@ pub fn search(ctx: &Ctx) -> HandlerResult {
     ))
 }
 
+/// The query's terms, as text (for published articles, analysed at run time) and as positions
+/// in the shipped index (for shipped articles, analysed at build time).
+struct Terms<'a> {
+    text: BTreeSet<&'a str>,
+    shipped: BTreeSet<u32>,
+}
+
 /// One result: its article and the snippet for the query's `terms`.
-fn item(analyzer: &Analyzer, terms: &BTreeSet<&str>, hit: &Hit) -> Result<Option<Item>, Problem> {
+fn item(analyzer: &Analyzer, terms: &Terms, hit: &Hit) -> Result<Option<Item>, Problem> {
     let score = (hit.score * 1000.0).round() / 1000.0;
     Ok(match &hit.doc {
         DocRef::Shipped(i) => {
             let a = &corpus::ARTICLES[*i as usize];
-            // A shipped article's words are in the index's word table: no stemming needed.
-            let matches = |lower: &str| {
-                corpus::term_of_word(&analysis::fold(lower)).is_some_and(|t| terms.contains(t))
-            };
+            let marks: Vec<snippet::Mark> = a
+                .words
+                .iter()
+                .filter(|(_, term)| terms.shipped.contains(term))
+                .map(|(mark, _)| *mark)
+                .collect();
             Some(Item {
                 id: a.id.into(),
                 title: a.title.into(),
                 section: hit.section,
                 score,
-                snippet: snippet::snippet(a.body, matches),
+                snippet: snippet::marked(a.plain, a.sentences, &marks),
             })
         }
         DocRef::Published(id) => published::get(id)?.map(|a| {
-            let matches = |lower: &str| terms.contains(analyzer.term(lower).as_str());
+            let matches = |lower: &str| terms.text.contains(analyzer.term(lower).as_str());
             Item {
                 snippet: snippet::snippet(&a.body, matches),
                 id: a.id,

@@ -38,8 +38,21 @@ pub fn plain(markdown: &str) -> String {
     out
 }
 
-/// Sentence spans (byte ranges) of `text`.
-fn sentences(text: &str) -> Vec<(usize, usize)> {
+/// A byte range of a text, `(start, end)`: `u32` because a body is at most 10,000 characters
+/// and the shipped articles' ranges are static tables.
+pub type Span = (u32, u32);
+
+/// A word of a text that matched the query: where it is, and which word it is (two marks share
+/// `word` when their lower-cased forms are equal, so a sentence counts distinct words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    pub start: u32,
+    pub end: u32,
+    pub word: u32,
+}
+
+/// Sentence spans of `text`.
+pub fn sentences(text: &str) -> Vec<Span> {
     let mut out = Vec::new();
     let mut start = 0;
     let bytes = text.as_bytes();
@@ -47,7 +60,7 @@ fn sentences(text: &str) -> Vec<(usize, usize)> {
         let ends =
             matches!(c, '.' | '!' | '?' | ';') && bytes.get(i + 1).is_none_or(|b| *b == b' ');
         if ends {
-            out.push((start, i + 1));
+            out.push((start as u32, (i + 1) as u32));
             start = i + 1;
             while start < text.len() && bytes[start] == b' ' {
                 start += 1;
@@ -55,55 +68,73 @@ fn sentences(text: &str) -> Vec<(usize, usize)> {
         }
     }
     if start < text.len() {
-        out.push((start, text.len()));
+        out.push((start as u32, text.len() as u32));
     }
     out
 }
 
 /// The snippet of `markdown` for words that `matches` (a word's lower-cased form → whether it
-/// is one of the query's terms).
+/// is one of the query's terms): the text analysed here, for an article published at run time.
 pub fn snippet(markdown: &str, matches: impl Fn(&str) -> bool) -> String {
     let text = plain(markdown);
-    let tokens = analysis::tokens(&text);
-    let hits: Vec<&analysis::Token> = tokens
-        .iter()
+    let mut words: Vec<String> = Vec::new();
+    let marks: Vec<Mark> = analysis::tokens(&text)
+        .into_iter()
         .filter(|t| !analysis::is_stop_word(&t.lower) && matches(&t.lower))
+        .map(|t| {
+            let word = words.iter().position(|w| *w == t.lower).unwrap_or_else(|| {
+                words.push(t.lower);
+                words.len() - 1
+            });
+            Mark {
+                start: t.start as u32,
+                end: t.end as u32,
+                word: word as u32,
+            }
+        })
         .collect();
-    let spans = sentences(&text);
+    marked(&text, &sentences(&text), &marks)
+}
+
+/// The snippet of a `text` already flattened by [`plain`], split into `spans` by
+/// [`sentences`], whose matched words are `marks` (in text order): what a shipped article,
+/// analysed at build time, costs at run time.
+pub fn marked(text: &str, spans: &[Span], marks: &[Mark]) -> String {
     if spans.is_empty() {
         return String::new();
     }
+    let within = |s: usize, e: usize| {
+        marks
+            .iter()
+            .filter(move |m| m.start as usize >= s && m.end as usize <= e)
+    };
     // The sentence with the most distinct matched words; the first on a tie.
     let best = spans
         .iter()
         .enumerate()
         .max_by_key(|(i, (s, e))| {
-            let mut words: Vec<&str> = hits
-                .iter()
-                .filter(|t| t.start >= *s && t.end <= *e)
-                .map(|t| t.lower.as_str())
-                .collect();
-            words.sort();
+            let mut words: Vec<u32> = within(*s as usize, *e as usize).map(|m| m.word).collect();
+            words.sort_unstable();
             words.dedup();
             (words.len(), std::cmp::Reverse(*i))
         })
         .map(|(i, _)| i)
         .unwrap_or(0);
-    let (mut start, mut end) = spans[best];
+    let (mut start, mut end) = (spans[best].0 as usize, spans[best].1 as usize);
     let mut next = best + 1;
     while chars(&text[start..end]) < SNIPPET_MIN_CHARS && next < spans.len() {
-        end = spans[next].1;
+        end = spans[next].1 as usize;
         next += 1;
     }
     let mut lead = false;
     if chars(&text[start..end]) > SNIPPET_MAX_CHARS {
-        if let Some(first) = hits.iter().find(|t| t.start >= start && t.end <= end)
-            && chars(&text[start..first.start]) > LEAD_CHARS
+        if let Some(first) = within(start, end).next()
+            && chars(&text[start..first.start as usize]) > LEAD_CHARS
         {
-            start = word_boundary_before(&text, first.start, LEAD_CHARS);
+            start = word_boundary_before(text, first.start as usize, LEAD_CHARS);
             lead = true;
         }
-        end = word_boundary_after(&text, start, SNIPPET_MAX_CHARS).min(end);
+        end = word_boundary_after(text, start, SNIPPET_MAX_CHARS).min(end);
     }
     let trail = end < text.len() && !text[..end].ends_with(['.', '!', '?']);
     let mut out = String::new();
@@ -111,12 +142,13 @@ pub fn snippet(markdown: &str, matches: impl Fn(&str) -> bool) -> String {
         out.push('…');
     }
     let mut at = start;
-    for t in hits.iter().filter(|t| t.start >= start && t.end <= end) {
-        escape_into(&mut out, &text[at..t.start]);
+    for m in within(start, end) {
+        let (s, e) = (m.start as usize, m.end as usize);
+        escape_into(&mut out, &text[at..s]);
         out.push_str("<mark>");
-        escape_into(&mut out, &text[t.start..t.end]);
+        escape_into(&mut out, &text[s..e]);
         out.push_str("</mark>");
-        at = t.end;
+        at = e;
     }
     escape_into(&mut out, &text[at..end]);
     if trail {

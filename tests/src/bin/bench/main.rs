@@ -27,7 +27,8 @@
 //!
 //! Run with `cargo run --release -p welfare-tests --bin bench [-- SECONDS CONCURRENCY]`
 //! (`BENCH_ONLY=<text>|<text>` in the environment: the floor and the main table's scenarios
-//! whose name has one of those texts, nothing else: what a profiler is pointed at);
+//! whose name has one of those texts, and with `spin` among them the Spin-like host's table,
+//! nothing else: what a profiler is pointed at);
 //! `-- startup` only the start-up and memory figures (also run last), `-- curve [SECONDS]` the
 //! read and the durable application at 1, 8, 32, 128 and 1,000 connections (with the write's
 //! mean commit batch; `ulimit -n` above 2,100),
@@ -226,7 +227,11 @@ async fn main() {
             rps / floor_rps
         );
     }
-    if only.is_some() {
+    if let Some(only) = &only {
+        // `spin` among them: the Spin-like host's table too.
+        if only.split('|').any(|o| o == "spin") {
+            spin::on_spin(&app, seconds, concurrency, floor_rps).await;
+        }
         app.stop().await;
         return;
     }
