@@ -358,6 +358,19 @@ impl Authenticator {
 
     /// The principal of an `Authorization` header value.
     pub fn authenticate(&self, authorization: &str) -> Result<Principal, AuthError> {
+        self.authenticate_with(authorization, None)
+    }
+
+    /// [`Self::authenticate`] for a host that keeps no memory between requests (a fresh
+    /// instance each, as on Spin): `memo` says which tokens' signatures an earlier request
+    /// verified, and is told of each one verified here. A token it knows has every claim
+    /// checked again (issuer, audience, expiry with the leeway, not-before, the principal's
+    /// claims); only its signature is not recomputed. See [`verified::SignatureMemo`].
+    pub fn authenticate_with(
+        &self,
+        authorization: &str,
+        memo: Option<&dyn verified::SignatureMemo>,
+    ) -> Result<Principal, AuthError> {
         // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are `Bearer`.
         let token = authorization
             .split_once(' ')
@@ -379,10 +392,12 @@ impl Authenticator {
         if !issuer.algorithms.contains(&header.alg) {
             return Err(AuthError::AlgorithmNotAllowed(header.alg));
         }
+        let agency = issuer.kind == PrincipalKind::Agency;
+        // Vouchers are never remembered (below), so never taken from the memo either.
+        let remembered = !agency && memo.is_some_and(|m| m.verified(&fingerprint, now));
         let mut validation = Validation::new(header.alg);
         validation.algorithms = issuer.algorithms.clone();
         validation.set_issuer(&[&issuer_name]);
-        let agency = issuer.kind == PrincipalKind::Agency;
         validation.set_audience(&[if agency {
             &self.interop_audience
         } else {
@@ -391,6 +406,11 @@ impl Authenticator {
         validation.set_required_spec_claims(&["iss", "aud", "exp", "sub"]);
         validation.validate_nbf = true;
         validation.leeway = self.leeway;
+        if remembered {
+            // These very bytes (the signature included) were verified under the same keys.
+            #[allow(deprecated)]
+            validation.insecure_disable_signature_validation();
+        }
         let data = jsonwebtoken::decode::<claims::Claims>(token, &issuer.key, &validation)
             .map_err(|e| AuthError::Invalid(e.to_string()))?;
         if agency {
@@ -402,6 +422,9 @@ impl Authenticator {
         if !agency {
             self.verified
                 .insert(fingerprint, principal.clone(), expires_at, now);
+            if let Some(memo) = memo.filter(|_| !remembered && now < expires_at) {
+                memo.remember(fingerprint, expires_at);
+            }
         }
         Ok(principal)
     }
@@ -646,5 +669,77 @@ vNW2/cl3oqWueaY5sJ7Epzhu+Eyet8nhxMEB3pQan3PxM0GufU49Xol27w==
             ),
             Err(IssuerError::Key(..))
         ));
+    }
+
+    use verified::SignatureMemo as _;
+
+    /// A memo that remembers whatever it is told, and can be told lies.
+    #[derive(Default)]
+    struct Memo(std::cell::RefCell<HashMap<[u8; 32], u64>>);
+
+    impl verified::SignatureMemo for Memo {
+        fn verified(&self, fingerprint: &[u8; 32], now: u64) -> bool {
+            self.0
+                .borrow()
+                .get(fingerprint)
+                .is_some_and(|exp| now < *exp)
+        }
+        fn remember(&self, fingerprint: [u8; 32], expires_at: u64) {
+            self.0.borrow_mut().insert(fingerprint, expires_at);
+        }
+    }
+
+    #[test]
+    fn a_remembered_signature_is_not_recomputed_but_every_claim_is_checked_again() {
+        let memo = Memo::default();
+        let bearer = format!("Bearer {}", token(ISSUER, "welfare-api"));
+        // A first instance verifies the token in full and tells the memo.
+        let first = authenticator()
+            .authenticate_with(&bearer, Some(&memo))
+            .unwrap();
+        assert_eq!(memo.0.borrow().len(), 1);
+        // A fresh one (nothing in its own cache) admits it from the memo, as the same principal.
+        let fresh = authenticator();
+        assert_eq!(
+            fresh.authenticate_with(&bearer, Some(&memo)).unwrap(),
+            first
+        );
+        assert_eq!(memo.0.borrow().len(), 1, "not remembered twice");
+
+        // Even a memo that vouches for a token (a lie here) does not admit claims that fail:
+        // past `exp` beyond the 30 s leeway, or for another audience.
+        let expired = token_expiring(ISSUER, "welfare-api", unix_now() - 120);
+        let foreign = token(ISSUER, "another-api");
+        for t in [&expired, &foreign] {
+            memo.remember(verified::fingerprint(t), unix_now() + 600);
+            assert!(
+                fresh
+                    .authenticate_with(&format!("Bearer {t}"), Some(&memo))
+                    .is_err()
+            );
+        }
+        // Nor a token of an issuer the instance does not trust (the keys rotated away).
+        let mut rotated = Authenticator::new("welfare-api", "welfare-interop", 300, 30);
+        rotated
+            .trust(
+                "https://id.example/others",
+                PrincipalKind::Citizen,
+                ROTATED_PUBLIC_PEM.as_bytes(),
+                vec![Algorithm::ES256],
+            )
+            .unwrap();
+        assert!(matches!(
+            rotated.authenticate_with(&bearer, Some(&memo)),
+            Err(AuthError::UnknownIssuer)
+        ));
+        // A memo that knows nothing costs a full verification: a bad signature is refused.
+        let mut forged = token(ISSUER, "welfare-api");
+        let last = forged.pop();
+        forged.push(if last == Some('A') { 'B' } else { 'A' });
+        assert!(
+            fresh
+                .authenticate_with(&format!("Bearer {forged}"), Some(&Memo::default()))
+                .is_err()
+        );
     }
 }

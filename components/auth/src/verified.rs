@@ -18,6 +18,11 @@
 //!   and if none has expired everything is (a flood of distinct valid tokens costs their
 //!   verification, as it would without a cache, and no memory).
 
+//!
+//! A host whose memory ends with each request (a fresh instance, as on Spin) cannot keep
+//! this cache; it keeps a [`SignatureMemo`] in its database instead, and every claim is
+//! checked again at each use (see [`crate::Authenticator::authenticate_with`]).
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -41,6 +46,27 @@ struct Entry {
 #[derive(Debug, Default)]
 pub struct Verified {
     entries: Mutex<HashMap<[u8; 32], Entry>>,
+}
+
+/// Tokens whose signatures an earlier request verified, kept by a host between requests
+/// (the Spin adapters keep it in their database: `components/spin`).
+///
+/// An implementation must:
+/// - answer `true` only for a fingerprint it was told to remember under the same trusted
+///   keys: it keys its entries by the token's fingerprint *and* a digest of the issuers' keys
+///   (and audience), so that a key rotated out finds nothing;
+/// - answer `false` once `expires_at` is past, and whenever it cannot tell (an unreadable
+///   store means a full verification, never an admission);
+/// - be written only by the host itself: whoever can add an entry can have a token's
+///   signature skipped (though never its claims), as whoever can write the store can change
+///   its documents.
+pub trait SignatureMemo {
+    /// Whether the token known by `fingerprint` was verified before and its `exp` is after
+    /// `now` (Unix seconds).
+    fn verified(&self, fingerprint: &[u8; 32], now: u64) -> bool;
+    /// Remembers that the token known by `fingerprint` was verified, until `expires_at`
+    /// (its `exp`, Unix seconds). Failing to remember costs the next request a verification.
+    fn remember(&self, fingerprint: [u8; 32], expires_at: u64);
 }
 
 /// What a token is known by here.

@@ -8,12 +8,14 @@
 //! - [`parity`]: refusals, CORS and strict requests answered alike by both hosts;
 //! - [`commits`]: idempotency, events delivered once, writes kept together or not at all;
 //! - [`deliveries`]: retried and trapping event deliveries;
-//! - [`configuration`]: configuration from Spin variables.
+//! - [`configuration`]: configuration from Spin variables;
+//! - [`tokens`]: a session's token verified once, and refused after a key rotation or expiry.
 
 mod commits;
 mod configuration;
 mod deliveries;
 mod parity;
+mod tokens;
 
 use reqwest::{Method, RequestBuilder};
 use serde_json::{Value, json};

@@ -103,6 +103,10 @@ pub fn serve(
     };
     uow::begin(&manifest.name, false);
     let answer = domain::handle(&request);
+    if answer.status < 400 {
+        // Only a request that was answered, not refused, writes anything, this included.
+        admitted.remember_token();
+    }
     let outcome = Outcome::of(answer.status);
     if outcome != Outcome::Commit {
         // A failing (or nonsensical) status discards the request's writes and events.

@@ -14,6 +14,7 @@
 //! - [`unit`]: the unit of work: the shared rules (`welfare-txn`) over Spin's SQLite rows;
 //! - [`commit`]: the one-statement commit, and recorded idempotent answers;
 //! - [`deliveries`]: claiming due event deliveries and recording failed attempts;
+//! - [`tokens`]: the tokens whose signatures were verified, remembered between instances;
 //! - [`schema`]: the tables and the commit trigger, as numbered migrations run on first use;
 //! - [`db`]: the connection, values and errors;
 //! - [`vars`]: configuration and subscriptions from Spin variables.
@@ -22,6 +23,7 @@ mod commit;
 mod db;
 mod deliveries;
 mod schema;
+mod tokens;
 mod unit;
 mod vars;
 
@@ -157,6 +159,16 @@ impl uow::Guest for Adapter {
 
     fn delivery_failed(component: String, seq: i64, reason: String) -> Result<(), Error> {
         deliveries::failed(&*db::open()?, &component, seq, &reason)
+    }
+
+    fn token_verified(fingerprint: Vec<u8>, now: u64) -> bool {
+        db::open_unchecked().is_ok_and(|conn| tokens::verified(&conn, &fingerprint, now))
+    }
+
+    fn remember_token(fingerprint: Vec<u8>, expires_at: u64) {
+        if let Ok(conn) = db::open() {
+            tokens::remember(&conn, &fingerprint, expires_at);
+        }
     }
 }
 

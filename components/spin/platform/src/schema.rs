@@ -12,7 +12,7 @@ use spin_sdk::sqlite::{Connection, Error, Value};
 /// The migrations, oldest first; the schema's version is how many have run. Never edit one
 /// that has shipped: add the next (with `DROP TRIGGER IF EXISTS` before a changed trigger,
 /// `ALTER TABLE` for a new column).
-const MIGRATIONS: &[&[&str]] = &[V1];
+const MIGRATIONS: &[&[&str]] = &[V1, V2];
 
 /// The schema the adapter needs.
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
@@ -80,6 +80,18 @@ const V1: &[&str] = &[
         UPDATE deliveries SET status = 'done', last_error = NULL, updated_at = NEW.at
             WHERE event_seq = NEW.delivery_seq AND consumer = NEW.delivery_consumer;
         DELETE FROM commits WHERE id = NEW.id;
+    END",
+];
+
+/// The tokens whose signatures a request verified (`welfare:spin/unit-of-work`'s
+/// `remember-token`), each until its `exp`; an insert removes those already expired, through
+/// the index on the expiry, so the table holds about the tokens in use.
+const V2: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS verified_tokens (
+        fingerprint BLOB PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS verified_tokens_expiry ON verified_tokens (expires_at)",
+    "CREATE TRIGGER IF NOT EXISTS verified_tokens_expire AFTER INSERT ON verified_tokens BEGIN
+        DELETE FROM verified_tokens WHERE expires_at <= unixepoch();
     END",
 ];
 

@@ -91,7 +91,19 @@ pub(crate) async fn on_spin(
     println!();
     println!("| scenario | requests/s | × floor | p50 ms | p99 ms | errors |");
     println!("|---|---:|---:|---:|---:|---:|");
+    // `BENCH_ONLY=spin|<text>…`: with texts beside `spin`, only the scenarios they name.
+    let only: Vec<String> = std::env::var("BENCH_ONLY")
+        .map(|o| {
+            o.split('|')
+                .filter(|o| *o != "spin")
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
     for scenario in scenarios {
+        if !only.is_empty() && !only.iter().any(|o| scenario.name.contains(o.as_str())) {
+            continue;
+        }
         let (rps, p50, p99, errors) = run(app, &spin.base, &scenario, seconds, concurrency).await;
         println!(
             "| {} | {rps:.0} | {:.2} | {p50:.2} | {p99:.2} | {errors} |",
