@@ -88,3 +88,149 @@ pub(crate) async fn table() {
         );
     }
 }
+
+/// People written per transaction when the large campaign's audience is seeded.
+const SEED_BATCH: u32 = 50_000;
+/// How often the large campaign's progress and the process's memory are read.
+const SAMPLE_EVERY: Duration = Duration::from_secs(1);
+
+/// `bench -- campaign PEOPLE`: a campaign to `people` people (seed 000's 2001 campaign reached
+/// 466,215), every one preferring the app inbox, timed from its creation to its completion,
+/// with the process's resident memory read every second: planning pages through the audience
+/// 200 people per transaction, so memory must stay flat however many there are.
+///
+/// The audience is seeded into the database directly (SQLite only), as copies of one
+/// recipient the notifications domain wrote through the API for the first person: a million
+/// preference updates over HTTP would take the bench longer than the campaign it measures.
+pub(crate) async fn large(people: u32) {
+    let app = spawn_with(|c| c.runtime.max_concurrent_instances = 128).await;
+    let welfare_gateway::store::Location::Sqlite(path) = app.location.clone() else {
+        panic!("`bench -- campaign` seeds its audience into SQLite: unset WELFARE_TEST_POSTGRES");
+    };
+    let first = synthetic_fiscal_code(0);
+    let token = app.citizen(&first);
+    app.put(
+        "/api/v1/notifications/preferences",
+        &token,
+        &json!({ "preferred_channel": "inbox" }),
+    )
+    .await;
+    let seeding = Instant::now();
+    tokio::task::spawn_blocking(move || seed_recipients(&path, &first, people))
+        .await
+        .unwrap();
+    println!(
+        "Seeded {people} recipients in {:.1} s.",
+        seeding.elapsed().as_secs_f64()
+    );
+    let manager = app.operator("campaign-manager");
+    let before = crate::startup::resident_mib();
+    let started = Instant::now();
+    let (status, created) = app
+        .post_idem(
+            "/api/v1/notifications/campaigns",
+            &manager,
+            "bench-large",
+            &json!({
+                "name": "Benchmark, large",
+                "service": "information",
+                "template": {
+                    "subject": "Nuovi servizi INPS online",
+                    "body": "Da oggi puoi prenotare online un appuntamento con gli esperti della tua sede regionale, dalla tua area MyINPS."
+                },
+                "windows": [{ "from": "00:00", "to": "24:00" }],
+                "max_attempts": 3,
+                "rate_per_minute": 600000
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    // Progress is read from the database: the campaign's own progress route adds up every
+    // person's contact in one instance, which takes longer than a request's deadline for a
+    // campaign this large.
+    let id = created["id"].as_str().unwrap().to_string();
+    let welfare_gateway::store::Location::Sqlite(path) = app.location.clone() else {
+        unreachable!()
+    };
+    let reached = move || {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.busy_timeout(Duration::from_secs(30)).unwrap();
+        let prefix = format!("campaign-contacts/{id}/");
+        conn.query_row(
+            "SELECT count(*) FROM documents WHERE domain = 'notifications'
+             AND key >= ?1 AND key < ?1 || x'7f' AND value LIKE '%\"reached\"%'",
+            [&prefix],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+    };
+    println!();
+    println!("| seconds | reached | resident MiB |");
+    println!("|---:|---:|---:|");
+    let mut peak = before;
+    let mut next_print = 0.0;
+    loop {
+        let count = tokio::task::spawn_blocking(reached.clone()).await.unwrap();
+        let rss = crate::startup::resident_mib();
+        peak = peak.max(rss);
+        let secs = started.elapsed().as_secs_f64();
+        let done = count == i64::from(people);
+        if secs >= next_print || done {
+            println!("| {secs:.0} | {count} | {rss:.0} |");
+            next_print = secs + 10.0;
+        }
+        if done {
+            break;
+        }
+        tokio::time::sleep(SAMPLE_EVERY).await;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!();
+    println!(
+        "A campaign to {people} people through the inbox: {secs:.0} s, {:.0} messages/s; resident memory {before:.0} MiB before, {peak:.0} MiB at most.",
+        f64::from(people) / secs
+    );
+    app.stop().await;
+}
+
+/// Copies the first person's recipient document to `people - 1` more, the `n`-th keyed by
+/// [`synthetic_fiscal_code`]`(n)` (and so named in its value wherever the first one is).
+fn seed_recipients(path: &std::path::Path, first: &str, people: u32) {
+    let mut conn = rusqlite::Connection::open(path).unwrap();
+    conn.busy_timeout(Duration::from_secs(30)).unwrap();
+    let key = format!("recipients/{first}");
+    let (value, version, updated_at): (Vec<u8>, i64, String) = conn
+        .query_row(
+            "SELECT value, version, updated_at FROM documents
+             WHERE domain = 'notifications' AND key = ?1",
+            [&key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("the first person's recipient document");
+    let value = String::from_utf8(value).expect("a JSON document");
+    let mut n = 1;
+    while n < people {
+        let tx = conn.transaction().unwrap();
+        {
+            let mut insert = tx
+                .prepare(
+                    "INSERT INTO documents (domain, key, value, version, updated_at)
+                     VALUES ('notifications', ?1, ?2, ?3, ?4)",
+                )
+                .unwrap();
+            for i in n..(n + SEED_BATCH).min(people) {
+                let subject = synthetic_fiscal_code(i);
+                insert
+                    .execute(rusqlite::params![
+                        format!("recipients/{subject}"),
+                        value.replace(first, &subject).into_bytes(),
+                        version,
+                        updated_at
+                    ])
+                    .unwrap();
+            }
+        }
+        tx.commit().unwrap();
+        n += SEED_BATCH;
+    }
+}

@@ -32,7 +32,8 @@
 //! `-- startup` only the start-up and memory figures (also run last), `-- curve [SECONDS]` the
 //! read and the durable application at 1, 8, 32, 128 and 1,000 connections (with the write's
 //! mean commit batch; `ulimit -n` above 2,100),
-//! `-- noisy-neighbour [SECONDS CONCURRENCY]` runs only the noisy-neighbour scenario, and
+//! `-- campaign [PEOPLE]` a campaign to a million people (or `PEOPLE`) with the memory it
+//! holds, `-- noisy-neighbour [SECONDS CONCURRENCY]` runs only the noisy-neighbour scenario, and
 //! `-- SECONDS CONCURRENCY slow-clients` only the slow-client one. The process holds both ends
 //! of every slow connection: `ulimit -n` must be above 1,100.
 //!
@@ -72,6 +73,13 @@ async fn main() {
     if args.get(1).is_some_and(|a| a == "curve") {
         let seconds = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);
         return curve::curve(seconds).await;
+    }
+    if args.get(1).is_some_and(|a| a == "campaign") {
+        let people = args
+            .get(2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(1_000_000);
+        return campaign::large(people).await;
     }
     let only_noisy = args.get(1).is_some_and(|a| a == "noisy-neighbour");
     if only_noisy {
