@@ -337,7 +337,7 @@ fn body_words(
     words: &BTreeMap<String, String>,
     term_index: &BTreeMap<&str, usize>,
 ) -> String {
-    let mut distinct: Vec<String> = Vec::new();
+    let mut seen = Vec::new();
     let mut out = String::new();
     for token in analysis::tokens(text) {
         if analysis::is_stop_word(&token.lower) {
@@ -349,13 +349,7 @@ fn body_words(
         else {
             continue;
         };
-        let word = distinct
-            .iter()
-            .position(|w| *w == token.lower)
-            .unwrap_or_else(|| {
-                distinct.push(token.lower.clone());
-                distinct.len() - 1
-            });
+        let word = snippet::word_id(&mut seen, &token.lower);
         write!(
             out,
             "(Mark {{ start: {}, end: {}, word: {word} }}, {term}), ",

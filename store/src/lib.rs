@@ -242,8 +242,7 @@ impl Db {
                 }
                 owner = Some(own(path)?);
                 exclusive = true;
-                without_memory_statistics();
-                let mut conn = Connection::open(path)?;
+                let mut conn = open_sqlite(path, OpenFlags::default())?;
                 configure(&conn)?;
                 schema::migrate_sqlite(&mut conn)?;
                 // IMMEDIATE: take the write lock at BEGIN, not at the first write, so that a
@@ -329,12 +328,10 @@ impl Db {
     fn open_reader(&self) -> Result<Conn, StoreError> {
         Ok(match &self.inner.location {
             Location::Sqlite(path) => {
-                without_memory_statistics();
-                let conn = Connection::open_with_flags(
+                let conn = open_sqlite(
                     path,
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
-                plan_once(&conn)?;
                 conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
                 Box::new(conn)
             }
@@ -460,13 +457,22 @@ fn own(path: &Path) -> anyhow::Result<std::fs::File> {
     }
 }
 
-/// What every connection, reader or writer, is opened with:
-/// - the query planner's stability guarantee (`SQLITE_DBCONFIG_ENABLE_QPSG`): a statement's
-///   plan does not depend on the values bound to it. Without it, SQLite marks a statement whose
-///   `LIMIT` (or a range bound) is a parameter as to be recompiled whenever that parameter's
-///   value changes, so that a cached statement run with another limit was parsed and planned
-///   again at every step: two thirds of the dossier's time in SQLite. No plan here gains from
-///   the values (every query is an index range, and no statistics are gathered).
+/// A connection to the SQLite file, reader or writer, as every one is opened: SQLite's
+/// allocation statistics off before the first ([`without_memory_statistics`]), and its plans
+/// independent of the values bound ([`plan_once`]).
+fn open_sqlite(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    without_memory_statistics();
+    let conn = Connection::open_with_flags(path, flags)?;
+    plan_once(&conn)?;
+    Ok(conn)
+}
+
+/// The query planner's stability guarantee (`SQLITE_DBCONFIG_ENABLE_QPSG`): a statement's
+/// plan does not depend on the values bound to it. Without it, SQLite marks a statement whose
+/// `LIMIT` (or a range bound) is a parameter as to be recompiled whenever that parameter's
+/// value changes, so that a cached statement run with another limit was parsed and planned
+/// again at every step: two thirds of the dossier's time in SQLite. No plan here gains from
+/// the values (every query is an index range, and no statistics are gathered).
 fn plan_once(conn: &Connection) -> rusqlite::Result<()> {
     conn.set_db_config(
         rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
@@ -502,7 +508,6 @@ fn without_memory_statistics() {
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    plan_once(conn)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // FULL: the WAL is fsynced at every commit, so an acknowledged write survives power loss.
     conn.pragma_update(None, "synchronous", "FULL")?;

@@ -19,8 +19,8 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use hyper::server::conn::http1;
+use wasmtime::Store;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi_http::WasiHttpCtx;
 use wasmtime_wasi_http::io::TokioIo;
@@ -41,20 +41,6 @@ struct State {
 
 crate::wasi_http::views!(State);
 
-/// The CLI's default engine for `serve`: pooling, falling back to on-demand allocation only
-/// where the pool cannot be reserved (as the CLI does).
-fn engine() -> anyhow::Result<Engine> {
-    let mut config = Config::new();
-    config.wasm_component_model(true);
-    // Only when asked for (`WELFARE_WASM_PROFILER`), as the CLI's `--profile`.
-    config.profiler(welfare_gateway::runtime::profiling_strategy());
-    let mut pooled = config.clone();
-    pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(
-        PoolingAllocationConfig::default(),
-    ));
-    Ok(Engine::new(&pooled).or_else(|_| Engine::new(&config))?)
-}
-
 /// A running floor host.
 pub struct FloorHost {
     pub base: String,
@@ -64,7 +50,7 @@ pub struct FloorHost {
 impl FloorHost {
     /// Serves the hello-world fixture on 127.0.0.1:0.
     pub async fn start() -> anyhow::Result<Self> {
-        let engine = engine()?;
+        let engine = crate::wasi_http::engine()?;
         let path = hello_wasm();
         let component = Component::from_file(&engine, &path)
             .map_err(anyhow::Error::from)

@@ -1,13 +1,29 @@
 //! What the harness's `wasi:http` hosts (the bench's floor, [`crate::floor`], and the Spin-like
 //! host, [`crate::spin::host`]) do alike: the views wasmtime-wasi and wasmtime-wasi-http take of
-//! a request's store, and one request run as `wasmtime serve` runs it.
+//! a request's store, their engine, and one request run as `wasmtime serve` runs it.
 
 use anyhow::Context;
-use wasmtime::Store;
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi_http::WasiHttpView;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+
+/// The engine both hosts compile with, as `wasmtime serve` (48) and `spin-core` build theirs:
+/// the component model, the pooling allocator with its default limits wherever the pool can be
+/// reserved (on-demand allocation elsewhere, as both fall back to), and the profiler
+/// `WELFARE_WASM_PROFILER` asks for, as the CLI's `--profile`. Without the pool every request
+/// would map and unmap its instances' memories, a cost neither host has.
+pub fn engine() -> anyhow::Result<Engine> {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.profiler(welfare_gateway::runtime::profiling_strategy());
+    let mut pooled = config.clone();
+    pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(
+        PoolingAllocationConfig::default(),
+    ));
+    Ok(Engine::new(&pooled).or_else(|_| Engine::new(&config))?)
+}
 
 /// `WasiView` and `WasiHttpView` for a store's data with `wasi: WasiCtx`, `http: WasiHttpCtx` and
 /// `table: ResourceTable` fields.

@@ -17,7 +17,6 @@
 //! - it holds at most [`MAX_VERIFIED_TOKENS`] entries: when full, the expired ones are dropped,
 //!   and if none has expired everything is (a flood of distinct valid tokens costs their
 //!   verification, as it would without a cache, and no memory).
-
 //!
 //! A host whose memory ends with each request (a fresh instance, as on Spin) cannot keep
 //! this cache; it keeps a [`SignatureMemo`] in its database instead, and every claim is

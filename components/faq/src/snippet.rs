@@ -51,6 +51,17 @@ pub struct Mark {
     pub word: u32,
 }
 
+/// The `word` of a [`Mark`] for the lower-cased form `lower`: its position among the distinct
+/// forms seen so far in one text (`seen`), added when new. The build script numbers a shipped
+/// article's words with it, and [`snippet`] a published one's.
+pub fn word_id(seen: &mut Vec<String>, lower: &str) -> u32 {
+    let i = seen.iter().position(|w| w == lower).unwrap_or_else(|| {
+        seen.push(lower.to_string());
+        seen.len() - 1
+    });
+    i as u32
+}
+
 /// Sentence spans of `text`.
 pub fn sentences(text: &str) -> Vec<Span> {
     let mut out = Vec::new();
@@ -77,20 +88,14 @@ pub fn sentences(text: &str) -> Vec<Span> {
 /// is one of the query's terms): the text analysed here, for an article published at run time.
 pub fn snippet(markdown: &str, matches: impl Fn(&str) -> bool) -> String {
     let text = plain(markdown);
-    let mut words: Vec<String> = Vec::new();
+    let mut seen = Vec::new();
     let marks: Vec<Mark> = analysis::tokens(&text)
         .into_iter()
         .filter(|t| !analysis::is_stop_word(&t.lower) && matches(&t.lower))
-        .map(|t| {
-            let word = words.iter().position(|w| *w == t.lower).unwrap_or_else(|| {
-                words.push(t.lower);
-                words.len() - 1
-            });
-            Mark {
-                start: t.start as u32,
-                end: t.end as u32,
-                word: word as u32,
-            }
+        .map(|t| Mark {
+            start: t.start as u32,
+            end: t.end as u32,
+            word: word_id(&mut seen, &t.lower),
         })
         .collect();
     marked(&text, &sentences(&text), &marks)

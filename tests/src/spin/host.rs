@@ -15,7 +15,7 @@ use std::sync::Arc;
 use hyper::server::conn::http1;
 use rusqlite::types::ValueRef;
 use wasmtime::component::{Component, HasSelf, Linker, Resource, ResourceTable};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+use wasmtime::{Engine, Store};
 use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi_http::WasiHttpCtx;
 use wasmtime_wasi_http::io::TokioIo;
@@ -151,20 +151,10 @@ fn run(
     Ok(sqlite::QueryResult { columns, rows: out })
 }
 
-/// The engine the host compiles with: as Spin's (`spin-core`), the pooling allocator where
-/// the pool can be reserved and on-demand allocation elsewhere. Without the pool, every request
-/// maps and unmaps the three instances' memories, a cost Spin does not have.
+/// The engine the host compiles with: Spin's (`spin-core`), which the harness's
+/// [`crate::wasi_http::engine`] is.
 pub fn engine() -> Engine {
-    let mut config = Config::new();
-    config.wasm_component_model(true);
-    config.profiler(welfare_gateway::runtime::profiling_strategy());
-    let mut pooled = config.clone();
-    pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(
-        PoolingAllocationConfig::default(),
-    ));
-    Engine::new(&pooled)
-        .or_else(|_| Engine::new(&config))
-        .expect("a wasmtime engine")
+    crate::wasi_http::engine().expect("a wasmtime engine")
 }
 
 /// A linker holding exactly what this host provides: WASI 0.2, wasi:http and the Spin

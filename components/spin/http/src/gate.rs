@@ -86,6 +86,15 @@ impl Trusted {
             verified: RefCell::new(None),
         }
     }
+
+    /// What a token verified under these keys is remembered by.
+    fn key(&self, fingerprint: &[u8; 32]) -> Vec<u8> {
+        Sha256::new()
+            .chain_update(self.digest)
+            .chain_update(fingerprint)
+            .finalize()
+            .to_vec()
+    }
 }
 
 /// The tokens earlier requests verified, in the platform adapter's database. A token verified
@@ -98,17 +107,6 @@ impl SignatureMemo for Trusted {
     fn remember(&self, fingerprint: [u8; 32], expires_at: u64) {
         self.verified
             .replace(Some((self.key(&fingerprint), expires_at)));
-    }
-}
-
-impl Trusted {
-    /// What a token verified under these keys is remembered by.
-    fn key(&self, fingerprint: &[u8; 32]) -> Vec<u8> {
-        Sha256::new()
-            .chain_update(self.digest)
-            .chain_update(fingerprint)
-            .finalize()
-            .to_vec()
     }
 }
 

@@ -1,6 +1,6 @@
 //! The Spin SQLite connection this instance uses, and conversions at its edge.
 
-use std::cell::RefCell;
+use std::cell::{Cell, OnceCell};
 use std::rc::Rc;
 
 use spin_sdk::sqlite::{Connection, Error as SqliteError, QueryResult, Value};
@@ -12,20 +12,17 @@ use crate::exports::welfare::spin::unit_of_work::Error;
 pub const DATABASE: &str = "default";
 
 thread_local! {
-    /// The instance's connection, and whether the schema was checked on it.
-    static CONNECTION: RefCell<Option<(Rc<Connection>, bool)>> = const { RefCell::new(None) };
+    static CONNECTION: OnceCell<Rc<Connection>> = const { OnceCell::new() };
+    /// Whether the schema was checked (and migrated) on [`CONNECTION`].
+    static SCHEMA_CHECKED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The instance's connection, opened (and the schema checked) on first use.
 pub fn open() -> Result<Rc<Connection>, Error> {
     let conn = open_unchecked()?;
-    if !CONNECTION.with_borrow(|c| c.as_ref().is_some_and(|(_, checked)| *checked)) {
+    if !SCHEMA_CHECKED.get() {
         crate::schema::ensure(&conn).map_err(unavailable)?;
-        CONNECTION.with_borrow_mut(|c| {
-            if let Some((_, checked)) = c.as_mut() {
-                *checked = true;
-            }
-        });
+        SCHEMA_CHECKED.set(true);
     }
     Ok(conn)
 }
@@ -34,11 +31,13 @@ pub fn open() -> Result<Rc<Connection>, Error> {
 /// (and then answer as if they found nothing): a request refused later must not have created
 /// the schema, or anything else, in a database it was never admitted to.
 pub fn open_unchecked() -> Result<Rc<Connection>, Error> {
-    if let Some((conn, _)) = CONNECTION.with_borrow(|c| c.clone()) {
+    if let Some(conn) = CONNECTION.with(|c| c.get().cloned()) {
         return Ok(conn);
     }
     let conn = Rc::new(Connection::open(DATABASE).map_err(unavailable)?);
-    CONNECTION.set(Some((conn.clone(), false)));
+    CONNECTION.with(|c| {
+        let _ = c.set(conn.clone());
+    });
     Ok(conn)
 }
 

@@ -122,7 +122,8 @@ pub(crate) async fn large(people: u32) {
     )
     .await;
     let seeding = Instant::now();
-    tokio::task::spawn_blocking(move || seed_recipients(&path, &first, people))
+    let seeded = path.clone();
+    tokio::task::spawn_blocking(move || seed_recipients(&seeded, &first, people))
         .await
         .unwrap();
     println!(
@@ -137,9 +138,6 @@ pub(crate) async fn large(people: u32) {
     // campaign this large.
     let url = create_campaign(&app, &manager, "Benchmark, large").await;
     let id = url.rsplit('/').next().unwrap().to_string();
-    let welfare_gateway::store::Location::Sqlite(path) = app.location.clone() else {
-        unreachable!()
-    };
     let reached = move || {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.busy_timeout(Duration::from_secs(30)).unwrap();

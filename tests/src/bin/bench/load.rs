@@ -6,6 +6,47 @@ use std::time::{Duration, Instant};
 
 use reqwest::Method;
 
+/// `BENCH_ONLY=<text>[|<text>…]`: the main table's scenarios whose name has one of the texts,
+/// then stop (what a profiler is pointed at); `spin` among them adds the Spin-like host's table,
+/// of whose scenarios the other texts pick those they name (all of them when there are none).
+pub(crate) struct Only(Option<Vec<String>>);
+
+impl Only {
+    pub(crate) fn from_env() -> Self {
+        Self(
+            std::env::var("BENCH_ONLY")
+                .ok()
+                .map(|o| o.split('|').map(String::from).collect()),
+        )
+    }
+
+    /// Whether a choice was made: then nothing but the chosen tables runs.
+    pub(crate) fn is_set(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Whether the main table runs the scenario `name`.
+    pub(crate) fn runs(&self, name: &str) -> bool {
+        self.0
+            .as_ref()
+            .is_none_or(|texts| texts.iter().any(|t| name.contains(t.as_str())))
+    }
+
+    /// Whether the Spin-like host's table runs at all.
+    pub(crate) fn spin(&self) -> bool {
+        self.0
+            .as_ref()
+            .is_none_or(|texts| texts.iter().any(|t| t == "spin"))
+    }
+
+    /// Whether the Spin-like host's table runs the scenario `name`.
+    pub(crate) fn runs_on_spin(&self, name: &str) -> bool {
+        let Some(texts) = &self.0 else { return true };
+        let mut named = texts.iter().filter(|t| *t != "spin").peekable();
+        named.peek().is_none() || named.any(|t| name.contains(t.as_str()))
+    }
+}
+
 pub(crate) struct Scenario {
     pub(crate) name: &'static str,
     pub(crate) method: Method,

@@ -57,7 +57,7 @@ use reqwest::Method;
 use serde_json::json;
 use welfare_tests::{MARIO, spawn_with};
 
-use crate::load::{Scenario, cores, run};
+use crate::load::{Only, Scenario, cores, run};
 use crate::scenarios::*;
 
 /// The allocator `welfare serve` runs with (gateway/src/main.rs says why).
@@ -218,14 +218,9 @@ async fn main() {
         "| {} | {floor_rps:.0} | 1.00 | {p50:.2} | {p99:.2} | {errors} |",
         hello.name
     );
-    // `BENCH_ONLY=<text>[|<text>…]`: only the scenarios whose name has one of them, then stop
-    // (what a profiler is pointed at).
-    let only = std::env::var("BENCH_ONLY").ok();
+    let only = Only::from_env();
     for scenario in scenarios {
-        if only
-            .as_deref()
-            .is_some_and(|o| !o.split('|').any(|o| scenario.name.contains(o)))
-        {
+        if !only.runs(scenario.name) {
             continue;
         }
         let (rps, p50, p99, errors) = run(&app, &app.base, &scenario, seconds, concurrency).await;
@@ -235,10 +230,9 @@ async fn main() {
             rps / floor_rps
         );
     }
-    if let Some(only) = &only {
-        // `spin` among them: the Spin-like host's table too.
-        if only.split('|').any(|o| o == "spin") {
-            spin::on_spin(&app, seconds, concurrency, floor_rps).await;
+    if only.is_set() {
+        if only.spin() {
+            spin::on_spin(&app, seconds, concurrency, floor_rps, &only).await;
         }
         app.stop().await;
         return;
@@ -255,7 +249,7 @@ async fn main() {
             scenario.name
         );
     }
-    spin::on_spin(&app, seconds, concurrency, floor_rps).await;
+    spin::on_spin(&app, seconds, concurrency, floor_rps, &only).await;
     app.stop().await;
     noisy::noisy_neighbour(seconds, concurrency).await;
     campaign::table().await;

@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::json;
 use welfare_tests::MARIO;
 
-use crate::load::{Scenario, run};
+use crate::load::{Only, Scenario, run};
 use crate::scenarios::*;
 
 /// The gateway's component scenarios again, on the Spin-like host.
@@ -13,6 +13,7 @@ pub(crate) async fn on_spin(
     seconds: u64,
     concurrency: usize,
     floor_rps: f64,
+    only: &Only,
 ) {
     let dir = tempfile::tempdir().unwrap();
     let spin =
@@ -91,17 +92,8 @@ pub(crate) async fn on_spin(
     println!();
     println!("| scenario | requests/s | × floor | p50 ms | p99 ms | errors |");
     println!("|---|---:|---:|---:|---:|---:|");
-    // `BENCH_ONLY=spin|<text>…`: with texts beside `spin`, only the scenarios they name.
-    let only: Vec<String> = std::env::var("BENCH_ONLY")
-        .map(|o| {
-            o.split('|')
-                .filter(|o| *o != "spin")
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default();
     for scenario in scenarios {
-        if !only.is_empty() && !only.iter().any(|o| scenario.name.contains(o.as_str())) {
+        if !only.runs_on_spin(scenario.name) {
             continue;
         }
         let (rps, p50, p99, errors) = run(app, &spin.base, &scenario, seconds, concurrency).await;
