@@ -21,8 +21,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::channels::{self, Channels, Report, SendRequest};
 use crate::config::EventsConfig;
-use welfare_runtime::Runtime;
 use welfare_runtime::event::Event;
+use welfare_runtime::{Loaded, Runtime};
 use welfare_store::sql::{Dialect, Param, Row};
 use welfare_store::txn::{NewEvent, WriteSet, new_event_id};
 use welfare_store::{Db, Now, Sql, StoreError, ops};
@@ -33,10 +33,16 @@ const CLAIM_BATCH: i64 = 64;
 const CONCURRENT_DELIVERIES: usize = 8;
 /// How long a claim holds a delivery: beyond any call deadline plus its commit.
 const CLAIM_LEASE_MS: i64 = 30_000;
+/// Times a delivery whose commit found a document changed since its handler read it runs
+/// again at once, in a fresh instance reading the newer state, before the conflict counts as a
+/// failed attempt. Optimistic concurrency's retry loop: deliveries that touch one shared
+/// document (a campaign's counters) would otherwise spend their few attempts on each other.
+const CONFLICT_RERUNS: u32 = 8;
 /// How often stale idempotency records are purged.
 const PURGE_EVERY: Duration = Duration::from_secs(600);
 
-/// Counts each delivery's outcome by consumer (`done`, `retry`, `dead`, or a channel's):
+/// Counts each delivery's outcome by consumer (`done`, `rerun` after a commit conflict,
+/// `retry`, `dead`, or a channel's):
 /// the host's metrics.
 pub trait DeliveryCounter: Send + Sync {
     fn delivery(&self, consumer: &str, outcome: &str);
@@ -131,35 +137,70 @@ impl Dispatcher {
             .await;
             return;
         };
-        let outcome = match self.runtime.on_event(component, event).await {
-            Ok((Ok(()), writes)) => {
-                let consumer = consumer.clone();
-                let at = self.db.now();
-                let committed = self
-                    .db
-                    .write(move |conn| {
-                        let seqs = ops::apply_write_set(conn, &writes, at)?;
-                        mark_done(conn, seq, &consumer, at)?;
-                        Ok(seqs)
-                    })
-                    .await;
-                match committed {
-                    Ok(seqs) => {
-                        if !seqs.is_empty() {
-                            self.wake.notify_one();
-                        }
-                        Ok(())
-                    }
-                    Err(StoreError::AlreadyProcessed) => Ok(()),
-                    Err(e) => Err(format!("commit failed: {e}")),
+        let (started, mut reruns) = (std::time::Instant::now(), 0);
+        // Within half the lease, so that a rerun never outlives the claim.
+        let rerun_within = Duration::from_millis(CLAIM_LEASE_MS as u64 / 2);
+        let outcome = loop {
+            match self
+                .run_once(&component, &consumer, seq, event.clone())
+                .await
+            {
+                Err(Delivery::Conflict)
+                    if reruns < CONFLICT_RERUNS && started.elapsed() < rerun_within =>
+                {
+                    reruns += 1;
+                    self.metrics.delivery(&consumer, "rerun");
                 }
+                Err(Delivery::Conflict) => {
+                    break Err(format!(
+                        "commit failed: {} ({reruns} reruns)",
+                        StoreError::Conflict
+                    ));
+                }
+                Err(Delivery::Failed(message)) => break Err(message),
+                Ok(()) => break Ok(()),
             }
-            Ok((Err(message), _)) => Err(message),
-            Err(fault) => Err(fault.to_string()),
         };
         match outcome {
             Ok(()) => self.metrics.delivery(&consumer, "done"),
             Err(message) => self.failed(seq, consumer, attempts, message, false).await,
+        }
+    }
+
+    /// One run of a delivery: the handler in a fresh instance, then its writes committed with
+    /// the delivery's done mark.
+    async fn run_once(
+        &self,
+        component: &Arc<Loaded>,
+        consumer: &str,
+        seq: i64,
+        event: Event,
+    ) -> Result<(), Delivery> {
+        let writes = match self.runtime.on_event(component.clone(), event).await {
+            Ok((Ok(()), writes)) => writes,
+            Ok((Err(message), _)) => return Err(Delivery::Failed(message)),
+            Err(fault) => return Err(Delivery::Failed(fault.to_string())),
+        };
+        let consumer = consumer.to_string();
+        let at = self.db.now();
+        let committed = self
+            .db
+            .write(move |conn| {
+                let seqs = ops::apply_write_set(conn, &writes, at)?;
+                mark_done(conn, seq, &consumer, at)?;
+                Ok(seqs)
+            })
+            .await;
+        match committed {
+            Ok(seqs) => {
+                if !seqs.is_empty() {
+                    self.wake.notify_one();
+                }
+                Ok(())
+            }
+            Err(StoreError::AlreadyProcessed) => Ok(()),
+            Err(StoreError::Conflict) => Err(Delivery::Conflict),
+            Err(e) => Err(Delivery::Failed(format!("commit failed: {e}"))),
         }
     }
 
@@ -280,6 +321,14 @@ impl Dispatcher {
             tracing::error!(error = %e, "could not record a delivery failure; its lease will expire");
         }
     }
+}
+
+/// Why one run of a delivery did not take effect.
+enum Delivery {
+    /// Its commit found a document changed since the handler read it: worth running again.
+    Conflict,
+    /// The handler failed, the instance faulted, or the commit failed otherwise.
+    Failed(String),
 }
 
 /// A claimed delivery before its event is read: outbox position, consumer, attempts so far.

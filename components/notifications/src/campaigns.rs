@@ -6,8 +6,13 @@
 //! batch reads the next page of recipients, puts the message in each matching inbox, asks for
 //! the first device attempt at that person's slot (the n-th send of the campaign goes after n
 //! sends' worth of window time at the campaign's rate), and publishes the next batch. Outcomes
-//! are kept per person (`campaign-contacts/<id>/<subject>`), so that concurrent reports never
-//! touch one shared document; progress and report add them up when read.
+//! are kept per person (`campaign-contacts/<id>/<subject>`), and counted as they change: a
+//! batch counts the people it contacts in the campaign document (batches run one after the
+//! other), and a report adds its change to one of [`COUNTER_SHARDS`] counters chosen by the
+//! person, so that the deliveries reporting at once rarely write the same document (and
+//! rerun when they do: the dispatcher's conflict reruns). Progress and report read the
+//! campaign and its shards, never every contact, so they stay as cheap at a million people
+//! as at ten.
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
@@ -40,6 +45,10 @@ pub const RATE_PER_MINUTE: RangeInclusive<u32> = 1..=600_000;
 pub const RETRY_AFTER_SECONDS: RangeInclusive<u32> = 1..=7 * 24 * 3600;
 const NAME_CHARS: RangeInclusive<usize> = 1..=120;
 const DEFAULT_RETRY_AFTER_SECONDS: u32 = 3600;
+/// Counters a campaign's reports are spread over. The dispatcher runs a handful of deliveries
+/// at once (8): with 64 shards two of them meet on one counter about once in nine deliveries,
+/// and the loser reruns; progress reads all 64 in one listing.
+const COUNTER_SHARDS: u32 = 64;
 
 fn key(id: &str) -> String {
     format!("campaigns/{id}")
@@ -47,6 +56,23 @@ fn key(id: &str) -> String {
 
 fn contact_key(id: &str, subject: &str) -> String {
     format!("campaign-contacts/{id}/{subject}")
+}
+
+fn counters_prefix(id: &str) -> String {
+    format!("campaign-counts/{id}/")
+}
+
+/// The counter shard a person's reports go to: FNV-1a of the fiscal code. Any spreading would
+/// do (progress adds every shard); a fixed one keeps one person's reports on one counter.
+fn counter_key(id: &str, subject: &str) -> String {
+    let hash = subject.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!(
+        "{}{:02}",
+        counters_prefix(id),
+        hash % u64::from(COUNTER_SHARDS)
+    )
 }
 
 /// Whom a campaign is for: every filter given must match.
@@ -107,6 +133,10 @@ struct Planning {
     targeted: u32,
     /// Device attempts planned so far: the next one's slot.
     sends: u32,
+    /// The contacts as the batches made them; the reports' changes are in the shards. `None`
+    /// for a campaign created before contacts were counted: its figures add every contact up.
+    #[serde(default)]
+    counts: Option<Tally>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -252,7 +282,10 @@ pub fn create(ctx: &Ctx) -> HandlerResult {
         starts_at: body.starts_at.unwrap_or(now).max(now),
         created_at: now,
         created_by: ctx.actor(),
-        planning: Planning::default(),
+        planning: Planning {
+            counts: Some(Tally::default()),
+            ..Planning::default()
+        },
     };
     store::create(&key(&campaign.id), &campaign)?;
     events::publish(
@@ -333,10 +366,11 @@ pub fn on_batch(event: &Event) -> Result<(), Problem> {
             // Reported dead since the page was read: not targeted.
             continue;
         };
-        store::create(
-            &contact_key(&campaign.id, subject),
-            &Contact::of(&message, now),
-        )?;
+        let contact = Contact::of(&message, now);
+        store::create(&contact_key(&campaign.id, subject), &contact)?;
+        if let Some(counts) = &mut campaign.planning.counts {
+            counts.count(&contact, 1);
+        }
         contacts += 1;
         campaign.planning.targeted += 1;
         if device {
@@ -356,7 +390,8 @@ pub fn on_batch(event: &Event) -> Result<(), Problem> {
     Ok(())
 }
 
-/// Keeps a campaign contact in step with its message after a reported attempt.
+/// Keeps a campaign contact in step with its message after a reported attempt, and adds the
+/// change to the person's counter shard.
 pub fn record(campaign_id: &str, message: &Message) -> Result<(), Problem> {
     let k = contact_key(campaign_id, &message.recipient);
     let at = message
@@ -365,56 +400,108 @@ pub fn record(campaign_id: &str, message: &Message) -> Result<(), Problem> {
         .map(|d| d.updated_at)
         .max()
         .unwrap_or(message.created_at);
-    let version = store::get::<Contact>(&k)?.map(|d| d.version);
-    store::put(&k, &Contact::of(message, at), version)?;
+    let current = store::get::<Contact>(&k)?;
+    let contact = Contact::of(message, at);
+    let mut change = Tally::default();
+    change.count(&contact, 1);
+    if let Some(before) = &current {
+        change.count(&before.value, -1);
+    }
+    store::put(&k, &contact, current.map(|d| d.version))?;
+    if change != Tally::default() {
+        let shard = counter_key(campaign_id, &message.recipient);
+        let counter = store::get::<Tally>(&shard)?;
+        let version = counter.as_ref().map(|d| d.version);
+        let mut total = counter.map(|d| d.value).unwrap_or_default();
+        total.merge(&change);
+        store::put(&shard, &total, version)?;
+    }
     Ok(())
 }
 
-/// The campaign's contacts added up.
-#[derive(Debug, Default, Clone, Serialize)]
+/// A campaign's contacts counted: the whole campaign's, or one batch's or shard's share (which
+/// a report's change can take below zero: a contact counted pending by its batch is taken off
+/// `pending` in the shard its report reaches).
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 struct Tally {
-    /// The people the percentages are of: everyone contacted but the [`Self::cancelled`].
-    targeted: u64,
-    pending: u64,
-    reached: u64,
-    unreached: u64,
+    pending: i64,
+    reached: i64,
+    unreached: i64,
     /// Contacted, then reported dead before any channel reached them.
-    cancelled: u64,
-    reached_first_attempt: u64,
+    cancelled: i64,
+    reached_first_attempt: i64,
     /// Every attempt made, to the cancelled too: each was made and cost a call or a message.
-    attempts: u64,
-    by_channel: BTreeMap<&'static str, u64>,
-    #[serde(skip)]
+    attempts: i64,
+    #[serde(default)]
+    by_channel: BTreeMap<String, i64>,
+    /// The latest contact to finish (only ever grows: a contact finishes once).
+    #[serde(default)]
     finished_at: Option<Timestamp>,
 }
 
 impl Tally {
-    fn add(&mut self, c: &Contact) {
-        self.attempts += u64::from(c.attempts);
+    /// Adds (`sign` 1) or takes away (-1) one contact.
+    fn count(&mut self, c: &Contact, sign: i64) {
+        self.attempts += sign * i64::from(c.attempts);
         match c.outcome {
-            Outcome::Pending => self.pending += 1,
+            Outcome::Pending => self.pending += sign,
             Outcome::Reached => {
-                self.reached += 1;
+                self.reached += sign;
                 if c.attempts == 1 {
-                    self.reached_first_attempt += 1;
+                    self.reached_first_attempt += sign;
                 }
                 if let Some(ch) = c.channel {
-                    *self.by_channel.entry(ch.as_str()).or_default() += 1;
+                    *self.by_channel.entry(ch.as_str().to_string()).or_default() += sign;
+                    self.by_channel.retain(|_, n| *n != 0);
                 }
             }
-            Outcome::Unreached => self.unreached += 1,
-            Outcome::Cancelled => self.cancelled += 1,
+            Outcome::Unreached => self.unreached += sign,
+            Outcome::Cancelled => self.cancelled += sign,
         }
-        // Everyone the campaign still meant to reach: cancelled sends (a death) are apart.
-        self.targeted = self.pending + self.reached + self.unreached;
-        self.finished_at = self.finished_at.max(c.finished_at);
+        if sign > 0 {
+            self.finished_at = self.finished_at.max(c.finished_at);
+        }
+    }
+
+    fn merge(&mut self, other: &Tally) {
+        self.pending += other.pending;
+        self.reached += other.reached;
+        self.unreached += other.unreached;
+        self.cancelled += other.cancelled;
+        self.reached_first_attempt += other.reached_first_attempt;
+        self.attempts += other.attempts;
+        for (channel, n) in &other.by_channel {
+            *self.by_channel.entry(channel.clone()).or_default() += n;
+        }
+        self.by_channel.retain(|_, n| *n != 0);
+        self.finished_at = self.finished_at.max(other.finished_at);
+    }
+
+    /// The people the percentages are of: everyone contacted but the cancelled (a death).
+    fn targeted(&self) -> i64 {
+        self.pending + self.reached + self.unreached
     }
 }
 
-fn tally(id: &str) -> Result<Tally, StoreError> {
+/// A count as the figures show it: a whole campaign's never goes below zero.
+fn shown(n: i64) -> u64 {
+    n.max(0) as u64
+}
+
+/// The campaign's figures: what its batches counted plus its shards (or, for a campaign from
+/// before counting, every contact added up).
+fn tally(c: &Campaign) -> Result<Tally, StoreError> {
     let mut t = Tally::default();
-    for (_, doc) in store::list_all::<Contact>(&format!("campaign-contacts/{id}/"))? {
-        t.add(&doc.value);
+    let Some(planned) = &c.planning.counts else {
+        for (_, doc) in store::list_all::<Contact>(&format!("campaign-contacts/{}/", c.id))? {
+            t.count(&doc.value, 1);
+        }
+        return Ok(t);
+    };
+    t.merge(planned);
+    let (shards, _) = store::list::<Tally>(&counters_prefix(&c.id), None, COUNTER_SHARDS)?;
+    for (_, shard) in &shards {
+        t.merge(&shard.value);
     }
     Ok(t)
 }
@@ -422,7 +509,7 @@ fn tally(id: &str) -> Result<Tally, StoreError> {
 fn status(c: &Campaign, t: &Tally) -> &'static str {
     if !c.planning.done {
         "planning"
-    } else if t.pending > 0 {
+    } else if shown(t.pending) > 0 {
         "sending"
     } else {
         "completed"
@@ -447,11 +534,11 @@ fn progress_view(c: &Campaign, t: &Tally) -> serde_json::Value {
         "status": status,
         "progress": {
             "planned": c.planning.targeted,
-            "pending": t.pending,
-            "reached": t.reached,
-            "unreached": t.unreached,
-            "cancelled": t.cancelled,
-            "attempts": t.attempts,
+            "pending": shown(t.pending),
+            "reached": shown(t.reached),
+            "unreached": shown(t.unreached),
+            "cancelled": shown(t.cancelled),
+            "attempts": shown(t.attempts),
         },
         "finished_at": (status == "completed").then_some(t.finished_at).flatten(),
     })
@@ -465,7 +552,7 @@ fn own(ctx: &Ctx) -> Result<Campaign, Problem> {
 
 pub fn get(ctx: &Ctx) -> HandlerResult {
     let c = own(ctx)?;
-    let t = tally(&c.id)?;
+    let t = tally(&c)?;
     Ok(json(200, &progress_view(&c, &t)))
 }
 
@@ -517,8 +604,19 @@ pub fn figures(targeted: u64, reached: u64, first: u64, attempts: u64) -> Figure
 
 pub fn report(ctx: &Ctx) -> HandlerResult {
     let c = own(ctx)?;
-    let t = tally(&c.id)?;
-    let f = figures(t.targeted, t.reached, t.reached_first_attempt, t.attempts);
+    let t = tally(&c)?;
+    let (targeted, reached, first, attempts) = (
+        shown(t.targeted()),
+        shown(t.reached),
+        shown(t.reached_first_attempt),
+        shown(t.attempts),
+    );
+    let f = figures(targeted, reached, first, attempts);
+    let by_channel: BTreeMap<&str, u64> = t
+        .by_channel
+        .iter()
+        .map(|(channel, n)| (channel.as_str(), shown(*n)))
+        .collect();
     let started = c.opening();
     let duration = t
         .finished_at
@@ -529,17 +627,17 @@ pub fn report(ctx: &Ctx) -> HandlerResult {
         &serde_json::json!({
             "campaign_id": c.id,
             "status": status(&c, &t),
-            "targeted": t.targeted,
-            "reached": t.reached,
+            "targeted": targeted,
+            "reached": reached,
             "reached_pct": f.reached_pct,
-            "reached_first_attempt": t.reached_first_attempt,
+            "reached_first_attempt": first,
             "first_attempt_pct": f.first_attempt_pct,
-            "unreached": t.unreached,
-            "cancelled": t.cancelled,
-            "pending": t.pending,
-            "attempts": t.attempts,
+            "unreached": shown(t.unreached),
+            "cancelled": shown(t.cancelled),
+            "pending": shown(t.pending),
+            "attempts": attempts,
             "attempts_per_user": f.attempts_per_user,
-            "reached_by_channel": t.by_channel,
+            "reached_by_channel": by_channel,
             "windows": c.windows,
             "started_at": started,
             "finished_at": duration.and(t.finished_at),
@@ -620,10 +718,10 @@ mod tests {
             contact(Outcome::Pending, 2, None),
             contact(Outcome::Cancelled, 2, None),
         ] {
-            t.add(&c);
+            t.count(&c, 1);
         }
         assert_eq!(
-            (t.targeted, t.reached, t.unreached, t.pending, t.cancelled),
+            (t.targeted(), t.reached, t.unreached, t.pending, t.cancelled),
             (4, 2, 1, 1, 1)
         );
         // 1 + 3 + 9 + 2 + 2 attempts; the first-attempt reach is the SMS one.
@@ -631,7 +729,12 @@ mod tests {
         // 2 of 4 reached = 50 %, not 2 of 5 = 40 %; 1 of 4 at the first attempt = 25 %;
         // 17 attempts ÷ 2 reached = 8.5.
         assert_eq!(
-            figures(t.targeted, t.reached, t.reached_first_attempt, t.attempts),
+            figures(
+                shown(t.targeted()),
+                shown(t.reached),
+                shown(t.reached_first_attempt),
+                shown(t.attempts)
+            ),
             Figures {
                 reached_pct: 50.0,
                 first_attempt_pct: 25.0,
@@ -667,6 +770,62 @@ mod tests {
         };
         let at = "2026-05-10T09:05:00Z".parse().unwrap();
         assert_eq!(Contact::of(&message, at).outcome, Outcome::Cancelled);
+    }
+
+    #[test]
+    fn contacts_counted_as_they_change_add_up_to_the_contacts() {
+        let contact = |outcome, attempts, channel| Contact {
+            message_id: "msg_01jz0000000000000000000000".into(),
+            outcome,
+            attempts,
+            channel,
+            finished_at: None,
+        };
+        let change = |before: &Contact, after: &Contact| {
+            let mut t = Tally::default();
+            t.count(after, 1);
+            t.count(before, -1);
+            t
+        };
+        // The batch: A and B pending on a device (no attempt yet), C reached in the inbox.
+        let a0 = contact(Outcome::Pending, 0, None);
+        let b0 = contact(Outcome::Pending, 0, None);
+        let c0 = contact(Outcome::Reached, 1, Some(Channel::Inbox));
+        let mut total = Tally::default();
+        for c in [&a0, &b0, &c0] {
+            total.count(c, 1);
+        }
+        // The reports: A fails once, then is reached by SMS at the second attempt; B is
+        // unreached after three.
+        let a1 = contact(Outcome::Pending, 1, None);
+        let a2 = contact(Outcome::Reached, 2, Some(Channel::Sms));
+        let b3 = contact(Outcome::Unreached, 3, None);
+        let mut shard_a = change(&a0, &a1);
+        shard_a.merge(&change(&a1, &a2));
+        // A's shard holds -1 pending: A was counted pending by its batch, not by the shard.
+        assert_eq!(
+            (shard_a.pending, shard_a.reached, shard_a.attempts),
+            (-1, 1, 2)
+        );
+        total.merge(&shard_a);
+        total.merge(&change(&b0, &b3));
+        // By hand: reached A and C (2), unreached B (1), none pending; attempts 2 + 3 + 1 = 6;
+        // reached at the first attempt C only; by channel one inbox, one SMS.
+        assert_eq!(
+            (
+                total.targeted(),
+                total.pending,
+                total.reached,
+                total.unreached,
+                total.attempts,
+                total.reached_first_attempt
+            ),
+            (3, 0, 2, 1, 6, 1)
+        );
+        assert_eq!(
+            total.by_channel,
+            BTreeMap::from([("inbox".to_string(), 1), ("sms".to_string(), 1)])
+        );
     }
 
     #[test]
