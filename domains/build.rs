@@ -27,6 +27,8 @@ const NOT_LOADED: &[&str] = &[
     "welfare-spin-http",
     "welfare-auth",
     "welfare-exchange",
+    // The domains' build scripts' helper: native only.
+    "welfare-params-build",
 ];
 
 fn main() {

@@ -14,17 +14,17 @@ use std::sync::OnceLock;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 const YEARS: &[(i16, &str)] = &[
-    (2025, include_str!("../params/2025.toml")),
-    (2026, include_str!("../params/2026.toml")),
+    (2025, welfare_guest::shipped!("2025")),
+    (2026, welfare_guest::shipped!("2026")),
 ];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// The year the file is for; `yearly::for_year` checks it on load.
+    /// The year the file is for; the build script checks it.
     pub year: i16,
     pub source: String,
     pub employees: Employees,
@@ -39,7 +39,6 @@ pub struct Params {
 #[serde(deny_unknown_fields)]
 pub struct RateEntry {
     /// The first day the rate is in force (a TOML date, `2025-02-05`).
-    #[serde(deserialize_with = "toml_date")]
     pub from: Date,
     pub bp: i64,
 }
@@ -112,19 +111,6 @@ impl DatedRate {
             start = end + 1.day();
         }
         out
-    }
-}
-
-/// Reads a TOML date literal (`2025-02-05`) as a civil date: TOML dates are not strings, so
-/// jiff's own `Deserialize` does not take them.
-fn toml_date<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
-    let raw = toml::value::Datetime::deserialize(d)?;
-    match (raw.date, raw.time, raw.offset) {
-        (Some(date), None, None) => Date::new(date.year as i16, date.month as i8, date.day as i8)
-            .map_err(serde::de::Error::custom),
-        _ => Err(serde::de::Error::custom(format!(
-            "{raw} is not a date (YYYY-MM-DD, no time)"
-        ))),
     }
 }
 

@@ -12,8 +12,8 @@ use crate::tables::Tables;
 
 /// The years the component has parameters for, with their files.
 const YEARS: &[(i16, &str)] = &[
-    (2025, include_str!("../params/2025.toml")),
-    (2026, include_str!("../params/2026.toml")),
+    (2025, welfare_guest::shipped!("2025")),
+    (2026, welfare_guest::shipped!("2026")),
 ];
 
 /// A year's parameters: the file's figures, and the Assegno Unico tables indexed to that year.

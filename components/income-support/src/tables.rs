@@ -14,7 +14,7 @@
 use serde::Deserialize;
 use welfare_guest::money::round_div;
 
-const SHIPPED: &str = include_str!("../params/assegno-unico-tables.toml");
+const SHIPPED: &str = welfare_guest::shipped!("assegno-unico-tables");
 
 /// The year of the decree's own table, before any indexation.
 const DECREE_YEAR: i16 = 2022;
@@ -97,7 +97,7 @@ impl Tables {
     /// The table for `year`, or `None` for a year before the decree or past the last rate
     /// shipped.
     pub fn for_year(year: i16) -> Option<Tables> {
-        let decree: Decree = toml::from_str(SHIPPED).expect("the shipped table parses");
+        let decree: Decree = serde_json::from_str(SHIPPED).expect("the shipped table decodes");
         Self::build(&decree, year)
     }
 

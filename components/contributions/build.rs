@@ -1,0 +1,3 @@
+fn main() {
+    welfare_params_build::compile();
+}
