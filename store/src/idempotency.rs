@@ -2,19 +2,27 @@
 //! effect.
 //!
 //! Records are scoped to the caller (two callers may use the same key) and bound to the request
-//! they first came with: the same key with another method, path or body is a 422. While the
-//! first request runs, the record is `in-flight` under a lease, and a concurrent retry gets 409;
-//! a lease that outlives a crashed gateway expires and the key can be used again, and a gateway
-//! restarted on its own SQLite file frees its predecessor's leases at once ([`take_over`]). The final
-//! response is saved in the same transaction as the request's writes, so a saved response
-//! always means its effects committed. Failures (5xx, conflicts) release the key.
+//! they first came with: the same key with another method, path or body is a 422. A request's
+//! answer is saved in the same transaction as its writes ([`finish`]), so a saved answer always
+//! means its effects committed, and the record's uniqueness in that transaction is what makes
+//! a key take effect once: of two requests that ran with one key (on two gateways sharing a
+//! database), only the first to commit keeps its writes; the other's roll back.
+//!
+//! While a request runs, its key is held in this process's memory ([`Claim`]), so a concurrent
+//! retry on the same gateway gets 409 at once instead of running too; nothing is written until
+//! the commit. A request that fails, or a gateway that dies mid-request, leaves nothing behind:
+//! the client's retry runs at once. (Before, the claim was an `in-flight` row written in a
+//! transaction of its own and deleted again after the answer: two more fsync'd commits on every
+//! idempotent write's path. Rows such a gateway left are still honoured while their lease runs.)
+
+use std::collections::HashSet;
+use std::sync::Mutex;
 
 use crate::{Db, Sql, StoreError};
 
 pub use welfare_exchange::MAX_IDEMPOTENCY_KEY_LEN as MAX_KEY_LEN;
 use welfare_exchange::{request_fingerprint, valid_idempotency_key};
-/// How long an in-flight record blocks retries: far beyond any request deadline, so it only
-/// matters when a gateway died mid-request.
+/// How long an `in-flight` row written by an earlier gateway blocks retries.
 pub const LEASE_MS: i64 = 60_000;
 /// How long saved responses are kept (and so how long a retry is recognised).
 pub const RETENTION_MS: i64 = 24 * 60 * 60 * 1_000;
@@ -56,8 +64,8 @@ pub struct Saved {
 }
 
 pub enum Begin {
-    /// First use (or an expired lease): run the request.
-    Proceed,
+    /// First use: run the request under this claim.
+    Proceed(Claim),
     /// Done before: answer with this.
     Replay(Saved),
     /// Used before with another request.
@@ -66,161 +74,140 @@ pub enum Begin {
     InFlight,
 }
 
-/// Claims `key` for a new request, or says why not. Safe with several gateways on one
-/// database: of concurrent first uses exactly one inserts the record, and an expired lease is
-/// taken over only by the request whose update still finds it expired.
+/// The keys this process is running a request for, by (scope, key).
+#[derive(Debug, Default)]
+pub(crate) struct Running(Mutex<HashSet<(String, String)>>);
+
+impl Running {
+    fn take(&self, key: &IdemKey) -> bool {
+        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        held.insert((key.scope.clone(), key.key.clone()))
+    }
+
+    fn free(&self, key: &IdemKey) {
+        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        held.remove(&(key.scope.clone(), key.key.clone()));
+    }
+}
+
+/// Claims `key` for a new request, or says why not. The key is taken in memory first and the
+/// saved answer looked up after, so that on one gateway a request that finds the key free and
+/// no answer saved can only meet a concurrent use at its own commit if that use came from
+/// another gateway ([`finish`] refuses the second).
 pub async fn begin(db: &Db, key: IdemKey) -> Result<Begin, StoreError> {
-    let now = db.now().ms();
-    db.write(move |conn| {
-        let inserted = conn.exec(
-            "INSERT INTO idempotency (scope, key, request_hash, state, locked_until, created_at)
-             VALUES ($1, $2, $3, 'in-flight', $4, $5) ON CONFLICT (scope, key) DO NOTHING",
-            &[
-                &key.scope,
-                &key.key,
-                &key.request_hash,
-                &(now + LEASE_MS),
-                &now,
-            ],
-        )?;
-        if inserted == 1 {
-            return Ok(Begin::Proceed);
-        }
-        let Some(row) = conn.row(
-            "SELECT request_hash, state, locked_until, status, headers, body FROM idempotency
-             WHERE scope = $1 AND key = $2",
-            &[&key.scope, &key.key],
-        )?
-        else {
-            // Released between the two statements: the first request failed; the client's
-            // retry will claim it.
-            return Ok(Begin::InFlight);
-        };
-        if row.text(0) != key.request_hash {
-            return Ok(Begin::Mismatch);
-        }
-        if row.text(1) == "done" {
-            return Ok(Begin::Replay(Saved {
-                status: row.opt_int(3).unwrap_or(200) as u16,
-                headers: row
-                    .opt_text(4)
-                    .and_then(|h| serde_json::from_str(&h).ok())
-                    .unwrap_or_default(),
-                body: row.opt_bytes(5).unwrap_or_default(),
-            }));
-        }
-        let until = row.opt_int(2).unwrap_or(0);
-        if until > now {
-            return Ok(Begin::InFlight);
-        }
-        // The first request's lease ran out (its gateway died): take the key over.
-        let taken = conn.exec(
-            "UPDATE idempotency SET locked_until = $3, created_at = $4
-             WHERE scope = $1 AND key = $2 AND state = 'in-flight' AND locked_until = $5",
-            &[&key.scope, &key.key, &(now + LEASE_MS), &now, &until],
-        )?;
-        Ok(if taken == 1 {
-            Begin::Proceed
-        } else {
-            Begin::InFlight
+    if !db.running().take(&key) {
+        return Ok(Begin::InFlight);
+    }
+    let claim = Claim {
+        db: db.clone(),
+        key,
+    };
+    let (scope, name) = (claim.key.scope.clone(), claim.key.key.clone());
+    let row = db
+        .read_async(move |conn| {
+            Ok(conn
+                .row(
+                    "SELECT request_hash, state, locked_until, status, headers, body
+                     FROM idempotency WHERE scope = $1 AND key = $2",
+                    &[&scope, &name],
+                )?
+                .map(|row| {
+                    (
+                        row.text(0),
+                        row.text(1),
+                        row.opt_int(2),
+                        row.opt_int(3),
+                        row.opt_text(4),
+                        row.opt_bytes(5),
+                    )
+                }))
         })
-    })
-    .await
+        .await?;
+    let Some((hash, state, locked_until, status, headers, body)) = row else {
+        return Ok(Begin::Proceed(claim));
+    };
+    if hash != claim.key.request_hash {
+        return Ok(Begin::Mismatch);
+    }
+    if state == "done" {
+        return Ok(Begin::Replay(Saved {
+            status: status.unwrap_or(200) as u16,
+            headers: headers
+                .and_then(|h| serde_json::from_str(&h).ok())
+                .unwrap_or_default(),
+            body: body.unwrap_or_default(),
+        }));
+    }
+    // An earlier gateway's `in-flight` row: its request may still be running there.
+    if locked_until.unwrap_or(0) > db.now().ms() {
+        return Ok(Begin::InFlight);
+    }
+    Ok(Begin::Proceed(claim))
 }
 
-/// Saves the final response; runs inside the request's commit.
-pub fn finish(conn: &dyn Sql, key: &IdemKey, saved: &Saved) -> Result<(), StoreError> {
+/// Saves the final response; runs inside the request's commit. [`StoreError::KeyUsed`]
+/// (rolling the commit back) when another request with the key committed first.
+pub fn finish(
+    conn: &dyn Sql,
+    key: &IdemKey,
+    saved: &Saved,
+    at: crate::Now,
+) -> Result<(), StoreError> {
     let headers = serde_json::to_string(&saved.headers).unwrap_or_else(|_| "[]".into());
-    conn.exec(
-        "UPDATE idempotency SET state = 'done', locked_until = NULL, status = $3, headers = $4, body = $5
-         WHERE scope = $1 AND key = $2",
-        &[&key.scope, &key.key, &saved.status, &headers, &saved.body],
+    // An earlier gateway's expired `in-flight` row is taken over; a `done` one is not.
+    let changed = conn.exec(
+        "INSERT INTO idempotency (scope, key, request_hash, state, locked_until, created_at, status, headers, body)
+         VALUES ($1, $2, $3, 'done', NULL, $4, $5, $6, $7)
+         ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash,
+             state = 'done', locked_until = NULL, created_at = excluded.created_at,
+             status = excluded.status, headers = excluded.headers, body = excluded.body
+         WHERE idempotency.state = 'in-flight'",
+        &[
+            &key.scope,
+            &key.key,
+            &key.request_hash,
+            &at.ms(),
+            &saved.status,
+            &headers,
+            &saved.body,
+        ],
     )?;
-    Ok(())
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::KeyUsed)
+    }
 }
 
-/// A key claimed for a request ([`Begin::Proceed`]). The request's commit records its answer
-/// and [settles](Claim::settle) it; a request that ends any other way (a refusal, a fault, a
-/// failed commit) frees the key with [`Claim::release`], awaited before the answer leaves, so
-/// that the client's retry runs again. Dropped unsettled (the client went away and the request
-/// future with it), the claim queues the release on the store's writer: the key never waits
-/// for its lease to run out.
+/// A key claimed for a request ([`Begin::Proceed`]), held in this process's memory until the
+/// claim is dropped: after the request's commit recorded its answer, or however else it ended
+/// (a refusal, a fault, a failed commit, the client going away), so that the client's retry
+/// finds the saved answer or runs again.
 pub struct Claim {
     db: Db,
     key: IdemKey,
-    settled: bool,
 }
 
 impl Claim {
-    pub fn new(db: &Db, key: IdemKey) -> Self {
-        Self {
-            db: db.clone(),
-            key,
-            settled: false,
-        }
-    }
-
     pub fn key(&self) -> &IdemKey {
         &self.key
     }
-
-    /// The request's commit recorded the answer under the key ([`finish`]): nothing to free.
-    pub fn settle(&mut self) {
-        self.settled = true;
-    }
-
-    /// Frees the key unless it was settled, and waits until it is free.
-    pub async fn release(mut self) {
-        if self.settled {
-            return;
-        }
-        self.settled = true;
-        let key = self.key.clone();
-        let result = self
-            .db
-            .write(move |conn| delete_in_flight(conn, &key))
-            .await;
-        if let Err(e) = result {
-            tracing::warn!(error = %e, "could not release an idempotency key; it expires with its lease");
-        }
-    }
-}
-
-fn delete_in_flight(conn: &dyn Sql, key: &IdemKey) -> Result<(), StoreError> {
-    conn.exec(
-        "DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND state = 'in-flight'",
-        &[&key.scope, &key.key],
-    )?;
-    Ok(())
 }
 
 impl Drop for Claim {
     fn drop(&mut self) {
-        if self.settled {
-            return;
-        }
-        let key = self.key.clone();
-        self.db
-            .write_detached("releasing an idempotency key", move |conn| {
-                delete_in_flight(conn, &key)
-            });
+        self.db.running().free(&self.key);
     }
 }
 
-/// Frees every key left in flight by a predecessor on a database this process owns alone (the
-/// SQLite file, locked by [`Db::connect`]), so that the retries of requests cut short by a
-/// crash run at once instead of getting 409 until their lease runs out. Returns how many.
-///
-/// Why no request can run twice: a record is claimed (`in-flight`) by [`begin`] in a
-/// transaction of its own, before the handler runs, and becomes `done` only through
-/// [`finish`], which runs inside the commit that applies the request's write set (documents,
-/// events, audit row: `http::dispatch::commit`, and the native routes' commits). So a record
-/// still `in-flight` means its request's commit never happened: nothing it did is durable, and
-/// running it again is its first run. A request whose commit happened is `done` and is
-/// replayed, never run. The lock is what makes this safe: the predecessor cannot commit later,
-/// because it is gone (the kernel frees the lock only with the process). Where the database is
-/// shared (PostgreSQL), another replica's in-flight record may belong to a request still
-/// running, so there keys are freed only when their lease expires ([`LEASE_MS`]).
+/// Frees every `in-flight` row an earlier gateway left on a database this process owns alone
+/// (the SQLite file, locked by [`Db::connect`]): gateways of this version write none, and the
+/// one that did is gone (the kernel frees the lock only with the process), so none of them can
+/// belong to a request still running. Returns how many. A row is `done` only through
+/// [`finish`], inside the commit that applied its request's writes, so an `in-flight` row means
+/// nothing of its request is durable and running it again is its first run. Where the database
+/// is shared (PostgreSQL), such a row may belong to a request still running on an older
+/// replica, so there it blocks its key until its lease expires ([`LEASE_MS`]).
 pub async fn take_over(db: &Db) -> Result<usize, StoreError> {
     if !db.exclusive() {
         return Ok(0);
@@ -259,48 +246,47 @@ mod tests {
         assert!(IdemKey::new("s".into(), &"x".repeat(256), "POST", "/a", b"").is_none());
     }
 
-    /// A claim dropped without its answer frees the key for the retry; a settled one, whose
-    /// answer the commit recorded, replays it.
+    /// A key held by a running request waits; a dropped claim, whose request did not commit,
+    /// leaves nothing behind; a committed answer is replayed, and a second commit under the key
+    /// (another gateway's) is refused.
     #[tokio::test]
-    async fn a_claim_frees_its_key_unless_settled() {
+    async fn a_key_takes_effect_once() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::connect(&crate::Location::Sqlite(dir.path().join("idem.db"))).unwrap();
         let key = IdemKey::new("citizen:X".into(), "k1", "POST", "/a", b"{}").unwrap();
+        let proceed = |begun| match begun {
+            Begin::Proceed(claim) => claim,
+            _ => panic!("the key is free"),
+        };
 
-        let begun = begin(&db, key.clone()).await.unwrap();
-        assert!(matches!(begun, Begin::Proceed));
+        let first = proceed(begin(&db, key.clone()).await.unwrap());
         // While the first request runs, the same key waits.
         assert!(matches!(
             begin(&db, key.clone()).await.unwrap(),
             Begin::InFlight
         ));
-        Claim::new(&db, key.clone()).release().await;
-        assert!(matches!(
-            begin(&db, key.clone()).await.unwrap(),
-            Begin::Proceed
-        ));
-        drop(Claim::new(&db, key.clone()));
-        // Dropped unsettled: queued before this write, so this one finds the key free.
-        assert!(matches!(
-            begin(&db, key.clone()).await.unwrap(),
-            Begin::Proceed
-        ));
-
-        let mut claim = Claim::new(&db, key.clone());
+        drop(first);
+        let claim = proceed(begin(&db, key.clone()).await.unwrap());
         let saved = Saved {
             status: 201,
             headers: vec![],
             body: b"{}".to_vec(),
         };
-        let (k, answer) = (claim.key().clone(), saved.clone());
-        db.write(move |conn| finish(conn, &k, &answer))
-            .await
-            .unwrap();
-        claim.settle();
-        claim.release().await;
-        match begin(&db, key).await.unwrap() {
+        let save = |db: &Db, key: &IdemKey| {
+            let (key, answer, at) = (key.clone(), saved.clone(), db.now());
+            let db = db.clone();
+            async move { db.write(move |conn| finish(conn, &key, &answer, at)).await }
+        };
+        save(&db, claim.key()).await.unwrap();
+        drop(claim);
+        match begin(&db, key.clone()).await.unwrap() {
             Begin::Replay(replayed) => assert_eq!(replayed.status, 201),
-            _ => panic!("a settled key replays its answer"),
+            _ => panic!("a committed key replays its answer"),
         }
+        // Another request with another body under the same key.
+        let other = IdemKey::new("citizen:X".into(), "k1", "POST", "/a", b"{ }").unwrap();
+        assert!(matches!(begin(&db, other).await.unwrap(), Begin::Mismatch));
+        // A request that ran at the same time elsewhere and commits second.
+        assert!(matches!(save(&db, &key).await, Err(StoreError::KeyUsed)));
     }
 }

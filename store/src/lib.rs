@@ -68,6 +68,10 @@ pub enum StoreError {
     Conflict,
     #[error("the event was already processed by this consumer")]
     AlreadyProcessed,
+    /// The request's `Idempotency-Key` was saved by another request that committed first (on
+    /// another gateway sharing the database): this one's writes roll back.
+    #[error("another request with this Idempotency-Key committed first")]
+    KeyUsed,
     #[error("database: {0}")]
     Database(rusqlite::Error),
     #[error("the commit failed: {0}")]
@@ -201,6 +205,8 @@ struct Inner {
     clock: Arc<dyn WallClock>,
     /// The writer's batches ([`Db::commit_stats`]).
     stats: Arc<CommitStats>,
+    /// The `Idempotency-Key`s this process is running a request for.
+    running: idempotency::Running,
 }
 
 impl Drop for Inner {
@@ -282,8 +288,13 @@ impl Db {
                 writer: Mutex::new(Some(tx)),
                 clock,
                 stats,
+                running: idempotency::Running::default(),
             }),
         })
+    }
+
+    fn running(&self) -> &idempotency::Running {
+        &self.inner.running
     }
 
     /// The group commits so far: `(batches, jobs)`.

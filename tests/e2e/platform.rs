@@ -86,9 +86,11 @@ async fn platform_routes() {
         counter(&metrics, "welfare_store_commits_total"),
         counter(&metrics, "welfare_store_committed_jobs_total"),
     );
+    // The application's commit (its key is held in memory until then; the event's delivery
+    // may have committed too).
     assert!(
-        commits >= before + 2,
-        "the claim and the commit: {before} -> {commits}"
+        commits > before,
+        "the application's commit: {before} -> {commits}"
     );
     assert!(
         jobs >= commits,

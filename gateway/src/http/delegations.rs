@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::App;
 use super::native::{self, json};
-use super::unit::{Started, replayed, start_idempotent, unavailable};
+use super::unit::{Started, commit_failed, replayed, start_idempotent, unavailable};
 use crate::access::delegation::{self, Delegation, GrantBody, Grantor, Refused};
 use crate::access::gate::{self, Admitted};
 use crate::auth::Principal;
@@ -93,7 +93,7 @@ async fn store_grant(
     paper: bool,
 ) -> Result<Response, Problem> {
     let subject = Some(grantor.id());
-    let mut key = match start_idempotent(
+    let key = match start_idempotent(
         app,
         parts,
         &admitted.principal,
@@ -106,9 +106,10 @@ async fn store_grant(
         Started::Proceed(key) => key.expect("required"),
         Started::Replayed(saved) => return Ok(replayed(saved)),
     };
-    // Whatever happens below, a grant not stored frees its key, so the client's retry runs.
+    // The key is held until the grant is stored or refused, and freed before the answer.
     let result = async {
-        let now = app.db.now().ms();
+        let at = app.db.now();
+        let now = at.ms();
         let validated = native::parse_json::<GrantBody>(body).and_then(|raw| {
             Delegation::new(raw, grantor, by, &app.delegable, now, paper).map_err(Problem::invalid)
         });
@@ -132,22 +133,19 @@ async fn store_grant(
             .write(move |conn| {
                 let outcome = delegation::insert(conn, &d);
                 if outcome.is_ok() {
-                    idempotency::finish(conn, &commit_key, &for_commit)?;
+                    idempotency::finish(conn, &commit_key, &for_commit, at)?;
                 }
                 Ok(outcome)
             })
             .await;
         match stored {
-            Ok(Ok(())) => {
-                key.settle();
-                Ok(super::unit::build(&saved))
-            }
+            Ok(Ok(())) => Ok(super::unit::build(&saved)),
             Ok(Err(refused)) => Err(refusal(refused)),
-            Err(e) => Err(unavailable(e)),
+            Err(e) => Err(commit_failed(e)),
         }
     }
     .await;
-    key.release().await;
+    drop(key);
     result
 }
 

@@ -9,8 +9,8 @@
 //! 8. **outcome**: the status decides whether the writes commit ([`Outcome`]);
 //! 9. **commit**: the writes, events, saved answer, trail entry and count in one transaction.
 //!
-//! A claimed key is freed in one place ([`dispatch`]) when the request did not commit, however
-//! it ended, and an audited access that commits nothing is recorded in one ([`uncommitted`]).
+//! A claimed key is freed in one place ([`dispatch`]) once the request ended, however it
+//! ended, and an audited access that commits nothing is recorded in one ([`uncommitted`]).
 //!
 //! The order matters: nothing that depends on the caller's identity runs before the token is
 //! verified, the body is read only for an authorised caller, and the write set is committed only
@@ -59,11 +59,9 @@ pub async fn dispatch(State(app): State<Arc<App>>, request: axum::extract::Reque
         &mut claim,
     )
     .await;
-    // The one place a claimed Idempotency-Key is freed: a request that did not commit its
-    // answer, however it ended, frees it before answering, so the client's retry runs again.
-    if let Some(claim) = claim {
-        claim.release().await;
-    }
+    // The one place a claimed Idempotency-Key is freed, however the request ended, before
+    // answering: the client's retry finds the committed answer, or runs again.
+    drop(claim);
     let response = match handled {
         Ok(response) => response,
         Err(mut problem) => {

@@ -111,10 +111,9 @@ pub async fn life_event(
         Ok(super::unit::build(&saved))
     }
     .await;
-    // An event not published frees its key, so the registry's retry runs again.
-    if let Some(claim) = claim {
-        claim.release().await;
-    }
+    // The key is freed before answering: the registry's retry finds the answer, or (an event
+    // not published) runs again.
+    drop(claim);
     result.unwrap_or_else(|p| native::problem(p, id))
 }
 

@@ -2,7 +2,7 @@
 //! claimed or its saved answer replayed, the writes, events, key, audit entry and write count
 //! committed together, an access recorded when nothing commits. The component pipeline
 //! (`dispatch`) and the native handlers that write (delegations, life events) share it; the
-//! key an unsettled claim holds is freed by whoever owns the pipeline, once.
+//! claim on a key is held by whoever owns the pipeline, and dropped once its request ended.
 
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, request::Parts};
 use axum::response::{IntoResponse, Response};
@@ -35,8 +35,9 @@ pub struct Commit<'a> {
 
 /// Commits a request's writes and events with its idempotency record, its audit entry and its
 /// count against the caller's limit, in one transaction (nothing to do when there is none of
-/// them). Only a commit settles the key; on failure it stays unsettled, for the pipeline to
-/// free, so the client's retry runs again: a version that moved is a 409, anything else a 503.
+/// them). On failure nothing is saved under the key, so the client's retry runs again: a
+/// version that moved is a 409, a key another gateway's request committed first a 409 too
+/// (its answer is the retry's), anything else a 503.
 pub async fn commit(app: &App, c: Commit<'_>) -> Result<(), Problem> {
     let Commit {
         writes,
@@ -56,7 +57,7 @@ pub async fn commit(app: &App, c: Commit<'_>) -> Result<(), Problem> {
         .write(move |conn| {
             let seqs = ops::apply_write_set(conn, &writes, now)?;
             if let Some(key) = &key {
-                idempotency::finish(conn, key, &for_commit)?;
+                idempotency::finish(conn, key, &for_commit, now)?;
             }
             if let Some(entry) = &audit {
                 audit::append(conn, entry)?;
@@ -74,10 +75,19 @@ pub async fn commit(app: &App, c: Commit<'_>) -> Result<(), Problem> {
             }
             Ok(())
         }
-        Err(e) => Err(match e {
-            StoreError::Conflict => Problem::from(CONFLICT),
-            other => unavailable(other),
-        }),
+        Err(e) => Err(commit_failed(e)),
+    }
+}
+
+/// Why a request's commit failed, as its answer.
+pub fn commit_failed(e: StoreError) -> Problem {
+    match e {
+        StoreError::Conflict => Problem::from(CONFLICT),
+        StoreError::KeyUsed => key_in_flight().detail(
+            "Another request with this Idempotency-Key, on another gateway, committed first; \
+             retry to get its answer.",
+        ),
+        other => unavailable(other),
     }
 }
 
@@ -117,20 +127,24 @@ pub async fn start_idempotent(
     let Some(key) = idempotency_key(parts, principal, subject, body, required)? else {
         return Ok(Started::Proceed(None));
     };
-    match idempotency::begin(&app.db, key.clone())
+    match idempotency::begin(&app.db, key)
         .await
         .map_err(unavailable)?
     {
-        Begin::Proceed => Ok(Started::Proceed(Some(Claim::new(&app.db, key)))),
+        Begin::Proceed(claim) => Ok(Started::Proceed(Some(claim))),
         Begin::Replay(saved) => Ok(Started::Replayed(saved)),
         Begin::Mismatch => Err(Problem::from(IDEMPOTENCY_KEY_REUSED)),
-        Begin::InFlight => Err(Problem::new(
-            StatusCode::CONFLICT,
-            "idempotency-key-in-flight",
-            "A request with this Idempotency-Key is still running.",
-        )
-        .detail("Retry when it has finished.")),
+        Begin::InFlight => Err(key_in_flight().detail("Retry when it has finished.")),
     }
+}
+
+/// 409: another request with the key ran at the same time.
+fn key_in_flight() -> Problem {
+    Problem::new(
+        StatusCode::CONFLICT,
+        "idempotency-key-in-flight",
+        "A request with this Idempotency-Key is still running.",
+    )
 }
 
 /// The request's key under the rules both hosts share ([`welfare_exchange::idempotency::key`]):
