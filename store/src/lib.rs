@@ -403,25 +403,6 @@ impl Db {
         rx.await.map_err(|_| StoreError::Closed)?
     }
 
-    /// Queues `f` on the writer and returns at once: for a write whose outcome nobody waits for
-    /// (a request's idempotency key freed as the request ends, from a destructor). Jobs run in
-    /// the order they are queued, so any later write of this process finds `f` done. A failure
-    /// is logged under `what`.
-    pub fn write_detached(
-        &self,
-        what: &'static str,
-        f: impl Fn(&dyn Sql) -> Result<(), StoreError> + Send + 'static,
-    ) {
-        let queued = self.submit(job(f, move |result| {
-            if let Err(e) = result {
-                tracing::warn!(error = %e, what, "a detached write failed");
-            }
-        }));
-        if let Err(e) = queued {
-            tracing::warn!(error = %e, what, "a detached write could not be queued");
-        }
-    }
-
     fn submit(&self, job: Job) -> Result<(), StoreError> {
         let writer = self.inner.writer.lock().unwrap();
         writer

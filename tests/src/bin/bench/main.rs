@@ -6,8 +6,8 @@
 //!   the database but runs no component (dead letters), the baselines;
 //! - an authenticated read through a fresh component instance and the store (list applications);
 //! - a pure computation in a fresh instance (NASpI simulation);
-//! - durable writes: a counter update (one commit) and an application submission (idempotency
-//!   claim + commit with its event: two fsyncs);
+//! - durable writes: a counter update (one commit) and an application submission (one commit
+//!   with its idempotency record and its event, then the event's delivery: two fsyncs);
 //! - the knowledge base's search (no login, fresh instance, the index compiled into the
 //!   component): an everyday query with a synonym, and a typo that scans the vocabulary; also
 //!   with one client alone, for the latency a citizen sees;
