@@ -177,7 +177,12 @@ async fn a_restarted_gateway_lets_every_key_in_flight_be_retried_at_once() {
             replayed += i64::from(was_replayed);
         }
         // A request whose commit happened is replayed; every other one runs now, once.
-        assert_eq!(replayed, done, "{} keys were cut off", i64::from(CITIZENS) - done);
+        assert_eq!(
+            replayed,
+            done,
+            "{} keys were cut off",
+            i64::from(CITIZENS) - done
+        );
         for (code, token) in &people {
             let list: serde_json::Value = client
                 .get(format!("{}{PATH}", server.base))

@@ -650,6 +650,17 @@ pub fn report(ctx: &Ctx) -> HandlerResult {
 mod tests {
     use super::*;
 
+    /// A contact at `outcome` after `attempts`, reached on `channel`.
+    fn contact(outcome: Outcome, attempts: u32, channel: Option<Channel>) -> Contact {
+        Contact {
+            message_id: "msg_01jz0000000000000000000000".into(),
+            outcome,
+            attempts,
+            channel,
+            finished_at: None,
+        }
+    }
+
     #[test]
     fn who_a_campaign_targets() {
         let lazio = || Region::parse("lazio");
@@ -703,13 +714,6 @@ mod tests {
 
     #[test]
     fn the_deceased_are_counted_apart_from_the_targeted() {
-        let contact = |outcome, attempts, channel| Contact {
-            message_id: "msg_01jz0000000000000000000000".into(),
-            outcome,
-            attempts,
-            channel,
-            finished_at: None,
-        };
         let mut t = Tally::default();
         for c in [
             contact(Outcome::Reached, 1, Some(Channel::Sms)),
@@ -774,13 +778,6 @@ mod tests {
 
     #[test]
     fn contacts_counted_as_they_change_add_up_to_the_contacts() {
-        let contact = |outcome, attempts, channel| Contact {
-            message_id: "msg_01jz0000000000000000000000".into(),
-            outcome,
-            attempts,
-            channel,
-            finished_at: None,
-        };
         let change = |before: &Contact, after: &Contact| {
             let mut t = Tally::default();
             t.count(after, 1);

@@ -162,7 +162,7 @@ async fn handle(
         app,
         Commit {
             writes,
-            idem: claim.as_mut(),
+            idem: claim.as_ref(),
             saved: &saved,
             audit,
             limited,

@@ -101,7 +101,7 @@ pub async fn life_event(
             &app,
             Commit {
                 writes,
-                idem: claim.as_mut(),
+                idem: claim.as_ref(),
                 saved: &saved,
                 audit: entry,
                 limited: None,

@@ -25,7 +25,7 @@ pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 pub struct Commit<'a> {
     pub writes: WriteSet,
     /// The key whose saved answer is `saved`.
-    pub idem: Option<&'a mut Claim>,
+    pub idem: Option<&'a Claim>,
     pub saved: &'a Saved,
     /// The access, recorded with what it did.
     pub audit: Option<audit::Entry>,

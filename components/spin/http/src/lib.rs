@@ -78,19 +78,21 @@ async fn handle(incoming: IncomingRequest) -> Response {
     if cors::is_preflight(&req) {
         return cors::preflight(allow_origin.as_deref());
     }
-    let manifest = domain::describe();
     let request_id = client_id.unwrap_or_else(new_request_id);
     problem::set_request_id(&request_id);
     let mut response = if req.path() == HEALTH {
+        // A probe needs no routes: the domain is not asked for its manifest.
         deliver::health()
-    } else if let Some(rest) = req
-        .path()
-        .strip_prefix("/_welfare/")
-        .and_then(|p| p.strip_prefix(manifest.name.as_str()))
-    {
-        deliver::route(&req, &manifest, rest)
     } else {
-        serve::serve(&req, &manifest, &request_id, duplicate)
+        let manifest = domain::describe();
+        match req
+            .path()
+            .strip_prefix("/_welfare/")
+            .and_then(|p| p.strip_prefix(manifest.name.as_str()))
+        {
+            Some(rest) => deliver::route(&req, &manifest, rest),
+            None => serve::serve(&req, &manifest, &request_id, duplicate),
+        }
     };
     response.set_header(welfare_exchange::REQUEST_ID, request_id);
     cors::decorate(&mut response, allow_origin.as_deref());
