@@ -33,9 +33,9 @@ const CLAIM_BATCH: i64 = 64;
 const CONCURRENT_DELIVERIES: usize = 8;
 /// How long a claim holds a delivery: beyond any call deadline plus its commit.
 const CLAIM_LEASE_MS: i64 = 30_000;
-/// Times a delivery whose commit found a document changed since its handler read it runs
-/// again at once, in a fresh instance reading the newer state, before the conflict counts as a
-/// failed attempt. Optimistic concurrency's retry loop: deliveries that touch one shared
+/// Times a delivery that met a document changed since its handler read it (refused at its
+/// commit, or refused to the handler, which then failed) runs again at once, in a fresh
+/// instance reading the newer state, before the conflict counts as a failed attempt. Optimistic concurrency's retry loop: deliveries that touch one shared
 /// document (a campaign's counters) would otherwise spend their few attempts on each other.
 const CONFLICT_RERUNS: u32 = 8;
 /// How often stale idempotency records are purged.
@@ -177,8 +177,12 @@ impl Dispatcher {
         event: Event,
     ) -> Result<(), Delivery> {
         let writes = match self.runtime.on_event(component.clone(), event).await {
-            Ok((Ok(()), writes)) => writes,
-            Ok((Err(message), _)) => return Err(Delivery::Failed(message)),
+            Ok((handled, writes)) => match handled.result {
+                Ok(()) => writes,
+                // The handler gave up on a write the store refused as a conflict.
+                Err(_) if handled.met_conflict => return Err(Delivery::Conflict),
+                Err(message) => return Err(Delivery::Failed(message)),
+            },
             Err(fault) => return Err(Delivery::Failed(fault.to_string())),
         };
         let consumer = consumer.to_string();
@@ -325,7 +329,8 @@ impl Dispatcher {
 
 /// Why one run of a delivery did not take effect.
 enum Delivery {
-    /// Its commit found a document changed since the handler read it: worth running again.
+    /// A document changed since the handler read it (refused at the commit, or to the handler,
+    /// which then failed): worth running again.
     Conflict,
     /// The handler failed, the instance faulted, or the commit failed otherwise.
     Failed(String),

@@ -35,3 +35,13 @@ impl From<Event> for types::Event {
         }
     }
 }
+
+/// What a subscriber's `on-event` answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handled {
+    /// Its answer: an error fails the delivery (its writes are discarded).
+    pub result: Result<(), String>,
+    /// Whether the store refused one of its writes as a conflict during the call: a failure
+    /// then may be that race, worth running again on the newer state.
+    pub met_conflict: bool,
+}

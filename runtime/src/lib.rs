@@ -271,11 +271,17 @@ impl Runtime {
         self: &Arc<Self>,
         component: Arc<Loaded>,
         event: event::Event,
-    ) -> Result<(Result<(), String>, WriteSet), Fault> {
+    ) -> Result<(event::Handled, WriteSet), Fault> {
         let event = types::Event::from(event);
         let txn = self.txn(&component);
         self.call(component, txn, move |store, b| {
-            b.welfare_platform_domain().call_on_event(store, &event)
+            let result = b
+                .welfare_platform_domain()
+                .call_on_event(&mut *store, &event)?;
+            Ok(event::Handled {
+                result,
+                met_conflict: store.data().txn.met_conflict(),
+            })
         })
         .await
     }

@@ -1,5 +1,6 @@
-//! Events reach their subscribers with exactly one effect, even when the first delivery fails;
-//! deliveries that keep failing become dead letters an operator can list and replay.
+//! Events reach their subscribers with exactly one effect, even when the first delivery fails
+//! or its commit meets a concurrent write; deliveries that keep failing become dead letters an
+//! operator can list and replay.
 
 use std::time::Duration;
 
@@ -112,4 +113,64 @@ async fn dead_letters_can_be_listed_and_replayed() {
         .get(&format!("/api/v1/fixture/effects/{event}"), &token)
         .await;
     assert_eq!(effects["count"], 0, "no failed attempt left an effect");
+}
+
+/// A delivery whose commit finds its document changed since the handler read it runs again at
+/// once, reading the newer state, without spending an attempt: its effect and the concurrent
+/// write both count, and the delivery is done at its first attempt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_that_meets_a_concurrent_write_reruns_without_spending_an_attempt() {
+    let app = spawn_app().await;
+    let token = app.citizen(MARIO);
+    // The delivery reads docs/shared, then holds it 600 ms (inside the tests' 1 s deadline)
+    // before writing it back with one added.
+    let (status, body) = app
+        .post(
+            "/api/v1/fixture/pings",
+            &token,
+            &json!({ "bump": "shared", "hold_ms": 600 }),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    // Claimed: the claim moved the delivery its 30 s lease ahead, and its run starts at once.
+    app.eventually(Duration::from_secs(10), || async {
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        app.query("SELECT next_attempt_at FROM deliveries")
+            .first()
+            .filter(|r| r.int(0) > now_ms + 10_000)
+            .map(|_| ())
+    })
+    .await;
+    // While the delivery holds what it read, the same document is written by a request.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let (status, bumped) = app
+        .post("/api/v1/fixture/counters/shared", &token, &json!({}))
+        .await;
+    assert_eq!(status, 200, "{bumped}");
+    assert_eq!(bumped["count"], 1, "the request wrote first");
+
+    let attempts: i64 = app
+        .eventually(Duration::from_secs(10), || async {
+            app.query("SELECT status, attempts FROM deliveries")
+                .first()
+                .filter(|r| r.text(0) == "done")
+                .map(|r| r.int(1))
+        })
+        .await;
+    assert_eq!(
+        attempts, 1,
+        "the conflict did not count as a failed attempt"
+    );
+    // The request's one and the delivery's one, which it added to what the request wrote.
+    let (_, doc) = app.get("/api/v1/fixture/docs/shared", &token).await;
+    assert_eq!(doc["value"]["count"], 2, "{doc}");
+    let metrics = app.metrics().await;
+    assert!(
+        metrics
+            .contains("welfare_event_deliveries_total{component=\"fixture\",outcome=\"rerun\"} 1"),
+        "one rerun: {metrics}"
+    );
 }

@@ -114,6 +114,8 @@ impl Committed for View {
 pub struct Txn {
     unit: Unit<View>,
     subscribers: Subscribers,
+    /// Whether a write was refused as a conflict (the document changed since it was read).
+    met_conflict: bool,
 }
 
 impl Txn {
@@ -121,6 +123,7 @@ impl Txn {
         Self {
             unit: Unit::new(View { documents, domain }, false, new_event_id),
             subscribers,
+            met_conflict: false,
         }
     }
 
@@ -129,6 +132,7 @@ impl Txn {
         Self {
             unit: Unit::new(View { documents, domain }, true, new_event_id),
             subscribers: Arc::new(|_| Vec::new()),
+            met_conflict: false,
         }
     }
 
@@ -142,11 +146,25 @@ impl Txn {
         value: Vec<u8>,
         expected: Option<u64>,
     ) -> Result<u64, CallError> {
-        self.unit.put(key, value, expected)
+        let written = self.unit.put(key, value, expected);
+        self.note(&written);
+        written
     }
 
     pub fn delete(&mut self, key: &str, expected: u64) -> Result<(), CallError> {
-        self.unit.delete(key, expected)
+        let deleted = self.unit.delete(key, expected);
+        self.note(&deleted);
+        deleted
+    }
+
+    fn note<T>(&mut self, result: &Result<T, CallError>) {
+        self.met_conflict |= matches!(result, Err(CallError::Conflict));
+    }
+
+    /// Whether the call was told that a document it wrote had changed since it read it: a
+    /// failure that follows may be that race, which a run reading the newer state can win.
+    pub fn met_conflict(&self) -> bool {
+        self.met_conflict
     }
 
     /// Keys under `prefix` after `cursor`, merging committed rows with this request's writes.
