@@ -33,7 +33,8 @@
 //! read and the durable application at 1, 8, 32, 128 and 1,000 connections (with the write's
 //! mean commit batch; `ulimit -n` above 2,100),
 //! `-- campaign [PEOPLE]` a campaign to a million people (or `PEOPLE`) with the memory it
-//! holds, `-- noisy-neighbour [SECONDS CONCURRENCY]` runs only the noisy-neighbour scenario, and
+//! holds, `-- campaigns` only the dispatch table (5,000 people, inbox and push),
+//! `-- noisy-neighbour [SECONDS CONCURRENCY]` runs only the noisy-neighbour scenario, and
 //! `-- SECONDS CONCURRENCY slow-clients` only the slow-client one. The process holds both ends
 //! of every slow connection: `ulimit -n` must be above 1,100.
 //!
@@ -73,6 +74,9 @@ async fn main() {
     if args.get(1).is_some_and(|a| a == "curve") {
         let seconds = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);
         return curve::curve(seconds).await;
+    }
+    if args.get(1).is_some_and(|a| a == "campaigns") {
+        return campaign::table().await;
     }
     if args.get(1).is_some_and(|a| a == "campaign") {
         let people = args
