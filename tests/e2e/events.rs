@@ -1,6 +1,6 @@
 //! Events reach their subscribers with exactly one effect, even when the first delivery fails
-//! or its commit meets a concurrent write; deliveries that keep failing become dead letters an
-//! operator can list and replay.
+//! or meets a concurrent write; deliveries that keep failing become dead letters an operator can
+//! list and replay.
 
 use std::time::Duration;
 
@@ -115,9 +115,10 @@ async fn dead_letters_can_be_listed_and_replayed() {
     assert_eq!(effects["count"], 0, "no failed attempt left an effect");
 }
 
-/// A delivery whose commit finds its document changed since the handler read it runs again at
-/// once, reading the newer state, without spending an attempt: its effect and the concurrent
-/// write both count, and the delivery is done at its first attempt.
+/// A delivery that meets a document changed since its handler read it (here the store refuses
+/// the handler's write, and the handler fails) runs again at once, reading the newer state,
+/// without spending an attempt: its effect and the concurrent write both count, and the
+/// delivery is done at its first attempt.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delivery_that_meets_a_concurrent_write_reruns_without_spending_an_attempt() {
     let app = spawn_app().await;
