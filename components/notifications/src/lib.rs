@@ -17,7 +17,8 @@
 //! - [`preferences`]: the preference routes and contact verification.
 //! - [`messages`]: the inbox.
 //! - [`delivery`]: attempts, retries, fallback, reports.
-//! - [`campaigns`]: planning in batches, progress, the report.
+//! - [`campaigns`]: planning in batches, progress, the report; its contacts, their counts and
+//!   seed 000's figures in `campaigns::counts`.
 //! - [`callbacks`]: call-back requests and the contact centre's queue.
 //! - [`civil_registry`]: the civil registry's deaths and changes of residence.
 //! - [`people`]: the per-person guard that keeps new messages and call-backs from the dead.
