@@ -4,22 +4,21 @@
 
 use std::time::Duration;
 
-use serde_json::json;
-use welfare_tests::{MARIO, spawn_app};
+use serde_json::{Value, json};
+use welfare_tests::{MARIO, TestApp, spawn_app};
+
+/// Publishes `fixture.pinged` with `ping` (how its delivery behaves); the event's id.
+async fn ping(app: &TestApp, token: &str, ping: Value) -> String {
+    let (status, body) = app.post("/api/v1/fixture/pings", token, &ping).await;
+    assert_eq!(status, 202, "{body}");
+    body["event_id"].as_str().unwrap().to_string()
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_effect_despite_a_failed_first_attempt() {
     let app = spawn_app().await;
     let token = app.citizen(MARIO);
-    let (status, body) = app
-        .post(
-            "/api/v1/fixture/pings",
-            &token,
-            &json!({ "fail_first": true }),
-        )
-        .await;
-    assert_eq!(status, 202, "{body}");
-    let event = body["event_id"].as_str().unwrap().to_string();
+    let event = ping(&app, &token, json!({ "fail_first": true })).await;
 
     let attempts: i64 = app
         .eventually(Duration::from_secs(10), || async {
@@ -53,14 +52,7 @@ async fn dead_letters_can_be_listed_and_replayed() {
     let app = spawn_app().await;
     let token = app.citizen(MARIO);
     let operator = app.operator("platform-operator");
-    let (_, body) = app
-        .post(
-            "/api/v1/fixture/pings",
-            &token,
-            &json!({ "fail_always": true }),
-        )
-        .await;
-    let event = body["event_id"].as_str().unwrap().to_string();
+    let event = ping(&app, &token, json!({ "fail_always": true })).await;
 
     let letters = app
         .eventually(Duration::from_secs(10), || async {
@@ -125,14 +117,7 @@ async fn a_delivery_that_meets_a_concurrent_write_reruns_without_spending_an_att
     let token = app.citizen(MARIO);
     // The delivery reads docs/shared, then holds it 600 ms (inside the tests' 1 s deadline)
     // before writing it back with one added.
-    let (status, body) = app
-        .post(
-            "/api/v1/fixture/pings",
-            &token,
-            &json!({ "bump": "shared", "hold_ms": 600 }),
-        )
-        .await;
-    assert_eq!(status, 202, "{body}");
+    ping(&app, &token, json!({ "bump": "shared", "hold_ms": 600 })).await;
     // Claimed: the claim moved the delivery its 30 s lease ahead, and its run starts at once.
     app.eventually(Duration::from_secs(10), || async {
         let now_ms = std::time::SystemTime::now()

@@ -189,7 +189,7 @@ pub(super) fn shown(n: i64) -> u64 {
 pub(super) fn tally(id: &str, planned: Option<&Tally>) -> Result<Tally, StoreError> {
     let mut t = Tally::default();
     let Some(planned) = planned else {
-        for (_, doc) in store::list_all::<Contact>(&format!("campaign-contacts/{id}/"))? {
+        for (_, doc) in store::list_all::<Contact>(&contact_key(id, ""))? {
             t.count(&doc.value, 1);
         }
         return Ok(t);
