@@ -4,13 +4,16 @@
 //! checks the result), so `spin.toml` routes exactly the paths the gateway would. Each domain
 //! gets one HTTP trigger per path prefix it serves (`/api/v1/<name>/...`, and the
 //! `/interop/v1/<resource>/...` ones it declares) plus `/_welfare/<name>/...` for event
-//! deliveries; the topic → consumers map becomes the `welfare_subscriptions` variable.
+//! deliveries; the topic → consumers map becomes the `welfare_subscriptions` variable, and
+//! each domain's routes its `welfare_routes` variable, so that the adapter routes without
+//! asking the domain.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, bail};
+use welfare_exchange::served::{self, ServedRoute, ServedRoutes};
 use welfare_runtime::RuntimeConfig;
 use welfare_runtime::manifest::Manifest;
 use welfare_runtime::txn::NoDocuments;
@@ -47,15 +50,27 @@ const UNROUTED: &str = "/...";
 const PREFIX_SEGMENTS: usize = 3;
 
 /// The checked manifests of `domains` (name, component bytes), read with the gateway's
-/// runtime (`describe` reads no document, so it is given none); compiled components are cached
-/// in `scratch`.
+/// runtime (`describe` reads no document, so it is given none) and no configuration; compiled
+/// components are cached in `scratch`.
 pub fn manifests(domains: &[(&str, &[u8])], scratch: &Path) -> anyhow::Result<Vec<Manifest>> {
+    manifests_configured(domains, &BTreeMap::new(), scratch)
+}
+
+/// [`manifests`] with each domain's configuration from `config` (domain → key → value), for a
+/// domain whose routes depend on it. The routes written into spin.toml are those of the
+/// configuration composed with: none of the five domains' routes depends on their
+/// configuration (tests/spin checks it), the test fixture's do.
+pub fn manifests_configured(
+    domains: &[(&str, &[u8])],
+    config: &BTreeMap<String, BTreeMap<String, String>>,
+    scratch: &Path,
+) -> anyhow::Result<Vec<Manifest>> {
     let sources = domains
         .iter()
         .map(|(name, wasm)| Source {
             origin: (*name).to_string(),
             wasm: wasm.to_vec(),
-            config: BTreeMap::new(),
+            config: config.get(*name).cloned().unwrap_or_default(),
         })
         .collect();
     let runtime = Runtime::load(
@@ -88,6 +103,27 @@ pub fn route_prefixes(manifest: &Manifest) -> Vec<String> {
     prefixes.sort();
     prefixes.dedup();
     prefixes
+}
+
+/// What the HTTP adapter routes and gates `manifest`'s requests with, in its `welfare_routes`
+/// variable (`welfare_exchange::served`).
+pub fn served_routes(manifest: &Manifest) -> ServedRoutes {
+    ServedRoutes {
+        component: manifest.name.clone(),
+        routes: manifest
+            .routes
+            .iter()
+            .map(|r| ServedRoute {
+                method: r.method.as_str().to_string(),
+                path: r.path.clone(),
+                principals: r.principals.clone(),
+                roles: r.roles.clone(),
+                min_level: r.min_level,
+                subject: r.subject,
+                idempotency_key_required: r.idempotency_key_required,
+            })
+            .collect(),
+    }
 }
 
 /// The event topic → consumer components map, as the gateway derives it.
@@ -227,6 +263,11 @@ component = {}",
                     .collect()
             ),
         )?;
+        // The routes, read from the manifest now rather than asked of the domain per request.
+        let routes = served_routes(m)
+            .to_variable()
+            .map_err(|e| anyhow::anyhow!(e))?;
+        writeln!(out, "{} = {}", served::VARIABLE, quote(&routes))?;
         for shared in SHARED_VARIABLES {
             writeln!(out, "{shared} = \"{{{{ {shared} }}}}\"")?;
         }

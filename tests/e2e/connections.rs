@@ -45,6 +45,25 @@ struct Closed {
     /// From just after connecting (a refused first attempt makes connecting last a second).
     since_connected: Duration,
     answer: Vec<u8>,
+    /// How reading ended: `None` for the server's orderly close, else the error (a reset).
+    ended_by: Option<std::io::ErrorKind>,
+}
+
+impl std::fmt::Display for Closed {
+    /// What a failed assertion prints: the times, how the connection ended and what came.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "closed {:?} after connecting ({:?} after connected), {}, answer {:?}",
+            self.since_connecting,
+            self.since_connected,
+            match self.ended_by {
+                None => "by the server's close".to_string(),
+                Some(kind) => format!("by a read error ({kind:?})"),
+            },
+            String::from_utf8_lossy(&self.answer)
+        )
+    }
 }
 
 /// Connects, sends `opening`, then one more byte every [`TRICKLE_EVERY`] if `trickle` (until the
@@ -82,7 +101,8 @@ async fn slow_client(
         let mut buf = [0u8; 4096];
         loop {
             match reader.read(&mut buf).await {
-                Ok(0) | Err(_) => return answer,
+                Ok(0) => return (answer, None),
+                Err(e) => return (answer, Some(e.kind())),
                 Ok(n) => {
                     answered.store(true, Ordering::Relaxed);
                     answer.extend_from_slice(&buf[..n]);
@@ -90,7 +110,7 @@ async fn slow_client(
             }
         }
     };
-    let answer = tokio::time::timeout(give_up, read)
+    let (answer, ended_by) = tokio::time::timeout(give_up, read)
         .await
         .unwrap_or_else(|_| panic!("the server did not close the connection within {give_up:?}"));
     trickler.abort();
@@ -98,6 +118,7 @@ async fn slow_client(
         since_connecting: connecting.elapsed(),
         since_connected: connected.elapsed(),
         answer,
+        ended_by,
     }
 }
 
@@ -219,29 +240,38 @@ async fn slow_clients_are_closed_within_the_deadlines_while_others_are_served() 
         let closed = client.await.unwrap();
         assert!(
             closed.since_connecting >= HEADER_TIMEOUT,
-            "a trickling head was closed after {:?}, before its deadline",
-            closed.since_connecting
+            "a trickling head, before its deadline: {closed}"
         );
-        assert!(closed.since_connected <= HEADER_TIMEOUT + SLACK);
-        assert!(closed.answer.is_empty(), "no answer to an unfinished head");
+        assert!(
+            closed.since_connected <= HEADER_TIMEOUT + SLACK,
+            "a trickling head, late: {closed}"
+        );
+        assert!(
+            closed.answer.is_empty(),
+            "no answer to an unfinished head: {closed}"
+        );
     }
     for client in stalled_heads {
         let closed = client.await.unwrap();
         assert!(
             closed.since_connecting >= IDLE_TIMEOUT && closed.since_connected < HEADER_TIMEOUT,
-            "a stalled head was closed {:?} after connecting: by the idle deadline",
-            closed.since_connecting
+            "a stalled head, by the idle deadline: {closed}"
         );
-        assert!(closed.answer.is_empty(), "no answer to an unfinished head");
+        assert!(
+            closed.answer.is_empty(),
+            "no answer to an unfinished head: {closed}"
+        );
     }
     for client in trickling_bodies {
         let closed = client.await.unwrap();
         assert!(
             closed.since_connecting >= BODY_TIMEOUT,
-            "a trickling body was answered after {:?}, before its deadline",
-            closed.since_connecting
+            "a trickling body, before its deadline: {closed}"
         );
-        assert!(closed.since_connected <= BODY_TIMEOUT + SLACK);
+        assert!(
+            closed.since_connected <= BODY_TIMEOUT + SLACK,
+            "a trickling body, late: {closed}"
+        );
         let (status, headers, problem) = parse(&closed.answer);
         assert_eq!(status, "HTTP/1.1 408 Request Timeout");
         assert!(headers.contains(&"content-type: application/problem+json".to_string()));

@@ -193,3 +193,32 @@ fn spin_toml_declares_every_configuration_key_the_domains_read() {
         assert_eq!(declared, read, "{domain}: welfare_spin::CONFIG_KEYS");
     }
 }
+
+#[test]
+fn the_domains_routes_do_not_depend_on_their_configuration() {
+    // spin.toml carries each domain's routes as read when composing, without a deployment's
+    // configuration (`welfare_routes`), so a domain whose routes changed with a setting would
+    // be routed by stale ones on Spin. Every key each domain reads, set, changes none.
+    let scratch = tempfile::tempdir().unwrap();
+    let domains = welfare_gateway::EMBEDDED_COMPONENTS;
+    let plain = welfare_spin::manifest::manifests(domains, scratch.path()).unwrap();
+    let configured: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>> =
+        welfare_spin::CONFIG_KEYS
+            .iter()
+            .map(|(domain, keys)| {
+                let values = keys.iter().map(|k| (k.to_string(), "7".to_string()));
+                (domain.to_string(), values.collect())
+            })
+            .collect();
+    let set =
+        welfare_spin::manifest::manifests_configured(domains, &configured, scratch.path()).unwrap();
+    assert_eq!(plain.len(), domains.len());
+    for (plain, set) in plain.iter().zip(&set) {
+        assert_eq!(
+            welfare_spin::manifest::served_routes(plain),
+            welfare_spin::manifest::served_routes(set),
+            "{}",
+            plain.name
+        );
+    }
+}

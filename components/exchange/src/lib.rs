@@ -18,6 +18,8 @@
 //! - [`cors`]: the CORS lists and the allowed origin;
 //! - [`routes`]: route lookup by manifest: the route and its parameters, 405 with `Allow`,
 //!   or 404;
+//! - [`served`]: the routes a host serves for a component, known before any request (what
+//!   the Spin composer writes into `spin.toml` so that the adapter need not ask `describe`);
 //! - [`idempotency`]: which requests take an `Idempotency-Key`, its scope and fingerprint;
 //! - [`outcome`]: which component statuses commit, discard or count as a fault;
 //! - [`refusal`]: the problems (status, slug, title) both hosts answer for the same refusal;
@@ -31,6 +33,7 @@ pub mod idempotency;
 pub mod outcome;
 pub mod refusal;
 pub mod routes;
+pub mod served;
 pub mod strict_json;
 pub mod wit;
 

@@ -49,3 +49,29 @@ async fn configuration_comes_from_spin_variables() {
         (200, &json!({ "status": "ok" }))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_routes_spin_toml_carries_nothing_is_served() {
+    // The adapter routes by the `welfare_routes` variable `welfare-spin build` writes; a
+    // component deployed without it (a hand-written spin.toml) serves nothing but the probe,
+    // and says why, instead of guessing its routes.
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _) = welfare_tests::spin::artifacts();
+    let route = welfare_tests::spin::host::Route {
+        route: "/...".into(),
+        component: welfare_tests::spin::artifact("income-support").component.clone(),
+        variables: std::sync::Arc::new(std::collections::HashMap::new()),
+    };
+    let spin = welfare_tests::spin::SpinHost::start(engine, vec![route], &dir.path().join("db"))
+        .await
+        .unwrap();
+    let client = reqwest::Client::new();
+    let refused = answer(client.post(format!("{}{SIMULATION}", spin.base)).json(&json!({}))).await;
+    assert_eq!(refused.status, 500, "{}", refused.body);
+    assert_eq!(
+        refused.body["type"],
+        "urn:welfare:problem:routes-not-configured"
+    );
+    let health = answer(client.get(format!("{}/healthz", spin.base))).await;
+    assert_eq!(health.status, 200, "{}", health.body);
+}

@@ -2,7 +2,7 @@
 //! starting a Spin-like host that trusts a gateway's development issuer, so one token works
 //! on both hosts and their answers can be compared.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
 
 use crate::{TestApp, fixture_path};
@@ -103,9 +103,23 @@ pub async fn spin_host_with(
         })
         .collect();
     let wasm: Vec<(&str, &[u8])> = names.iter().map(|n| (*n, artifact_source(n))).collect();
-    let manifests = welfare_spin::manifest::manifests(&wasm, dir).unwrap();
     let mut keys = welfare_spin::CONFIG_KEYS.to_vec();
     keys.push(("fixture", FIXTURE_CONFIG_KEYS));
+    // The routes spin.toml carries are read with the configuration deployed, as a deployment
+    // whose domain's routes depend on it would compose (only the fixture's do).
+    let mut config: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for (domain, domain_keys) in &keys {
+        for key in *domain_keys {
+            let variable = welfare_spin::manifest::variable_name(&format!("{domain}_"), key);
+            if let Some((_, value)) = extra.iter().find(|(name, _)| *name == variable) {
+                config
+                    .entry(domain.to_string())
+                    .or_default()
+                    .insert(key.to_string(), value.to_string());
+            }
+        }
+    }
+    let manifests = welfare_spin::manifest::manifests_configured(&wasm, &config, dir).unwrap();
     let spin_toml = welfare_spin::manifest::spin_toml(&manifests, "unused", &keys).unwrap();
     let spin_toml: toml::Table = spin_toml.parse().unwrap();
     let mut given = HashMap::from([
@@ -138,7 +152,8 @@ pub async fn spin_host_with(
 
 /// Each component's variables, as Spin resolves them: the application variables (`given`,
 /// else their default; a required one missing is an error) substituted into the
-/// `{{ name }}` templates of `[component.<name>.variables]`. A component sees nothing else.
+/// `{{ name }}` templates of `[component.<name>.variables]`, and the literal values there as
+/// they are. A component sees nothing else.
 fn component_variables(
     spin_toml: &toml::Table,
     given: &HashMap<String, String>,
@@ -174,14 +189,16 @@ fn component_variables(
                 .iter()
                 .map(|(name, template)| {
                     let template = template.as_str().unwrap();
-                    let reference = template
+                    // A value without `{{` is a literal (the routes the composer wrote).
+                    let value = match template
                         .strip_prefix("{{")
                         .and_then(|t| t.strip_suffix("}}"))
-                        .map(str::trim)
-                        .unwrap_or_else(|| {
-                            panic!("{component}.{name}: not a template: {template}")
-                        });
-                    (name.clone(), application[reference].clone())
+                    {
+                        Some(reference) => application[reference.trim()].clone(),
+                        None if !template.contains("{{") => template.to_string(),
+                        None => panic!("{component}.{name}: not one whole template: {template}"),
+                    };
+                    (name.clone(), value)
                 })
                 .collect();
             (component.clone(), Arc::new(resolved))

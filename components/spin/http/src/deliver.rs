@@ -14,14 +14,13 @@ use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::variables;
 use welfare_exchange::refusal::{METHOD_NOT_ALLOWED, NOT_FOUND, allowed_detail};
 
-use crate::types::Manifest;
 use crate::uow::{self, CommitError};
 use crate::{domain, problem};
 
 /// How long a claimed delivery is held before another call may take it.
 pub const LEASE_MS: u64 = 30_000;
 
-pub fn route(req: &Request, manifest: &Manifest, rest: &str) -> Response {
+pub fn route(req: &Request, component: &str, rest: &str) -> Response {
     if rest != "/deliver" {
         return problem::refusal(NOT_FOUND);
     }
@@ -33,13 +32,13 @@ pub fn route(req: &Request, manifest: &Manifest, rest: &str) -> Response {
     if !authorised(req) {
         return problem::unauthorized("Deliveries are started by the platform's scheduler only.");
     }
-    let delivery = match uow::claim_delivery(&manifest.name, LEASE_MS) {
+    let delivery = match uow::claim_delivery(component, LEASE_MS) {
         Ok(Some(d)) => d,
         Ok(None) => return json_response(json!({ "delivered": null })),
         Err(_) => return problem::unavailable(),
     };
     let id = delivery.event.id.clone();
-    uow::begin(&manifest.name, false);
+    uow::begin(component, false);
     let outcome = match domain::on_event(&delivery.event) {
         Ok(()) => match uow::commit(None, Some(delivery.seq)) {
             Ok(()) => "done",
@@ -47,13 +46,13 @@ pub fn route(req: &Request, manifest: &Manifest, rest: &str) -> Response {
             Err(CommitError::AlreadyDelivered) => "already-delivered",
             Err(e) => {
                 let reason = format!("commit: {e:?}");
-                let _ = uow::delivery_failed(&manifest.name, delivery.seq, &reason);
+                let _ = uow::delivery_failed(component, delivery.seq, &reason);
                 "failed"
             }
         },
         Err(reason) => {
             uow::rollback();
-            let _ = uow::delivery_failed(&manifest.name, delivery.seq, &reason);
+            let _ = uow::delivery_failed(component, delivery.seq, &reason);
             "failed"
         }
     };

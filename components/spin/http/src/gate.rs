@@ -20,8 +20,9 @@ use spin_sdk::variables;
 use welfare_auth::policy::authorise;
 use welfare_auth::verified::SignatureMemo;
 use welfare_auth::{Authenticator, Principal, PrincipalKind, SubjectKind};
+use welfare_exchange::served::ServedRoute;
 
-use crate::types::{self, Route};
+use crate::types;
 use crate::{problem, uow};
 
 /// The header an intermediary names the person it acts for with.
@@ -129,8 +130,8 @@ impl Admitted {
 }
 
 /// Authenticates and authorises `req` for `route`; the refusal is the answer.
-pub fn admit(req: &Request, route: &Route) -> Result<Admitted, Response> {
-    let policy = wit::route_policy(route);
+pub fn admit(req: &Request, route: &ServedRoute) -> Result<Admitted, Response> {
+    let policy = route.policy();
     let mut verified_token = None;
     let principal = match req.header("authorization") {
         None if policy.principals.contains(&PrincipalKind::Anonymous) => Principal::Anonymous,
@@ -155,7 +156,7 @@ pub fn admit(req: &Request, route: &Route) -> Result<Admitted, Response> {
             principal
         }
     };
-    if let Err(refusal) = authorise(&policy.policy(), &principal) {
+    if let Err(refusal) = authorise(&policy, &principal) {
         let (slug, title) = refusal.title();
         let mut response = problem::problem(refusal.status(), slug, title, Some(refusal.detail()));
         if let Some(challenge) = refusal.challenge() {

@@ -1,8 +1,9 @@
 //! The HTTP adapter of a domain component on Spin: Spin's HTTP trigger (spin-sdk's
 //! `#[http_component]`, `wasi:http/incoming-handler@0.2.0`) in front of the domain's
 //! `welfare:platform/domain` export, doing for one domain what the gateway does for all:
-//! routing by the domain's own manifest, bearer tokens and route policy (the shared
-//! `welfare-auth` crate), idempotency keys, and the commit of the request's unit of work.
+//! routing by the domain's own manifest (read when the composer wrote spin.toml, not per
+//! request), bearer tokens and route policy (the shared `welfare-auth` crate), idempotency
+//! keys, and the commit of the request's unit of work.
 //! Every rule both hosts apply alike (route lookup, headers, strict bodies, idempotency
 //! scopes, status outcomes, refusals) is `welfare-exchange`'s, called here as by the gateway.
 //!
@@ -12,7 +13,7 @@
 //!
 //! # Layout
 //! - this file: the bindings and the entry point;
-//! - [`routes`]: matching a request against the manifest's routes;
+//! - [`routes`]: matching a request against the routes spin.toml carries;
 //! - [`gate`]: the trusted issuers from Spin variables, and who may call a route;
 //! - [`serve`]: one API request through the domain, with its idempotency key and commit;
 //! - [`deliver`]: `POST /_welfare/<component>/deliver`, one event delivery per call, and
@@ -31,6 +32,7 @@ use spin_sdk::http::conversions::TryFromIncomingRequest;
 use spin_sdk::http::{IncomingRequest, Request, Response};
 use spin_sdk::http_component;
 use spin_sdk::wit_bindgen;
+use welfare_exchange::served::{ServedRoutes, VARIABLE};
 
 wit_bindgen::generate!({
     world: "welfare:spin/http-adapter",
@@ -81,22 +83,43 @@ async fn handle(incoming: IncomingRequest) -> Response {
     let request_id = client_id.unwrap_or_else(new_request_id);
     problem::set_request_id(&request_id);
     let mut response = if req.path() == HEALTH {
-        // A probe needs no routes: the domain is not asked for its manifest.
+        // A probe needs no routes.
         deliver::health()
     } else {
-        let manifest = domain::describe();
-        match req
-            .path()
-            .strip_prefix("/_welfare/")
-            .and_then(|p| p.strip_prefix(manifest.name.as_str()))
-        {
-            Some(rest) => deliver::route(&req, &manifest, rest),
-            None => serve::serve(&req, &manifest, &request_id, duplicate),
+        match served() {
+            Err(refused) => refused,
+            Ok(served) => match req
+                .path()
+                .strip_prefix("/_welfare/")
+                .and_then(|p| p.strip_prefix(served.component.as_str()))
+            {
+                Some(rest) => deliver::route(&req, &served.component, rest),
+                None => serve::serve(&req, &served, &request_id, duplicate),
+            },
         }
     };
     response.set_header(welfare_exchange::REQUEST_ID, request_id);
     cors::decorate(&mut response, allow_origin.as_deref());
     response
+}
+
+/// The routes this artifact serves, as the composer read them from the domain's manifest and
+/// wrote them into spin.toml (`welfare_exchange::served`): the domain is not asked on each
+/// request. Without them (a spin.toml not written by `welfare-spin build`) nothing is served.
+fn served() -> Result<ServedRoutes, Response> {
+    let refused = |why: String| {
+        eprintln!(
+            "welfare-spin-http: the variable {VARIABLE} (written by `welfare-spin build` into spin.toml): {why}"
+        );
+        problem::problem(
+            500,
+            "routes-not-configured",
+            "The deployment does not say which routes this component serves.",
+            None,
+        )
+    };
+    let value = spin_sdk::variables::get(VARIABLE).map_err(|e| refused(format!("{e:?}")))?;
+    ServedRoutes::from_variable(&value).map_err(refused)
 }
 
 /// A request id from WASI's random source, not the clock: two requests in the same

@@ -15,13 +15,14 @@ use welfare_exchange::refusal::{
     COMPONENT_ANSWERED_INCORRECTLY, CONFLICT, DUPLICATE_HEADER, IDEMPOTENCY_KEY_REUSED,
     duplicate_header_detail,
 };
+use welfare_exchange::served::ServedRoutes;
 use welfare_exchange::{
     BodyRefusal, FORWARDED_HEADERS, IDEMPOTENCY_KEY, Outcome, check_body, request_fingerprint,
     response_header_allowed,
 };
 
 use crate::routes;
-use crate::types::{Manifest, Request as WitRequest};
+use crate::types::Request as WitRequest;
 use crate::uow::{self, CommitError, IdempotencyRecord, RecordedAnswer};
 use crate::{MAX_BODY_BYTES, domain, gate, problem};
 
@@ -29,11 +30,11 @@ use crate::{MAX_BODY_BYTES, domain, gate, problem};
 /// ([`welfare_exchange::duplicate_singleton`]), refused before the token is read.
 pub fn serve(
     req: &Request,
-    manifest: &Manifest,
+    served: &ServedRoutes,
     request_id: &str,
     duplicate: Option<&str>,
 ) -> Response {
-    let (route, params) = match routes::lookup(manifest, req.method(), req.path()) {
+    let (route, params) = match routes::lookup(served, req.method(), req.path()) {
         Ok(found) => found,
         Err(refused) => return refused,
     };
@@ -81,7 +82,7 @@ pub fn serve(
 
     let request = WitRequest {
         request_id: request_id.to_string(),
-        method: route.method,
+        method: gate::wit::wit_method(&route.method).expect("a route method, checked when read"),
         route: route.path.clone(),
         path: req.path().to_string(),
         params,
@@ -101,7 +102,7 @@ pub fn serve(
         subject: admitted.subject.clone(),
         received_at: jiff::Timestamp::now().to_string(),
     };
-    uow::begin(&manifest.name, false);
+    uow::begin(&served.component, false);
     let answer = domain::handle(&request);
     if answer.status < 400 {
         // Only a request that was answered, not refused, writes anything, this included.
