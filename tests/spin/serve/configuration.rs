@@ -59,14 +59,21 @@ async fn without_the_routes_spin_toml_carries_nothing_is_served() {
     let (engine, _) = welfare_tests::spin::artifacts();
     let route = welfare_tests::spin::host::Route {
         route: "/...".into(),
-        component: welfare_tests::spin::artifact("income-support").component.clone(),
+        component: welfare_tests::spin::artifact("income-support")
+            .component
+            .clone(),
         variables: std::sync::Arc::new(std::collections::HashMap::new()),
     };
     let spin = welfare_tests::spin::SpinHost::start(engine, vec![route], &dir.path().join("db"))
         .await
         .unwrap();
     let client = reqwest::Client::new();
-    let refused = answer(client.post(format!("{}{SIMULATION}", spin.base)).json(&json!({}))).await;
+    let refused = answer(
+        client
+            .post(format!("{}{SIMULATION}", spin.base))
+            .json(&json!({})),
+    )
+    .await;
     assert_eq!(refused.status, 500, "{}", refused.body);
     assert_eq!(
         refused.body["type"],
