@@ -145,7 +145,85 @@ async fn http_conventions() {
         .await
         .unwrap();
     assert_eq!(response.status(), 405);
-    assert_eq!(response.headers()["allow"], "POST, GET");
+    assert_eq!(response.headers()["allow"], "POST, GET, HEAD");
+
+    // HEAD wherever GET: the same status and headers, no content (RFC 9110 §9.3.2), on a
+    // component's route, a component's refusal and the gateway's own routes; none on a route
+    // without GET.
+    let mario_key = format!("http-conventions-{MARIO}");
+    let created = app
+        .request(
+            Method::POST,
+            "/api/v1/income-support/applications",
+            Some(&token),
+        )
+        .header("Idempotency-Key", &mario_key)
+        .json(&welfare_tests::naspi_application_n(0))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let created: Value = created.json().await.unwrap();
+    let one = format!(
+        "/api/v1/income-support/applications/{}",
+        created["id"].as_str().unwrap()
+    );
+    for (path, token, status) in [
+        (
+            "/api/v1/income-support/applications",
+            Some(token.as_str()),
+            200,
+        ),
+        (one.as_str(), Some(token.as_str()), 200),
+        (
+            "/api/v1/income-support/applications/app_none",
+            Some(token.as_str()),
+            404,
+        ),
+        ("/api/v1/income-support/applications", None, 401),
+        ("/healthz", None, 200),
+        ("/openapi.json", None, 200),
+        ("/api/v1/me", Some(token.as_str()), 200),
+    ] {
+        let get = app.request(Method::GET, path, token).send().await.unwrap();
+        let (get_status, get_headers) = (get.status(), get.headers().clone());
+        let get_body = get.bytes().await.unwrap();
+        let head = app.request(Method::HEAD, path, token).send().await.unwrap();
+        assert_eq!(
+            (get_status.as_u16(), head.status()),
+            (status, get_status),
+            "HEAD {path}"
+        );
+        for name in ["content-type", "content-length", "etag", "cache-control"] {
+            assert_eq!(
+                head.headers().get(name),
+                get_headers.get(name),
+                "HEAD {path}: {name}"
+            );
+        }
+        if let Some(length) = head.headers().get("content-length") {
+            assert_eq!(
+                length.to_str().unwrap(),
+                get_body.len().to_string(),
+                "HEAD {path}"
+            );
+        }
+        assert!(
+            head.bytes().await.unwrap().is_empty(),
+            "HEAD {path} has no content"
+        );
+    }
+    let no_get = app
+        .request(
+            Method::HEAD,
+            "/api/v1/income-support/naspi/simulations",
+            Some(&token),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_get.status(), 405);
+    assert_eq!(no_get.headers()["allow"], "POST");
 
     // Oversized bodies are refused before any component runs.
     let big = vec![b' '; 2 << 20];

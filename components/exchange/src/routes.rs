@@ -107,10 +107,28 @@ impl<M: PartialEq, T> RouteTable<M, T> {
     }
 }
 
+/// The method a request is routed and handled as: `HEAD` as `GET` (RFC 9110 §9.3.2: the same
+/// answer without its content, which the HTTP server leaves out), every other as itself. No
+/// route declares `HEAD`, and every `GET` route answers it.
+pub fn routed_as(method: &str) -> &str {
+    if method.eq_ignore_ascii_case("HEAD") {
+        "GET"
+    } else {
+        method
+    }
+}
+
 /// The `Allow` header of a 405 (also its detail, [`crate::refusal::allowed_detail`]): the
-/// method names, comma-separated.
+/// method names, comma-separated, with `HEAD` after `GET` ([`routed_as`]).
 pub fn allow<'a>(methods: impl IntoIterator<Item = &'a str>) -> String {
-    methods.into_iter().collect::<Vec<_>>().join(", ")
+    let mut names = Vec::new();
+    for m in methods {
+        names.push(m);
+        if m == "GET" {
+            names.push("HEAD");
+        }
+    }
+    names.join(", ")
 }
 
 #[cfg(test)]
@@ -147,12 +165,33 @@ mod tests {
     }
 
     #[test]
+    fn head_is_routed_as_get_and_allowed_beside_it() {
+        let t = table();
+        assert_eq!(routed_as("HEAD"), "GET");
+        assert_eq!(routed_as("POST"), "POST");
+        assert_eq!(
+            t.lookup(Some(&routed_as("HEAD")), "/api/v1/x/items/9"),
+            Lookup::Found {
+                target: &3,
+                params: vec![("id".into(), "9".into())]
+            }
+        );
+        // A path with no GET does not take HEAD either.
+        let Lookup::MethodNotAllowed(allowed) =
+            t.lookup(Some(&routed_as("HEAD")), "/api/v1/x/items/9/notes/1")
+        else {
+            panic!("a 405");
+        };
+        assert_eq!(allow(allowed.into_iter().copied()), "DELETE");
+    }
+
+    #[test]
     fn another_method_is_a_405_listing_the_paths_methods() {
         let t = table();
         let Lookup::MethodNotAllowed(allowed) = t.lookup(Some(&"PUT"), "/api/v1/x/items") else {
             panic!("not a 405");
         };
-        assert_eq!(allow(allowed.into_iter().copied()), "GET, POST");
+        assert_eq!(allow(allowed.into_iter().copied()), "GET, HEAD, POST");
         // A method no route can have (HEAD on Spin's WIT) is refused the same way.
         assert_eq!(
             t.lookup(None, "/api/v1/x/items/1"),

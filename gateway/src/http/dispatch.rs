@@ -41,12 +41,19 @@ pub use welfare_exchange::IDEMPOTENCY_KEY;
 use welfare_exchange::refusal::{
     COMPONENT_ANSWERED_INCORRECTLY, METHOD_NOT_ALLOWED, NOT_FOUND, allowed_detail,
 };
+use welfare_exchange::routes::routed_as;
 use welfare_exchange::{FORWARDED_HEADERS, Outcome, response_header_allowed};
 
 /// The axum fallback: every path not answered by the platform itself.
 pub async fn dispatch(State(app): State<Arc<App>>, request: axum::extract::Request) -> Response {
     let started = Instant::now();
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    // HEAD is answered as GET (`welfare_exchange::routes::routed_as`): hyper, which parsed
+    // the request as HEAD, sends the answer's head without its content.
+    let asked = parts.method.clone();
+    if let Ok(method) = Method::from_bytes(routed_as(parts.method.as_str()).as_bytes()) {
+        parts.method = method;
+    }
     let request_id = super::native::request_id(&parts);
     let mut route_label = "unmatched".to_string();
     let mut claim = None;
@@ -70,7 +77,7 @@ pub async fn dispatch(State(app): State<Arc<App>>, request: axum::extract::Reque
         }
     };
     app.metrics.request(
-        parts.method.as_str(),
+        asked.as_str(),
         &route_label,
         response.status().as_u16(),
         started.elapsed().as_secs_f64(),

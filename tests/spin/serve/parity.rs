@@ -105,6 +105,13 @@ async fn refusals_and_answers_match_the_gateway() {
             None,
         ),
         (
+            "HEAD on a route without GET",
+            Method::HEAD,
+            SIMULATION,
+            as_mario(),
+            None,
+        ),
+        (
             "an invalid body",
             Method::POST,
             SIMULATION,
@@ -190,6 +197,20 @@ async fn refusals_and_answers_match_the_gateway() {
     );
     assert_eq!(on_spin.body, gateway.body);
     assert_eq!(on_spin.header("cache-control"), Some("no-store"));
+
+    // HEAD as GET on both: the answer's head, without its content.
+    let head = |request: RequestBuilder| request.header("authorization", &mario);
+    let gateway = answer(head(h.gateway(Method::HEAD, APPLICATIONS))).await;
+    let on_spin = answer(head(h.spin(Method::HEAD, APPLICATIONS))).await;
+    assert_eq!((on_spin.status, gateway.status), (200, 200));
+    for header in ["content-type", "cache-control"] {
+        assert_eq!(
+            on_spin.header(header),
+            gateway.header(header),
+            "HEAD: {header}"
+        );
+    }
+    assert_eq!((&on_spin.body, &gateway.body), (&Value::Null, &Value::Null));
 }
 
 /// A browser app on another origin can call either host: the same preflight answer, and the

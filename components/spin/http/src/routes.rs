@@ -38,10 +38,11 @@ pub fn lookup<'m>(
     }
 }
 
-/// The WIT method of a request's, if routes can have it.
+/// The WIT method a request is routed and handled as, if routes can have it: HEAD as GET
+/// (`welfare_exchange::routes::routed_as`; Spin's HTTP server leaves out the content).
 pub fn wit_method(method: &HttpMethod) -> Option<Method> {
     Some(match method {
-        HttpMethod::Get => Method::Get,
+        HttpMethod::Get | HttpMethod::Head => Method::Get,
         HttpMethod::Post => Method::Post,
         HttpMethod::Put => Method::Put,
         HttpMethod::Patch => Method::Patch,
