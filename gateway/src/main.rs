@@ -167,7 +167,7 @@ async fn main() -> anyhow::Result<()> {
             if config.listen.to_string() == DEFAULT_LISTEN {
                 tracing::info!("listening on the default {DEFAULT_LISTEN}; set --listen to change");
             }
-            let listener = tokio::net::TcpListener::bind(config.listen).await?;
+            let listener = welfare_gateway::http::serve::bind(config.listen)?;
             let platform = welfare_gateway::Platform::start(config).await?;
             platform.serve(listener, shutdown_signal()).await
         }

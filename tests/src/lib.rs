@@ -239,9 +239,8 @@ async fn start(
     let platform = welfare_gateway::Platform::start(config)
         .await
         .expect("the platform starts");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("binding port 0");
+    let listener =
+        welfare_gateway::http::serve::bind(([127, 0, 0, 1], 0).into()).expect("binding port 0");
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(platform.serve(listener, async {

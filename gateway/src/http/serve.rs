@@ -16,6 +16,8 @@
 //!   half-way through a head, a client that does not read its answer. hyper has no idle timeout
 //!   of its own (on a kept-alive connection its header timer counts the idle time and the next
 //!   head together);
+//! - **backlog** ([`LISTEN_BACKLOG`], through [`bind`]): how many new connections the system
+//!   queues before the loop accepts them, far above tokio's default of 128;
 //! - **cap** (`http.max_connections`): one permit per open connection. A connection accepted
 //!   when none is left gets a fixed 503 problem with `Retry-After` and is closed ([`refuse`]).
 //!
@@ -48,6 +50,29 @@ use tower::ServiceExt;
 
 use crate::config::HttpConfig;
 use crate::problem::{PROBLEM_JSON, Problem};
+
+/// New connections the system holds for the accept loop (`listen`'s backlog; Linux caps it
+/// at `net.core.somaxconn`, 4,096 by default). tokio's `TcpListener::bind` asks for 128, as
+/// std does: when more connections than that arrive while the loop is busy (clients
+/// reconnecting at once on a click day, or 300 slow clients in the connection test), Linux
+/// drops the extra handshakes, so those clients wait a second for their retry, and one caught
+/// half-way is reset. The cap on open connections ([`serve`]) still bounds what is served.
+pub const LISTEN_BACKLOG: u32 = 4_096;
+
+/// A listener on `addr` with [`LISTEN_BACKLOG`], what the gateway serves on (`welfare serve`
+/// and the tests alike).
+pub fn bind(addr: std::net::SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // As tokio's `bind` does: a restarted gateway can listen again at once, while the
+    // connections of the one before linger in TIME_WAIT.
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
 
 /// Refused connections being answered at one time. Each holds a descriptor for at most
 /// [`REFUSAL_LINGER`]; past this many, a refused connection is closed at once without an
