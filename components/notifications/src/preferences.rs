@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use welfare_guest::http::FieldError;
 use welfare_guest::region::Region;
-use welfare_guest::{Ctx, HandlerResult, Problem, Response, ids, json};
+use welfare_guest::{Ctx, HandlerResult, Problem, Response, ids, json, preconditions};
 
 use crate::delivery;
 use crate::local::QuietHours;
@@ -34,7 +34,9 @@ struct Body {
 
 fn with_etag(mut response: Response, version: Option<u64>) -> Response {
     if let Some(v) = version {
-        response.headers.push(("etag".into(), format!("\"{v}\"")));
+        response
+            .headers
+            .push(("etag".into(), preconditions::etag(v)));
     }
     response
 }
@@ -115,15 +117,7 @@ pub fn put(ctx: &Ctx) -> HandlerResult {
         )]));
     }
     let current = recipients::load(subject)?;
-    if let (Some(tag), Some(doc)) = (ctx.header("if-match"), &current) {
-        if tag.trim_matches('"') != doc.version.to_string() {
-            return Err(Problem::new(
-                412,
-                "precondition-failed",
-                "The preferences changed since you read them; read them again.",
-            ));
-        }
-    }
+    preconditions::if_match(ctx.header("if-match"), current.as_ref().map(|d| d.version))?;
     let version = current.as_ref().map(|d| d.version);
     let old = current.map(|d| d.value).unwrap_or_default();
     if old.is_deceased() {

@@ -14,6 +14,7 @@
 //! - [`ids`]: sortable random identifiers.
 //! - [`yearly`]: rule parameters shipped as one TOML file per year.
 //! - [`money`]: euro cents and the one rounding rule every domain uses.
+//! - [`preconditions`]: `If-Match` against a document's version, as RFC 9110 says.
 //! - [`reasons`]: refusal and eligibility reasons with stable codes, worded in the citizen's
 //!   language (`Accept-Language`: Italian, or English).
 //! - [`region`]: the twenty Italian regions.
@@ -29,6 +30,7 @@ pub mod http;
 pub mod ids;
 pub mod life_events;
 pub mod money;
+pub mod preconditions;
 pub mod reasons;
 pub mod region;
 pub mod router;

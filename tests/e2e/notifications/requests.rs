@@ -177,6 +177,72 @@ async fn invalid_templates_payment_notices_and_preferences_are_refused_and_chang
     assert_eq!(status, 412);
     let (_, prefs) = app.get(PREFS, &mario).await;
     assert_eq!(prefs["region"], serde_json::Value::Null);
+
+    // If-Match as RFC 9110 §13.1.1 reads it: the ETag of the version read holds, alone or in
+    // a list, and so does `*` while preferences exist; a weak tag never does (strong
+    // comparison); a value that is no list of tags is refused. A refused replace changes
+    // nothing, so the ETag moves only with the replaces that held.
+    let etag =
+        |response: &reqwest::Response| response.headers()["etag"].to_str().unwrap().to_string();
+    let read = app
+        .request(reqwest::Method::GET, PREFS, Some(&mario))
+        .send()
+        .await
+        .unwrap();
+    let mut current = etag(&read);
+    for (if_match, status) in [
+        ("{current}".to_string(), 200),
+        ("\"0\", {current}".to_string(), 200),
+        ("*".to_string(), 200),
+        ("W/{current}".to_string(), 412),
+        ("\"0\", \"41\"".to_string(), 412),
+        ("{bare}".to_string(), 400),
+        ("*, {current}".to_string(), 400),
+    ] {
+        let bare = current.trim_matches('"').to_string();
+        let if_match = if_match
+            .replace("{current}", &current)
+            .replace("{bare}", &bare);
+        let response = app
+            .request(reqwest::Method::PUT, PREFS, Some(&mario))
+            .header("If-Match", &if_match)
+            .json(&json!({ "preferred_channel": "inbox" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "If-Match: {if_match}");
+        if status == 200 {
+            let moved = etag(&response);
+            assert_ne!(moved, current, "If-Match: {if_match}");
+            current = moved;
+        } else {
+            let problem: serde_json::Value = response.json().await.unwrap();
+            let slug = if status == 412 {
+                "precondition-failed"
+            } else {
+                "invalid-if-match"
+            };
+            assert_eq!(
+                problem["type"],
+                format!("urn:welfare:problem:{slug}"),
+                "{if_match}"
+            );
+        }
+    }
+    let (_, after) =
+        welfare_tests::send(app.request(reqwest::Method::GET, PREFS, Some(&mario))).await;
+    assert_eq!(after["preferred_channel"], "inbox");
+    // Someone with no preferences yet: no tag and no `*` holds.
+    let laura = app.citizen(LAURA);
+    for if_match in ["\"1\"", "*"] {
+        let (status, _) = welfare_tests::send(
+            app.request(reqwest::Method::PUT, PREFS, Some(&laura))
+                .header("If-Match", if_match)
+                .json(&json!({ "preferred_channel": "inbox" })),
+        )
+        .await;
+        assert_eq!(status, 412, "If-Match: {if_match} with nothing to match");
+    }
 }
 
 #[tokio::test]
