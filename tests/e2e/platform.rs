@@ -163,11 +163,16 @@ async fn http_conventions() {
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
+    let location = created.headers()["location"].to_str().unwrap().to_string();
     let created: Value = created.json().await.unwrap();
     let one = format!(
         "/api/v1/income-support/applications/{}",
         created["id"].as_str().unwrap()
     );
+    // `Location` names the new application's own URL, which answers GET with it.
+    assert_eq!(location, one);
+    let (status, at) = send(app.request(Method::GET, &location, Some(&token))).await;
+    assert_eq!((status, &at["id"]), (200, &created["id"]), "GET {location}");
     for (path, token, status) in [
         (
             "/api/v1/income-support/applications",

@@ -17,7 +17,9 @@ mod scope;
 mod store;
 
 pub use scope::{Access, Scope};
-pub use store::{Refused, active_between, active_to_org, insert, of_grantor, revoke};
+pub use store::{
+    Refused, active_between, active_to_org, insert, of_grantor, one_of_grantor, revoke,
+};
 
 use serde::Deserialize;
 use serde_json::{Value, json};

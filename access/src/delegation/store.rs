@@ -159,15 +159,13 @@ pub fn active_to_org(
     Ok(rows.iter().map(from_row).collect())
 }
 
-/// Revokes the grantor's delegation `id`, returning it as it now stands.
-pub fn revoke(
+/// The grantor's delegation `id`, whatever its status; `None` for another grantor's.
+pub fn one_of_grantor(
     conn: &dyn Sql,
     grantor: &str,
     id: &str,
-    by: &str,
-    now_ms: i64,
-) -> Result<Delegation, Refused> {
-    let current = conn
+) -> Result<Option<Delegation>, StoreError> {
+    Ok(conn
         .row(
             concat!(
                 "SELECT ",
@@ -177,8 +175,18 @@ pub fn revoke(
             &[&id, &grantor],
         )?
         .as_ref()
-        .map(from_row)
-        .ok_or(Refused::NotFound)?;
+        .map(from_row))
+}
+
+/// Revokes the grantor's delegation `id`, returning it as it now stands.
+pub fn revoke(
+    conn: &dyn Sql,
+    grantor: &str,
+    id: &str,
+    by: &str,
+    now_ms: i64,
+) -> Result<Delegation, Refused> {
+    let current = one_of_grantor(conn, grantor, id)?.ok_or(Refused::NotFound)?;
     if !current.is_active(now_ms) {
         return Err(Refused::NotActive);
     }

@@ -202,6 +202,34 @@ pub async fn mine(State(app): State<Arc<App>>, Extension(own): Own, request: Req
     result.unwrap_or_else(|p| native::problem(p, id))
 }
 
+/// `GET /api/v1/me/delegations/{id}`: one delegation the caller gave, whatever its status
+/// (where `Location` points when it is granted); 404 for any other.
+pub async fn one(
+    State(app): State<Arc<App>>,
+    Extension(own): Own,
+    delegation_id: Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let id = native::request_id(&parts);
+    let rule = own.rule();
+    let result = async {
+        let admitted = gate::admit(app.gate(), &parts, &rule, &id).await?;
+        let Path(delegation_id) = delegation_id.map_err(native::bad_parameter)?;
+        let grantor = admitted.subject.unwrap_or_default();
+        let found = app
+            .db
+            .read_async(move |conn| delegation::one_of_grantor(conn, &grantor, &delegation_id))
+            .await
+            .map_err(unavailable)?
+            .ok_or(Refused::NotFound)
+            .map_err(refusal)?;
+        Ok(json(StatusCode::OK, &found.view(app.db.now().ms())))
+    }
+    .await;
+    result.unwrap_or_else(|p| native::problem(p, id))
+}
+
 /// `DELETE /api/v1/me/delegations/{id}`: revoked at once; the intermediary's next request
 /// for the person is refused.
 pub async fn revoke(

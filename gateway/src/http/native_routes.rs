@@ -106,7 +106,7 @@ pub static ROUTES: &[NativeRoute] = &TABLE;
 
 /// The table itself: a static array rather than a constant slice, because each entry caches
 /// its roles (a `OnceLock`) and so must live at one address.
-static TABLE: [NativeRoute; 18] = [
+static TABLE: [NativeRoute; 19] = [
     NativeRoute {
         method: Method::GET,
         path: "/healthz",
@@ -162,6 +162,13 @@ static TABLE: [NativeRoute; 18] = [
         summary: "My delegations, newest first, with status active, expired or revoked.",
         admits: admits(GRANTORS, &[], SUBSTANTIAL),
         handler: |m| on(m, delegations::mine),
+    },
+    NativeRoute {
+        method: Method::GET,
+        path: "/api/v1/me/delegations/{id}",
+        summary: "One of my delegations, whatever its status (where granting one points).",
+        admits: admits(GRANTORS, &[], SUBSTANTIAL),
+        handler: |m| on(m, delegations::one),
     },
     NativeRoute {
         method: Method::DELETE,

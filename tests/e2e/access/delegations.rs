@@ -268,3 +268,50 @@ async fn delegations_expire_paper_mandates_register_and_companies_delegate_consu
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_granted_delegations_location_answers_get_for_its_grantor_only() {
+    let app = spawn_app().await;
+    let mario = app.citizen(MARIO);
+    let granted = app
+        .request(Method::POST, DELEGATIONS, Some(&mario))
+        .header("Idempotency-Key", "grant-location")
+        .json(
+            &json!({ "intermediary_org": "caf-roma-01", "scopes": ["income-support:read"],
+                       "expires_at": in_seconds(3_600) }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(granted.status(), 201);
+    let location = granted.headers()["location"].to_str().unwrap().to_string();
+    let body: serde_json::Value = granted.json().await.unwrap();
+    assert_eq!(
+        location,
+        format!("{DELEGATIONS}/{}", body["id"].as_str().unwrap())
+    );
+
+    let (status, found) =
+        welfare_tests::send(app.request(Method::GET, &location, Some(&mario))).await;
+    assert_eq!((status, &found), (200, &body), "GET {location}");
+    // Another person's delegation is not found (not forbidden: its existence is not told).
+    let laura = app.citizen(LAURA);
+    let (status, problem) =
+        welfare_tests::send(app.request(Method::GET, &location, Some(&laura))).await;
+    assert_eq!(
+        (status, problem["type"].as_str()),
+        (404, Some("urn:welfare:problem:not-found"))
+    );
+    // Revoked, it is still there, as revoked.
+    let (status, _) =
+        welfare_tests::send(app.request(Method::DELETE, &location, Some(&mario))).await;
+    assert_eq!(status, 200);
+    let (status, revoked) =
+        welfare_tests::send(app.request(Method::GET, &location, Some(&mario))).await;
+    assert_eq!(
+        (status, revoked["status"].as_str()),
+        (200, Some("revoked")),
+        "{revoked}"
+    );
+    assert_eq!(revoked["id"], body["id"]);
+}
