@@ -392,7 +392,11 @@ async fn gateway_routes_answer_problems_after_the_gate() {
         (Method::DELETE, "/readyz", "GET,HEAD"),
         (Method::PUT, "/api/v1/me", "GET,HEAD"),
         (Method::PATCH, "/api/v1/me/delegations", "POST,GET,HEAD"),
-        (Method::PUT, "/api/v1/me/delegations/dlg_1", "GET,HEAD,DELETE"),
+        (
+            Method::PUT,
+            "/api/v1/me/delegations/dlg_1",
+            "GET,HEAD,DELETE",
+        ),
         (Method::DELETE, "/api/v1/audit", "GET,HEAD"),
         (Method::GET, "/interop/v1/life-events", "POST"),
         (Method::GET, "/api/v1/admin/days/2026-01-01", "POST"),
