@@ -41,18 +41,17 @@ pub use welfare_exchange::IDEMPOTENCY_KEY;
 use welfare_exchange::refusal::{
     COMPONENT_ANSWERED_INCORRECTLY, METHOD_NOT_ALLOWED, NOT_FOUND, allowed_detail,
 };
-use welfare_exchange::routes::routed_as;
 use welfare_exchange::{FORWARDED_HEADERS, Outcome, response_header_allowed};
 
 /// The axum fallback: every path not answered by the platform itself.
 pub async fn dispatch(State(app): State<Arc<App>>, request: axum::extract::Request) -> Response {
     let started = Instant::now();
     let (mut parts, body) = request.into_parts();
-    // HEAD is answered as GET (`welfare_exchange::routes::routed_as`): hyper, which parsed
-    // the request as HEAD, sends the answer's head without its content.
+    // HEAD is routed and handled as GET (`welfare_exchange::routes::allow`): hyper, which
+    // parsed the request as HEAD, sends the answer's head without its content.
     let asked = parts.method.clone();
-    if let Ok(method) = Method::from_bytes(routed_as(parts.method.as_str()).as_bytes()) {
-        parts.method = method;
+    if parts.method == Method::HEAD {
+        parts.method = Method::GET;
     }
     let request_id = super::native::request_id(&parts);
     let mut route_label = "unmatched".to_string();

@@ -39,7 +39,7 @@ pub fn lookup<'m>(
 }
 
 /// The WIT method a request is routed and handled as, if routes can have it: HEAD as GET
-/// (`welfare_exchange::routes::routed_as`; Spin's HTTP server leaves out the content).
+/// (`welfare_exchange::routes::allow`; Spin's HTTP server leaves out the content).
 pub fn wit_method(method: &HttpMethod) -> Option<Method> {
     Some(match method {
         HttpMethod::Get | HttpMethod::Head => Method::Get,
